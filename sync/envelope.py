@@ -1,0 +1,329 @@
+"""The envelope: one recorded transaction as it travels from a device to the central ledger.
+
+This module is the single definition of the wire format (ARCHITECTURE.md, "Contracts"). Edge builds
+envelopes with it, central checks them with it; both sides run the same checks, so a malformed
+transaction is refused where it is made and again where it arrives.
+
+Format version 1, a JSON object with these keys:
+
+    v        1
+    id       globally unique text (the idempotency key), at most 64 characters
+    device   device id, ``[a-z0-9][a-z0-9_-]{0,47}``
+    seq      per-device sequence number, gapless from 1
+    prev     hex SHA-256 of the previous envelope of the device (``GENESIS`` for seq 1)
+    at       ISO 8601 date-time with offset, device clock
+    unit     business unit code (``toko``, ``cafe``, ...)
+    kind     one of ``KINDS``
+    member   member number, or null for a walk-in
+    payment  ``cash`` or ``credit`` (sales), else ``cash``
+    lines    sales: list of {sku, qty, price_rp, cost_rp}; other kinds: []
+    total    integer rupiah, >= 0
+    sig      base64 Ed25519 signature over ``canonical(envelope without sig)``
+
+and per kind:
+
+    savings_deposit, savings_withdrawal   product: one of ``SAVINGS_PRODUCTS``
+    loan_disbursement                      loan: loan id; total = principal lent
+    installment                            loan: loan id; principal_rp, interest_rp; total = their sum
+    void                                   ref: id of the voided transaction; reason: text;
+                                           member, payment and total repeat those of the voided one
+    dispute                                ref: id of the disputed sale; reason: text; total = 0
+
+Optional everywhere: ``clerk`` (clerk id at the counter), ``note`` (free text, at most 200 characters).
+"""
+
+from __future__ import annotations
+
+import base64
+import binascii
+import hashlib
+import json
+import re
+from collections.abc import Mapping
+from datetime import datetime
+from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
+from typing import Any, Final
+
+from cryptography.exceptions import InvalidSignature
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
+
+VERSION: Final = 1
+SUPPORTED_VERSIONS: Final = frozenset({1})
+GENESIS: Final = "0" * 64
+
+KINDS: Final = (
+    "sale",
+    "savings_deposit",
+    "savings_withdrawal",
+    "loan_disbursement",
+    "installment",
+    "void",
+    "dispute",
+)
+SAVINGS_PRODUCTS: Final = ("pokok", "wajib", "sukarela", "berjangka", "smsk", "shr")
+PAYMENTS: Final = ("cash", "credit")
+
+# Bounds: an envelope larger than this is refused before it is parsed.
+MAX_ENVELOPE_BYTES: Final = 16 * 1024
+MAX_LINES: Final = 100
+# One transaction may not exceed Rp 10 billion; guards against overflow and typos with extra zeros.
+MAX_AMOUNT_RP: Final = 10_000_000_000
+MAX_QTY: Final = Decimal(100_000)
+
+DEVICE_RE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
+ID_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
+CODE_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
+QTY_RE: Final = re.compile(r"^\d{1,6}(\.\d{1,3})?$")
+
+_BASE_KEYS: Final = frozenset(
+    {"v", "id", "device", "seq", "prev", "at", "unit", "kind", "member", "payment", "lines", "total", "sig"}
+)
+_OPTIONAL_KEYS: Final = frozenset({"clerk", "note"})
+_KIND_KEYS: Final[dict[str, frozenset[str]]] = {
+    "sale": frozenset(),
+    "savings_deposit": frozenset({"product"}),
+    "savings_withdrawal": frozenset({"product"}),
+    "loan_disbursement": frozenset({"loan"}),
+    "installment": frozenset({"loan", "principal_rp", "interest_rp"}),
+    "void": frozenset({"ref", "reason"}),
+    "dispute": frozenset({"ref", "reason"}),
+}
+_LINE_KEYS: Final = frozenset({"sku", "qty", "price_rp", "cost_rp"})
+
+
+class EnvelopeError(ValueError):
+    """An envelope that does not follow the format; the message says what is wrong."""
+
+
+def canonical(obj: Mapping[str, Any]) -> bytes:
+    """The canonical JSON bytes of ``obj``: sorted keys, no spaces, UTF-8."""
+    return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def signing_bytes(envelope: Mapping[str, Any]) -> bytes:
+    """The bytes a device signs: the canonical JSON of the envelope without ``sig``."""
+    return canonical({k: v for k, v in envelope.items() if k != "sig"})
+
+
+def chain_hash(envelope: Mapping[str, Any]) -> str:
+    """The hash the next envelope of the same device carries in ``prev`` (over the signed envelope)."""
+    return hashlib.sha256(canonical(envelope)).hexdigest()
+
+
+def content_hash(envelope: Mapping[str, Any]) -> str:
+    """Hash of what the envelope says, signature excluded: equal content gives an equal hash."""
+    return hashlib.sha256(signing_bytes(envelope)).hexdigest()
+
+
+def public_key_text(key: Ed25519PublicKey) -> str:
+    """A public key as base64 of its 32 raw bytes, the form the device registry stores."""
+    from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
+
+    return base64.b64encode(key.public_bytes(Encoding.Raw, PublicFormat.Raw)).decode("ascii")
+
+
+def load_public_key(text: str) -> Ed25519PublicKey:
+    """Parse a public key written by ``public_key_text``."""
+    try:
+        raw = base64.b64decode(text.strip(), validate=True)
+        return Ed25519PublicKey.from_public_bytes(raw)
+    except (binascii.Error, ValueError) as err:
+        raise EnvelopeError("public key is not base64 of 32 raw Ed25519 bytes") from err
+
+
+def sign(envelope: Mapping[str, Any], key: Ed25519PrivateKey) -> dict[str, Any]:
+    """Return a copy of ``envelope`` with ``sig`` set by ``key``."""
+    body = {k: v for k, v in envelope.items() if k != "sig"}
+    sig = base64.b64encode(key.sign(canonical(body))).decode("ascii")
+    return {**body, "sig": sig}
+
+
+def verify(envelope: Mapping[str, Any], key: Ed25519PublicKey) -> bool:
+    """True when ``sig`` is a valid signature of the envelope by ``key``."""
+    sig = envelope.get("sig")
+    if not isinstance(sig, str):
+        return False
+    try:
+        key.verify(base64.b64decode(sig, validate=True), signing_bytes(envelope))
+    except (InvalidSignature, binascii.Error, ValueError):
+        return False
+    return True
+
+
+def line_amount_rp(line: Mapping[str, Any]) -> int:
+    """Rupiah of one sale line: qty x price, rounded half up to the rupiah (qty may be a decimal string)."""
+    amount = parse_qty(line["qty"]) * int(line["price_rp"])
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def line_cost_rp(line: Mapping[str, Any]) -> int:
+    """Rupiah of cost of one sale line, rounded like ``line_amount_rp``."""
+    amount = parse_qty(line["qty"]) * int(line["cost_rp"])
+    return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def parse_qty(qty: Any) -> Decimal:
+    """A quantity: a positive integer, or a decimal string with at most 3 decimals (weights)."""
+    if isinstance(qty, bool):
+        raise EnvelopeError("qty must be a number, not true/false")
+    if isinstance(qty, int):
+        value = Decimal(qty)
+    elif isinstance(qty, str) and QTY_RE.match(qty):
+        try:
+            value = Decimal(qty)
+        except InvalidOperation as err:  # pragma: no cover - the regex already rules this out
+            raise EnvelopeError(f"qty {qty!r} is not a number") from err
+    else:
+        raise EnvelopeError(f"qty {qty!r} must be a whole number or a decimal string like '1.250'")
+    if value <= 0 or value > MAX_QTY:
+        raise EnvelopeError(f"qty {qty!r} must be above 0 and at most {MAX_QTY}")
+    return value
+
+
+def _rupiah(value: Any, name: str, *, allow_zero: bool = True) -> int:
+    if isinstance(value, bool) or not isinstance(value, int):
+        raise EnvelopeError(f"{name} must be a whole number of rupiah, got {value!r}")
+    if value < 0:
+        raise EnvelopeError(f"{name} is negative ({value}); amounts are never negative, use a void instead")
+    if value == 0 and not allow_zero:
+        raise EnvelopeError(f"{name} must be above 0")
+    if value > MAX_AMOUNT_RP:
+        raise EnvelopeError(f"{name} {value} exceeds the limit of Rp {MAX_AMOUNT_RP:,}")
+    return value
+
+
+def _text(env: Mapping[str, Any], key: str, pattern: re.Pattern[str]) -> str:
+    value = env.get(key)
+    if not isinstance(value, str) or not pattern.match(value):
+        raise EnvelopeError(f"{key} {value!r} is missing or not a valid code")
+    return value
+
+
+def parse(data: bytes | str) -> dict[str, Any]:
+    """Decode one envelope from JSON bytes, refusing oversized or non-object input."""
+    raw = data.encode("utf-8") if isinstance(data, str) else data
+    if len(raw) > MAX_ENVELOPE_BYTES:
+        raise EnvelopeError(f"envelope is {len(raw)} bytes, more than the limit of {MAX_ENVELOPE_BYTES}")
+    try:
+        obj = json.loads(raw)
+    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        raise EnvelopeError(f"not valid JSON: {err}") from err
+    if not isinstance(obj, dict):
+        raise EnvelopeError("an envelope must be a JSON object")
+    return obj
+
+
+def check(env: Mapping[str, Any]) -> None:
+    """Raise ``EnvelopeError`` naming the first thing wrong with the envelope's shape and arithmetic.
+
+    Checks what can be checked from the envelope alone: keys, types, codes, amounts, that sale lines add
+    up to ``total``, and that installments add up. Whether the member, sku, device or referenced
+    transaction exist is for the receiver, who knows them.
+    """
+    version = env.get("v")
+    if version not in SUPPORTED_VERSIONS:
+        raise EnvelopeError(f"unsupported format version v={version!r} (this system reads {sorted(SUPPORTED_VERSIONS)})")
+    kind = env.get("kind")
+    if kind not in _KIND_KEYS:
+        raise EnvelopeError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    allowed = _BASE_KEYS | _OPTIONAL_KEYS | _KIND_KEYS[kind]
+    missing = sorted((_BASE_KEYS | _KIND_KEYS[kind]) - set(env) - {"sig"})
+    if missing:
+        raise EnvelopeError(f"missing field(s): {', '.join(missing)}")
+    extra = sorted(set(env) - allowed)
+    if extra:
+        raise EnvelopeError(f"unexpected field(s) for kind {kind}: {', '.join(extra)}")
+    _text(env, "id", ID_RE)
+    _text(env, "device", DEVICE_RE)
+    _text(env, "unit", CODE_RE)
+    seq = env["seq"]
+    if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1 or seq > 2**53:
+        raise EnvelopeError(f"seq {seq!r} must be a whole number from 1")
+    prev = env["prev"]
+    if not isinstance(prev, str) or not re.fullmatch(r"[0-9a-f]{64}", prev):
+        raise EnvelopeError("prev must be 64 lowercase hex characters (SHA-256 of the previous envelope)")
+    if seq == 1 and prev != GENESIS:
+        raise EnvelopeError("the first envelope of a device (seq 1) must have prev = 64 zeros")
+    at = env["at"]
+    try:
+        stamp = datetime.fromisoformat(at) if isinstance(at, str) else None
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        raise EnvelopeError(f"at {at!r} must be an ISO 8601 date-time with offset, e.g. 2026-03-01T08:15:00+07:00")
+    member = env["member"]
+    if member is not None and (not isinstance(member, str) or not CODE_RE.match(member)):
+        raise EnvelopeError(f"member {member!r} must be a member number or null for a walk-in")
+    payment = env["payment"]
+    if payment not in PAYMENTS:
+        raise EnvelopeError(f"payment {payment!r} must be 'cash' or 'credit'")
+    for key in ("clerk", "note"):
+        if key in env and env[key] is not None and (not isinstance(env[key], str) or len(env[key]) > 200):
+            raise EnvelopeError(f"{key} must be text of at most 200 characters")
+    total = _rupiah(env["total"], "total")
+    lines = env["lines"]
+    if not isinstance(lines, list):
+        raise EnvelopeError("lines must be a list")
+    if kind == "sale":
+        _check_sale(env, lines, total)
+    else:
+        if lines:
+            raise EnvelopeError(f"a {kind} has no lines")
+        if payment != "cash" and kind != "void":
+            raise EnvelopeError(f"payment of a {kind} must be 'cash'; only sales (and their voids) may be on credit")
+        _check_other(env, kind, total)
+
+
+def _check_sale(env: Mapping[str, Any], lines: list[Any], total: int) -> None:
+    if not lines:
+        raise EnvelopeError("a sale needs at least one line")
+    if len(lines) > MAX_LINES:
+        raise EnvelopeError(f"a sale has at most {MAX_LINES} lines, this one has {len(lines)}")
+    if env["payment"] == "credit" and env["member"] is None:
+        raise EnvelopeError("a credit sale needs a member; walk-in customers pay cash")
+    computed = 0
+    for number, line in enumerate(lines, start=1):
+        if not isinstance(line, dict) or set(line) != _LINE_KEYS:
+            raise EnvelopeError(f"line {number} must have exactly the keys sku, qty, price_rp, cost_rp")
+        if not isinstance(line["sku"], str) or not CODE_RE.match(line["sku"]):
+            raise EnvelopeError(f"line {number}: sku {line['sku']!r} is not a valid code")
+        try:
+            parse_qty(line["qty"])
+        except EnvelopeError as err:
+            raise EnvelopeError(f"line {number}: {err}") from err
+        _rupiah(line["price_rp"], f"line {number} price_rp")
+        _rupiah(line["cost_rp"], f"line {number} cost_rp")
+        computed += line_amount_rp(line)
+    if computed > MAX_AMOUNT_RP:
+        raise EnvelopeError(f"lines add up to {computed}, more than the limit of Rp {MAX_AMOUNT_RP:,}")
+    if computed != total:
+        raise EnvelopeError(f"lines add up to Rp {computed:,} but total says Rp {total:,}")
+
+
+def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
+    if kind in ("savings_deposit", "savings_withdrawal"):
+        if env["product"] not in SAVINGS_PRODUCTS:
+            raise EnvelopeError(f"product {env['product']!r} must be one of {', '.join(SAVINGS_PRODUCTS)}")
+        _rupiah(total, "total", allow_zero=False)
+    elif kind in ("loan_disbursement", "installment"):
+        _text(env, "loan", CODE_RE)
+        if kind == "loan_disbursement":
+            _rupiah(total, "total", allow_zero=False)
+        else:
+            principal = _rupiah(env["principal_rp"], "principal_rp")
+            interest = _rupiah(env["interest_rp"], "interest_rp")
+            if principal + interest != total or total == 0:
+                raise EnvelopeError(
+                    f"installment principal_rp {principal:,} + interest_rp {interest:,} must equal total {total:,} (> 0)"
+                )
+    else:  # void, dispute
+        _text(env, "ref", ID_RE)
+        reason = env["reason"]
+        if not isinstance(reason, str) or not reason.strip() or len(reason) > 200:
+            raise EnvelopeError(f"a {kind} needs a reason of 1 to 200 characters")
+        if kind == "dispute" and total != 0:
+            raise EnvelopeError("a dispute moves no money: total must be 0")
+    if kind in ("savings_deposit", "savings_withdrawal", "loan_disbursement", "installment", "dispute") and (
+        env["member"] is None
+    ):
+        raise EnvelopeError(f"a {kind} needs a member")
