@@ -1,0 +1,153 @@
+"""The wire format: canonical bytes, signatures, chain hashes and shape checks (sync/envelope.py)."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from sync import envelope as env
+
+GOLDEN = Path(__file__).parent / "golden"
+# A fixed key so that signatures (Ed25519 is deterministic) are byte-stable.
+KEY = Ed25519PrivateKey.from_private_bytes(bytes(range(32)))
+
+
+def _sale(**changes: Any) -> dict[str, Any]:
+    base: dict[str, Any] = {
+        "v": 1,
+        "id": "toko-01:1",
+        "device": "toko-01",
+        "seq": 1,
+        "prev": env.GENESIS,
+        "at": "2026-03-02T08:15:00+07:00",
+        "unit": "toko",
+        "kind": "sale",
+        "member": "A001",
+        "payment": "cash",
+        "lines": [
+            {"sku": "8991002101234", "qty": 2, "price_rp": 3500, "cost_rp": 3000},
+            {"sku": "GULA-1KG", "qty": "1.250", "price_rp": 16000, "cost_rp": 14000},
+        ],
+        "total": 27000,
+    }
+    base.update(changes)
+    return base
+
+
+def test_golden_signed_sale_bytes() -> None:
+    """A signed sale serialises to exactly the bytes in tests/golden/sale-v1.json (the format is frozen)."""
+    signed = env.sign(_sale(), KEY)
+    expected = (GOLDEN / "sale-v1.json").read_bytes().strip()
+    assert env.canonical(signed) == expected
+    env.check(signed)
+    assert env.verify(signed, KEY.public_key())
+
+
+def test_canonical_is_sorted_compact_utf8() -> None:
+    """Canonical JSON sorts keys, has no spaces and keeps non-ASCII text as UTF-8."""
+    assert env.canonical({"b": 1, "a": "Kopi Susu Gula Aren ☕"}) == '{"a":"Kopi Susu Gula Aren ☕","b":1}'.encode()
+
+
+def test_line_amount_rounds_half_up_for_weights() -> None:
+    """Decimal quantities (weights) give whole rupiah, rounded half up."""
+    assert env.line_amount_rp({"qty": "0.333", "price_rp": 1500, "cost_rp": 0}) == 500  # 499.5 -> 500
+    assert env.line_amount_rp({"qty": 3, "price_rp": 1500, "cost_rp": 0}) == 4500
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"kind": "gift"}, "unknown kind"),
+        ({"total": 26999}, "add up to Rp 27,000"),
+        ({"total": -5}, "negative"),
+        ({"total": 10**12}, "exceeds the limit"),
+        ({"v": 9}, "unsupported format version"),
+        ({"at": "2026-03-02 08:15"}, "with offset"),
+        ({"seq": 0}, "seq"),
+        ({"payment": "credit", "member": None}, "credit sale needs a member"),
+        ({"lines": []}, "at least one line"),
+        ({"extra": 1}, "unexpected field"),
+        ({"device": "Toko 01"}, "device"),
+    ],
+)
+def test_check_names_what_is_wrong(changes: dict[str, Any], fragment: str) -> None:
+    """Each malformed envelope is refused with a message that names the problem."""
+    with pytest.raises(env.EnvelopeError, match=fragment):
+        env.check(_sale(**changes))
+
+
+def test_check_refuses_negative_line_price() -> None:
+    """A negative unit price is refused even when the total matches it."""
+    bad = _sale(lines=[{"sku": "X", "qty": 1, "price_rp": -100, "cost_rp": 0}], total=0)
+    with pytest.raises(env.EnvelopeError, match="negative"):
+        env.check(bad)
+
+
+def test_installment_must_add_up() -> None:
+    """An installment's principal and interest add up to its total."""
+    inst = _sale(kind="installment", lines=[], loan="L-7", principal_rp=100_000, interest_rp=15_000, total=115_000)
+    env.check(inst)
+    with pytest.raises(env.EnvelopeError, match="must equal total"):
+        env.check({**inst, "total": 116_000})
+
+
+def test_parse_refuses_oversized_and_non_objects() -> None:
+    """Oversized payloads and JSON that is not an object are refused before use."""
+    with pytest.raises(env.EnvelopeError, match="limit"):
+        env.parse(b"{" + b" " * env.MAX_ENVELOPE_BYTES + b"}")
+    with pytest.raises(env.EnvelopeError, match="object"):
+        env.parse(b"[1,2]")
+    with pytest.raises(env.EnvelopeError, match="not valid JSON"):
+        env.parse(b'{"v":1')
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    field=st.sampled_from(["total", "member", "at", "unit", "seq", "payment"]),
+    data=st.data(),
+)
+def test_any_tampering_breaks_the_signature(field: str, data: st.DataObject) -> None:
+    """Changing any signed field after signing makes verification fail."""
+    signed = env.sign(_sale(), KEY)
+    original = signed[field]
+    replacement = data.draw(
+        st.one_of(st.integers(), st.text(max_size=10), st.none()).filter(lambda x: x != original)
+    )
+    tampered = {**signed, field: replacement}
+    assert not env.verify(tampered, KEY.public_key())
+
+
+@settings(max_examples=40, deadline=None)
+@given(seqs=st.integers(min_value=2, max_value=30))
+def test_chain_hash_links_each_envelope_to_the_previous(seqs: int) -> None:
+    """Each envelope's prev is the chain hash of the one before; changing an earlier one breaks the link."""
+    chain = []
+    prev = env.GENESIS
+    for seq in range(1, seqs + 1):
+        signed = env.sign(_sale(id=f"toko-01:{seq}", seq=seq, prev=prev), KEY)
+        chain.append(signed)
+        prev = env.chain_hash(signed)
+    for before, after in zip(chain, chain[1:], strict=False):
+        assert after["prev"] == env.chain_hash(before)
+    forged = env.sign({**chain[0], "total": 27000, "member": None}, KEY)
+    assert env.chain_hash(forged) != chain[1]["prev"]
+
+
+def test_public_key_text_round_trip() -> None:
+    """Public keys travel as base64 of 32 raw bytes and load back to the same key."""
+    text = env.public_key_text(KEY.public_key())
+    assert env.verify(env.sign(_sale(), KEY), env.load_public_key(text))
+    with pytest.raises(env.EnvelopeError):
+        env.load_public_key("not base64!")
+
+
+def test_golden_file_is_valid_json() -> None:
+    """The golden file is itself a readable envelope."""
+    parsed = json.loads((GOLDEN / "sale-v1.json").read_bytes())
+    assert parsed["kind"] == "sale"
