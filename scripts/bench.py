@@ -1,0 +1,54 @@
+"""Run every benchmark in scripts/bench/ and print each figure beside its baseline and target.
+
+    python scripts/bench.py            # full sizes (several minutes)
+    python scripts/bench.py --quick    # small sizes, a quick sanity run
+    python scripts/bench.py ledger sync  # only these areas
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import sys
+import time
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+ROOT = HERE.parent
+AREAS = ("ledger", "shu", "edge", "sync", "drivers", "kiosk")
+
+
+def _load(area: str):  # type: ignore[no-untyped-def]
+    path = HERE / "bench" / f"{area}.py"
+    spec = importlib.util.spec_from_file_location(f"bench_{area}", path)
+    if spec is None or spec.loader is None:
+        raise FileNotFoundError(path)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("areas", nargs="*", help=f"which benchmarks, of {', '.join(AREAS)} (default: all)")
+    parser.add_argument("--quick", action="store_true", help="small sizes for a quick run")
+    args = parser.parse_args(argv)
+    unknown = sorted(set(args.areas) - set(AREAS))
+    if unknown:
+        parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(AREAS)}")
+    sys.path.insert(0, str(ROOT))
+    failures = 0
+    for area in args.areas or AREAS:
+        if not (HERE / "bench" / f"{area}.py").exists():
+            print(f"== {area}: no benchmark yet")
+            continue
+        print(f"== {area}", flush=True)
+        started = time.monotonic()
+        code = _load(area).main(["--quick"] if args.quick else [])
+        print(f"== {area} done in {time.monotonic() - started:.1f} s (exit {code})", flush=True)
+        failures += code != 0
+    return 1 if failures else 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
