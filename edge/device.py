@@ -1,0 +1,771 @@
+"""The device: its local truth in SQLite (catalog, member cache, outbox) and the one place it records.
+
+Every recording is one SQLite transaction (WAL, ``synchronous=FULL``): validate against the local
+catalog and member cache, take stock, and append a signed, hash-chained envelope to the outbox. Either
+all of it is on disk or none of it is, so a power cut mid-sale leaves no trace and a receipt printed
+after ``record_*`` returns always matches a durable outbox row.
+
+One ``Device`` may be shared by threads (kiosk UI and sync loop); calls are serialised by a lock.
+Several processes may open the same directory; SQLite's locks and a busy timeout keep them apart.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import sqlite3
+import threading
+import uuid
+from collections.abc import Callable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from dataclasses import dataclass
+from datetime import datetime
+from pathlib import Path
+from types import TracebackType
+from typing import Any, Final
+
+import sqlite_utils
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from edge import keys, pins, rules, schema
+from edge import settings as settings_mod
+from edge.errors import (
+    InvalidAmount,
+    InvalidInput,
+    InvalidSettings,
+    NotInitialized,
+    NotVoidable,
+    StoreBusy,
+    UnknownClerk,
+    UnknownMember,
+    UnknownTransaction,
+)
+from edge.rules import Clerk, Member, OutboxFact, Product, ShiftSummary
+from edge.settings import DeviceSettings
+from sync.envelope import (
+    GENESIS,
+    PAYMENTS,
+    SAVINGS_PRODUCTS,
+    VERSION,
+    EnvelopeError,
+    canonical,
+    check,
+    sign,
+)
+
+STORE_FILE: Final = "edge.sqlite"
+BUSY_TIMEOUT_S: Final = 10.0
+MAX_BATCH: Final = 500
+MAX_SEARCH_RESULTS: Final = 200
+MAX_SUMMARY_BYTES: Final = 64 * 1024
+MAX_REASON_CHARS: Final = 200
+DEFAULT_RETENTION_S: Final = 30 * 24 * 3600
+
+Clock = Callable[[], datetime]
+
+
+def local_now() -> datetime:
+    """The device clock, with its UTC offset."""
+    return datetime.now().astimezone()
+
+
+@dataclass(frozen=True)
+class Recorded:
+    """A transaction that is committed to the outbox; print the receipt from this."""
+
+    seq: int
+    id: str
+    kind: str
+    at: str
+    member: str | None
+    payment: str
+    total_rp: int
+    lines: tuple[Mapping[str, Any], ...]
+    envelope: Mapping[str, Any]
+    data: bytes
+
+
+@dataclass(frozen=True)
+class Status:
+    """The device's sync state, for the kiosk's status bar and ``python -m edge status``."""
+
+    outbox_depth: int
+    oldest_unsynced_at: str | None
+    last_ack_seq: int
+    last_ack_at: str | None
+    last_sync_at: str | None
+    connected: bool
+    catalog_version: int
+    members_version: int
+    last_seq: int = 0
+    device: str = ""
+
+
+def connect(path: Path) -> sqlite3.Connection:
+    """Open the store in autocommit mode (transactions are explicit) with WAL and synchronous=FULL."""
+    conn = sqlite3.connect(str(path), isolation_level=None, check_same_thread=False, timeout=BUSY_TIMEOUT_S)
+    conn.execute("PRAGMA journal_mode=WAL")
+    conn.execute("PRAGMA synchronous=FULL")
+    conn.execute(f"PRAGMA busy_timeout={int(BUSY_TIMEOUT_S * 1000)}")
+    return conn
+
+
+def _iso(ts: float | None) -> str | None:
+    if ts is None:
+        return None
+    return datetime.fromtimestamp(ts).astimezone().isoformat(timespec="seconds")
+
+
+def _product(row: Sequence[Any]) -> Product:
+    stock = None if row[5] is None else rules.from_milli(int(row[5]))
+    return Product(row[0], row[1], row[2], int(row[3]), int(row[4]), stock)
+
+
+def _member(row: Sequence[Any]) -> Member:
+    return Member(row[0], row[1], row[2], row[3] or "anggota", bool(row[4]), int(row[5]), int(row[6]))
+
+
+_SELECT_PRODUCTS: Final = "SELECT sku, name, unit, price_rp, cost_rp, stock_milli FROM products"
+_SELECT_MEMBERS: Final = (
+    "SELECT number, name, card_code, role, active, credit_limit_rp, credit_used_rp FROM members"
+)
+_UPSERT_PRODUCT: Final = (
+    "INSERT OR REPLACE INTO products (sku, name, unit, price_rp, cost_rp, stock_milli)"
+    " VALUES (?, ?, ?, ?, ?, ?)"
+)
+_UPSERT_MEMBER: Final = (
+    "INSERT OR REPLACE INTO members (number, name, card_code, role, active, credit_limit_rp, credit_used_rp)"
+    " VALUES (?, ?, ?, ?, ?, ?, ?)"
+)
+
+
+class Device:
+    """One device directory, opened. Use ``Device.open(directory)`` as a context manager."""
+
+    def __init__(
+        self,
+        directory: Path,
+        settings: DeviceSettings,
+        key: Ed25519PrivateKey,
+        conn: sqlite3.Connection,
+        clock: Clock,
+    ) -> None:
+        self.directory = directory
+        self.settings = settings
+        self._key = key
+        self._conn = conn
+        self.db = sqlite_utils.Database(conn)
+        self._clock = clock
+        self._lock = threading.RLock()
+
+    # ---- opening ------------------------------------------------------------------------------
+
+    @classmethod
+    def open(cls, directory: str | Path, *, clock: Clock | None = None) -> Device:
+        """Open an initialised device directory, migrating its store to the current schema."""
+        path = Path(directory)
+        if not (path / settings_mod.SETTINGS_FILE).is_file():
+            raise NotInitialized(str(path))
+        settings = settings_mod.load(path)
+        key = keys.load(path)
+        conn = connect(path / STORE_FILE)
+        try:
+            schema.migrate(conn)
+            stored = conn.execute("SELECT value FROM meta WHERE key = 'device'").fetchone()
+            if stored is None:
+                conn.execute("INSERT OR IGNORE INTO meta VALUES ('device', ?)", (settings.device,))
+            elif stored[0] != settings.device:
+                raise InvalidSettings(
+                    str(path / settings_mod.SETTINGS_FILE),
+                    f"device = {settings.device!r}, tetapi basis datanya milik {stored[0]!r}",
+                    f"device = {settings.device!r}, but the store belongs to {stored[0]!r}",
+                )
+        except BaseException:
+            conn.close()
+            raise
+        return cls(path, settings, key, conn, clock or local_now)
+
+    def close(self) -> None:
+        """Close the store."""
+        with self._lock:
+            self._conn.close()
+
+    def __enter__(self) -> Device:
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.close()
+
+    # ---- plumbing -----------------------------------------------------------------------------
+
+    @contextmanager
+    def _tx(self) -> Iterator[sqlite3.Connection]:
+        """One write transaction, taken up front (BEGIN IMMEDIATE) so it cannot fail half-way on a lock."""
+        with self._lock:
+            try:
+                self._conn.execute("BEGIN IMMEDIATE")
+            except sqlite3.OperationalError as err:
+                raise StoreBusy() from err
+            try:
+                yield self._conn
+                self._conn.execute("COMMIT")
+            except BaseException:
+                if self._conn.in_transaction:
+                    self._conn.execute("ROLLBACK")
+                raise
+
+    def _read(self, sql: str, params: Sequence[Any] = ()) -> list[Any]:
+        with self._lock:
+            return self._conn.execute(sql, params).fetchall()
+
+    def _meta(self, key: str, default: str | None = None) -> str | None:
+        row = self._conn.execute("SELECT value FROM meta WHERE key = ?", (key,)).fetchone()
+        return default if row is None else str(row[0])
+
+    def _meta_int(self, key: str) -> int:
+        return int(self._meta(key, "0") or 0)
+
+    def _set_meta(self, key: str, value: object) -> None:
+        self._conn.execute("INSERT OR REPLACE INTO meta (key, value) VALUES (?, ?)", (key, str(value)))
+
+    def _now(self) -> datetime:
+        now = self._clock()
+        assert now.tzinfo is not None, "the device clock must carry a UTC offset"
+        return now
+
+    def _append(self, body: dict[str, Any], *, ref: str | None = None, clerk: str | None = None) -> Recorded:
+        """Sign ``body`` as the next envelope of the chain and add it to the outbox (inside a transaction)."""
+        assert self._conn.in_transaction
+        seq = self._meta_int("last_seq") + 1
+        prev = self._meta("last_hash", GENESIS) or GENESIS
+        now = self._now()
+        envelope: dict[str, Any] = {
+            "v": VERSION,
+            "id": uuid.uuid4().hex,
+            "device": self.settings.device,
+            "seq": seq,
+            "prev": prev,
+            "at": now.isoformat(timespec="seconds"),
+            **body,
+        }
+        if clerk is not None:
+            envelope["clerk"] = clerk
+        signed = sign(envelope, self._key)
+        try:
+            check(signed)
+        except EnvelopeError as err:
+            raise InvalidInput(str(err)) from err
+        data = canonical(signed)
+        self._conn.execute(
+            "INSERT INTO outbox (seq, id, envelope, kind, member, payment, total_rp, ref, clerk, created_at)"
+            " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
+            (
+                seq,
+                signed["id"],
+                data,
+                signed["kind"],
+                signed["member"],
+                signed["payment"],
+                signed["total"],
+                ref,
+                clerk,
+                now.timestamp(),
+            ),
+        )
+        self._set_meta("last_seq", seq)
+        self._set_meta("last_hash", hashlib.sha256(data).hexdigest())
+        return Recorded(
+            seq,
+            signed["id"],
+            signed["kind"],
+            signed["at"],
+            signed["member"],
+            signed["payment"],
+            signed["total"],
+            tuple(signed["lines"]),
+            signed,
+            data,
+        )
+
+    def _known_member(self, number: str) -> Member:
+        row = self._conn.execute(_SELECT_MEMBERS + " WHERE number = ?", (number,)).fetchone()
+        if row is None:
+            raise UnknownMember(number)
+        member = _member(row)
+        rules.check_member(member)
+        return member
+
+    def _pending_credit_rp(self, number: str) -> int:
+        """This device's credit sales (less their voids) that the last members snapshot cannot include."""
+        reflected = self._meta_int("members_ack_seq")
+        row = self._conn.execute(
+            "SELECT COALESCE(SUM(CASE kind WHEN 'sale' THEN total_rp WHEN 'void' THEN -total_rp END), 0)"
+            " FROM outbox WHERE member = ? AND payment = 'credit' AND seq > ? AND kind IN ('sale', 'void')",
+            (number, reflected),
+        ).fetchone()
+        return int(row[0])
+
+    # ---- recording ----------------------------------------------------------------------------
+
+    def record_sale(
+        self,
+        lines: Sequence[tuple[str, object]],
+        member: str | None = None,
+        payment: str = "cash",
+        clerk: str | None = None,
+        *,
+        unit: str | None = None,
+        note: str | None = None,
+    ) -> Recorded:
+        """Record a sale of ``lines`` ((sku, qty) pairs) in one transaction; return it once durable."""
+        if payment not in PAYMENTS:
+            raise InvalidInput(f"payment {payment!r} must be 'cash' or 'credit'")
+        sale_unit = unit or self.settings.unit
+        with self._tx() as conn:
+            skus = sorted({sku for sku, _ in lines})
+            marks = ",".join("?" * len(skus))
+            found = conn.execute(_SELECT_PRODUCTS + f" WHERE sku IN ({marks})", skus).fetchall()
+            catalog = {row[0]: _product(row) for row in found}
+            priced = rules.price_sale(list(lines), catalog, sale_unit)
+            known = self._known_member(member) if member is not None else None
+            if payment == "credit":
+                pending = self._pending_credit_rp(member) if member is not None else 0
+                rules.check_credit(known, priced.total_rp, pending)
+            for sku, milli in priced.stock_take_milli:
+                conn.execute(
+                    "UPDATE products SET stock_milli = stock_milli - ?"
+                    " WHERE sku = ? AND stock_milli IS NOT NULL",
+                    (milli, sku),
+                )
+            body: dict[str, Any] = {
+                "unit": sale_unit,
+                "kind": "sale",
+                "member": member,
+                "payment": payment,
+                "lines": [dict(line) for line in priced.lines],
+                "total": priced.total_rp,
+            }
+            if note:
+                body["note"] = note
+            return self._append(body, clerk=clerk)
+
+    def record_savings_deposit(
+        self, member: str, product: str, amount_rp: int, clerk: str | None = None
+    ) -> Recorded:
+        """Record cash paid into a member's savings ``product`` (pokok, wajib, sukarela, ...)."""
+        _positive_rp("amount_rp", amount_rp)
+        if product not in SAVINGS_PRODUCTS:
+            raise InvalidInput(f"product {product!r} must be one of {', '.join(SAVINGS_PRODUCTS)}")
+        with self._tx():
+            self._known_member(member)
+            body = {
+                "unit": self.settings.unit,
+                "kind": "savings_deposit",
+                "member": member,
+                "payment": "cash",
+                "lines": [],
+                "total": amount_rp,
+                "product": product,
+            }
+            return self._append(body, clerk=clerk)
+
+    def record_installment(
+        self, member: str, loan: str, principal_rp: int, interest_rp: int, clerk: str | None = None
+    ) -> Recorded:
+        """Record a loan installment paid in cash: principal plus interest."""
+        for name, value in (("principal_rp", principal_rp), ("interest_rp", interest_rp)):
+            if isinstance(value, bool) or not isinstance(value, int) or value < 0:
+                raise InvalidAmount(name, value)
+        if principal_rp + interest_rp <= 0:
+            raise InvalidAmount("principal_rp + interest_rp", principal_rp + interest_rp)
+        with self._tx():
+            self._known_member(member)
+            body = {
+                "unit": self.settings.unit,
+                "kind": "installment",
+                "member": member,
+                "payment": "cash",
+                "lines": [],
+                "total": principal_rp + interest_rp,
+                "loan": loan,
+                "principal_rp": principal_rp,
+                "interest_rp": interest_rp,
+            }
+            return self._append(body, clerk=clerk)
+
+    def record_void(self, ref: str, reason: str, clerk: str | None = None) -> Recorded:
+        """Void a transaction recorded here: repeats its member, payment and total; gives stock back."""
+        _reason(reason)
+        with self._tx() as conn:
+            row = conn.execute("SELECT kind, envelope FROM outbox WHERE id = ?", (ref,)).fetchone()
+            if row is None:
+                raise UnknownTransaction(ref)
+            kind, data = row[0], bytes(row[1])
+            if kind in ("void", "dispute"):
+                raise NotVoidable(ref, f"ini sebuah {kind}", f"it is a {kind}")
+            if conn.execute("SELECT 1 FROM outbox WHERE kind = 'void' AND ref = ?", (ref,)).fetchone():
+                raise NotVoidable(ref, "sudah dibatalkan sebelumnya", "it was voided already")
+            original = json.loads(data)
+            for line in original["lines"]:
+                milli = rules.to_milli(rules.qty_value(line["sku"], line["qty"]))
+                conn.execute(
+                    "UPDATE products SET stock_milli = stock_milli + ?"
+                    " WHERE sku = ? AND stock_milli IS NOT NULL",
+                    (milli, line["sku"]),
+                )
+            body = {
+                "unit": original["unit"],
+                "kind": "void",
+                "member": original["member"],
+                "payment": original["payment"],
+                "lines": [],
+                "total": original["total"],
+                "ref": ref,
+                "reason": reason.strip(),
+            }
+            return self._append(body, ref=ref, clerk=clerk)
+
+    def record_dispute(self, member: str, ref: str, reason: str) -> Recorded:
+        """A member disputes a purchase recorded in their name (anywhere); central investigates."""
+        _reason(reason)
+        with self._tx():
+            self._known_member(member)
+            body = {
+                "unit": self.settings.unit,
+                "kind": "dispute",
+                "member": member,
+                "payment": "cash",
+                "lines": [],
+                "total": 0,
+                "ref": ref,
+                "reason": reason.strip(),
+            }
+            return self._append(body, ref=ref)
+
+    # ---- catalog and members ------------------------------------------------------------------
+
+    def product(self, sku: str) -> Product | None:
+        """The catalog item ``sku``, or None."""
+        rows = self._read(_SELECT_PRODUCTS + " WHERE sku = ?", (sku,))
+        return _product(rows[0]) if rows else None
+
+    def products(self, unit: str | None = None) -> list[Product]:
+        """All catalog items (of ``unit``), by sku."""
+        if unit is None:
+            rows = self._read(_SELECT_PRODUCTS + " ORDER BY sku")
+        else:
+            rows = self._read(_SELECT_PRODUCTS + " WHERE unit = ? ORDER BY sku", (unit,))
+        return [_product(r) for r in rows]
+
+    def search_products(self, text: str, unit: str | None = None, limit: int = 50) -> list[Product]:
+        """Items whose sku or name contains ``text`` (case-insensitive), at most ``limit``."""
+        like = "%" + text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+        sql = (
+            _SELECT_PRODUCTS
+            + " WHERE (sku LIKE ? ESCAPE '\\' OR name LIKE ? ESCAPE '\\')"
+            + (" AND unit = ?" if unit else "")
+            + " ORDER BY name, sku LIMIT ?"
+        )
+        params: list[Any] = [like, like] + ([unit] if unit else []) + [min(limit, MAX_SEARCH_RESULTS)]
+        return [_product(r) for r in self._read(sql, params)]
+
+    def member(self, number: str) -> Member | None:
+        """The cached member ``number``, or None."""
+        rows = self._read(_SELECT_MEMBERS + " WHERE number = ?", (number,))
+        return _member(rows[0]) if rows else None
+
+    def member_by_card(self, code: str) -> Member | None:
+        """The cached member whose card carries ``code``, or None."""
+        rows = self._read(_SELECT_MEMBERS + " WHERE card_code = ?", (code,))
+        return _member(rows[0]) if rows else None
+
+    def members(self) -> list[Member]:
+        """All cached members, by number."""
+        return [_member(r) for r in self._read(_SELECT_MEMBERS + " ORDER BY number")]
+
+    def credit_available_rp(self, number: str) -> int:
+        """What ``number`` may still buy on credit here (limit - used - this device's pending credit)."""
+        with self._lock:
+            row = self._conn.execute(_SELECT_MEMBERS + " WHERE number = ?", (number,)).fetchone()
+            if row is None:
+                raise UnknownMember(number)
+            return rules.credit_available_rp(_member(row), self._pending_credit_rp(number))
+
+    def config(self) -> dict[str, Any]:
+        """The cooperative's config items from the last config downlink."""
+        return {k: json.loads(v) for k, v in self._read("SELECT key, value FROM config ORDER BY key")}
+
+    def import_catalog(self, items: Sequence[Product]) -> int:
+        """Put ``items`` into the catalog (insert or replace), all or nothing; for a standalone counter."""
+        with self._tx() as conn:
+            for p in items:
+                conn.execute(
+                    _UPSERT_PRODUCT,
+                    (
+                        p.sku,
+                        p.name,
+                        p.unit,
+                        p.price_rp,
+                        p.cost_rp,
+                        None if p.stock is None else rules.to_milli(p.stock),
+                    ),
+                )
+        return len(items)
+
+    # ---- downlink -----------------------------------------------------------------------------
+
+    def apply_downlink(self, name: str, payload: Mapping[str, Any]) -> bool:
+        """Apply a catalog/members/config/clerks snapshot or delta atomically; True if it was applied.
+
+        A snapshot newer than the device's version replaces everything; a delta applies only when its
+        ``base`` is the device's version. Anything else (older, out of order, unknown name) is ignored
+        and False returned. A malformed payload raises ``InvalidDownlink`` and changes nothing.
+        """
+        if name not in rules.DOWNLINK_NAMES:
+            return False
+        downlink = rules.parse_downlink(name, payload)
+        parsed: list[Any]
+        if name == "catalog":
+            parsed = [rules.catalog_item(i) for i in downlink.items]
+        elif name == "members":
+            parsed = [rules.member_item(i) for i in downlink.items]
+        elif name == "config":
+            parsed = [rules.config_item(i) for i in downlink.items]
+        else:
+            parsed = [rules.clerk_item(i) for i in downlink.items]
+        with self._tx() as conn:
+            if not rules.downlink_applies(downlink, self._meta_int(f"{name}_version")):
+                return False
+            getattr(self, f"_apply_{name}")(conn, downlink, parsed)
+            self._set_meta(f"{name}_version", downlink.version)
+            self._set_meta("last_sync_at", self._now().timestamp())
+        return True
+
+    def _unreflected_stock_milli(self, conn: sqlite3.Connection, since_seq: int) -> dict[str, int]:
+        """Net stock this device took in transactions central has not confirmed (seq > ``since_seq``)."""
+        taken: dict[str, int] = {}
+        rows = conn.execute(
+            "SELECT kind, envelope, ref FROM outbox WHERE seq > ? AND kind IN ('sale', 'void') ORDER BY seq",
+            (since_seq,),
+        ).fetchall()
+        for kind, data, ref in rows:
+            sign_ = 1
+            envelope = json.loads(bytes(data))
+            if kind == "void":
+                sign_ = -1
+                found = conn.execute("SELECT envelope FROM outbox WHERE id = ?", (ref,)).fetchone()
+                if found is None:
+                    continue
+                envelope = json.loads(bytes(found[0]))
+            for line in envelope["lines"]:
+                milli = rules.to_milli(rules.qty_value(line["sku"], line["qty"]))
+                taken[line["sku"]] = taken.get(line["sku"], 0) + sign_ * milli
+        return taken
+
+    def _apply_catalog(
+        self, conn: sqlite3.Connection, downlink: rules.Downlink, items: list[Product]
+    ) -> None:
+        acked = self._meta_int("last_ack_seq")
+        taken = self._unreflected_stock_milli(conn, acked)
+        if downlink.kind == "snapshot":
+            conn.execute("DELETE FROM products")
+        for sku in downlink.delete:
+            conn.execute("DELETE FROM products WHERE sku = ?", (sku,))
+        for p in items:
+            stock = None if p.stock is None else rules.to_milli(p.stock) - taken.get(p.sku, 0)
+            conn.execute(
+                _UPSERT_PRODUCT,
+                (p.sku, p.name, p.unit, p.price_rp, p.cost_rp, stock),
+            )
+        self._set_meta("catalog_ack_seq", acked)
+
+    def _apply_members(self, conn: sqlite3.Connection, downlink: rules.Downlink, items: list[Member]) -> None:
+        if downlink.kind == "snapshot":
+            conn.execute("DELETE FROM members")
+        for number in downlink.delete:
+            conn.execute("DELETE FROM members WHERE number = ?", (number,))
+        for m in items:
+            conn.execute(
+                _UPSERT_MEMBER,
+                (m.number, m.name, m.card_code, m.role, int(m.active), m.credit_limit_rp, m.credit_used_rp),
+            )
+        self._set_meta("members_ack_seq", self._meta_int("last_ack_seq"))
+
+    def _apply_config(
+        self, conn: sqlite3.Connection, downlink: rules.Downlink, items: list[tuple[str, Any]]
+    ) -> None:
+        if downlink.kind == "snapshot":
+            conn.execute("DELETE FROM config")
+        for key in downlink.delete:
+            conn.execute("DELETE FROM config WHERE key = ?", (key,))
+        for key, value in items:
+            conn.execute("INSERT OR REPLACE INTO config (key, value) VALUES (?, ?)", (key, json.dumps(value)))
+
+    def _apply_clerks(self, conn: sqlite3.Connection, downlink: rules.Downlink, items: list[Clerk]) -> None:
+        if downlink.kind == "snapshot":
+            conn.execute("DELETE FROM clerks")
+        for clerk_id in downlink.delete:
+            conn.execute("DELETE FROM clerks WHERE id = ?", (clerk_id,))
+        for c in items:
+            conn.execute(
+                "INSERT OR REPLACE INTO clerks (id, name, pin_hash, active) VALUES (?, ?, ?, ?)",
+                (c.id, c.name, c.pin_hash, int(c.active)),
+            )
+
+    # ---- outbox, for sync/ --------------------------------------------------------------------
+
+    def outbox_after(self, seq: int, limit: int = MAX_BATCH) -> list[tuple[int, bytes]]:
+        """Envelopes with a seq above ``seq``, in seq order, at most ``limit`` (capped at MAX_BATCH)."""
+        rows = self._read(
+            "SELECT seq, envelope FROM outbox WHERE seq > ? ORDER BY seq LIMIT ?",
+            (seq, max(0, min(limit, MAX_BATCH))),
+        )
+        return [(int(s), bytes(e)) for s, e in rows]
+
+    def mark_acked(self, upto_seq: int) -> int:
+        """Central has committed 1..``upto_seq``: mark them delivered; return the device's ack seq.
+
+        Acks never go backwards, and an ack beyond the last recorded seq is capped at it.
+        """
+        with self._tx() as conn:
+            now = self._now().timestamp()
+            upto = min(int(upto_seq), self._meta_int("last_seq"))
+            self._set_meta("last_sync_at", now)
+            acked = self._meta_int("last_ack_seq")
+            if upto > acked:
+                conn.execute(
+                    "UPDATE outbox SET acked_at = ? WHERE seq <= ? AND acked_at IS NULL", (now, upto)
+                )
+                self._set_meta("last_ack_seq", upto)
+                self._set_meta("last_ack_at", now)
+                acked = upto
+            return acked
+
+    def prune_delivered(self, older_than_s: float = DEFAULT_RETENTION_S) -> int:
+        """Remove delivered rows recorded more than ``older_than_s`` ago; return how many.
+
+        The chain head (last seq and hash) lives apart from the rows, so the chain continues. Rows whose
+        credit or stock central's last snapshot may not include yet are kept until it does.
+        """
+        with self._tx() as conn:
+            cutoff = self._now().timestamp() - older_than_s
+            cursor = conn.execute(
+                "DELETE FROM outbox WHERE acked_at IS NOT NULL AND seq <= ? AND created_at < ?"
+                " AND (payment != 'credit' OR seq <= ?) AND (kind NOT IN ('sale', 'void') OR seq <= ?)",
+                (
+                    self._meta_int("last_ack_seq"),
+                    cutoff,
+                    self._meta_int("members_ack_seq"),
+                    self._meta_int("catalog_ack_seq"),
+                ),
+            )
+            return int(cursor.rowcount)
+
+    def set_connectivity(self, connected: bool) -> None:
+        """Remember whether sync/ is connected to the broker (shown by ``status``)."""
+        with self._tx():
+            self._set_meta("connected", int(bool(connected)))
+            if connected:
+                self._set_meta("last_sync_at", self._now().timestamp())
+
+    def unsynced_count(self) -> int:
+        """How many recorded transactions central has not confirmed yet."""
+        return int(self._read("SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL")[0][0])
+
+    def status(self) -> Status:
+        """Outbox depth, oldest unsynced, last ack, catalog and members versions."""
+        with self._lock:
+            depth, oldest = self._conn.execute(
+                "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE acked_at IS NULL"
+            ).fetchone()
+
+            def ts(key: str) -> float | None:
+                value = self._meta(key)
+                return None if value is None else float(value)
+
+            return Status(
+                outbox_depth=int(depth),
+                oldest_unsynced_at=_iso(oldest),
+                last_ack_seq=self._meta_int("last_ack_seq"),
+                last_ack_at=_iso(ts("last_ack_at")),
+                last_sync_at=_iso(ts("last_sync_at")),
+                connected=self._meta("connected", "0") == "1",
+                catalog_version=self._meta_int("catalog_version"),
+                members_version=self._meta_int("members_version"),
+                last_seq=self._meta_int("last_seq"),
+                device=self.settings.device,
+            )
+
+    # ---- kiosk support ------------------------------------------------------------------------
+
+    def save_member_summary(self, number: str, summary: Mapping[str, Any]) -> None:
+        """Keep central's latest summary of a member to show offline (labelled with its ``as_of``)."""
+        text = json.dumps(dict(summary), ensure_ascii=False, sort_keys=True)
+        if len(text.encode()) > MAX_SUMMARY_BYTES:
+            raise InvalidInput(f"member summary larger than {MAX_SUMMARY_BYTES} bytes")
+        as_of = summary.get("as_of")
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO member_summaries (number, as_of, summary, saved_at)"
+                " VALUES (?, ?, ?, ?)",
+                (number, as_of if isinstance(as_of, str) else None, text, self._now().timestamp()),
+            )
+
+    def member_summary(self, number: str) -> dict[str, Any] | None:
+        """The last saved summary of ``number`` (a dict with its ``as_of``), or None."""
+        rows = self._read("SELECT summary FROM member_summaries WHERE number = ?", (number,))
+        if not rows:
+            return None
+        value: dict[str, Any] = json.loads(rows[0][0])
+        return value
+
+    def add_clerk(self, clerk: str, name: str, pin: str) -> None:
+        """Register (or replace) a clerk with a PIN; only its scrypt hash is stored."""
+        item = rules.clerk_item({"id": clerk, "name": name, "pin_hash": pins.hash_pin(pin), "active": True})
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT OR REPLACE INTO clerks (id, name, pin_hash, active) VALUES (?, ?, ?, 1)",
+                (item.id, item.name, item.pin_hash),
+            )
+
+    def clerks(self) -> list[Clerk]:
+        """Registered clerks, by id."""
+        rows = self._read("SELECT id, name, pin_hash, active FROM clerks ORDER BY id")
+        return [Clerk(r[0], r[1], r[2], bool(r[3])) for r in rows]
+
+    def check_pin(self, clerk: str, pin: str) -> bool:
+        """True when ``clerk`` is active and ``pin`` is theirs."""
+        rows = self._read("SELECT pin_hash, active FROM clerks WHERE id = ?", (clerk,))
+        if not rows or not rows[0][1]:
+            return False
+        return pins.pin_matches(pin, rows[0][0])
+
+    def shift_summary(self, clerk: str, since: datetime | str) -> ShiftSummary:
+        """What ``clerk`` recorded since ``since``: sales by payment, voids, and the cash to hand in."""
+        start = datetime.fromisoformat(since) if isinstance(since, str) else since
+        if start.tzinfo is None:
+            start = start.astimezone()
+        if not self._read("SELECT 1 FROM clerks WHERE id = ?", (clerk,)):
+            raise UnknownClerk(clerk)
+        rows = self._read(
+            "SELECT kind, payment, total_rp FROM outbox WHERE clerk = ? AND created_at >= ? ORDER BY seq",
+            (clerk, start.timestamp()),
+        )
+        facts = [OutboxFact(k, p, int(t)) for k, p, t in rows]
+        return rules.shift_summary(clerk, start.isoformat(timespec="seconds"), facts)
+
+    def stock_milli(self) -> dict[str, int | None]:
+        """Raw stock per sku in thousandths (for consistency checks and tools)."""
+        return {r[0]: r[1] for r in self._read("SELECT sku, stock_milli FROM products ORDER BY sku")}
+
+
+def _positive_rp(name: str, value: object) -> None:
+    if isinstance(value, bool) or not isinstance(value, int) or value <= 0:
+        raise InvalidAmount(name, value)
+
+
+def _reason(reason: str) -> None:
+    if not isinstance(reason, str) or not reason.strip() or len(reason) > MAX_REASON_CHARS:
+        raise InvalidInput(f"a reason of 1 to {MAX_REASON_CHARS} characters is needed")

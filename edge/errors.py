@@ -1,0 +1,324 @@
+"""Everything that can go wrong on a device, one class per failure, each with Indonesian and English text.
+
+``str(err)`` speaks the language chosen by ``KOP_LANG`` (Indonesian by default); ``err.message("en")``
+picks one explicitly. Every message names what is wrong and, where there is one, how to fix it.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from edge.i18n import Lang, current_lang, rupiah
+
+
+class EdgeError(Exception):
+    """Base of every device error; carries the message in both languages."""
+
+    exit_code = 2
+
+    def __init__(self, text_id: str, text_en: str) -> None:
+        super().__init__(text_en)
+        self.text_id = text_id
+        self.text_en = text_en
+
+    def message(self, lang: str | None = None) -> str:
+        """The message in ``lang`` (``id`` or ``en``; default from ``KOP_LANG``)."""
+        return self.text_en if current_lang(lang) == "en" else self.text_id
+
+    def __str__(self) -> str:
+        return self.message()
+
+
+class NotInitialized(EdgeError):
+    """The device directory has no device.toml or store yet."""
+
+    def __init__(self, directory: str) -> None:
+        super().__init__(
+            f"Direktori perangkat {directory} belum disiapkan. Jalankan dulu: "
+            "python -m edge init --device ID --unit UNIT --branch CABANG (atau --bundle DIR).",
+            f"Device directory {directory} is not set up. Run first: "
+            "python -m edge init --device ID --unit UNIT --branch BRANCH (or --bundle DIR).",
+        )
+
+
+class InvalidSettings(EdgeError):
+    """device.toml is unreadable or holds a bad value."""
+
+    def __init__(self, path: str, problem_id: str, problem_en: str) -> None:
+        super().__init__(f"Pengaturan {path} salah: {problem_id}", f"Settings {path} are wrong: {problem_en}")
+
+
+class UnsyncedData(EdgeError):
+    """``init`` over a store that still holds transactions central has not confirmed."""
+
+    def __init__(self, directory: str, count: int) -> None:
+        super().__init__(
+            f"Di {directory} masih ada {count} transaksi yang belum terkirim ke pusat; menyiapkan ulang akan "
+            "menghapusnya. Sambungkan perangkat agar tersinkron dulu, atau tambahkan --force bila memang "
+            f"rela kehilangan {count} transaksi itu.",
+            f"{directory} still holds {count} transaction(s) not yet confirmed by central; setting it up "
+            "again would erase them. Let the device sync first, or add --force if you accept losing those "
+            f"{count} transaction(s).",
+        )
+
+
+class AlreadyInitialized(EdgeError):
+    """``init`` over an existing device without --force."""
+
+    def __init__(self, directory: str) -> None:
+        super().__init__(
+            f"{directory} sudah berisi perangkat. Tambahkan --force untuk menyiapkan ulang "
+            "(semua transaksinya sudah terkirim ke pusat).",
+            f"{directory} already holds a device. Add --force to set it up again "
+            "(all its transactions have reached central).",
+        )
+
+
+class InvalidBundle(EdgeError):
+    """A provisioning bundle that is incomplete, tampered with or not signed by its CA."""
+
+    def __init__(self, bundle: str, problem_id: str, problem_en: str) -> None:
+        super().__init__(
+            f"Paket pendaftaran {bundle} ditolak: {problem_id}. Minta paket baru dari kantor pusat.",
+            f"Enrollment bundle {bundle} refused: {problem_en}. Ask the central office for a new bundle.",
+        )
+
+
+class InvalidKey(EdgeError):
+    """signing.key is missing, unreadable or not an Ed25519 key."""
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"Kunci tanda tangan {path} hilang atau rusak (harus Ed25519, PEM PKCS8).",
+            f"Signing key {path} is missing or damaged (must be Ed25519, PEM PKCS8).",
+        )
+
+
+class UnknownProduct(EdgeError):
+    """A sku that the local catalog does not hold."""
+
+    def __init__(self, sku: str) -> None:
+        self.sku = sku
+        super().__init__(
+            f"Barang {sku!r} tidak ada di katalog perangkat ini. Periksa kodenya, atau tunggu katalog "
+            "tersinkron (python -m edge catalog import untuk kasir mandiri).",
+            f"Product {sku!r} is not in this device's catalog. Check the code, or wait for the catalog to "
+            "sync (python -m edge catalog import for a standalone counter).",
+        )
+
+
+class WrongUnit(EdgeError):
+    """A product of another business unit in this unit's sale."""
+
+    def __init__(self, sku: str, product_unit: str, unit: str) -> None:
+        super().__init__(
+            f"Barang {sku!r} milik unit {product_unit}, bukan unit {unit}; "
+            f"jual di kasir unit {product_unit}.",
+            f"Product {sku!r} belongs to unit {product_unit}, not {unit}; "
+            f"sell it at a {product_unit} counter.",
+        )
+
+
+class OutOfStock(EdgeError):
+    """Not enough local stock for a line."""
+
+    def __init__(self, sku: str, wanted: Decimal, available: Decimal) -> None:
+        self.sku = sku
+        super().__init__(
+            f"Stok {sku!r} tidak cukup: diminta {wanted}, tersedia {available}. Kurangi jumlahnya "
+            "atau catat penerimaan barang di pusat.",
+            f"Not enough stock of {sku!r}: {wanted} wanted, {available} available. Lower the quantity "
+            "or record the goods received at central.",
+        )
+
+
+class InvalidQuantity(EdgeError):
+    """A quantity that is not a positive whole number or decimal with at most 3 places."""
+
+    def __init__(self, sku: str, qty: object) -> None:
+        super().__init__(
+            f"Jumlah {qty!r} untuk {sku!r} tidak sah: pakai bilangan bulat positif atau desimal "
+            "dengan paling banyak 3 angka di belakang titik, misalnya 2 atau 1.250.",
+            f"Quantity {qty!r} for {sku!r} is not valid: use a positive whole number or a decimal with "
+            "at most 3 places, e.g. 2 or 1.250.",
+        )
+
+
+class InvalidAmount(EdgeError):
+    """A rupiah amount that is not a positive whole number within bounds."""
+
+    def __init__(self, name: str, value: object) -> None:
+        super().__init__(
+            f"{name} = {value!r} tidak sah: harus bilangan bulat rupiah di atas 0 (tanpa titik/koma).",
+            f"{name} = {value!r} is not valid: it must be a whole number of rupiah above 0 (no separators).",
+        )
+
+
+class InvalidInput(EdgeError):
+    """Anything else a user typed that the envelope format refuses; the reason comes from the format."""
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(f"Data transaksi tidak sah: {reason}", f"Transaction data not valid: {reason}")
+
+
+class EmptySale(EdgeError):
+    """A sale without lines."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Penjualan tanpa barang: tambahkan paling sedikit satu --sku S --qty Q (atau --line SKU:QTY).",
+            "A sale needs at least one item: add --sku S --qty Q (or --line SKU:QTY).",
+        )
+
+
+class UnknownMember(EdgeError):
+    """A member number or card code that the member cache does not hold."""
+
+    def __init__(self, member: str) -> None:
+        self.member = member
+        super().__init__(
+            f"Anggota {member!r} tidak dikenal di perangkat ini. Periksa nomor/kartunya, atau tunggu daftar "
+            "anggota tersinkron dari pusat.",
+            f"Member {member!r} is not known on this device. Check the number or card, or wait for the "
+            "member list to sync from central.",
+        )
+
+
+class InactiveMember(EdgeError):
+    """A member who is no longer active."""
+
+    def __init__(self, member: str) -> None:
+        super().__init__(
+            f"Anggota {member!r} tidak aktif; transaksi atas namanya tidak bisa dicatat. Hubungi pengurus.",
+            f"Member {member!r} is not active; no transaction can be recorded in their name. Ask the board.",
+        )
+
+
+class CreditNeedsMember(EdgeError):
+    """A credit sale for a walk-in customer."""
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Pembelian kredit hanya untuk anggota: pindai kartu anggota (--member N) atau bayar tunai.",
+            "Credit is for members only: scan the member card (--member N) or pay cash.",
+        )
+
+
+class CreditLimitExceeded(EdgeError):
+    """A credit sale above what the member may still owe, counted conservatively while offline."""
+
+    def __init__(self, member: str, total_rp: int, limit_rp: int, used_rp: int, pending_rp: int) -> None:
+        self.member = member
+        self.total_rp = total_rp
+        self.limit_rp = limit_rp
+        self.used_rp = used_rp
+        self.pending_rp = pending_rp
+        self.available_rp = limit_rp - used_rp - pending_rp
+        texts = []
+        for lang in ("id", "en"):
+            lg: Lang = "en" if lang == "en" else "id"
+            texts.append(
+                (
+                    rupiah(total_rp, lg),
+                    rupiah(limit_rp, lg),
+                    rupiah(used_rp, lg),
+                    rupiah(pending_rp, lg),
+                    rupiah(max(self.available_rp, 0), lg),
+                )
+            )
+        t, lim, used, pend, avail = texts[0]
+        te, lime, usede, pende, availe = texts[1]
+        super().__init__(
+            f"Kredit anggota {member} tidak cukup untuk {t}: plafon {lim}, terpakai {used} (data pusat "
+            f"terakhir), {pend} kredit di perangkat ini belum tersinkron; sisa {avail}. Bayar tunai "
+            "atau kurangi belanjaan.",
+            f"Member {member}'s credit does not cover {te}: limit {lime}, used {usede} (last data from "
+            f"central), {pende} credit on this device not yet synced; available {availe}. Pay cash or "
+            "buy less.",
+        )
+
+
+class UnknownTransaction(EdgeError):
+    """A void that names a transaction this device did not record (or has pruned)."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(
+            f"Transaksi {ref!r} tidak ada di perangkat ini (hanya transaksi perangkat ini yang bisa "
+            "dibatalkan di sini, dan yang lama sudah dihapus setelah terkirim). Batalkan lewat kantor pusat.",
+            f"Transaction {ref!r} is not on this device (only this device's own transactions can be voided "
+            "here, and old ones are removed once delivered). Void it at the central office.",
+        )
+
+
+class NotVoidable(EdgeError):
+    """A void of something that cannot be voided (a void, a dispute, or one already voided)."""
+
+    def __init__(self, ref: str, why_id: str, why_en: str) -> None:
+        super().__init__(
+            f"Transaksi {ref!r} tidak bisa dibatalkan: {why_id}.",
+            f"Transaction {ref!r} cannot be voided: {why_en}.",
+        )
+
+
+class InvalidDownlink(EdgeError):
+    """A catalog/members/config/clerks payload from central that does not have the agreed shape."""
+
+    def __init__(self, name: str, problem: str) -> None:
+        super().__init__(
+            f"Data {name} dari pusat ditolak: {problem}", f"{name} data from central refused: {problem}"
+        )
+
+
+class InvalidCatalogFile(EdgeError):
+    """A catalog CSV with a bad header or row; nothing is imported."""
+
+    def __init__(self, path: str, row: int, problem_id: str, problem_en: str) -> None:
+        where_id = f"baris {row}" if row else "header"
+        where_en = f"row {row}" if row else "header"
+        super().__init__(
+            f"Berkas katalog {path}, {where_id}: {problem_id}. Tidak ada yang diimpor; perbaiki lalu ulangi. "
+            "Kolom: sku,name,unit,price_rp,cost_rp,stock",
+            f"Catalog file {path}, {where_en}: {problem_en}. Nothing was imported; fix it and try again. "
+            "Columns: sku,name,unit,price_rp,cost_rp,stock",
+        )
+
+
+class UnknownClerk(EdgeError):
+    """A clerk id the device does not know."""
+
+    def __init__(self, clerk: str) -> None:
+        super().__init__(
+            f"Petugas {clerk!r} tidak terdaftar di perangkat ini (python -m edge clerk add).",
+            f"Clerk {clerk!r} is not registered on this device (python -m edge clerk add).",
+        )
+
+
+class InvalidPin(EdgeError):
+    """A PIN that is not 4 to 12 digits."""
+
+    def __init__(self) -> None:
+        super().__init__("PIN harus 4 sampai 12 angka.", "A PIN must be 4 to 12 digits.")
+
+
+class SchemaTooNew(EdgeError):
+    """A store written by a newer version of this software."""
+
+    def __init__(self, found: int, known: int) -> None:
+        super().__init__(
+            f"Basis data perangkat berversi {found}, program ini hanya mengenal sampai {known}. "
+            "Perbarui program; data tidak diubah.",
+            f"The device store is at schema {found}; this program knows up to {known}. Upgrade the program; "
+            "the data was not touched.",
+        )
+
+
+class StoreBusy(EdgeError):
+    """The store stayed locked by another process for longer than the busy timeout."""
+
+    exit_code = 3
+
+    def __init__(self) -> None:
+        super().__init__(
+            "Basis data perangkat sedang dipakai proses lain terlalu lama; coba lagi sebentar lagi.",
+            "The device store was held by another process for too long; try again in a moment.",
+        )

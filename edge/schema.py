@@ -1,0 +1,69 @@
+"""The device store's schema and its migrations.
+
+Each migration is a list of SQL statements run in one transaction together with the bump of
+``PRAGMA user_version``, so an upgrade either happens whole or not at all and a device keeps its data
+(outbox first of all) across software upgrades. Append new migrations; never edit a released one.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from typing import Final
+
+from edge.errors import SchemaTooNew
+
+MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
+    # 1: catalog, member cache, config, outbox and the key/value state (chain head, versions, acks).
+    (
+        "CREATE TABLE meta (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE products (sku TEXT PRIMARY KEY, name TEXT NOT NULL, unit TEXT NOT NULL,"
+        " price_rp INTEGER NOT NULL, cost_rp INTEGER NOT NULL, stock_milli INTEGER)",
+        "CREATE TABLE members (number TEXT PRIMARY KEY, name TEXT NOT NULL, card_code TEXT, role TEXT,"
+        " active INTEGER NOT NULL, credit_limit_rp INTEGER NOT NULL, credit_used_rp INTEGER NOT NULL)",
+        "CREATE INDEX members_card_code ON members (card_code)",
+        "CREATE TABLE config (key TEXT PRIMARY KEY, value TEXT NOT NULL)",
+        "CREATE TABLE outbox (seq INTEGER PRIMARY KEY, id TEXT NOT NULL UNIQUE, envelope BLOB NOT NULL,"
+        " kind TEXT NOT NULL, member TEXT, payment TEXT NOT NULL, total_rp INTEGER NOT NULL, ref TEXT,"
+        " clerk TEXT, created_at REAL NOT NULL, acked_at REAL)",
+        "CREATE INDEX outbox_ref ON outbox (ref)",
+    ),
+    # 2: clerks for shifts, the member-summary cache for the kiosk, and a shift index.
+    (
+        "CREATE TABLE clerks (id TEXT PRIMARY KEY, name TEXT NOT NULL, pin_hash TEXT NOT NULL,"
+        " active INTEGER NOT NULL DEFAULT 1)",
+        "CREATE TABLE member_summaries (number TEXT PRIMARY KEY, as_of TEXT, summary TEXT NOT NULL,"
+        " saved_at REAL NOT NULL)",
+        "CREATE INDEX outbox_clerk ON outbox (clerk, created_at)",
+    ),
+)
+LATEST: Final = len(MIGRATIONS)
+
+
+def version(conn: sqlite3.Connection) -> int:
+    """The schema version the store is at (0 for a new file)."""
+    row = conn.execute("PRAGMA user_version").fetchone()
+    return int(row[0])
+
+
+def migrate(conn: sqlite3.Connection, target: int = LATEST) -> int:
+    """Bring the store up to ``target``, one transaction per step; return the version reached.
+
+    ``conn`` must be in autocommit mode (``isolation_level=None``).
+    """
+    found = version(conn)
+    if found > LATEST:
+        raise SchemaTooNew(found, LATEST)
+    for number in range(found + 1, target + 1):
+        conn.execute("BEGIN IMMEDIATE")
+        try:
+            if version(conn) >= number:  # another process migrated meanwhile
+                conn.execute("COMMIT")
+                continue
+            for statement in MIGRATIONS[number - 1]:
+                conn.execute(statement)
+            conn.execute(f"PRAGMA user_version = {number:d}")
+            conn.execute("COMMIT")
+        except BaseException:
+            conn.execute("ROLLBACK")
+            raise
+    return version(conn)

@@ -1,0 +1,169 @@
+"""The device API that kiosk/ and sync/ build on: recording, outbox, acks, status."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+from pathlib import Path
+
+import pytest
+
+from edge.device import Device
+from edge.errors import (
+    CreditNeedsMember,
+    EdgeError,
+    InactiveMember,
+    NotVoidable,
+    OutOfStock,
+    UnknownMember,
+    UnknownProduct,
+    UnknownTransaction,
+    WrongUnit,
+)
+from edge.keys import load as load_key
+from sync.envelope import GENESIS, chain_hash, check, parse, verify
+
+
+def test_sale_is_signed_chained_envelope(dev: Device, device_dir: Path) -> None:
+    """A recorded sale is a signed envelope in the outbox, priced from the local catalog."""
+    rec = dev.record_sale([("8991001", 2), ("TELUR", "1.5")], member="A001", payment="cash")
+    env = parse(dev.outbox_after(0, 10)[0][1])
+    check(env)
+    assert verify(env, load_key(device_dir).public_key())
+    assert env["seq"] == 1 and env["prev"] == GENESIS
+    assert env["total"] == 2 * 68000 + 42000 == rec.total_rp
+    assert env["lines"][1] == {"sku": "TELUR", "qty": "1.5", "price_rp": 28000, "cost_rp": 25000}
+    assert env["unit"] == "toko" and env["device"] == "toko-01" and env["member"] == "A001"
+
+
+def test_chain_links_each_envelope_to_the_previous(dev: Device) -> None:
+    """Each envelope's prev is the chain hash of the one before it and seq counts up from 1."""
+    for _ in range(3):
+        dev.record_sale([("PULSA", 1)])
+    rows = [parse(data) for _, data in dev.outbox_after(0, 10)]
+    assert [r["seq"] for r in rows] == [1, 2, 3]
+    assert rows[1]["prev"] == chain_hash(rows[0]) and rows[2]["prev"] == chain_hash(rows[1])
+
+
+def test_sale_takes_stock_and_void_gives_it_back(dev: Device) -> None:
+    """Stock drops by what was sold (exactly, for weights) and a void restores it."""
+    rec = dev.record_sale([("8991001", 3), ("TELUR", "0.25")])
+    product = dev.product("TELUR")
+    assert product is not None and product.stock == Decimal("9.75")
+    assert dev.stock_milli()["8991001"] == 37000
+    dev.record_void(rec.id, "pembeli batal")
+    assert dev.stock_milli()["8991001"] == 40000 and dev.stock_milli()["TELUR"] == 10000
+
+
+@pytest.mark.parametrize(
+    ("lines", "member", "payment", "error"),
+    [
+        ([("NOPE", 1)], None, "cash", UnknownProduct),
+        ([("KOPI", 1)], None, "cash", WrongUnit),
+        ([("8991003", 2), ("8991003", 2)], None, "cash", OutOfStock),
+        ([("PULSA", 1)], "Z999", "cash", UnknownMember),
+        ([("PULSA", 1)], "A003", "cash", InactiveMember),
+        ([("PULSA", 1)], None, "credit", CreditNeedsMember),
+    ],
+)
+def test_refused_sale_leaves_no_trace(dev: Device, lines, member, payment, error) -> None:  # type: ignore[no-untyped-def]
+    """A refused sale raises its own error with text in both languages and changes nothing."""
+    before = dev.stock_milli()
+    with pytest.raises(error) as info:
+        dev.record_sale(lines, member=member, payment=payment)
+    assert isinstance(info.value, EdgeError)
+    assert info.value.message("id") != info.value.message("en")
+    assert dev.outbox_after(0, 10) == [] and dev.stock_milli() == before
+
+
+def test_void_rules(dev: Device) -> None:
+    """A void repeats the voided sale's member, payment and total, and cannot be repeated."""
+    rec = dev.record_sale([("8991002", 2)], member="A001", payment="credit")
+    void = dev.record_void(rec.id, "salah barang")
+    assert (void.member, void.payment, void.total_rp) == ("A001", "credit", 35000)
+    assert void.envelope["ref"] == rec.id
+    with pytest.raises(NotVoidable):
+        dev.record_void(rec.id, "lagi")
+    with pytest.raises(NotVoidable):
+        dev.record_void(void.id, "void of void")
+    with pytest.raises(UnknownTransaction):
+        dev.record_void("unknown-id", "tidak ada")
+
+
+def test_deposit_installment_dispute(dev: Device) -> None:
+    """Deposits, installments and disputes become envelopes of their kind that pass the format check."""
+    dep = dev.record_savings_deposit("A001", "wajib", 50000)
+    inst = dev.record_installment("A002", "L-7", 90000, 10000)
+    disp = dev.record_dispute("A001", "abc123", "bukan saya yang membeli")
+    assert (dep.kind, dep.total_rp, dep.envelope["product"]) == ("savings_deposit", 50000, "wajib")
+    assert (inst.total_rp, inst.envelope["principal_rp"]) == (100000, 90000)
+    assert (disp.kind, disp.total_rp) == ("dispute", 0)
+    for _, data in dev.outbox_after(0, 10):
+        check(parse(data))
+
+
+def test_acks_drive_status_and_outbox_depth(dev: Device) -> None:
+    """mark_acked moves the ack seq forward only, caps it at the last seq, and empties the unsynced count."""
+    for _ in range(4):
+        dev.record_sale([("PULSA", 1)])
+    assert dev.status().outbox_depth == 4
+    assert dev.mark_acked(2) == 2
+    assert dev.mark_acked(1) == 2
+    status = dev.status()
+    assert (status.outbox_depth, status.last_ack_seq, status.last_seq) == (2, 2, 4)
+    assert dev.mark_acked(99) == 4 and dev.status().outbox_depth == 0
+    assert [s for s, _ in dev.outbox_after(2, 10)] == [3, 4]
+
+
+def test_prune_keeps_chain_going(dev: Device) -> None:
+    """Pruning delivered rows leaves seq and prev continuing from the pruned chain head."""
+    for _ in range(3):
+        dev.record_sale([("PULSA", 1)])
+    last = parse(dev.outbox_after(2, 1)[0][1])
+    dev.mark_acked(3)
+    dev.apply_downlink("members", {"kind": "snapshot", "version": 2, "items": []})
+    dev.apply_downlink(
+        "catalog",
+        {
+            "kind": "snapshot",
+            "version": 2,
+            "items": [
+                {
+                    "sku": "PULSA",
+                    "name": "Isi pulsa",
+                    "unit": "toko",
+                    "price_rp": 10000,
+                    "cost_rp": 9500,
+                    "stock": None,
+                }
+            ],
+        },
+    )
+    assert dev.prune_delivered(older_than_s=-1) == 3
+    rec = dev.record_sale([("PULSA", 1)])
+    assert rec.seq == 4 and rec.envelope["prev"] == chain_hash(last)
+
+
+def test_prune_keeps_unsynced_rows(dev: Device) -> None:
+    """Rows central has not confirmed are never pruned."""
+    dev.record_sale([("PULSA", 1)])
+    assert dev.prune_delivered(older_than_s=-1) == 0
+    assert len(dev.outbox_after(0, 10)) == 1
+
+
+def test_member_summary_cache(dev: Device) -> None:
+    """The last member summary saved is returned as saved, with its as_of."""
+    assert dev.member_summary("A001") is None
+    summary = {"member": "A001", "as_of": "2026-11-22T10:00:00+07:00", "points": {"total": 43.75}}
+    dev.save_member_summary("A001", summary)
+    assert dev.member_summary("A001") == summary
+
+
+def test_lookup_by_card_and_search(dev: Device) -> None:
+    """Members are found by card code, products by text in sku or name, filtered by unit."""
+    member = dev.member_by_card("KP0123456789AB")
+    assert member is not None and member.number == "A001"
+    assert dev.member_by_card("KPXXXXXXXXXXXX") is None
+    assert [p.sku for p in dev.search_products("minyak")] == ["8991002"]
+    assert [p.sku for p in dev.search_products("o", unit="cafe")] == ["KOPI"]
+    assert json.dumps([p.sku for p in dev.products("cafe")]) == '["KOPI"]'
