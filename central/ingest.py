@@ -1,0 +1,568 @@
+"""Ingest: checked, idempotent, chunked posting of envelopes into the ledger.
+
+Each chunk of at most ``CHUNK_SIZE`` envelopes is one database transaction: the state the checks need
+(existing ids, members, products, devices, referenced transactions, member balances) is read once per chunk,
+every envelope is checked and posted in Python, and the rows go in with one ``executemany`` per table.
+Invalid envelopes go to the quarantine table with a readable reason; the rest of the chunk is committed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import time
+from collections.abc import Iterable, Iterator, Mapping
+from dataclasses import dataclass, field
+from datetime import datetime, tzinfo
+from typing import TYPE_CHECKING, Any, Final, NamedTuple
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from sqlalchemy import Connection, and_, func, select
+
+from central import schema
+from central.config import Config
+from central.posting import Line, PostingError, post, reverse, sale_amounts
+from sync import envelope as wire
+
+if TYPE_CHECKING:
+    from central.ledger import Ledger
+
+CHUNK_SIZE: Final = 2000
+MAX_REJECTIONS_KEPT: Final = 100_000  # in one report; the quarantine table keeps them all
+
+
+class Rejection(NamedTuple):
+    """An envelope that was not committed, and why (also stored in the quarantine table)."""
+
+    id: str | None
+    device: str | None
+    seq: int | None
+    reason: str
+
+
+@dataclass
+class IngestReport:
+    """What one ``ingest`` call did: ids committed, ids seen before with equal content, rejections."""
+
+    accepted: list[str] = field(default_factory=list)
+    duplicates: list[str] = field(default_factory=list)
+    rejected: list[Rejection] = field(default_factory=list)
+
+    @property
+    def ok(self) -> bool:
+        """True when nothing was rejected."""
+        return not self.rejected
+
+
+class _Device(NamedTuple):
+    key: Ed25519PublicKey
+    revoked: bool
+
+
+class _Ref(NamedTuple):
+    kind: str
+    member: str | None
+    payment: str
+    total_rp: int
+    unit: str
+    lines: tuple[Line, ...]
+
+
+@dataclass
+class _State:
+    """What the checks of one chunk need to know, read once and updated as envelopes are accepted."""
+
+    existing: dict[str, str]  # id -> content hash
+    seq_taken: dict[tuple[str, int], str]  # (device, seq) -> id
+    known_members: set[str]
+    product_units: dict[str, str]  # sku -> unit
+    devices: dict[str, _Device]
+    ref_rows: dict[str, _Ref]
+    voided: set[str]
+    balances: dict[tuple[str, str], int]  # (member, account) -> debits - credits
+    loan_owner: dict[str, str]  # loan id -> member
+
+
+class _Bad(Exception):
+    """One envelope refused; the message is the quarantine reason."""
+
+
+def _body_text(item: Any) -> str:
+    if isinstance(item, bytes | bytearray):
+        text = bytes(item).decode("utf-8", errors="replace")
+    elif isinstance(item, str):
+        text = item
+    else:
+        try:
+            return wire.canonical(item).decode("utf-8")[: schema.MAX_QUARANTINE_BODY]
+        except (TypeError, ValueError):
+            text = repr(item)
+    return text[: schema.MAX_QUARANTINE_BODY]
+
+
+@dataclass
+class _Chunk:
+    """Rows to write for one chunk."""
+
+    tx_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    sale_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    journal_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    loan_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    quarantine_rows: list[tuple[Any, ...]] = field(default_factory=list)
+
+
+def chunks(items: Iterable[Any], size: int = CHUNK_SIZE) -> Iterator[list[Any]]:
+    """Split an iterable into lists of at most ``size`` items."""
+    batch: list[Any] = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+def ingest(
+    ledger: Ledger,
+    envelopes: Iterable[Any],
+    *,
+    require_signature: bool = False,
+    expected_device: str | None = None,
+) -> IngestReport:
+    """Check and commit envelopes (dicts, JSON bytes or text); see ``Ledger.ingest``."""
+    report = IngestReport()
+    for batch in chunks(envelopes):
+        _ingest_chunk(ledger, batch, report, require_signature, expected_device)
+    return report
+
+
+def _parse_all(
+    batch: list[Any], report: IngestReport, out: _Chunk, now: int
+) -> list[tuple[dict[str, Any], Any]]:
+    parsed: list[tuple[dict[str, Any], Any]] = []
+    for item in batch:
+        try:
+            if isinstance(item, dict):
+                env = item
+                if len(wire.canonical(env)) > wire.MAX_ENVELOPE_BYTES:
+                    raise wire.EnvelopeError(
+                        f"envelope is more than the limit of {wire.MAX_ENVELOPE_BYTES} bytes"
+                    )
+            elif isinstance(item, bytes | bytearray | str):
+                env = wire.parse(bytes(item) if isinstance(item, bytearray) else item)
+            else:
+                raise wire.EnvelopeError(f"an envelope must be a JSON object, got {type(item).__name__}")
+            wire.check(env)
+        except (wire.EnvelopeError, TypeError, ValueError, KeyError) as err:
+            env_any = item if isinstance(item, dict) else {}
+            _reject(report, out, now, env_any, raw=item, reason=str(err))
+            continue
+        parsed.append((env, item))
+    return parsed
+
+
+def _text_or_none(value: Any, limit: int = 200) -> str | None:
+    return value[:limit] if isinstance(value, str) else None
+
+
+def _reject(
+    report: IngestReport, out: _Chunk, now: int, env: Mapping[str, Any], *, raw: Any, reason: str
+) -> None:
+    ident = _text_or_none(env.get("id"))
+    device = _text_or_none(env.get("device"))
+    seq_value = env.get("seq")
+    seq = seq_value if isinstance(seq_value, int) and not isinstance(seq_value, bool) else None
+    if seq is not None and not -(2**62) < seq < 2**62:
+        seq = None
+    if len(report.rejected) < MAX_REJECTIONS_KEPT:
+        report.rejected.append(Rejection(ident, device, seq, reason))
+    body = _body_text(raw)
+    digest = hashlib.sha256((reason + "\n" + body).encode("utf-8")).hexdigest()
+    out.quarantine_rows.append((now, ident, device, seq, reason, body, digest))
+
+
+def _ingest_chunk(
+    ledger: Ledger,
+    batch: list[Any],
+    report: IngestReport,
+    require_signature: bool,
+    expected_device: str | None,
+) -> None:
+    now = int(time.time())
+    out = _Chunk()
+    parsed = _parse_all(batch, report, out, now)
+    config = ledger.config
+    tz = config.tz
+    posting = config.posting
+    member_accounts = {code for _, code in posting.savings} | {posting.loans}
+    unit_codes = {u.code for u in config.units}
+
+    with ledger.write() as conn:
+        ids = list({env["id"] for env, _ in parsed})
+        refs = list({env["ref"] for env, _ in parsed if env["kind"] in ("void", "dispute")})
+        members_needed = list({env["member"] for env, _ in parsed if env["member"] is not None})
+        skus = list({line["sku"] for env, _ in parsed if env["kind"] == "sale" for line in env["lines"]})
+        loan_ids = list({env["loan"] for env, _ in parsed if "loan" in env})
+        dev_names = list({env["device"] for env, _ in parsed})
+
+        state = _State(
+            existing=_lookup(conn, schema.transactions.c.id, ids, schema.transactions.c.content),
+            seq_taken=_seq_lookup(conn, parsed),
+            known_members=set(
+                _lookup(conn, schema.members.c.number, members_needed, schema.members.c.number)
+            ),
+            product_units=_lookup(conn, schema.products.c.sku, skus, schema.products.c.unit),
+            devices=_devices(conn, dev_names),
+            ref_rows=_refs(conn, refs),
+            voided=set(
+                _lookup(
+                    conn,
+                    schema.transactions.c.ref,
+                    refs,
+                    schema.transactions.c.ref,
+                    schema.transactions.c.kind == "void",
+                )
+            ),
+            balances=_balances(conn, members_needed, member_accounts),
+            loan_owner=_lookup(conn, schema.loans.c.loan, loan_ids, schema.loans.c.member),
+        )
+        quarantined = set(
+            _lookup(
+                conn,
+                schema.quarantine.c.digest,
+                list({row[6] for row in out.quarantine_rows}),
+                schema.quarantine.c.digest,
+            )
+        )
+
+        for env, raw in parsed:
+            ident = env["id"]
+            content = wire.content_hash(env)
+            known = state.existing.get(ident)
+            if known is not None:
+                if known == content:
+                    report.duplicates.append(ident)
+                else:
+                    reason = f"conflict: id {ident} was already committed with other content"
+                    _reject(report, out, now, env, raw=raw, reason=reason)
+                continue
+            try:
+                lines = _validate(
+                    env,
+                    config=config,
+                    state=state,
+                    unit_codes=unit_codes,
+                    member_accounts=member_accounts,
+                    require_signature=require_signature,
+                    expected_device=expected_device,
+                )
+            except _Bad as err:
+                _reject(report, out, now, env, raw=raw, reason=str(err))
+                continue
+            except PostingError as err:
+                _reject(report, out, now, env, raw=raw, reason=str(err))
+                continue
+            _accept(env, content=content, lines=lines, state=state, tz=tz, now=now, out=out)
+            report.accepted.append(ident)
+
+        out.quarantine_rows = [row for row in out.quarantine_rows if row[6] not in quarantined]
+        _write(conn, out)
+
+
+def _lookup(conn: Connection, key: Any, values: list[Any], value_col: Any, *where: Any) -> dict[Any, Any]:
+    result: dict[Any, Any] = {}
+    if not values:
+        return result
+    table = key.table
+    for start in range(0, len(values), CHUNK_SIZE):
+        part = values[start : start + CHUNK_SIZE]
+        query = select(key, value_col).select_from(table).where(key.in_(part), *where)
+        for k, v in conn.execute(query):
+            result[k] = v
+    return result
+
+
+def _seq_lookup(conn: Connection, parsed: list[tuple[dict[str, Any], Any]]) -> dict[tuple[str, int], str]:
+    by_device: dict[str, set[int]] = {}
+    for env, _ in parsed:
+        by_device.setdefault(env["device"], set()).add(env["seq"])
+    t = schema.transactions
+    taken: dict[tuple[str, int], str] = {}
+    for device, seqs in by_device.items():
+        query = select(t.c.seq, t.c.id).where(t.c.device == device, t.c.seq.in_(sorted(seqs)))
+        for seq, ident in conn.execute(query):
+            taken[(device, int(seq))] = ident
+    return taken
+
+
+def _devices(conn: Connection, names: list[str]) -> dict[str, _Device]:
+    d = schema.devices
+    if not names:
+        return {}
+    rows = conn.execute(select(d.c.device, d.c.public_key, d.c.revoked_ts).where(d.c.device.in_(names)))
+    return {name: _Device(wire.load_public_key(key), revoked is not None) for name, key, revoked in rows}
+
+
+def _refs(conn: Connection, refs: list[str]) -> dict[str, _Ref]:
+    if not refs:
+        return {}
+    t = schema.transactions
+    j = schema.journal
+    found: dict[str, _Ref] = {}
+    rows = conn.execute(
+        select(t.c.id, t.c.kind, t.c.member, t.c.payment, t.c.total_rp, t.c.unit).where(t.c.id.in_(refs))
+    ).all()
+    lines: dict[str, list[Line]] = {}
+    query = (
+        select(j.c.tx, j.c.account, j.c.debit_rp, j.c.credit_rp, j.c.unit, j.c.memo)
+        .where(j.c.tx.in_(refs))
+        .order_by(j.c.tx, j.c.line)
+    )
+    for tx, account, debit, credit, unit, memo in conn.execute(query):
+        lines.setdefault(tx, []).append(Line(account, int(debit), int(credit), unit, memo))
+    for ident, kind, member, payment, total, unit in rows:
+        found[ident] = _Ref(kind, member, payment, int(total), unit, tuple(lines.get(ident, ())))
+    return found
+
+
+def _balances(conn: Connection, members: list[str], accounts: set[str]) -> dict[tuple[str, str], int]:
+    """Balance (credit-normal for savings, debit-normal for loans) per (member, account)."""
+    j = schema.journal
+    result: dict[tuple[str, str], int] = {}
+    for start in range(0, len(members), CHUNK_SIZE):
+        part = members[start : start + CHUNK_SIZE]
+        query = (
+            select(j.c.member, j.c.account, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp))
+            .where(and_(j.c.member.in_(part), j.c.account.in_(sorted(accounts))))
+            .group_by(j.c.member, j.c.account)
+        )
+        for member, account, debit, credit in conn.execute(query):
+            result[(member, account)] = int(debit or 0) - int(credit or 0)
+    return result
+
+
+def _validate(
+    env: dict[str, Any],
+    *,
+    config: Config,
+    state: _State,
+    unit_codes: set[str],
+    member_accounts: set[str],
+    require_signature: bool,
+    expected_device: str | None,
+) -> tuple[Line, ...]:
+    device = env["device"]
+    if expected_device is not None and device != expected_device:
+        raise _Bad(f"device {device} in the envelope does not match the sender {expected_device}")
+    registered = state.devices.get(device)
+    if registered is not None and registered.revoked:
+        raise _Bad(f"device revoked: {device} may no longer send transactions")
+    if registered is None and require_signature:
+        raise _Bad(f"unknown device {device}: register it with `devices add` before it sends")
+    must_verify = registered is not None and ("sig" in env or require_signature)
+    if must_verify and registered is not None and not wire.verify(env, registered.key):
+        what = "missing signature" if "sig" not in env else "bad signature"
+        raise _Bad(f"{what}: not signed by the registered key of device {device}")
+    other = state.seq_taken.get((device, env["seq"]))
+    if other is not None:
+        raise _Bad(f"conflict: seq {env['seq']} of device {device} is already used by transaction {other}")
+    unit = env["unit"]
+    if unit not in unit_codes:
+        raise _Bad(f"unknown unit {unit!r}; the units are {', '.join(sorted(unit_codes))}")
+    member = env["member"]
+    if member is not None and member not in state.known_members:
+        raise _Bad(f"unknown member {member!r}; import the member first")
+    kind = env["kind"]
+    if kind == "sale":
+        for number, line in enumerate(env["lines"], start=1):
+            sku = line["sku"]
+            owner = state.product_units.get(sku)
+            if owner is None:
+                raise _Bad(f"line {number}: unknown sku {sku!r}; import the product first")
+            if owner != unit:
+                raise _Bad(f"line {number}: sku {sku!r} is sold by unit {owner}, not {unit}")
+        lines = post(env, config)
+    elif kind == "void":
+        ref = _ref(env, state.ref_rows)
+        if ref.kind in ("void", "dispute"):
+            raise _Bad(f"void refers to a {ref.kind} ({env['ref']}); only money transactions can be voided")
+        if env["ref"] in state.voided:
+            raise _Bad(f"transaction {env['ref']} is already voided")
+        if ref.total_rp != env["total"] or ref.member != member or ref.payment != env["payment"]:
+            raise _Bad(
+                f"void must repeat the state.voided transaction's member, payment and total "
+                f"({ref.member}, {ref.payment}, {ref.total_rp}); "
+                f"it says ({member}, {env['payment']}, {env['total']})"
+            )
+        lines = reverse(ref.lines)
+    elif kind == "dispute":
+        ref = _ref(env, state.ref_rows)
+        if ref.kind != "sale":
+            raise _Bad(f"a dispute refers to a sale; {env['ref']} is a {ref.kind}")
+        if ref.member != member:
+            raise _Bad(f"member {member} can only dispute their own purchases; {env['ref']} is not theirs")
+        lines = ()
+    else:
+        if kind == "loan_disbursement":
+            loan = env["loan"]
+            if loan in state.loan_owner:
+                raise _Bad(f"loan id {loan} is already used; give the new loan its own id")
+            outstanding = state.balances.get((member, config.posting.loans), 0)
+            if outstanding > 0:
+                raise _Bad(
+                    f"member {member} still owes Rp {outstanding:,} on a loan; "
+                    "no new loan before the old one is repaid"
+                )
+        elif kind == "installment":
+            loan = env["loan"]
+            owner = state.loan_owner.get(loan)
+            if owner is None:
+                raise _Bad(f"unknown loan {loan!r}; it must be disbursed before installments")
+            if owner != member:
+                raise _Bad(f"loan {loan} belongs to member {owner}, not {member}")
+        lines = post(env, config)
+    _check_member_balances(env, lines, state.balances, member_accounts, config)
+    return lines
+
+
+def _ref(env: Mapping[str, Any], ref_rows: dict[str, _Ref]) -> _Ref:
+    ref = ref_rows.get(env["ref"])
+    if ref is None:
+        raise _Bad(f"{env['kind']} refers to unknown transaction {env['ref']}")
+    return ref
+
+
+def _check_member_balances(
+    env: Mapping[str, Any],
+    lines: tuple[Line, ...],
+    balances: dict[tuple[str, str], int],
+    member_accounts: set[str],
+    config: Config,
+) -> None:
+    member = env["member"]
+    if member is None:
+        return
+    change: dict[str, int] = {}
+    for line in lines:
+        if line.account in member_accounts:
+            change[line.account] = change.get(line.account, 0) + line.debit_rp - line.credit_rp
+    for account, delta in change.items():
+        sign = 1 if account == config.posting.loans else -1  # loans are debit-normal, savings credit-normal
+        before = sign * balances.get((member, account), 0)
+        after = before + sign * delta
+        if after < 0:
+            found = config.account(account)
+            name = found.name if found is not None else account
+            if account == config.posting.loans:
+                raise _Bad(f"member {member} owes Rp {before:,} on loans; this would take it below zero")
+            raise _Bad(f"member {member} has Rp {before:,} in {name}; this would take it below zero")
+
+
+def _accept(
+    env: dict[str, Any],
+    *,
+    content: str,
+    lines: tuple[Line, ...],
+    state: _State,
+    tz: tzinfo,
+    now: int,
+    out: _Chunk,
+) -> None:
+    ident = env["id"]
+    stamp = datetime.fromisoformat(env["at"])
+    ts = int(stamp.timestamp())
+    day = stamp.astimezone(tz).date().isoformat()
+    kind = env["kind"]
+    member = env["member"]
+    signed = "sig" in env and env["device"] in state.devices
+    body = wire.canonical(env).decode("utf-8")
+    out.tx_rows.append(
+        (
+            ident,
+            env["device"],
+            env["seq"],
+            env["prev"],
+            hashlib.sha256(body.encode("utf-8")).hexdigest(),
+            content,
+            env["at"],
+            ts,
+            day,
+            env["unit"],
+            kind,
+            member,
+            env["payment"],
+            env["total"],
+            env.get("product"),
+            env.get("loan"),
+            env.get("principal_rp"),
+            env.get("interest_rp"),
+            env.get("ref"),
+            env.get("reason"),
+            env.get("clerk"),
+            env.get("note"),
+            signed,
+            now,
+            body,
+        )
+    )
+    if kind == "sale":
+        for number, (line, (amount, cost)) in enumerate(zip(env["lines"], sale_amounts(env), strict=True), 1):
+            out.sale_rows.append(
+                (
+                    ident,
+                    number,
+                    line["sku"],
+                    str(line["qty"]),
+                    line["price_rp"],
+                    line["cost_rp"],
+                    amount,
+                    cost,
+                )
+            )
+    for number, line in enumerate(lines, start=1):
+        out.journal_rows.append(
+            (
+                ident,
+                number,
+                day,
+                ts,
+                line.account,
+                line.debit_rp,
+                line.credit_rp,
+                line.unit,
+                member,
+                line.memo,
+            )
+        )
+        if member is not None:
+            key = (member, line.account)
+            state.balances[key] = state.balances.get(key, 0) + line.debit_rp - line.credit_rp
+    if kind == "loan_disbursement":
+        out.loan_rows.append((env["loan"], member, env["total"], ident, day))
+        state.loan_owner[env["loan"]] = member
+    if kind == "void":
+        state.voided.add(env["ref"])
+    state.existing[ident] = content
+    state.seq_taken[(env["device"], env["seq"])] = ident
+    state.ref_rows[ident] = _Ref(kind, member, env["payment"], env["total"], env["unit"], lines)
+
+
+def _write(conn: Connection, out: _Chunk) -> None:
+    from central.ledger import insert_many
+
+    insert_many(conn, schema.transactions, out.tx_rows)
+    insert_many(conn, schema.sale_lines, out.sale_rows)
+    insert_many(conn, schema.journal, out.journal_rows)
+    insert_many(conn, schema.loans, out.loan_rows)
+    insert_many(
+        conn,
+        schema.quarantine,
+        out.quarantine_rows,
+        columns=("received_ts", "id", "device", "seq", "reason", "body", "digest"),
+    )
+
+
+def dump_json(obj: Any) -> str:
+    """JSON text for reports (kept here so the CLI and tests agree)."""
+    return json.dumps(obj, ensure_ascii=False, sort_keys=True)

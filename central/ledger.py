@@ -1,0 +1,378 @@
+"""The ledger store: one database (SQLite file or PostgreSQL URL) holding config, members, products,
+devices, transactions, journal and quarantine. Rules live in ``posting``/``ingest``; this is the shell.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterable, Iterator, Mapping, Sequence
+from contextlib import contextmanager
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select
+from sqlalchemy.exc import OperationalError, SQLAlchemyError
+
+from central import schema
+from central.config import Config, from_json
+from central.errors import DeviceError, NotInitialised, StoreError, UnknownDevice, UnknownMember
+from central.ingest import IngestReport, ingest
+from central.members import MemberRow, ProductRow, new_card_code
+from sync import envelope as wire
+
+SQLITE_BUSY_TIMEOUT_S: Final = 30
+MAX_CARD_CODE_TRIES: Final = 10
+RECENT_LIMIT: Final = 10
+
+
+def _engine(target: str) -> Engine:
+    if "://" not in target:
+        path = Path(target)
+        if path.parent and not path.parent.exists():
+            raise StoreError(f"folder {path.parent} does not exist; create it or give another --db path")
+        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        _sqlite_events(engine)
+        return engine
+    url = target
+    if url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    if not url.startswith("postgresql+psycopg://") and not url.startswith("sqlite"):
+        raise StoreError(f"--db {target!r}: use a SQLite file path or a postgresql:// URL")
+    engine = create_engine(url)
+    if url.startswith("sqlite"):
+        _sqlite_events(engine)
+    return engine
+
+
+def _sqlite_events(engine: Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _connect(dbapi_conn: Any, _record: Any) -> None:
+        dbapi_conn.isolation_level = None  # SQLAlchemy emits BEGIN itself (below)
+        cursor = dbapi_conn.cursor()
+        cursor.execute("PRAGMA journal_mode=WAL")
+        cursor.execute("PRAGMA synchronous=FULL")  # money: a commit survives power loss
+        cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _begin(conn: Connection) -> None:
+        immediate = conn.get_execution_options().get("immediate", False)
+        conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def insert_many(
+    conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]], columns: Sequence[str] | None = None
+) -> None:
+    """Insert positional rows with one driver-level executemany (no per-row SQL compilation)."""
+    if not rows:
+        return
+    names = list(columns) if columns is not None else [c.name for c in table.columns]
+    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
+    # Table and column names come from schema.py, never from input.
+    marks = ", ".join([mark] * len(names))
+    sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
+    conn.exec_driver_sql(sql, list(rows))
+
+
+class Ledger:
+    """The central ledger. ``Ledger.open(db)`` then ``init(config)`` once; then ingest and read."""
+
+    def __init__(self, engine: Engine, target: str) -> None:
+        self.engine = engine
+        self.target = target
+        self._config: Config | None = None
+
+    # -- lifecycle ---------------------------------------------------------------------------------------
+    @classmethod
+    def open(cls, target: str | Path) -> Ledger:
+        """Open a ledger: a SQLite file path or a ``postgresql://`` URL. Nothing is created until ``init``."""
+        text = str(target)
+        try:
+            return cls(_engine(text), text)
+        except (SQLAlchemyError, ImportError) as err:
+            raise StoreError(f"cannot open database {text}: {err}") from err
+
+    def close(self) -> None:
+        """Release the database connections."""
+        self.engine.dispose()
+
+    def __enter__(self) -> Ledger:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+    def init(self, config: Config) -> None:
+        """Create the tables and store ``config``. Re-running init keeps the data and replaces the config."""
+        try:
+            schema.metadata.create_all(self.engine)
+            with self.write() as conn:
+                m = schema.meta
+                conn.execute(m.delete().where(m.c.key.in_(["schema_version", "config"])))
+                conn.execute(
+                    m.insert(),
+                    [
+                        {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)},
+                        {"key": "config", "value": config.to_json()},
+                    ],
+                )
+                conn.execute(schema.accounts.delete())
+                conn.execute(
+                    schema.accounts.insert(),
+                    [{"code": a.code, "name": a.name, "type": a.type, "unit": a.unit} for a in config.chart],
+                )
+                conn.execute(schema.units.delete())
+                conn.execute(
+                    schema.units.insert(),
+                    [{"code": u.code, "name": u.name, "participant": u.participant} for u in config.units],
+                )
+        except OperationalError as err:
+            raise StoreError(f"cannot initialise {self.target}: {err.orig}") from err
+        self._config = config
+
+    @property
+    def config(self) -> Config:
+        """The cooperative's config as stored by ``init``."""
+        if self._config is None:
+            try:
+                with self.engine.connect() as conn:
+                    value = conn.execute(
+                        select(schema.meta.c.value).where(schema.meta.c.key == "config")
+                    ).scalar_one_or_none()
+            except (OperationalError, SQLAlchemyError) as err:
+                raise NotInitialised(
+                    f"{self.target} is not a ledger yet (or cannot be read); run `python -m central --db "
+                    f"{self.target} init` first"
+                ) from err
+            if value is None:
+                raise NotInitialised(f"{self.target} has no ledger config; run `init` first")
+            self._config = from_json(value)
+        return self._config
+
+    @contextmanager
+    def write(self) -> Iterator[Connection]:
+        """A connection in one write transaction (SQLite: BEGIN IMMEDIATE), committed on success."""
+        with self.engine.connect() as plain:
+            conn = plain.execution_options(immediate=True)
+            with conn.begin():
+                yield conn
+
+    @contextmanager
+    def read(self) -> Iterator[Connection]:
+        """A connection for reading, in one transaction (a consistent view)."""
+        with self.engine.connect() as conn, conn.begin():
+            yield conn
+
+    # -- ingest ------------------------------------------------------------------------------------------
+    def ingest(
+        self,
+        envelopes: Iterable[Mapping[str, Any] | bytes | str],
+        require_signature: bool = False,
+        expected_device: str | None = None,
+    ) -> IngestReport:
+        """Check and commit envelopes; idempotent on ``id``. Invalid ones are quarantined with a reason.
+
+        With ``require_signature`` (the MQTT path) each envelope must carry a valid signature by the
+        registered, unrevoked key of its device; ``expected_device`` must then equal ``envelope.device``.
+        """
+        self.config  # noqa: B018 - raises NotInitialised before any work
+        return ingest(self, envelopes, require_signature=require_signature, expected_device=expected_device)
+
+    def contiguous_seq(self, device: str) -> int:
+        """The highest seq s such that seqs 1..s of ``device`` are all committed (0 if none)."""
+        t = schema.transactions
+        with self.read() as conn:
+            first = conn.execute(select(t.c.seq).where(t.c.device == device, t.c.seq == 1)).first()
+            if first is None:
+                return 0
+            u = t.alias("u")
+            missing_next = select(u.c.seq).where(u.c.device == t.c.device, u.c.seq == t.c.seq + 1).exists()
+            value = conn.execute(
+                select(func.min(t.c.seq)).where(t.c.device == device, ~missing_next)
+            ).scalar_one()
+            return int(value)
+
+    # -- devices -----------------------------------------------------------------------------------------
+    def devices_add(self, device: str, public_key_b64: str, unit: str, branch: str) -> None:
+        """Register a device and its Ed25519 public key (base64 of the 32 raw bytes)."""
+        if not wire.DEVICE_RE.match(device):
+            raise DeviceError(f"device id {device!r} must be lowercase letters, digits, '-' or '_'")
+        try:
+            wire.load_public_key(public_key_b64)
+        except wire.EnvelopeError as err:
+            raise DeviceError(f"public key of {device}: {err}") from err
+        if self.config.unit(unit) is None:
+            units = ", ".join(u.code for u in self.config.units)
+            raise DeviceError(f"unit {unit!r} is not a unit of this cooperative ({units})")
+        if not wire.CODE_RE.match(branch):
+            raise DeviceError(f"branch {branch!r} must be a code of letters, digits, '.', '_' or '-'")
+        d = schema.devices
+        with self.write() as conn:
+            if conn.execute(select(d.c.device).where(d.c.device == device)).first() is not None:
+                raise DeviceError(f"device {device} is already registered; revoke it and use a new id")
+            conn.execute(
+                d.insert().values(
+                    device=device,
+                    public_key=public_key_b64.strip(),
+                    unit=unit,
+                    branch=branch,
+                    added_ts=int(time.time()),
+                )
+            )
+
+    def devices_revoke(self, device: str, reason: str) -> None:
+        """Revoke a device: its later envelopes are quarantined as "device revoked"."""
+        d = schema.devices
+        with self.write() as conn:
+            result = conn.execute(
+                d.update()
+                .where(d.c.device == device)
+                .values(revoked_ts=int(time.time()), revoked_reason=reason[:200])
+            )
+            if result.rowcount == 0:
+                raise UnknownDevice(f"no device {device!r} is registered; see `devices list`")
+
+    def devices_list(self) -> list[dict[str, Any]]:
+        """All registered devices, revoked ones included."""
+        d = schema.devices
+        with self.read() as conn:
+            rows = conn.execute(select(d).order_by(d.c.device)).mappings().all()
+        return [dict(row) for row in rows]
+
+    # -- members and products ----------------------------------------------------------------------------
+    def import_members(self, rows: Sequence[MemberRow]) -> tuple[int, int]:
+        """Insert new members (each gets a random card code) and update existing ones; (added, updated)."""
+        m = schema.members
+        now = int(time.time())
+        with self.write() as conn:
+            existing = {
+                number
+                for (number,) in conn.execute(
+                    select(m.c.number).where(m.c.number.in_([r.number for r in rows]))
+                )
+            }
+            codes = {code for (code,) in conn.execute(select(m.c.card_code))}
+            added = updated = 0
+            for row in rows:
+                values = {
+                    "name": row.name,
+                    "joined": row.joined,
+                    "birth_date": row.birth_date,
+                    "phone": row.phone,
+                    "blood_type": row.blood_type,
+                    "role": row.role,
+                    "credit_limit_rp": row.credit_limit_rp,
+                    "active": row.active,
+                    "updated_ts": now,
+                }
+                if row.number in existing:
+                    conn.execute(m.update().where(m.c.number == row.number).values(**values))
+                    updated += 1
+                else:
+                    code = new_card_code()
+                    for _ in range(MAX_CARD_CODE_TRIES):
+                        if code not in codes:
+                            break
+                        code = new_card_code()
+                    codes.add(code)
+                    conn.execute(m.insert().values(number=row.number, card_code=code, **values))
+                    added += 1
+        return added, updated
+
+    def import_products(self, rows: Sequence[ProductRow]) -> tuple[int, int]:
+        """Insert new products and update existing ones in place; (added, updated)."""
+        p = schema.products
+        units = {u.code for u in self.config.units}
+        for row in rows:
+            if row.unit not in units:  # members.parse_products checks this too
+                raise StoreError(f"product {row.sku}: unit {row.unit!r} is not a unit of this cooperative")
+        now = int(time.time())
+        with self.write() as conn:
+            existing = {
+                sku for (sku,) in conn.execute(select(p.c.sku).where(p.c.sku.in_([r.sku for r in rows])))
+            }
+            added = updated = 0
+            for row in rows:
+                values = {
+                    "name": row.name,
+                    "unit": row.unit,
+                    "price_rp": row.price_rp,
+                    "cost_rp": row.cost_rp,
+                    "updated_ts": now,
+                }
+                if row.sku in existing:
+                    conn.execute(p.update().where(p.c.sku == row.sku).values(**values))
+                    updated += 1
+                else:
+                    conn.execute(p.insert().values(sku=row.sku, **values))
+                    added += 1
+        return added, updated
+
+    def members(self) -> list[dict[str, Any]]:
+        """Members for the downlink snapshot: number, name, card_code, role, active, credit limit and use."""
+        m = schema.members
+        j = schema.journal
+        receivable = self.config.posting.receivable
+        default_limit = self.config.default_credit_limit_rp
+        with self.read() as conn:
+            used = {
+                member: int(debit or 0) - int(credit or 0)
+                for member, debit, credit in conn.execute(
+                    select(j.c.member, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp))
+                    .where(j.c.account == receivable, j.c.member.is_not(None))
+                    .group_by(j.c.member)
+                )
+            }
+            rows = conn.execute(select(m).order_by(m.c.number)).mappings().all()
+        return [
+            {
+                "number": row["number"],
+                "name": row["name"],
+                "card_code": row["card_code"],
+                "role": row["role"],
+                "active": bool(row["active"]),
+                "credit_limit_rp": int(
+                    row["credit_limit_rp"] if row["credit_limit_rp"] is not None else default_limit
+                ),
+                "credit_used_rp": used.get(row["number"], 0),
+            }
+            for row in rows
+        ]
+
+    def member_rows(self) -> list[dict[str, Any]]:
+        """Every member with all stored fields (for the CSV export)."""
+        m = schema.members
+        with self.read() as conn:
+            return [dict(r) for r in conn.execute(select(m).order_by(m.c.number)).mappings().all()]
+
+    def products(self) -> list[dict[str, Any]]:
+        """Products for the catalog downlink: sku, name, unit, price_rp, cost_rp, stock (None: untracked)."""
+        p = schema.products
+        with self.read() as conn:
+            rows = conn.execute(select(p).order_by(p.c.sku)).mappings().all()
+        return [
+            {
+                "sku": r["sku"],
+                "name": r["name"],
+                "unit": r["unit"],
+                "price_rp": int(r["price_rp"]),
+                "cost_rp": int(r["cost_rp"]),
+                "stock": None,
+            }
+            for r in rows
+        ]
+
+    def member(self, number: str) -> dict[str, Any]:
+        """One member's stored fields, or ``UnknownMember``."""
+        m = schema.members
+        with self.read() as conn:
+            row = conn.execute(select(m).where(m.c.number == number)).mappings().first()
+        if row is None:
+            raise UnknownMember(f"no member with number {number!r}; see `export members`")
+        return dict(row)
+
+    def member_summary(self, number: str, on: date | datetime | None = None) -> dict[str, Any]:
+        """The kiosk's member screen (docs/contracts.md, "Member summary") as of ``on`` (default now)."""
+        from central.reports import member_summary
+
+        return member_summary(self, number, on)

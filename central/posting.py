@@ -1,0 +1,128 @@
+"""Posting rules: one accepted envelope becomes one balanced journal entry. Pure functions, no I/O.
+
+sale           Dr cash (or member receivable when on credit)  total
+               Cr revenue of the unit, member or non-member   total
+               Dr cost of goods of the unit                   cost   (when cost > 0)
+               Cr inventory                                   cost
+savings_deposit     Dr cash / Cr savings account of the product
+savings_withdrawal  Dr savings account / Cr cash
+loan_disbursement   Dr loans receivable / Cr cash
+installment    Dr cash total / Cr loans receivable principal / Cr interest income interest
+void           the voided entry's lines with debit and credit swapped (see ``reverse``)
+dispute        no entry
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from typing import Any, NamedTuple
+
+from central.config import Config
+from sync.envelope import line_amount_rp, line_cost_rp
+
+
+class PostingError(ValueError):
+    """The envelope cannot be posted with this configuration (e.g. its unit sells nothing)."""
+
+
+class Line(NamedTuple):
+    """One journal line: exactly one of ``debit_rp`` and ``credit_rp`` is above 0."""
+
+    account: str
+    debit_rp: int
+    credit_rp: int
+    unit: str
+    memo: str
+
+
+def _dr(account: str, amount_rp: int, unit: str, memo: str) -> Line:
+    return Line(account, amount_rp, 0, unit, memo)
+
+
+def _cr(account: str, amount_rp: int, unit: str, memo: str) -> Line:
+    return Line(account, 0, amount_rp, unit, memo)
+
+
+def post(env: Mapping[str, Any], config: Config) -> tuple[Line, ...]:
+    """The journal lines of a checked envelope of any kind but ``void`` (see ``reverse``) and ``dispute``.
+
+    Zero-amount lines are left out, so a free item posts no line. The result always balances.
+    """
+    kind = env["kind"]
+    unit = env["unit"]
+    total = int(env["total"])
+    accounts = config.posting
+    lines: list[Line]
+    if kind == "sale":
+        unit_conf = config.unit(unit)
+        if unit_conf is None or unit_conf.accounts is None:
+            raise PostingError(f"unit {unit!r} sells nothing in this cooperative's config")
+        cost = sum(line_cost_rp(line) for line in env["lines"])
+        member = env["member"] is not None
+        debit = accounts.receivable if env["payment"] == "credit" else accounts.cash
+        revenue = unit_conf.accounts.revenue_member if member else unit_conf.accounts.revenue_non_member
+        lines = [
+            _dr(debit, total, unit, "penjualan kredit" if env["payment"] == "credit" else "penjualan tunai"),
+            _cr(revenue, total, unit, "penjualan anggota" if member else "penjualan non-anggota"),
+            _dr(unit_conf.accounts.cogs, cost, unit, "harga pokok"),
+            _cr(accounts.inventory, cost, unit, "persediaan keluar"),
+        ]
+    elif kind == "savings_deposit":
+        savings = accounts.savings_account(env["product"])
+        lines = [
+            _dr(accounts.cash, total, unit, f"setoran {env['product']}"),
+            _cr(savings, total, unit, f"setoran {env['product']}"),
+        ]
+    elif kind == "savings_withdrawal":
+        savings = accounts.savings_account(env["product"])
+        lines = [
+            _dr(savings, total, unit, f"penarikan {env['product']}"),
+            _cr(accounts.cash, total, unit, f"penarikan {env['product']}"),
+        ]
+    elif kind == "loan_disbursement":
+        lines = [
+            _dr(accounts.loans, total, unit, f"pencairan pinjaman {env['loan']}"),
+            _cr(accounts.cash, total, unit, f"pencairan pinjaman {env['loan']}"),
+        ]
+    elif kind == "installment":
+        lines = [
+            _dr(accounts.cash, total, unit, f"angsuran {env['loan']}"),
+            _cr(accounts.loans, int(env["principal_rp"]), unit, f"angsuran pokok {env['loan']}"),
+            _cr(accounts.interest_income, int(env["interest_rp"]), unit, f"jasa pinjaman {env['loan']}"),
+        ]
+    elif kind == "dispute":
+        lines = []
+    else:
+        raise PostingError(f"kind {kind!r} is not posted by post(); a void uses reverse()")
+    result = tuple(line for line in lines if line.debit_rp or line.credit_rp)
+    assert_balanced(result)
+    return result
+
+
+def reverse(lines: Iterable[Line]) -> tuple[Line, ...]:
+    """The reversal of an entry: the same lines with debit and credit swapped (a void posts this)."""
+    result = tuple(Line(x.account, x.credit_rp, x.debit_rp, x.unit, f"batal: {x.memo}"[:80]) for x in lines)
+    assert_balanced(result)
+    return result
+
+
+def sale_amounts(env: Mapping[str, Any]) -> list[tuple[int, int]]:
+    """(amount_rp, cost_total_rp) of each sale line, as posted."""
+    return [(line_amount_rp(line), line_cost_rp(line)) for line in env["lines"]]
+
+
+def is_balanced(lines: Iterable[Line]) -> bool:
+    """True when the lines' debits equal their credits and no line is negative or two-sided."""
+    debit = credit = 0
+    for line in lines:
+        if line.debit_rp < 0 or line.credit_rp < 0 or (line.debit_rp and line.credit_rp):
+            return False
+        debit += line.debit_rp
+        credit += line.credit_rp
+    return debit == credit
+
+
+def assert_balanced(lines: tuple[Line, ...]) -> None:
+    """Raise ``PostingError`` unless the entry balances (checked when built and again when stored)."""
+    if not is_balanced(lines):
+        raise PostingError(f"journal entry does not balance: {lines!r}")

@@ -1,0 +1,196 @@
+"""The ledger's tables (SQLAlchemy Core), the same on SQLite and PostgreSQL.
+
+Conventions: money is BigInteger rupiah (``*_rp``); dates in the cooperative's time zone are ``YYYY-MM-DD``
+text (``day``), which sorts and compares the same on both databases; instants are ``ts`` (Unix seconds, UTC).
+A journal entry is identified by the id of the transaction it posts; its lines carry the entry's day, unit
+and member so that every report aggregates in SQL without joins.
+
+Other modules (points, SHU, year-end, serve) read these tables directly; names here are stable.
+"""
+
+from __future__ import annotations
+
+from typing import Final
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+SCHEMA_VERSION: Final = 1
+
+metadata = MetaData()
+
+# Key/value settings: schema version, the cooperative's config (JSON), catalog and member versions.
+meta = Table(
+    "meta",
+    metadata,
+    Column("key", String(64), primary_key=True),
+    Column("value", Text, nullable=False),
+)
+
+accounts = Table(
+    "accounts",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("type", String(16), nullable=False),  # asset, liability, equity, revenue, expense
+    Column("unit", String(40)),
+)
+
+units = Table(
+    "units",
+    metadata,
+    Column("code", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("participant", Boolean, nullable=False),
+)
+
+members = Table(
+    "members",
+    metadata,
+    Column("number", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("joined", String(10), nullable=False),  # YYYY-MM-DD
+    Column("birth_date", String(10)),
+    Column("phone", String(40)),
+    Column("blood_type", String(3)),
+    Column("role", String(20), nullable=False),  # anggota, pengurus, pengawas, ketua, ...
+    Column("card_code", String(14), nullable=False, unique=True),
+    Column("credit_limit_rp", BigInteger),  # null: the config's default_credit_limit_rp
+    Column("active", Boolean, nullable=False),
+    Column("updated_ts", BigInteger, nullable=False),
+)
+
+products = Table(
+    "products",
+    metadata,
+    Column("sku", String(40), primary_key=True),
+    Column("name", String(200), nullable=False),
+    Column("unit", String(40), nullable=False),
+    Column("price_rp", BigInteger, nullable=False),
+    Column("cost_rp", BigInteger, nullable=False),
+    Column("updated_ts", BigInteger, nullable=False),
+)
+
+devices = Table(
+    "devices",
+    metadata,
+    Column("device", String(48), primary_key=True),
+    Column("public_key", String(64), nullable=False),  # base64 of the 32 raw Ed25519 bytes
+    Column("unit", String(40), nullable=False),
+    Column("branch", String(40), nullable=False),
+    Column("added_ts", BigInteger, nullable=False),
+    Column("revoked_ts", BigInteger),
+    Column("revoked_reason", String(200)),
+)
+
+# One row per accepted envelope (every kind). ``chain`` is sync.envelope.chain_hash of it (the next ``prev``),
+# ``content`` its content_hash (same content, same hash: tells a duplicate from a conflict).
+transactions = Table(
+    "transactions",
+    metadata,
+    Column("id", String(64), primary_key=True),
+    Column("device", String(48), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("prev", String(64), nullable=False),
+    Column("chain", String(64), nullable=False),
+    Column("content", String(64), nullable=False),
+    Column("at", String(40), nullable=False),  # as the device wrote it
+    Column("ts", BigInteger, nullable=False),
+    Column("day", String(10), nullable=False),  # local date in the cooperative's time zone
+    Column("unit", String(40), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("member", String(40)),
+    Column("payment", String(8), nullable=False),
+    Column("total_rp", BigInteger, nullable=False),
+    Column("product", String(16)),  # savings product
+    Column("loan", String(40)),
+    Column("principal_rp", BigInteger),
+    Column("interest_rp", BigInteger),
+    Column("ref", String(64)),  # void, dispute: the referenced transaction
+    Column("reason", String(200)),
+    Column("clerk", String(200)),
+    Column("note", String(200)),
+    Column("signed", Boolean, nullable=False),
+    Column("received_ts", BigInteger, nullable=False),
+    Column("body", Text, nullable=False),  # the envelope as received, canonical JSON
+    UniqueConstraint("device", "seq", name="uq_transactions_device_seq"),
+)
+Index("ix_transactions_member_day", transactions.c.member, transactions.c.day)
+Index("ix_transactions_ref", transactions.c.ref)
+Index("ix_transactions_day", transactions.c.day)
+Index("ix_transactions_loan", transactions.c.loan)
+
+sale_lines = Table(
+    "sale_lines",
+    metadata,
+    Column("tx", String(64), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("sku", String(40), nullable=False),
+    Column("qty", String(16), nullable=False),  # exact: integer or decimal string
+    Column("price_rp", BigInteger, nullable=False),
+    Column("cost_rp", BigInteger, nullable=False),
+    Column("amount_rp", BigInteger, nullable=False),  # qty x price, rounded half up
+    Column("cost_total_rp", BigInteger, nullable=False),
+    PrimaryKeyConstraint("tx", "line"),
+)
+Index("ix_sale_lines_sku", sale_lines.c.sku)
+
+# Journal lines: the entry of transaction ``tx``. Exactly one of debit_rp/credit_rp is above 0.
+# ``day``, ``ts``, ``unit``, ``member`` repeat the transaction's so reports aggregate without joins.
+journal = Table(
+    "journal",
+    metadata,
+    Column("tx", String(64), nullable=False),
+    Column("line", Integer, nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("account", String(40), nullable=False),
+    Column("debit_rp", BigInteger, nullable=False),
+    Column("credit_rp", BigInteger, nullable=False),
+    Column("unit", String(40), nullable=False),
+    Column("member", String(40)),
+    Column("memo", String(80), nullable=False),
+    PrimaryKeyConstraint("tx", "line"),
+)
+Index("ix_journal_account_day", journal.c.account, journal.c.day)
+Index("ix_journal_member_account", journal.c.member, journal.c.account)
+Index("ix_journal_day", journal.c.day)
+
+loans = Table(
+    "loans",
+    metadata,
+    Column("loan", String(40), primary_key=True),
+    Column("member", String(40), nullable=False),
+    Column("principal_rp", BigInteger, nullable=False),
+    Column("tx", String(64), nullable=False),
+    Column("day", String(10), nullable=False),
+)
+Index("ix_loans_member", loans.c.member)
+
+quarantine = Table(
+    "quarantine",
+    metadata,
+    Column("qid", Integer, primary_key=True, autoincrement=True),
+    Column("received_ts", BigInteger, nullable=False),
+    Column("id", String(200)),
+    Column("device", String(200)),
+    Column("seq", BigInteger),
+    Column("reason", Text, nullable=False),
+    Column("body", Text, nullable=False),  # as received (truncated to MAX_QUARANTINE_BODY)
+    Column("digest", String(64), nullable=False),  # SHA-256 of reason and body: the same refusal is kept once
+)
+Index("ix_quarantine_device", quarantine.c.device)
+Index("ix_quarantine_digest", quarantine.c.digest)
+
+MAX_QUARANTINE_BODY: Final = 20_000
