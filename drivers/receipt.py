@@ -322,8 +322,13 @@ def layout_text(
         body.append(_pair(f"  {line.qty} x {format_rp(line.price_rp)}", format_rp(line.amount_rp), cols))
     body.append(rule)
     body.append(_pair(label["total"], format_rp(receipt.total_rp), cols))
-    body.append(_pair(label[receipt.payment], format_rp(receipt.paid_rp if receipt.paid_rp is not None
-                                                         else receipt.total_rp), cols))
+    body.append(
+        _pair(
+            label[receipt.payment],
+            format_rp(receipt.paid_rp if receipt.paid_rp is not None else receipt.total_rp),
+            cols,
+        )
+    )
     if receipt.change_rp is not None:
         body.append(_pair(label["change"], format_rp(receipt.change_rp), cols))
     if receipt.member:
@@ -390,13 +395,36 @@ ESC: Final = 0x1B
 GS: Final = 0x1D
 # Commands with a fixed number of argument bytes after their two-byte opcode.
 _ESC_ARGS: Final[dict[int, int]] = {
-    ord("@"): 0, ord("!"): 1, ord("E"): 1, ord("-"): 1, ord("a"): 1, ord("t"): 1, ord("M"): 1,
-    ord("{"): 1, ord("d"): 1, ord("J"): 1, ord("3"): 1, ord("2"): 0, ord("G"): 1, ord("V"): 1,
-    ord("p"): 3, ord("c"): 2, ord("="): 1, ord("R"): 1, ord("e"): 1,
+    ord("@"): 0,
+    ord("!"): 1,
+    ord("E"): 1,
+    ord("-"): 1,
+    ord("a"): 1,
+    ord("t"): 1,
+    ord("M"): 1,
+    ord("{"): 1,
+    ord("d"): 1,
+    ord("J"): 1,
+    ord("3"): 1,
+    ord("2"): 0,
+    ord("G"): 1,
+    ord("V"): 1,
+    ord("p"): 3,
+    ord("c"): 2,
+    ord("="): 1,
+    ord("R"): 1,
+    ord("e"): 1,
 }
 _GS_ARGS: Final[dict[int, int]] = {
-    ord("!"): 1, ord("b"): 1, ord("B"): 1, ord("h"): 1, ord("w"): 1, ord("H"): 1, ord("f"): 1,
-    ord("L"): 2, ord("W"): 2,
+    ord("!"): 1,
+    ord("b"): 1,
+    ord("B"): 1,
+    ord("h"): 1,
+    ord("w"): 1,
+    ord("H"): 1,
+    ord("f"): 1,
+    ord("L"): 2,
+    ord("W"): 2,
 }
 MAX_DECODE_BYTES: Final = 4 * 1024 * 1024
 
