@@ -157,8 +157,8 @@ class InvalidAmount(EdgeError):
 class InvalidInput(EdgeError):
     """Anything else a user typed that the envelope format refuses; the reason comes from the format."""
 
-    def __init__(self, reason: str) -> None:
-        super().__init__(f"Data transaksi tidak sah: {reason}", f"Transaction data not valid: {reason}")
+    def __init__(self, reason: str, reason_en: str | None = None) -> None:
+        super().__init__(f"Data tidak sah: {reason}", f"Data not valid: {reason_en or reason}")
 
 
 class EmptySale(EdgeError):

@@ -1,0 +1,327 @@
+"""``python -m edge``: the device from the command line, for headless counters, scripts and set-up.
+
+Every user mistake ends with a message naming what is wrong and how to fix it, a non-zero exit code,
+and nothing written. Text is Indonesian unless ``--lang en`` or ``KOP_LANG=en``.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import sqlite3
+import sys
+from collections.abc import Sequence
+from dataclasses import asdict
+from pathlib import Path
+from typing import Any, Final, NoReturn
+
+from edge.catalog_csv import parse_catalog_csv
+from edge.device import Device, Recorded
+from edge.errors import EdgeError, InvalidCatalogFile, InvalidInput
+from edge.i18n import Lang, current_lang, pick, rupiah
+from edge.install import init_device, install_bundle
+from edge.settings import BrokerSettings, DeviceSettings, parse_broker_address
+
+ENV_DIR: Final = "KOP_DEVICE_DIR"
+DEFAULT_DIR: Final = "device"
+EXIT_USAGE: Final = 2
+MAX_CSV_BYTES: Final = 32 * 1024 * 1024
+
+
+class UsageError(Exception):
+    """A command line argparse could not make sense of."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> NoReturn:
+        raise UsageError(f"{self.prog}: {message}")
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The command line: global options and one sub-command per task."""
+    parser = _Parser(
+        prog="python -m edge",
+        description="The device's local store: catalog, members, sales and the outbox to central.",
+    )
+    parser.add_argument("--dir", help=f"device directory (default: ${ENV_DIR} or ./{DEFAULT_DIR})")
+    parser.add_argument(
+        "--lang", choices=("id", "en"), help="language of messages (default: $KOP_LANG or id)"
+    )
+    sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
+
+    init = sub.add_parser("init", help="set up a device directory (new key) or install a provisioning bundle")
+    init.add_argument("--device", help="device id, e.g. toko-01")
+    init.add_argument("--unit", help="business unit: toko, cafe, fotokopi, kiostel, simpan-pinjam, ...")
+    init.add_argument("--branch", help="branch code, e.g. pusat")
+    init.add_argument("--coop", default="kopmaju", help="cooperative id used in MQTT topics")
+    init.add_argument("--broker", default="127.0.0.1:1883", help="MQTT broker host:port")
+    init.add_argument("--bundle", help="install this provisioning bundle directory instead")
+    init.add_argument(
+        "--force", action="store_true", help="replace an existing device (even with unsynced data)"
+    )
+
+    sale = sub.add_parser("sale", help="record a sale")
+    sale.add_argument("--member", help="member number (omit for a walk-in customer)")
+    sale.add_argument("--sku", action="append", default=[], help="product code (repeat, pair with --qty)")
+    sale.add_argument(
+        "--qty", action="append", default=[], help="quantity for the --sku at the same position"
+    )
+    sale.add_argument("--line", action="append", default=[], help="SKU:QTY (repeatable)")
+    sale.add_argument("--pay", choices=("cash", "credit"), default="cash", help="payment (default cash)")
+    sale.add_argument("--clerk", help="clerk id")
+    sale.add_argument("--json", action="store_true", help="print the envelope as JSON")
+
+    deposit = sub.add_parser("deposit", help="record a savings deposit")
+    deposit.add_argument("--member", required=True)
+    deposit.add_argument("--product", required=True, help="pokok, wajib, sukarela, berjangka, smsk, shr")
+    deposit.add_argument("--amount-rp", required=True, type=_rp, help="whole rupiah, e.g. 50000")
+    deposit.add_argument("--clerk")
+    deposit.add_argument("--json", action="store_true")
+
+    inst = sub.add_parser("installment", help="record a loan installment")
+    inst.add_argument("--member", required=True)
+    inst.add_argument("--loan", required=True, help="loan id")
+    inst.add_argument("--principal-rp", required=True, type=_rp)
+    inst.add_argument("--interest-rp", required=True, type=_rp)
+    inst.add_argument("--clerk")
+    inst.add_argument("--json", action="store_true")
+
+    void = sub.add_parser("void", help="void a transaction recorded on this device")
+    void.add_argument("ref", help="id of the transaction to void")
+    void.add_argument("--reason", required=True)
+    void.add_argument("--clerk")
+    void.add_argument("--json", action="store_true")
+
+    status = sub.add_parser("status", help="outbox depth, oldest unsynced, last ack, catalog version")
+    status.add_argument("--json", action="store_true")
+
+    catalog = sub.add_parser("catalog", help="the local catalog")
+    catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
+    imp = catalog_sub.add_parser("import", help="import a CSV: sku,name,unit,price_rp,cost_rp,stock")
+    imp.add_argument("csv", help="CSV file")
+    lst = catalog_sub.add_parser("list", help="list the catalog")
+    lst.add_argument("--json", action="store_true")
+
+    members = sub.add_parser("members", help="the member cache")
+    members_sub = members.add_subparsers(dest="members_command", required=True, parser_class=_Parser)
+    mlist = members_sub.add_parser("list", help="list cached members and their credit")
+    mlist.add_argument("--json", action="store_true")
+
+    clerk = sub.add_parser("clerk", help="clerks who open shifts at the counter")
+    clerk_sub = clerk.add_subparsers(dest="clerk_command", required=True, parser_class=_Parser)
+    cadd = clerk_sub.add_parser("add", help="register a clerk with a PIN")
+    cadd.add_argument("id")
+    cadd.add_argument("--name", required=True)
+    cadd.add_argument("--pin", required=True, help="4 to 12 digits")
+    clerk_sub.add_parser("list", help="list clerks")
+
+    shift = sub.add_parser("shift", help="a clerk's shift summary: sales, voids, cash to deposit")
+    shift.add_argument("--clerk", required=True)
+    shift.add_argument("--since", required=True, help="ISO 8601 start, e.g. 2026-11-22T07:00:00+07:00")
+    shift.add_argument("--json", action="store_true")
+    return parser
+
+
+def _rp(text: str) -> int:
+    digits = text.strip()
+    if not digits.isdigit():
+        raise argparse.ArgumentTypeError(f"{text!r}: whole rupiah without separators, e.g. 50000")
+    return int(digits)
+
+
+def _lines(args: argparse.Namespace) -> list[tuple[str, object]]:
+    if len(args.sku) != len(args.qty):
+        raise InvalidInput(
+            f"{len(args.sku)} --sku tetapi {len(args.qty)} --qty: beri satu --qty setelah setiap --sku",
+            f"{len(args.sku)} --sku but {len(args.qty)} --qty: give one --qty after each --sku",
+        )
+    lines: list[tuple[str, object]] = list(zip(args.sku, args.qty, strict=True))
+    for text in args.line:
+        sku, sep, qty = text.rpartition(":")
+        if not sep or not sku or not qty:
+            raise InvalidInput(
+                f"--line {text!r} harus berbentuk SKU:JUMLAH, misalnya 8991001:2",
+                f"--line {text!r} must look like SKU:QTY, e.g. 8991001:2",
+            )
+        lines.append((sku, qty))
+    return [(sku, int(qty) if isinstance(qty, str) and qty.isdigit() else qty) for sku, qty in lines]
+
+
+def _print_recorded(rec: Recorded, as_json: bool, lang: Lang) -> None:
+    if as_json:
+        print(json.dumps(dict(rec.envelope), ensure_ascii=False, sort_keys=True))
+        return
+    kinds = {
+        "sale": ("Penjualan", "Sale"),
+        "savings_deposit": ("Setoran simpanan", "Savings deposit"),
+        "installment": ("Angsuran", "Installment"),
+        "void": ("Pembatalan", "Void"),
+    }
+    id_kind, en_kind = kinds.get(rec.kind, (rec.kind, rec.kind))
+    who = rec.member or pick(lang, "umum", "walk-in")
+    print(
+        pick(lang, f"{id_kind} tercatat", f"{en_kind} recorded")
+        + f": #{rec.seq} {rec.id} {who} {rec.payment} {rupiah(rec.total_rp, lang)}"
+    )
+
+
+def _device_dir(args: argparse.Namespace) -> Path:
+    return Path(args.dir or os.environ.get(ENV_DIR) or DEFAULT_DIR)
+
+
+def _init(args: argparse.Namespace, directory: Path, lang: Lang) -> int:
+    if args.bundle:
+        public = install_bundle(Path(args.bundle), directory, force=args.force)
+    else:
+        missing = [f"--{n}" for n in ("device", "unit", "branch") if not getattr(args, n)]
+        if missing:
+            raise InvalidInput(
+                f"{', '.join(missing)} wajib diisi (atau pakai --bundle DIR)",
+                f"{', '.join(missing)} required (or use --bundle DIR)",
+            )
+        host, port = parse_broker_address(args.broker)
+        settings = DeviceSettings(args.coop, args.device, args.unit, args.branch, BrokerSettings(host, port))
+        public = init_device(directory, settings, force=args.force)
+    with Device.open(directory) as dev:
+        s = dev.settings
+    print(
+        pick(lang, f"Perangkat {s.device} siap di {directory}.", f"Device {s.device} ready in {directory}.")
+    )
+    print(pick(lang, "Kunci publik (daftarkan di pusat):", "Public key (register it at central):"))
+    print(public)
+    print(f"python -m central devices add {s.device} {public} --unit {s.unit} --branch {s.branch}")
+    return 0
+
+
+def _status(dev: Device, as_json: bool, lang: Lang) -> int:
+    st = dev.status()
+    if as_json:
+        print(json.dumps(asdict(st), ensure_ascii=False, sort_keys=True))
+        return 0
+    none = pick(lang, "belum ada", "none")
+    rows = [
+        (pick(lang, "perangkat", "device"), st.device),
+        (pick(lang, "antrean keluar (belum terkirim)", "outbox depth (unsynced)"), str(st.outbox_depth)),
+        (pick(lang, "tertua belum terkirim", "oldest unsynced"), st.oldest_unsynced_at or none),
+        (pick(lang, "seq terakhir", "last seq"), str(st.last_seq)),
+        (pick(lang, "konfirmasi terakhir (seq)", "last ack (seq)"), str(st.last_ack_seq)),
+        (pick(lang, "konfirmasi terakhir (waktu)", "last ack (time)"), st.last_ack_at or none),
+        (pick(lang, "sinkron terakhir", "last sync"), st.last_sync_at or none),
+        (
+            pick(lang, "terhubung", "connected"),
+            pick(lang, "ya", "yes") if st.connected else pick(lang, "tidak", "no"),
+        ),
+        (pick(lang, "versi katalog", "catalog version"), str(st.catalog_version)),
+        (pick(lang, "versi anggota", "members version"), str(st.members_version)),
+    ]
+    width = max(len(label) for label, _ in rows)
+    for label, value in rows:
+        print(f"{label.ljust(width)}  {value}")
+    return 0
+
+
+def _catalog_import(dev: Device, path_text: str, lang: Lang) -> int:
+    path = Path(path_text)
+    try:
+        if path.stat().st_size > MAX_CSV_BYTES:
+            raise InvalidCatalogFile(path_text, 0, "berkas terlalu besar", "file too large")
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise InvalidCatalogFile(path_text, 0, f"tidak terbaca ({err})", f"cannot be read ({err})") from err
+    count = dev.import_catalog(parse_catalog_csv(text, path_text))
+    print(pick(lang, f"{count} barang diimpor ke katalog.", f"{count} product(s) imported into the catalog."))
+    return 0
+
+
+def _print_table(rows: list[dict[str, Any]], as_json: bool) -> None:
+    if as_json:
+        print(json.dumps(rows, ensure_ascii=False, default=str))
+        return
+    for row in rows:
+        print("  ".join("" if v is None else str(v) for v in row.values()))
+
+
+def run(args: argparse.Namespace, lang: Lang) -> int:
+    """Carry out one parsed command."""
+    directory = _device_dir(args)
+    if args.command == "init":
+        return _init(args, directory, lang)
+    with Device.open(directory) as dev:
+        if args.command == "sale":
+            rec = dev.record_sale(_lines(args), member=args.member, payment=args.pay, clerk=args.clerk)
+        elif args.command == "deposit":
+            rec = dev.record_savings_deposit(args.member, args.product, args.amount_rp, clerk=args.clerk)
+        elif args.command == "installment":
+            rec = dev.record_installment(
+                args.member, args.loan, args.principal_rp, args.interest_rp, args.clerk
+            )
+        elif args.command == "void":
+            rec = dev.record_void(args.ref, args.reason, clerk=args.clerk)
+        elif args.command == "status":
+            return _status(dev, args.json, lang)
+        elif args.command == "catalog" and args.catalog_command == "import":
+            return _catalog_import(dev, args.csv, lang)
+        elif args.command == "catalog":
+            _print_table(
+                [{**asdict(p), "stock": None if p.stock is None else str(p.stock)} for p in dev.products()],
+                args.json,
+            )
+            return 0
+        elif args.command == "members":
+            _print_table([asdict(m) for m in dev.members()], args.json)
+            return 0
+        elif args.command == "clerk" and args.clerk_command == "add":
+            dev.add_clerk(args.id, args.name, args.pin)
+            print(pick(lang, f"Petugas {args.id} terdaftar.", f"Clerk {args.id} registered."))
+            return 0
+        elif args.command == "clerk":
+            _print_table([{"id": c.id, "name": c.name, "active": c.active} for c in dev.clerks()], False)
+            return 0
+        else:  # shift
+            try:
+                summary = dev.shift_summary(args.clerk, args.since)
+            except ValueError as err:
+                raise InvalidInput(
+                    f"--since {args.since!r} bukan waktu ISO 8601, misalnya 2026-11-22T07:00:00+07:00",
+                    f"--since {args.since!r} is not an ISO 8601 time, e.g. 2026-11-22T07:00:00+07:00",
+                ) from err
+            _print_table([asdict(summary)], args.json)
+            return 0
+        _print_recorded(rec, getattr(args, "json", False), lang)
+        return 0
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point; returns the exit code."""
+    arguments = list(sys.argv[1:] if argv is None else argv)
+    lang = current_lang(_peek_lang(arguments))
+    try:
+        args = build_parser().parse_args(arguments)
+        return run(args, current_lang(args.lang))
+    except UsageError as err:
+        print(pick(lang, f"Perintah tidak lengkap/salah: {err}", f"Bad command line: {err}"), file=sys.stderr)
+        print(pick(lang, "Lihat: python -m edge --help", "See: python -m edge --help"), file=sys.stderr)
+        return EXIT_USAGE
+    except EdgeError as err:
+        print(err.message(lang), file=sys.stderr)
+        return err.exit_code
+    except sqlite3.DatabaseError as err:
+        print(
+            pick(
+                lang,
+                f"Basis data perangkat bermasalah: {err}. Tidak ada yang diubah.",
+                f"The device store has a problem: {err}. Nothing was changed.",
+            ),
+            file=sys.stderr,
+        )
+        return 3
+
+
+def _peek_lang(arguments: list[str]) -> str | None:
+    for i, arg in enumerate(arguments):
+        if arg == "--lang" and i + 1 < len(arguments):
+            return arguments[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None

@@ -1,0 +1,223 @@
+"""``python -m edge``: headless counters and set-up from the command line."""
+
+from __future__ import annotations
+
+import json
+import os
+import stat
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+
+from edge.cli import main
+from edge.device import Device
+from sync.envelope import load_public_key, parse, verify
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def run(capsys: pytest.CaptureFixture[str], *argv: str) -> tuple[int, str, str]:
+    """Run the CLI in-process; return (exit code, stdout, stderr)."""
+    code = main(list(argv))
+    out, err = capsys.readouterr()
+    return code, out, err
+
+
+def test_help_runs_as_module() -> None:
+    """`python -m edge --help` lists the sub-commands and exits 0."""
+    done = subprocess.run(
+        [sys.executable, "-m", "edge", "--help"], cwd=ROOT, capture_output=True, text=True, check=False
+    )
+    assert done.returncode == 0
+    for command in (
+        "init",
+        "sale",
+        "deposit",
+        "installment",
+        "void",
+        "status",
+        "catalog",
+        "members",
+        "clerk",
+    ):
+        assert command in done.stdout
+
+
+def test_init_prints_public_key_matching_signing_key(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """init writes device.toml and a 0600 key and prints the base64 public key that verifies its envelopes."""
+    d = tmp_path / "dev"
+    code, out, _ = run(
+        capsys,
+        "--dir",
+        str(d),
+        "init",
+        "--device",
+        "kafe-02",
+        "--unit",
+        "cafe",
+        "--branch",
+        "desa",
+        "--coop",
+        "kopdesa",
+        "--broker",
+        "10.0.0.5:8883",
+    )
+    assert code == 0
+    assert stat.S_IMODE(os.stat(d / "signing.key").st_mode) == 0o600
+    public = out.strip().splitlines()[2]
+    toml = (d / "device.toml").read_text()
+    assert 'device = "kafe-02"' in toml and "port = 8883" in toml and 'coop = "kopdesa"' in toml
+    (tmp_path / "c.csv").write_text("sku,name,unit,price_rp,cost_rp,stock\nKOPI,Kopi,cafe,5000,2000,\n")
+    assert run(capsys, "--dir", str(d), "catalog", "import", str(tmp_path / "c.csv"))[0] == 0
+    code, out, _ = run(capsys, "--dir", str(d), "sale", "--line", "KOPI:3", "--json")
+    assert code == 0 and verify(json.loads(out), load_public_key(public))
+
+
+def test_init_refuses_to_lose_unsynced_sales(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A second init over a store with unsynced sales is refused with the count, unless --force."""
+    d = str(tmp_path / "dev")
+    base = ["--dir", d, "init", "--device", "toko-01", "--unit", "toko", "--branch", "pusat"]
+    assert run(capsys, *base)[0] == 0
+    (tmp_path / "c.csv").write_text("sku,name,unit,price_rp,cost_rp,stock\nA1,Teh,toko,3000,2000,10\n")
+    run(capsys, "--dir", d, "catalog", "import", str(tmp_path / "c.csv"))
+    for _ in range(2):
+        run(capsys, "--dir", d, "sale", "--sku", "A1", "--qty", "1")
+    code, _, err = run(capsys, *base)
+    assert code != 0 and "2 transaksi" in err and "--force" in err
+    with Device.open(d) as dev:
+        assert dev.status().outbox_depth == 2
+    code, _, err = run(capsys, "--lang", "en", *base)
+    assert "2 transaction(s)" in err
+    assert run(capsys, *base, "--force")[0] == 0
+    with Device.open(d) as dev:
+        assert dev.status().outbox_depth == 0
+
+
+def test_sale_status_and_english(device_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A credit sale over the CLI records; status --json reports it; KOP_LANG=en switches the language."""
+    d = str(device_dir)
+    code, out, _ = run(
+        capsys, "--dir", d, "sale", "--member", "A001", "--sku", "8991001", "--qty", "1", "--pay", "credit"
+    )
+    assert code == 0 and "Rp 68.000" in out
+    code, out, _ = run(capsys, "--dir", d, "status", "--json")
+    status = json.loads(out)
+    assert status["outbox_depth"] == 1 and status["catalog_version"] == 1 and status["last_ack_seq"] == 0
+    os.environ["KOP_LANG"] = "en"
+    try:
+        code, _, err = run(
+            capsys,
+            "--dir",
+            d,
+            "sale",
+            "--member",
+            "A001",
+            "--sku",
+            "8991001",
+            "--qty",
+            "6",
+            "--pay",
+            "credit",
+        )
+    finally:
+        del os.environ["KOP_LANG"]
+    assert code != 0 and "limit Rp 500,000" in err and "available Rp 332,000" in err
+
+
+@pytest.mark.parametrize(
+    ("argv", "needle"),
+    [
+        (["sale", "--sku", "NOPE", "--qty", "1"], "NOPE"),
+        (["sale", "--sku", "8991001"], "--qty"),
+        (["sale", "--line", "8991001"], "SKU:"),
+        (["sale", "--line", "8991001:-1"], "-1"),
+        (["sale", "--line", "8991001:1", "--member", "ZZZ"], "ZZZ"),
+        (["deposit", "--member", "A001", "--product", "emas", "--amount-rp", "5000"], "emas"),
+        (["deposit", "--member", "A001", "--product", "wajib", "--amount-rp", "5.000"], "5.000"),
+        (["void", "nope", "--reason", "x"], "nope"),
+        (["shift", "--clerk", "c9", "--since", "kemarin"], "kemarin"),
+        (["shift", "--clerk", "c9", "--since", "2026-11-22T07:00:00+07:00"], "c9"),
+        (["frobnicate"], "frobnicate"),
+    ],
+)
+def test_user_mistakes_are_refused_cleanly(
+    device_dir: Path, capsys: pytest.CaptureFixture[str], argv: list[str], needle: str
+) -> None:
+    """Each user mistake gives a readable message naming the problem, a non-zero exit, no new row."""
+    code, _, err = run(capsys, "--dir", str(device_dir), *argv)
+    assert code != 0 and needle in err and "Traceback" not in err
+    with Device.open(device_dir) as dev:
+        assert dev.status().last_seq == 0
+
+
+def test_catalog_import_is_all_or_nothing(device_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A CSV with one bad row imports nothing and names the row."""
+    csv = device_dir / "bad.csv"
+    csv.write_text(
+        "sku,name,unit,price_rp,cost_rp,stock\nNEW1,Sabun,toko,4000,3000,5\nNEW2,Sikat,toko,4.500,3000,5\n"
+    )
+    code, _, err = run(capsys, "--dir", str(device_dir), "catalog", "import", str(csv))
+    assert code != 0 and "baris 3" in err and "price_rp" in err
+    with Device.open(device_dir) as dev:
+        assert dev.product("NEW1") is None
+
+
+def test_deposit_installment_void_members_clerk_shift(
+    device_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The other recording commands and listings work end to end."""
+    d = str(device_dir)
+    assert run(capsys, "--dir", d, "clerk", "add", "kasir1", "--name", "Ani", "--pin", "2468")[0] == 0
+    _code, out, _ = run(capsys, "--dir", d, "sale", "--line", "PULSA:2", "--clerk", "kasir1", "--json")
+    ref = json.loads(out)["id"]
+    assert (
+        run(
+            capsys,
+            "--dir",
+            d,
+            "deposit",
+            "--member",
+            "A001",
+            "--product",
+            "wajib",
+            "--amount-rp",
+            "50000",
+            "--clerk",
+            "kasir1",
+        )[0]
+        == 0
+    )
+    assert (
+        run(
+            capsys,
+            "--dir",
+            d,
+            "installment",
+            "--member",
+            "A002",
+            "--loan",
+            "L1",
+            "--principal-rp",
+            "90000",
+            "--interest-rp",
+            "10000",
+            "--clerk",
+            "kasir1",
+        )[0]
+        == 0
+    )
+    assert run(capsys, "--dir", d, "void", ref, "--reason", "salah", "--clerk", "kasir1")[0] == 0
+    _, out, _ = run(
+        capsys, "--dir", d, "shift", "--clerk", "kasir1", "--since", "2000-01-01T00:00:00+07:00", "--json"
+    )
+    summary = json.loads(out)[0]
+    assert summary["cash_expected_rp"] == 20000 + 50000 + 100000 - 20000
+    _, out, _ = run(capsys, "--dir", d, "members", "list", "--json")
+    assert [m["number"] for m in json.loads(out)] == ["A001", "A002", "A003"]
+    with Device.open(d) as dev:
+        kinds = [parse(data)["kind"] for _, data in dev.outbox_after(0, 10)]
+    assert kinds == ["sale", "savings_deposit", "installment", "void"]
