@@ -1,0 +1,5 @@
+"""Entry point of `python -m provisioning`."""
+
+from provisioning.cli import main
+
+raise SystemExit(main())
