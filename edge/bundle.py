@@ -165,8 +165,27 @@ def verify(bundle: Path) -> dict[str, bytes]:
     except EdgeError as err:
         raise _refuse(bundle, err.message("id"), err.message("en")) from err
     _ = settings
+    _check_signing_key(bundle, files)
     files[MANIFEST] = raw
     return files
+
+
+def _check_signing_key(bundle: Path, files: dict[str, bytes]) -> None:
+    """signing.key must be an Ed25519 key, and signing.pub (if present) its public half."""
+    from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+    from cryptography.hazmat.primitives.serialization import load_pem_private_key
+
+    try:
+        key = load_pem_private_key(files[keys.KEY_FILE], password=None)
+    except (ValueError, TypeError) as err:
+        raise _refuse(bundle, "signing.key bukan kunci PEM", "signing.key is not a PEM key") from err
+    if not isinstance(key, Ed25519PrivateKey):
+        raise _refuse(bundle, "signing.key harus Ed25519", "signing.key must be Ed25519")
+    pub = files.get("signing.pub")
+    if pub is not None and pub.decode("ascii", "replace").strip() != keys.public_text(key):
+        raise _refuse(
+            bundle, "signing.pub tidak cocok dengan signing.key", "signing.pub does not match signing.key"
+        )
 
 
 def _toml(data: bytes) -> dict[str, Any]:
