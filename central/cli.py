@@ -1,0 +1,389 @@
+"""``python -m central``: the operator's command line for the ledger.
+
+Other modules add subcommands without editing this file: every module named in ``EXTENSIONS`` that imports
+gets ``add_commands(subparsers)`` called; each subparser it adds sets ``func=handler`` with
+``handler(ledger, args) -> int`` (``ledger`` is the opened ``Ledger`` of ``--db``, or None when the
+subparser sets ``needs_ledger=False``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import json
+import os
+import sys
+from collections.abc import Iterator, Sequence
+from datetime import date
+from pathlib import Path
+from typing import Any, Final
+
+from sqlalchemy.exc import SQLAlchemyError
+
+from central import config as config_mod
+from central import members as members_mod
+from central import reports
+from central.errors import CentralError, ImportRowsError, NotInitialised, PeriodError
+from central.ledger import Ledger
+from central.messages import lang_of, t
+
+EXTENSIONS: Final = ("central.yearend", "central.serve")
+DEFAULT_DB: Final = "central.sqlite"
+EXIT_OK: Final = 0
+EXIT_REJECTED: Final = 1  # ingest: some envelopes were quarantined
+EXIT_USAGE: Final = 2  # the user's input is wrong (message printed)
+EXIT_INTERRUPTED: Final = 130
+MAX_REJECTIONS_PRINTED: Final = 200
+REPORTS: Final = (
+    "cashbook",
+    "trial-balance",
+    "balance-sheet",
+    "income",
+    "member",
+    "chains",
+    "disputes",
+    "quarantine",
+)
+
+
+def _day(text: str) -> str:
+    try:
+        return date.fromisoformat(text).isoformat()
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-31") from None
+
+
+def _month(text: str) -> str:
+    try:
+        return date.fromisoformat(text + "-01").isoformat()[:7]
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a month like 2026-03") from None
+
+
+def build_parser() -> argparse.ArgumentParser:
+    """The argument parser with every built-in and extension subcommand."""
+    parser = argparse.ArgumentParser(
+        prog="python -m central",
+        description="Buku besar pusat koperasi / the cooperative's central ledger.",
+    )
+    parser.add_argument(
+        "--db",
+        default=os.environ.get("KOP_DB", DEFAULT_DB),
+        help="SQLite file or postgresql://user@host:port/db URL (default: $KOP_DB or central.sqlite)",
+    )
+    parser.add_argument("--lang", choices=("id", "en"), default=None, help="id (default) or en; or KOP_LANG")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND")
+    sub.required = True
+
+    p = sub.add_parser("init", help="create the ledger (or replace its config)")
+    p.add_argument("--config", type=Path, help="cooperative config TOML (default: built-in, docs/config.md)")
+    p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("import", help="import members or products from CSV (re-import updates in place)")
+    p.add_argument("what", choices=("members", "products"))
+    p.add_argument("file", type=Path)
+    p.set_defaults(func=cmd_import)
+
+    p = sub.add_parser("export", help="export members (with card_code) or products as CSV")
+    p.add_argument("what", choices=("members", "products"))
+    p.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    p.set_defaults(func=cmd_export)
+
+    p = sub.add_parser("ingest", help="ingest envelopes from a JSONL file ('-' for standard input)")
+    p.add_argument("file")
+    p.add_argument(
+        "--require-signature", action="store_true", help="refuse envelopes without a valid signature"
+    )
+    p.add_argument("--json", action="store_true", help="print the result as JSON")
+    p.set_defaults(func=cmd_ingest)
+
+    p = sub.add_parser("report", help="books: " + ", ".join(REPORTS))
+    p.add_argument("name", choices=REPORTS)
+    p.add_argument("number", nargs="?", help="member number (report member)")
+    p.add_argument("--from", dest="start", type=_day, help="first day, YYYY-MM-DD (cooperative's time zone)")
+    p.add_argument("--to", dest="end", type=_day, help="last day, YYYY-MM-DD (default today)")
+    p.add_argument("--year", type=int, help="the whole calendar year (instead of --from/--to)")
+    fmt = p.add_mutually_exclusive_group()
+    fmt.add_argument("--json", action="store_true")
+    fmt.add_argument("--csv", action="store_true")
+    p.set_defaults(func=cmd_report)
+
+    p = sub.add_parser("devices", help="register, revoke and list devices")
+    dsub = p.add_subparsers(dest="action", metavar="ACTION")
+    dsub.required = True
+    d = dsub.add_parser("add", help="register a device and its public key")
+    d.add_argument("device")
+    d.add_argument("--public-key", required=True, help="base64 of the 32 raw Ed25519 bytes (signing.pub)")
+    d.add_argument("--unit", required=True)
+    d.add_argument("--branch", required=True)
+    d.set_defaults(func=cmd_devices_add)
+    d = dsub.add_parser("revoke", help="revoke a device; its later envelopes are quarantined")
+    d.add_argument("device")
+    d.add_argument("--reason", required=True)
+    d.set_defaults(func=cmd_devices_revoke)
+    d = dsub.add_parser("list", help="list devices")
+    d.add_argument("--json", action="store_true")
+    d.set_defaults(func=cmd_devices_list)
+
+    p = sub.add_parser("demo-data", help="import sample members/products and write sample signed envelopes")
+    when = p.add_mutually_exclusive_group(required=True)
+    when.add_argument("--month", type=_month, help="one month, YYYY-MM")
+    when.add_argument("--year", type=int, help="a whole year")
+    p.add_argument("--out", type=Path, required=True, help="JSONL file to write")
+    p.add_argument("--seed", type=int, default=1, help="random seed (same seed, same data)")
+    p.add_argument("--members", type=int, default=40, help="number of sample members (default 40)")
+    p.add_argument("--per-day", type=int, default=60, help="transactions per day (default 60)")
+    p.set_defaults(func=cmd_demo_data)
+
+    for name in EXTENSIONS:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        add = getattr(module, "add_commands", None)
+        if add is not None:
+            add(sub)
+    return parser
+
+
+# -- commands ------------------------------------------------------------------------------------------
+
+
+def cmd_init(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Create the tables and store the config."""
+    cfg = config_mod.load(args.config) if args.config else config_mod.default()
+    ledger.init(cfg)
+    print(t("initialised", args.lang, db=args.db, units=len(cfg.units), accounts=len(cfg.chart)))
+    return EXIT_OK
+
+
+def _read_text(path: Path, lang: str) -> str:
+    try:
+        return path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as err:
+        raise CentralError(t("file_missing", lang, path=path, err=err)) from err
+
+
+def cmd_import(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Import members or products; every bad row is listed and nothing is written."""
+    text = _read_text(args.file, args.lang)
+    if args.what == "members":
+        ledger.config  # noqa: B018 - fails early when not initialised
+        added, updated = ledger.import_members(members_mod.parse_members(text))
+        what = t("members", args.lang)
+    else:
+        rows = members_mod.parse_products(text, [u.code for u in ledger.config.units])
+        added, updated = ledger.import_products(rows)
+        what = t("products", args.lang)
+    print(t("imported", args.lang, what=what, added=added, updated=updated))
+    return EXIT_OK
+
+
+def cmd_export(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Write members (with card codes) or products as CSV."""
+    if args.what == "members":
+        text = members_mod.to_csv(members_mod.MEMBER_EXPORT, ledger.member_rows())
+    else:
+        text = members_mod.to_csv(members_mod.PRODUCT_COLUMNS, ledger.products())
+    if args.out:
+        args.out.write_text(text, encoding="utf-8")
+    else:
+        sys.stdout.write(text)
+    return EXIT_OK
+
+
+def _jsonl(path: str, lang: str) -> Iterator[bytes]:
+    if path == "-":
+        stream = sys.stdin.buffer
+        for line in stream:
+            if line.strip():
+                yield line.rstrip(b"\r\n")
+        return
+    try:
+        handle = Path(path).open("rb")  # noqa: SIM115 - closed below, after the generator is drained
+    except OSError as err:
+        raise CentralError(t("file_missing", lang, path=path, err=err)) from err
+    with handle:
+        for line in handle:
+            if line.strip():
+                yield line.rstrip(b"\r\n")
+
+
+def cmd_ingest(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Ingest a JSONL file; exit 1 when anything was quarantined (the rest is committed)."""
+    ledger.config  # noqa: B018 - fails early when not initialised
+    lines = _jsonl(args.file, args.lang)
+    first = next(lines, None)  # opens the file before any work, so a missing file is a clean error
+
+    def all_lines() -> Iterator[bytes]:
+        if first is not None:
+            yield first
+        yield from lines
+
+    report = ledger.ingest(all_lines(), require_signature=args.require_signature)
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "accepted": len(report.accepted),
+                    "duplicates": len(report.duplicates),
+                    "rejected": [r._asdict() for r in report.rejected],
+                },
+                ensure_ascii=False,
+            )
+        )
+    else:
+        print(
+            t(
+                "ingested",
+                args.lang,
+                accepted=len(report.accepted),
+                duplicates=len(report.duplicates),
+                rejected=len(report.rejected),
+            )
+        )
+        for rejection in report.rejected[:MAX_REJECTIONS_PRINTED]:
+            where = " ".join(str(x) for x in (rejection.device, rejection.seq, rejection.id) if x is not None)
+            print(f"  {t('rejected_line', args.lang)}: {where or '?'}: {rejection.reason}", file=sys.stderr)
+    return EXIT_OK if report.ok else EXIT_REJECTED
+
+
+def _period(ledger: Ledger, args: argparse.Namespace, *, year_to_date: bool) -> reports.Period:
+    if args.year is not None:
+        if args.start or args.end:
+            raise PeriodError("use either --year or --from/--to, not both")
+        if not 1900 <= args.year <= 9999:
+            raise PeriodError(f"--year {args.year} is not a plausible year")
+        return reports.Period(f"{args.year:04d}-01-01", f"{args.year:04d}-12-31")
+    period = reports.default_period(ledger, args.start, args.end, year_to_date=year_to_date)
+    if period.start and period.end and period.start > period.end:
+        raise PeriodError(f"--from {period.start} is after --to {period.end}; swap them")
+    return period
+
+
+def cmd_report(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Print one of the books."""
+    lang = args.lang
+    name = args.name
+    if name == "member" and not args.number:
+        raise PeriodError("report member needs a member number, e.g. `report member A001`")
+    if name != "member" and args.number:
+        raise PeriodError(f"report {name} takes no member number")
+    sections: list[reports.Section]
+    if name == "cashbook":
+        period = _period(ledger, args, year_to_date=False)
+        if period.start is None:
+            period = reports.Period(period.hi[:8] + "01", period.end)  # default: this month
+        sections = reports.cashbook(ledger, period, lang)
+    elif name == "trial-balance":
+        sections = reports.trial_balance(ledger, _period(ledger, args, year_to_date=False), lang)
+    elif name == "balance-sheet":
+        sections = reports.balance_sheet(ledger, _period(ledger, args, year_to_date=False).hi, lang)
+    elif name == "income":
+        sections = reports.income(ledger, _period(ledger, args, year_to_date=True), lang)
+    elif name == "member":
+        sections = reports.member_statement(
+            ledger, args.number, _period(ledger, args, year_to_date=True), lang
+        )
+    elif name == "chains":
+        sections = reports.chains(ledger, lang)
+    elif name == "disputes":
+        sections = reports.disputes(ledger, _period(ledger, args, year_to_date=False), lang)
+    else:
+        sections = reports.quarantine(ledger, lang)
+    if args.json:
+        print(reports.render_json(sections))
+    elif args.csv:
+        sys.stdout.write(reports.render_csv(sections))
+    else:
+        print(reports.render_table(sections, lang))
+    return EXIT_OK
+
+
+def cmd_devices_add(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Register a device."""
+    ledger.devices_add(args.device, args.public_key, args.unit, args.branch)
+    print(t("device_added", args.lang, device=args.device))
+    return EXIT_OK
+
+
+def cmd_devices_revoke(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Revoke a device."""
+    ledger.devices_revoke(args.device, args.reason)
+    print(t("device_revoked", args.lang, device=args.device))
+    return EXIT_OK
+
+
+def cmd_devices_list(ledger: Ledger, args: argparse.Namespace) -> int:
+    """List devices."""
+    rows = ledger.devices_list()
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return EXIT_OK
+    section = reports.Section(
+        "devices",
+        "Perangkat" if args.lang == "id" else "Devices",
+        ("device", "unit", "branch", "revoked", "public_key"),
+        tuple(
+            (r["device"], r["unit"], r["branch"], r["revoked_reason"] or "", r["public_key"]) for r in rows
+        ),
+    )
+    print(reports.render_table([section], args.lang))
+    return EXIT_OK
+
+
+def cmd_demo_data(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Import sample members and products, register sample devices, write a period of signed envelopes."""
+    from central import sample
+
+    if not 1 <= args.members <= 10_000 or not 1 <= args.per_day <= 100_000:
+        raise PeriodError("--members must be 1..10000 and --per-day 1..100000")
+    if args.month:
+        year, month = (int(x) for x in args.month.split("-"))
+        start = date(year, month, 1)
+        end = sample.month_end(start)
+    else:
+        start, end = date(args.year, 1, 1), date(args.year, 12, 31)
+    data = sample.generate(seed=args.seed, start=start, end=end, members=args.members, per_day=args.per_day)
+    sample.load_into(ledger, data)
+    count = sample.write_jsonl(data.envelopes, args.out)
+    print(t("demo_written", args.lang, count=count, out=args.out))
+    return EXIT_OK
+
+
+# -- entry point ---------------------------------------------------------------------------------------
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Run the command line; user mistakes print a message and return a non-zero code, never a traceback."""
+    parser = build_parser()
+    args = parser.parse_args(argv)
+    args.lang = lang_of(args.lang)
+    ledger: Any = None
+    try:
+        if getattr(args, "needs_ledger", True):
+            ledger = Ledger.open(args.db)
+        return int(args.func(ledger, args))
+    except ImportRowsError as err:
+        print(
+            f"{t('error', args.lang)}: {err.what}: {len(err.problems)} bad row(s), nothing imported",
+            file=sys.stderr,
+        )
+        for line, message in err.problems[:MAX_REJECTIONS_PRINTED]:
+            print(f"  line {line}: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except NotInitialised as err:
+        print(f"{t('error', args.lang)}: {err}", file=sys.stderr)
+        print(t("hint_init", args.lang, db=args.db), file=sys.stderr)
+        return EXIT_USAGE
+    except CentralError as err:
+        print(f"{t('error', args.lang)}: {err}", file=sys.stderr)
+        return EXIT_USAGE
+    except SQLAlchemyError as err:
+        print(f"{t('error', args.lang)}: database {args.db}: {getattr(err, 'orig', err)}", file=sys.stderr)
+        return EXIT_USAGE
+    except KeyboardInterrupt:
+        return EXIT_INTERRUPTED
+    finally:
+        if ledger is not None:
+            ledger.close()

@@ -1,0 +1,78 @@
+"""User-facing text in Bahasa Indonesia (default) and English (``--lang en`` or ``KOP_LANG=en``)."""
+
+from __future__ import annotations
+
+import os
+from typing import Final
+
+LANGS: Final = ("id", "en")
+
+MESSAGES: Final[dict[str, tuple[str, str]]] = {
+    "error": ("Galat", "Error"),
+    "hint_init": (
+        "Jalankan dulu: python -m central --db {db} init",
+        "Run first: python -m central --db {db} init",
+    ),
+    "initialised": (
+        "Buku besar siap di {db} ({units} unit usaha, {accounts} akun).",
+        "Ledger ready at {db} ({units} business units, {accounts} accounts).",
+    ),
+    "imported": ("{what}: {added} baru, {updated} diperbarui.", "{what}: {added} added, {updated} updated."),
+    "ingested": (
+        "Diterima {accepted}, duplikat {duplicates}, ditolak (karantina) {rejected}.",
+        "Accepted {accepted}, duplicates {duplicates}, rejected (quarantined) {rejected}.",
+    ),
+    "rejected_line": ("ditolak", "rejected"),
+    "file_missing": (
+        "Berkas {path} tidak ada atau tidak bisa dibaca: {err}",
+        "File {path} does not exist or cannot be read: {err}",
+    ),
+    "device_added": ("Perangkat {device} terdaftar.", "Device {device} registered."),
+    "device_revoked": ("Perangkat {device} dicabut.", "Device {device} revoked."),
+    "demo_written": (
+        "{count} transaksi contoh ditulis ke {out}; anggota dan produk contoh dimasukkan.",
+        "{count} sample transactions written to {out}; sample members and products imported.",
+    ),
+    "members": ("Anggota", "Members"),
+    "products": ("Produk", "Products"),
+    "cashbook": ("Buku kas", "Cash book"),
+    "trial_balance": ("Neraca saldo", "Trial balance"),
+    "balance_sheet": ("Neraca", "Balance sheet"),
+    "income": ("Perhitungan hasil usaha", "Income statement"),
+    "member_statement": ("Laporan anggota", "Member statement"),
+    "chains": ("Rantai perangkat", "Device chains"),
+    "disputes": ("Sanggahan", "Disputes"),
+    "quarantine": ("Karantina", "Quarantine"),
+    "purchases": ("Pembelian", "Purchases"),
+    "savings": ("Simpanan", "Savings"),
+    "loans": ("Pinjaman", "Loans"),
+    "opening": ("Saldo awal", "Opening balance"),
+    "closing": ("Saldo akhir", "Closing balance"),
+    "total": ("Jumlah", "Total"),
+    "assets": ("Aset", "Assets"),
+    "liabilities": ("Kewajiban", "Liabilities"),
+    "equity": ("Ekuitas", "Equity"),
+    "surplus": ("SHU berjalan", "Current surplus (SHU)"),
+    "revenue": ("Pendapatan", "Revenue"),
+    "expense": ("Beban", "Expenses"),
+    "balanced": ("seimbang", "balanced"),
+    "not_balanced": ("TIDAK SEIMBANG", "NOT BALANCED"),
+    "no_rows": ("(tidak ada data)", "(no rows)"),
+    "period": ("Periode", "Period"),
+    "as_of": ("Per tanggal", "As of"),
+}
+
+
+def lang_of(value: str | None = None) -> str:
+    """The language to use: ``value`` if given, else ``KOP_LANG``, else Indonesian."""
+    chosen = (value or os.environ.get("KOP_LANG") or "id").lower()[:2]
+    return chosen if chosen in LANGS else "id"
+
+
+def t(key: str, lang: str, **values: object) -> str:
+    """The message ``key`` in ``lang`` with ``values`` filled in (unknown keys come back as the key)."""
+    pair = MESSAGES.get(key)
+    if pair is None:
+        return key
+    text = pair[1] if lang == "en" else pair[0]
+    return text.format(**values) if values else text

@@ -1,0 +1,400 @@
+"""Sample data for demos, benchmarks and tests: members with Indonesian names, products of every unit,
+devices with deterministic keys, and a period of realistic, valid, signed envelopes.
+
+Everything is derived from ``seed``: the same seed gives byte-identical output.
+"""
+
+from __future__ import annotations
+
+import calendar
+import hashlib
+import random
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from pathlib import Path
+from typing import Any, Final
+from zoneinfo import ZoneInfo
+
+from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
+
+from central.members import MemberRow, ProductRow
+from sync import envelope as wire
+
+TIMEZONE: Final = ZoneInfo("Asia/Jakarta")
+BRANCH: Final = "pusat"
+MAX_DAYS: Final = 366 * 2
+FIRST_NAMES: Final = (
+    "Budi", "Siti", "Agus", "Dewi", "Rudi", "Sri", "Joko", "Wati", "Hendra", "Yuni", "Bambang", "Rina",
+    "Eko", "Lestari", "Andi", "Nur", "Ahmad", "Fitri", "Dedi", "Ratna", "Slamet", "Endang", "Wahyu", "Indah",
+    "Yusuf", "Ani", "Hadi", "Kartini", "Teguh", "Sari", "Iwan", "Putri",
+)  # fmt: skip
+LAST_NAMES: Final = (
+    "Santoso", "Rahayu", "Wijaya", "Setiawan", "Hidayat", "Kusuma", "Pratama", "Susanti", "Nugroho",
+    "Purnomo", "Saputra", "Lubis", "Siregar", "Simanjuntak", "Harahap", "Nasution", "Sembiring", "Tanjung",
+    "Wibowo", "Gunawan", "Permana", "Hasibuan",
+)  # fmt: skip
+TOKO_ITEMS: Final = (
+    ("Beras Pandan Wangi 5 kg", 72000, 65000), ("Gula Pasir 1 kg", 17500, 15500),
+    ("Minyak Goreng 2 L", 36000, 32500), ("Telur Ayam 1 kg", 29000, 26000), ("Mi Instan Goreng", 3500, 2900),
+    ("Kopi Bubuk 200 g", 15000, 12500), ("Teh Celup isi 25", 7000, 5800), ("Sabun Mandi", 4500, 3700),
+    ("Pasta Gigi 190 g", 14000, 11800), ("Deterjen 800 g", 22000, 19000), ("Susu Kental Manis", 12500, 10800),
+    ("Kecap Manis 520 ml", 23000, 20000), ("Garam Dapur 500 g", 4000, 3100),
+    ("Tepung Terigu 1 kg", 13000, 11000),
+    ("Sampo Sachet", 1000, 750), ("Air Mineral 600 ml", 4000, 3000), ("Biskuit Kelapa", 9500, 8000),
+    ("Sarden Kaleng", 21000, 18200), ("Buku Tulis 38 lbr", 4500, 3600), ("Pulpen Hitam", 3000, 2200),
+)  # fmt: skip
+CAFE_ITEMS: Final = (
+    ("CF-KOPI", "Kopi Hitam", 5000, 2000), ("CF-KOPSU", "Kopi Susu", 8000, 3500),
+    ("CF-TEH", "Teh Manis", 4000, 1500), ("CF-ESTEH", "Es Teh Manis", 5000, 1800),
+    ("CF-JERUK", "Es Jeruk", 7000, 3000), ("CF-GORENG", "Pisang Goreng", 2000, 900),
+    ("CF-NASGOR", "Nasi Goreng", 15000, 8000), ("CF-MIEREB", "Mi Rebus Telur", 10000, 5000),
+)  # fmt: skip
+FOTOKOPI_ITEMS: Final = (
+    ("FC-A4", "Fotokopi A4 hitam putih", 250, 120), ("FC-F4", "Fotokopi F4 hitam putih", 300, 140),
+    ("FC-A4-WARNA", "Fotokopi A4 warna", 2000, 900), ("FC-JILID", "Jilid spiral", 7000, 3500),
+)  # fmt: skip
+KIOSTEL_ITEMS: Final = (
+    ("PULSA-10K", "Pulsa 10.000", 12000, 10200), ("PULSA-25K", "Pulsa 25.000", 27000, 25100),
+    ("PULSA-50K", "Pulsa 50.000", 52000, 50000), ("DATA-5GB", "Paket data 5 GB", 35000, 31000),
+)  # fmt: skip
+ISI_ULANG_ITEMS: Final = (("GALON-19L", "Isi ulang air galon 19 L", 6000, 2500),)
+# device id, unit
+DEVICES: Final = (
+    ("toko-01", "toko"),
+    ("toko-02", "toko"),
+    ("cafe-01", "cafe"),
+    ("fotokopi-01", "fotokopi"),
+    ("kiostel-01", "kiostel"),
+    ("isiulang-01", "isi-ulang"),
+    ("sp-01", "simpan-pinjam"),
+)
+POKOK_RP: Final = 100_000
+WAJIB_RP: Final = 50_000
+
+
+@dataclass(frozen=True)
+class SampleDevice:
+    """A sample device and its deterministic signing key."""
+
+    device: str
+    unit: str
+    branch: str
+    key: Ed25519PrivateKey
+
+    @property
+    def public_key_b64(self) -> str:
+        return wire.public_key_text(self.key.public_key())
+
+
+@dataclass(frozen=True)
+class SampleData:
+    """Members, products, devices and envelopes (in each device's seq order, interleaved by time)."""
+
+    members: tuple[MemberRow, ...]
+    products: tuple[ProductRow, ...]
+    devices: tuple[SampleDevice, ...]
+    envelopes: tuple[dict[str, Any], ...]
+
+
+def ean13(body12: str) -> str:
+    """An EAN-13 code: 12 digits plus their check digit."""
+    assert len(body12) == 12 and body12.isdigit()
+    total = sum(int(d) * (3 if i % 2 else 1) for i, d in enumerate(body12))
+    return body12 + str((10 - total % 10) % 10)
+
+
+def month_end(first: date) -> date:
+    """The last day of ``first``'s month."""
+    return first.replace(day=calendar.monthrange(first.year, first.month)[1])
+
+
+def device_key(seed: int, device: str) -> Ed25519PrivateKey:
+    """The deterministic sample key of ``device`` (never use sample keys for real devices)."""
+    raw = hashlib.sha256(f"kop-sample:{seed}:{device}".encode()).digest()
+    return Ed25519PrivateKey.from_private_bytes(raw)
+
+
+def sample_members(count: int, seed: int) -> tuple[MemberRow, ...]:
+    """``count`` members with Indonesian names; the first ones hold board and supervisor roles."""
+    rng = random.Random(f"members:{seed}")
+    roles = ("ketua", "sekretaris", "bendahara", "pengawas", "pengawas")
+    result = []
+    for number in range(1, count + 1):
+        name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+        joined = date(2015, 1, 1) + timedelta(days=rng.randrange(0, 3650))
+        birth = date(1965, 1, 1) + timedelta(days=rng.randrange(0, 12000))
+        phone = "08" + "".join(str(rng.randrange(10)) for _ in range(10))
+        blood = rng.choice(("A", "B", "AB", "O", "O", "A+", "B+"))
+        role = roles[number - 1] if number <= len(roles) else "anggota"
+        result.append(
+            MemberRow(f"A{number:03d}", name, joined.isoformat(), birth.isoformat(), phone, blood, role)
+        )
+    return tuple(result)
+
+
+def sample_products() -> tuple[ProductRow, ...]:
+    """Products of every selling unit: barcoded toko items (EAN-13), cafe, fotokopi, kiostel, isi-ulang."""
+    rows = [
+        ProductRow(ean13(f"899{index:09d}"), name, "toko", price, cost)
+        for index, (name, price, cost) in enumerate(TOKO_ITEMS, start=1001)
+    ]
+    for unit, items in (
+        ("cafe", CAFE_ITEMS),
+        ("fotokopi", FOTOKOPI_ITEMS),
+        ("kiostel", KIOSTEL_ITEMS),
+        ("isi-ulang", ISI_ULANG_ITEMS),
+    ):
+        rows.extend(ProductRow(sku, name, unit, price, cost) for sku, name, price, cost in items)
+    return tuple(rows)
+
+
+class _Chains:
+    """Per-device seq and prev, to build valid signed chains."""
+
+    def __init__(self, devices: Iterable[SampleDevice]) -> None:
+        self.devices = {d.device: d for d in devices}
+        self.seq = dict.fromkeys(self.devices, 0)
+        self.prev = dict.fromkeys(self.devices, wire.GENESIS)
+
+    def seal(self, device: str, body: dict[str, Any]) -> dict[str, Any]:
+        self.seq[device] += 1
+        env = {
+            "v": wire.VERSION,
+            "device": device,
+            "seq": self.seq[device],
+            "prev": self.prev[device],
+            **body,
+        }
+        env.setdefault("id", f"{device}:{self.seq[device]}")
+        signed = wire.sign(env, self.devices[device].key)
+        self.prev[device] = wire.chain_hash(signed)
+        return signed
+
+
+def generate(
+    *, seed: int, start: date, end: date, members: int = 40, per_day: int = 60, branch: str = BRANCH
+) -> SampleData:
+    """A period of realistic envelopes: sales in every unit (cash and credit, members and walk-ins),
+    savings (pokok once, wajib monthly, sukarela, SHR, withdrawals within balance), loans repaid in
+    installments (never a second loan before the first is repaid), a few voids and disputes."""
+    if end < start or (end - start).days > MAX_DAYS:
+        raise ValueError(f"the period must run forward and span at most {MAX_DAYS} days")
+    rng = random.Random(f"envelopes:{seed}")
+    member_rows = sample_members(members, seed)
+    products = sample_products()
+    devices = tuple(SampleDevice(d, u, branch, device_key(seed, d)) for d, u in DEVICES)
+    chains = _Chains(devices)
+    by_unit: dict[str, list[ProductRow]] = {}
+    for product in products:
+        by_unit.setdefault(product.unit, []).append(product)
+    sale_devices = [d for d in devices if d.unit in by_unit]
+    numbers = [m.number for m in member_rows]
+    savings: dict[tuple[str, str], int] = {}
+    loans: dict[str, tuple[str, int, int]] = {}  # member -> (loan id, outstanding, monthly principal)
+    recent_sales: list[dict[str, Any]] = []
+    envelopes: list[dict[str, Any]] = []
+    loan_counter = 0
+    day = start
+    while day <= end:
+        events: list[tuple[datetime, str, dict[str, Any]]] = []
+        repaid_today: set[str] = set()
+
+        def at(hour_lo: int = 7, hour_hi: int = 17, day: date = day) -> datetime:
+            moment = time(rng.randrange(hour_lo, hour_hi), rng.randrange(60), rng.randrange(60))
+            return datetime.combine(day, moment, TIMEZONE)
+
+        if day == start or day.day == 1:
+            for number in numbers:
+                if (number, "pokok") not in savings:
+                    events.append((at(8, 9), "sp-01", _savings_event(number, "pokok", POKOK_RP)))
+                    savings[(number, "pokok")] = POKOK_RP
+                events.append((at(8, 12), "sp-01", _savings_event(number, "wajib", WAJIB_RP)))
+                savings[(number, "wajib")] = savings.get((number, "wajib"), 0) + WAJIB_RP
+        for _ in range(per_day):
+            roll = rng.random()
+            member = rng.choice(numbers) if rng.random() < 0.7 else None
+            if roll < 0.86:
+                device = rng.choice(sale_devices)
+                items = by_unit[device.unit]
+                count = rng.randint(1, min(4, len(items)))
+                lines = []
+                for product in rng.sample(items, count):
+                    qty: int | str = rng.randint(1, 3)
+                    if device.unit == "fotokopi":
+                        qty = rng.randint(1, 60)
+                    lines.append(
+                        {
+                            "sku": product.sku,
+                            "qty": qty,
+                            "price_rp": product.price_rp,
+                            "cost_rp": product.cost_rp,
+                        }
+                    )
+                payment = (
+                    "credit"
+                    if member is not None and device.unit == "toko" and rng.random() < 0.3
+                    else "cash"
+                )
+                total = sum(wire.line_amount_rp(line) for line in lines)
+                body = {
+                    "unit": device.unit,
+                    "kind": "sale",
+                    "member": member,
+                    "payment": payment,
+                    "lines": lines,
+                    "total": total,
+                }
+                events.append((at(), device.device, body))
+            elif member is None:
+                continue
+            elif roll < 0.93:
+                kind = rng.choice(("sukarela", "sukarela", "shr", "smsk", "berjangka"))
+                amount = rng.choice((10_000, 25_000, 50_000, 100_000, 250_000))
+                if kind == "berjangka":
+                    amount = 1_000_000 * rng.randint(1, 5)
+                events.append((at(7, 15), "sp-01", _savings_event(member, kind, amount)))
+                savings[(member, kind)] = savings.get((member, kind), 0) + amount
+            elif roll < 0.96:
+                balance = savings.get((member, "sukarela"), 0)
+                if balance >= 10_000:
+                    amount = rng.randrange(1, balance // 10_000 + 1) * 10_000
+                    body = _savings_event(member, "sukarela", amount)
+                    body["kind"] = "savings_withdrawal"
+                    events.append((at(15, 17), "sp-01", body))
+                    savings[(member, "sukarela")] = balance - amount
+            elif member in repaid_today:
+                continue
+            elif member not in loans:
+                loan_counter += 1
+                loan_id = f"P{day:%Y%m}-{seed}-{loan_counter:04d}"
+                principal = rng.choice((1_000_000, 2_000_000, 3_000_000, 5_000_000))
+                body = {
+                    "unit": "simpan-pinjam",
+                    "kind": "loan_disbursement",
+                    "member": member,
+                    "payment": "cash",
+                    "lines": [],
+                    "total": principal,
+                    "loan": loan_id,
+                }
+                events.append((at(9, 11), "sp-01", body))
+                loans[member] = (loan_id, principal, max(principal // 10, 1))
+            else:
+                loan_id, outstanding, monthly = loans[member]
+                principal = min(outstanding, monthly)
+                interest = max(outstanding // 100, 1_000)
+                body = {
+                    "unit": "simpan-pinjam",
+                    "kind": "installment",
+                    "member": member,
+                    "payment": "cash",
+                    "lines": [],
+                    "total": principal + interest,
+                    "loan": loan_id,
+                    "principal_rp": principal,
+                    "interest_rp": interest,
+                }
+                events.append((at(13, 16), "sp-01", body))
+                if outstanding - principal == 0:
+                    del loans[member]
+                    repaid_today.add(member)
+                else:
+                    loans[member] = (loan_id, outstanding - principal, monthly)
+        events.sort(key=lambda e: (e[0], e[1]))
+        day_envs = []
+        for moment, device_id, body in events:
+            env = chains.seal(device_id, {**body, "at": moment.isoformat()})
+            day_envs.append(env)
+            if env["kind"] == "sale":
+                recent_sales.append(env)
+        if recent_sales and rng.random() < 0.5:
+            original = recent_sales.pop(rng.randrange(len(recent_sales)))
+            moment = datetime.combine(day, time(17, 30), TIMEZONE)
+            body = {
+                "unit": original["unit"],
+                "kind": "void",
+                "member": original["member"],
+                "payment": original["payment"],
+                "lines": [],
+                "total": original["total"],
+                "ref": original["id"],
+                "reason": "salah input kasir",
+                "at": moment.isoformat(),
+            }
+            day_envs.append(chains.seal(original["device"], body))
+        disputable = [s for s in recent_sales if s["member"] is not None]
+        if disputable and rng.random() < 0.1:
+            original = disputable[rng.randrange(len(disputable))]
+            recent_sales.remove(original)
+            moment = datetime.combine(day, time(17, 45), TIMEZONE)
+            body = {
+                "unit": original["unit"],
+                "kind": "dispute",
+                "member": original["member"],
+                "payment": "cash",
+                "lines": [],
+                "total": 0,
+                "ref": original["id"],
+                "reason": "bukan pembelian saya",
+                "at": moment.isoformat(),
+            }
+            day_envs.append(chains.seal(original["device"], body))
+        recent_sales = recent_sales[-200:]
+        envelopes.extend(day_envs)
+        day += timedelta(days=1)
+    return SampleData(member_rows, products, devices, tuple(envelopes))
+
+
+def _savings_event(member: str, product: str, amount: int) -> dict[str, Any]:
+    return {"unit": "simpan-pinjam", "kind": "savings_deposit", "member": member, "payment": "cash",
+            "lines": [], "total": amount, "product": product}  # fmt: skip
+
+
+def bulk_sales(
+    count: int, *, seed: int = 1, lines: int = 3, device: str = "bench-01", sign: bool = False
+) -> Iterator[dict[str, Any]]:
+    """``count`` valid toko sales of ``lines`` lines each from one device (benchmarks); 1 in 3 walk-in."""
+    rng = random.Random(f"bulk:{seed}")
+    items = [p for p in sample_products() if p.unit == "toko"]
+    key = device_key(seed, device)
+    prev = wire.GENESIS
+    base = datetime(2026, 1, 1, 8, 0, tzinfo=TIMEZONE)
+    numbers = [m.number for m in sample_members(40, seed)]
+    for seq in range(1, count + 1):
+        picked = rng.sample(items, lines)
+        body_lines = [
+            {"sku": p.sku, "qty": rng.randint(1, 3), "price_rp": p.price_rp, "cost_rp": p.cost_rp}
+            for p in picked
+        ]
+        member = numbers[seq % len(numbers)] if seq % 3 else None
+        env = {
+            "v": wire.VERSION, "id": f"{device}:{seq}", "device": device, "seq": seq, "prev": prev,
+            "at": (base + timedelta(seconds=seq * 30)).isoformat(), "unit": "toko", "kind": "sale",
+            "member": member, "payment": "cash", "lines": body_lines,
+            "total": sum(wire.line_amount_rp(line) for line in body_lines),
+        }  # fmt: skip
+        if sign:
+            env = wire.sign(env, key)
+        prev = wire.chain_hash(env)
+        yield env
+
+
+def load_into(ledger: Any, data: SampleData) -> None:
+    """Import the sample members and products and register the sample devices (skipping known ones)."""
+    ledger.import_members(list(data.members))
+    ledger.import_products(list(data.products))
+    known = {row["device"] for row in ledger.devices_list()}
+    for device in data.devices:
+        if device.device not in known:
+            ledger.devices_add(device.device, device.public_key_b64, device.unit, device.branch)
+
+
+def write_jsonl(envelopes: Iterable[dict[str, Any]], path: Path) -> int:
+    """Write envelopes one per line (canonical JSON); returns how many."""
+    count = 0
+    with path.open("wb") as out:
+        for env in envelopes:
+            out.write(wire.canonical(env) + b"\n")
+            count += 1
+    return count
