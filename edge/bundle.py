@@ -18,6 +18,7 @@ import binascii
 import hashlib
 import hmac
 import json
+import time
 from pathlib import Path
 from typing import Any, Final
 
@@ -26,6 +27,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
+from cryptography.hazmat.primitives.serialization import Encoding
 
 from edge import keys
 from edge import settings as settings_mod
@@ -34,6 +36,7 @@ from sync.envelope import canonical
 
 MANIFEST: Final = "manifest.json"
 MANIFEST_SIG: Final = "manifest.sig"
+TOKEN_PREFIX: Final = "KOPENROLL1"  # noqa: S105 - a format tag, not a secret
 CA_FILE: Final = "ca.crt"
 REQUIRED: Final = (settings_mod.SETTINGS_FILE, keys.KEY_FILE, CA_FILE)
 SIGNATURE_KEYS: Final = ("signature", "sig")
@@ -131,8 +134,34 @@ def _check_signature(bundle: Path, ca_pem: bytes, signature: bytes, signed: byte
         ) from err
 
 
-def verify(bundle: Path) -> dict[str, bytes]:
-    """Check ``bundle`` whole and return its files (name -> bytes, manifest included) ready to install."""
+def check_token(bundle: Path, token: str, manifest_raw: bytes, device: str, now_s: float) -> None:
+    """The enrollment token (``KOPENROLL1:<device>:<bundle id>:<expires>:<sha256 of manifest.json>``),
+    scanned from the QR code: an anchor independent of the bundle, so a bundle re-signed by another CA
+    is refused too."""
+    parts = token.strip().split(":")
+    if len(parts) != 5 or parts[0] != TOKEN_PREFIX or not parts[3].isdigit():
+        raise _refuse(bundle, "token pendaftaran tidak sah", "the enrollment token is malformed")
+    if parts[1] != device:
+        raise _refuse(
+            bundle,
+            f"token untuk perangkat {parts[1]}, paket untuk {device}",
+            f"the token is for device {parts[1]}, the bundle for {device}",
+        )
+    if int(parts[3]) < now_s:
+        raise _refuse(bundle, "token pendaftaran sudah kedaluwarsa", "the enrollment token has expired")
+    if not hmac.compare_digest(parts[4].lower(), hashlib.sha256(manifest_raw).hexdigest()):
+        raise _refuse(
+            bundle,
+            "manifest bukan yang didaftarkan (token tidak cocok)",
+            "the manifest is not the one enrolled (token mismatch)",
+        )
+
+
+def verify(bundle: Path, token: str | None = None, now_s: float | None = None) -> dict[str, bytes]:
+    """Check ``bundle`` whole and return its files (name -> bytes, manifest included) ready to install.
+
+    With ``token`` (the enrollment QR code's text) the manifest must also be the one enrolled.
+    """
     if not bundle.is_dir():
         raise _refuse(bundle, "bukan direktori", "not a directory")
     raw = _read(bundle, MANIFEST)
@@ -164,7 +193,15 @@ def verify(bundle: Path) -> dict[str, bytes]:
         )
     except EdgeError as err:
         raise _refuse(bundle, err.message("id"), err.message("en")) from err
-    _ = settings
+    ca_sha = manifest.get("ca_sha256")
+    if isinstance(ca_sha, str):
+        der = x509.load_pem_x509_certificate(files[CA_FILE]).public_bytes(Encoding.DER)
+        if not hmac.compare_digest(hashlib.sha256(der).hexdigest(), ca_sha.lower()):
+            raise _refuse(
+                bundle, "ca.crt bukan CA yang disebut manifest", "ca.crt is not the CA the manifest names"
+            )
+    if token is not None:
+        check_token(bundle, token, raw, settings.device, time.time() if now_s is None else now_s)
     _check_signing_key(bundle, files)
     files[MANIFEST] = raw
     return files

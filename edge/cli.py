@@ -57,6 +57,7 @@ def build_parser() -> argparse.ArgumentParser:
     init.add_argument("--coop", default="kopmaju", help="cooperative id used in MQTT topics")
     init.add_argument("--broker", default="127.0.0.1:1883", help="MQTT broker host:port")
     init.add_argument("--bundle", help="install this provisioning bundle directory instead")
+    init.add_argument("--token", help="enrollment token scanned from the bundle's QR code (KOPENROLL1:...)")
     init.add_argument(
         "--force", action="store_true", help="replace an existing device (even with unsynced data)"
     )
@@ -172,7 +173,7 @@ def _device_dir(args: argparse.Namespace) -> Path:
 
 def _init(args: argparse.Namespace, directory: Path, lang: Lang) -> int:
     if args.bundle:
-        public = install_bundle(Path(args.bundle), directory, force=args.force)
+        public = install_bundle(Path(args.bundle), directory, force=args.force, token=args.token)
     else:
         missing = [f"--{n}" for n in ("device", "unit", "branch") if not getattr(args, n)]
         if missing:

@@ -71,9 +71,10 @@ def init_device(directory: Path, settings: DeviceSettings, *, force: bool = Fals
     return keys.public_text(key)
 
 
-def install_bundle(bundle: Path, directory: Path, *, force: bool = False) -> str:
-    """Verify a provisioning bundle and install it as a device directory; return the public key text."""
-    files = bundle_mod.verify(bundle)
+def install_bundle(bundle: Path, directory: Path, *, force: bool = False, token: str | None = None) -> str:
+    """Verify a provisioning bundle (and its enrollment token, if given) and install it as a device
+    directory; return the public key text."""
+    files = bundle_mod.verify(bundle, token)
     directory.mkdir(parents=True, exist_ok=True)
     _clear_for_init(directory, force)
     for name, data in files.items():

@@ -169,3 +169,29 @@ def test_tampered_bundle_is_refused_with_reason(tmp_path: Path, tamper, needle: 
         install_bundle(bundle, target)
     assert needle in info.value.message("en") and "paket" in info.value.message("id").lower()
     assert not (target / "device.toml").exists() and not (target / STORE_FILE).exists()
+
+
+def test_real_provisioning_bundle_installs_with_its_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A bundle written by provisioning's enroll installs through `edge init --bundle --token`, and a
+    token for another manifest is refused."""
+    from edge.cli import main
+    from provisioning.bundle import enroll
+    from provisioning.ca import init_ca
+
+    ca = init_ca(tmp_path / "ca", "kopmaju", b"rahasia-sekali", allow_inside_repository=True)
+    made = enroll(ca, ca.unlock(b"rahasia-sekali"), "toko-09", "toko", "pusat", out=tmp_path / "bundle")
+    token = made.token.text()
+    wrong = token[:-4] + ("0000" if not token.endswith("0000") else "1111")
+    target = str(tmp_path / "device")
+    assert (
+        main(["--dir", target, "--lang", "en", "init", "--bundle", str(made.bundle_dir), "--token", wrong])
+        != 0
+    )
+    assert "token mismatch" in capsys.readouterr().err
+    assert main(["--dir", target, "init", "--bundle", str(made.bundle_dir), "--token", token]) == 0
+    public = (made.bundle_dir / "signing.pub").read_text().strip()
+    assert public in capsys.readouterr().out
+    with Device.open(target) as dev:
+        assert dev.settings.device == "toko-09" and dev.settings.broker.tls
