@@ -36,6 +36,9 @@ CONNECT_TIMEOUT_S: Final = 10.0
 CONNACK_TIMEOUT_S: Final = 20.0
 # paho's own in-flight bound; the owners keep their window below it.
 PAHO_INFLIGHT_MAX: Final = 100
+# Publishes and acks handed over by other threads (``post``/``post_ack``), sent by the next ``step``.
+OUTGOING_QUEUE_MAX: Final = 20_000
+OUTGOING_PER_STEP: Final = 2_000
 
 
 class EventKind(Enum):
@@ -59,6 +62,7 @@ class Event:
     retain: bool = False
     response_topic: str | None = None
     correlation: bytes | None = None
+    qos: int = 0
 
 
 @dataclass(frozen=True)
@@ -76,6 +80,7 @@ class _State:
     next_attempt_at: float = 0.0
     last_error: str = ""
     connects: int = 0
+    need_subscribe: bool = False
     subscriptions: list[Subscription] = field(default_factory=list)
 
 
@@ -94,6 +99,8 @@ class Link:
         rng: random.Random | None = None,
         clock: Callable[[], float] = time.monotonic,
         block_when_full: bool = False,
+        manual_ack: bool = False,
+        receive_maximum: int | None = None,
     ) -> None:
         self.broker = broker
         self.client_id = client_id
@@ -103,6 +110,9 @@ class Link:
         self.rng = rng or random.Random()
         self.clock = clock
         self.block_when_full = block_when_full
+        self.manual_ack = manual_ack
+        self.receive_maximum = receive_maximum
+        self._outgoing: queue.Queue[tuple[Any, ...]] = queue.Queue(maxsize=OUTGOING_QUEUE_MAX)
         self._events: queue.Queue[Event] = queue.Queue(maxsize=EVENT_QUEUE_MAX)
         self._state = _State(subscriptions=list(subscriptions))
         self._client: mqtt.Client | None = None
@@ -138,7 +148,11 @@ class Link:
 
     def _make_client(self, generation: int) -> mqtt.Client:
         protocol = mqtt.MQTTv5 if self.v5 else mqtt.MQTTv311
-        kwargs: dict[str, Any] = {"client_id": self.client_id, "protocol": protocol}
+        kwargs: dict[str, Any] = {
+            "client_id": self.client_id,
+            "protocol": protocol,
+            "manual_ack": self.manual_ack,
+        }
         if not self.v5:
             kwargs["clean_session"] = self.clean_start
         client = mqtt.Client(CallbackAPIVersion.VERSION2, **kwargs)
@@ -161,6 +175,7 @@ class Link:
             if ok:
                 self._state.connected = True
                 self._state.connecting_since = None
+                self._state.need_subscribe = True
 
         def on_disconnect(_c: mqtt.Client, _u: object, _f: object, rc: ReasonCode, _p: object) -> None:
             self._put(Event(EventKind.DISCONNECTED, generation, ok=False, reason=str(rc)))
@@ -179,6 +194,8 @@ class Link:
                     retain=bool(msg.retain),
                     response_topic=response,
                     correlation=bytes(correlation) if correlation is not None else None,
+                    mid=msg.mid,
+                    qos=msg.qos,
                 )
             )
 
@@ -223,6 +240,8 @@ class Link:
         if self.v5:
             properties = Properties(PacketTypes.CONNECT)  # type: ignore[no-untyped-call]
             properties.SessionExpiryInterval = self.session_expiry_s
+            if self.receive_maximum is not None:
+                properties.ReceiveMaximum = self.receive_maximum
             kwargs = {"clean_start": self.clean_start, "properties": properties}
         try:
             client.connect(self.broker.host, self.broker.port, self.broker.keepalive_s, **kwargs)
@@ -254,8 +273,11 @@ class Link:
             self._schedule_retry(f"connection lost: {mqtt.error_string(rc)}")
             return
         if state.connected:
-            if state.attempt:
-                state.attempt = 0
+            state.attempt = 0
+            if state.need_subscribe:
+                state.need_subscribe = False
+                self._subscribe_all()
+            self._flush_outgoing(client, state.generation)
             return
         since = state.connecting_since
         if since is None:
@@ -266,14 +288,51 @@ class Link:
             self._drop_client()
             self._schedule_retry(f"no CONNACK within {CONNACK_TIMEOUT_S} s")
 
-    def on_connected(self) -> None:
-        """Subscribe to the configured topics (the owner calls this on a CONNECTED event)."""
+    def _subscribe_all(self) -> None:
+        """Subscribe to the configured topics right after each CONNACK."""
         if self._client is None:
             return
         self._state.connects += 1
         subs = [(s.topic, s.qos) for s in self._state.subscriptions]
         if subs:
             self._client.subscribe(subs)
+
+    def _flush_outgoing(self, client: mqtt.Client, generation: int) -> None:
+        for _ in range(OUTGOING_PER_STEP):
+            try:
+                item = self._outgoing.get_nowait()
+            except queue.Empty:
+                return
+            if item[0] == "ack":
+                if item[1] == generation:
+                    client.ack(item[2], 1)
+            else:
+                _, topic, payload, retain, response, correlation = item
+                self.publish(topic, payload, retain=retain, response_topic=response, correlation=correlation)
+
+    def post(
+        self,
+        topic: str,
+        payload: bytes,
+        *,
+        retain: bool = False,
+        response_topic: str | None = None,
+        correlation: bytes | None = None,
+    ) -> bool:
+        """Hand a QoS 1 publish to the thread that runs ``step`` (thread-safe); False if the queue is full.
+
+        Messages posted while disconnected are dropped by that thread: every sender of this package
+        repeats its state (acks are retained, snapshots are retained, devices resend).
+        """
+        try:
+            self._outgoing.put_nowait(("pub", topic, payload, retain, response_topic, correlation))
+        except queue.Full:
+            return False
+        return True
+
+    def post_ack(self, generation: int, mid: int) -> None:
+        """Acknowledge (PUBACK) a received QoS 1 message, with ``manual_ack`` (thread-safe)."""
+        self._outgoing.put(("ack", generation, mid))
 
     def subscribe(self, topic: str, qos: int = 1) -> None:
         """Subscribe now (if connected) without remembering it for later connections."""

@@ -101,7 +101,7 @@ def parse(directory: Path, data: dict[str, Any]) -> LinkSettings:
     for key in ("coop", "device", "unit", "branch"):
         value = data.get(key)
         if not isinstance(value, str) or not value:
-            raise SettingsError(f"{where}: {key} is missing; add e.g. {key} = \"...\" at the top")
+            raise SettingsError(f'{where}: {key} is missing; add e.g. {key} = "..." at the top')
         if key in ("coop", "device", "branch") and not _ID_RE.match(value):
             raise SettingsError(
                 f"{where}: {key} {value!r} may hold only lowercase letters, digits, '-' and '_' (at most 48)"
@@ -140,7 +140,7 @@ def parse(directory: Path, data: dict[str, Any]) -> LinkSettings:
             path = getattr(broker, name)
             if path is None or not path.is_file():
                 raise SettingsError(
-                    f"{bw}: tls = true needs the file {name} = \"...\" ({path or 'not set'} is missing)"
+                    f'{bw}: tls = true needs the file {name} = "..." ({path or "not set"} is missing)'
                 )
     stable = data.get("sync", {})
     if not isinstance(stable, dict):

@@ -18,9 +18,6 @@ def pump(link: Link, until: Callable[[list[Event]], bool], timeout_s: float = WA
     while time.monotonic() < deadline:
         link.step(0.02)
         fresh = link.drain()
-        for event in fresh:
-            if event.kind.value == "connected" and event.ok:
-                link.on_connected()
         events.extend(fresh)
         if until(events):
             return events

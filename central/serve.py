@@ -1,0 +1,414 @@
+"""Central's MQTT side (``python -m central serve``): ingest uplinks, ack, answer requests, publish downlinks.
+
+Threads: one network thread drives the MQTT link (paho callbacks only enqueue); the calling thread is
+the worker. It drains the inbox in rounds of at most ``ROUND_MESSAGES_MAX`` messages, and for each device:
+
+1. decodes the batches (``sync.batch``; a malformed or oversized payload is refused with a reason),
+2. ingests them in one ``Ledger.ingest(..., require_signature=True, expected_device=<device of topic>)``
+   call (idempotent; forged, replayed-with-other-content or foreign envelopes are quarantined with a
+   reason and do not stop the stream),
+3. after the commit, acks: PUBACKs the MQTT messages (manual ack, so the broker keeps what central has
+   not committed) and publishes ``{"seq": contiguous_seq}`` retained on the device's ack topic, adding
+   ``resend_from`` when it saw seqs beyond a gap.
+
+Every ``downlink_interval_s`` it publishes the catalog, members and config per branch as versioned
+retained snapshots plus deltas (``sync.downlink``), and it answers member-summary requests.
+"""
+
+from __future__ import annotations
+
+import argparse
+import logging
+import os
+import re
+import threading
+import time
+from collections import deque
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+from sync import ack as ack_mod
+from sync import batch, downlink, summary, topics
+from sync.errors import BatchError, SummaryError
+from sync.link import Event, EventKind, Link, Subscription
+from sync.settings import BrokerSettings
+
+log = logging.getLogger(__name__)
+
+# Uplink messages the broker may have in flight to central (MQTT 5 Receive Maximum); bounds the inbox.
+RECEIVE_MAXIMUM: Final = 200
+ROUND_MESSAGES_MAX: Final = 200
+ROUND_WAIT_S: Final = 0.05
+NET_STEP_S: Final = 0.005
+RESEND_MIN_INTERVAL_S: Final = 2.0
+# After connecting, central listens this long for its own retained snapshots before publishing new ones,
+# so versions continue where the last run stopped.
+LEARN_RETAINED_S: Final = 1.0
+DOWNLINK_INTERVAL_S: Final = 5.0
+SESSION_EXPIRY_S: Final = 7 * 24 * 3600
+REJECTIONS_KEPT: Final = 1000
+NET_JOIN_S: Final = 5.0
+_SEQ_RE: Final = re.compile(rb'"seq":(\d{1,16})[,}]')
+
+
+@dataclass(frozen=True)
+class ServeSettings:
+    """How central reaches the broker and what it publishes."""
+
+    coop: str
+    broker: BrokerSettings = field(default_factory=BrokerSettings)
+    client_id: str = "central"
+    downlink_interval_s: float = DOWNLINK_INTERVAL_S
+    branches: tuple[str, ...] = ()
+
+
+@dataclass
+class ServeStats:
+    """Counters since start (for logs, tests and benchmarks)."""
+
+    messages: int = 0
+    envelopes: int = 0
+    accepted: int = 0
+    duplicates: int = 0
+    rejected: int = 0
+    refused_payloads: int = 0
+    acks: int = 0
+    resend_requests: int = 0
+    summaries: int = 0
+    downlinks: int = 0
+    rounds: int = 0
+
+
+@dataclass(frozen=True)
+class Refusal:
+    """Something central refused, with the reason an operator reads."""
+
+    device: str
+    seq: int | None
+    reason: str
+
+
+def seqs_of(envelopes: Iterable[bytes]) -> list[int]:
+    """The ``seq`` of each canonical-JSON envelope, read without a full parse (unreadable ones skipped)."""
+    out = []
+    for env in envelopes:
+        found = _SEQ_RE.search(env)
+        if found:
+            out.append(int(found.group(1)))
+    return out
+
+
+class Server:
+    """Central's MQTT service around one ledger. ``run()`` in the calling thread until ``stop`` is set."""
+
+    def __init__(
+        self,
+        ledger: Any,
+        settings: ServeSettings,
+        *,
+        after_commit: Callable[[str, int], None] | None = None,
+    ) -> None:
+        self.ledger = ledger
+        self.settings = settings
+        self.coop = settings.coop
+        self.after_commit = after_commit
+        self.link = Link(
+            settings.broker,
+            settings.client_id,
+            subscriptions=[
+                Subscription(topics.uplink_filter(self.coop)),
+                Subscription(topics.request_filter(self.coop)),
+                Subscription(topics.branch_down(self.coop, "+", "+")),
+            ],
+            clean_start=False,
+            session_expiry_s=SESSION_EXPIRY_S,
+            manual_ack=True,
+            receive_maximum=RECEIVE_MAXIMUM,
+            block_when_full=True,
+        )
+        self.stats = ServeStats()
+        self.refusals: deque[Refusal] = deque(maxlen=REJECTIONS_KEPT)
+        self.published: dict[tuple[str, str], downlink.Published] = {}
+        self.last_resend: dict[str, tuple[float, int]] = {}
+        self.connected_at: float | None = None
+        self.next_downlink_at = 0.0
+        self._net_stop = threading.Event()
+        self._net: threading.Thread | None = None
+
+    # -- network thread ------------------------------------------------------------------------------
+    def _network(self) -> None:
+        while not self._net_stop.is_set():
+            self.link.step(NET_STEP_S)
+        self.link.close()
+
+    def start(self) -> None:
+        """Start the network thread (``run`` calls it if needed)."""
+        if self._net is None:
+            self._net = threading.Thread(target=self._network, name="central-mqtt", daemon=True)
+            self._net.start()
+
+    def stop_network(self) -> None:
+        self._net_stop.set()
+        if self._net is not None:
+            self._net.join(NET_JOIN_S)
+            self._net = None
+
+    # -- refusals --------------------------------------------------------------------------------------
+    def _refuse(self, device: str, seq: int | None, reason: str) -> None:
+        self.refusals.append(Refusal(device, seq, reason))
+        log.warning("refused from %s (seq %s): %s", device, seq, reason)
+
+    # -- uplink ----------------------------------------------------------------------------------------
+    def _ingest_device(self, device: str, envelopes: list[bytes]) -> None:
+        report = self.ledger.ingest(envelopes, require_signature=True, expected_device=device)
+        self.stats.accepted += len(report.accepted)
+        self.stats.duplicates += len(report.duplicates)
+        self.stats.rejected += len(report.rejected)
+        for rejection in report.rejected:
+            self._refuse(device, rejection.seq, rejection.reason)
+        contiguous = int(self.ledger.contiguous_seq(device))
+        if self.after_commit is not None:
+            self.after_commit(device, contiguous)
+        self._ack(device, contiguous, seqs_of(envelopes))
+
+    def _ack(self, device: str, contiguous: int, seen: list[int]) -> None:
+        resend_from = None
+        if seen and max(seen) > contiguous + 1:
+            now = time.monotonic()
+            last_at, last_seq = self.last_resend.get(device, (-1e9, -1))
+            if last_seq != contiguous or now - last_at > RESEND_MIN_INTERVAL_S:
+                self.last_resend[device] = (now, contiguous)
+                resend_from = contiguous + 1
+                self.stats.resend_requests += 1
+        topic = topics.ack(self.coop, device)
+        self.link.post(topic, ack_mod.encode(ack_mod.Ack(contiguous)), retain=True)
+        if resend_from is not None:
+            self.link.post(topic, ack_mod.encode(ack_mod.Ack(contiguous, resend_from)))
+        self.stats.acks += 1
+
+    # -- requests -------------------------------------------------------------------------------------
+    def _answer(self, event: Event) -> None:
+        device = topics.device_of(event.topic) or "?"
+        try:
+            member, reply_to, correlation = summary.parse_request(event.payload)
+        except SummaryError as err:
+            self._refuse(device, None, f"member-summary request: {err}")
+            return
+        target = summary.allowed_reply_topic(self.coop, event.topic, event.response_topic or reply_to)
+        if target is None:
+            self._refuse(device, None, "member-summary request names a reply topic that is not its own")
+            return
+        try:
+            result: dict[str, Any] = self.ledger.member_summary(member)
+        except Exception as err:  # every ledger error becomes an answer, never a crash of the service
+            result = {"error": str(err), "member": member}
+        self.stats.summaries += 1
+        if event.correlation is not None:
+            body = summary.response_body(result)
+            self.link.post(target, body, response_topic=None, correlation=event.correlation)
+        else:
+            self.link.post(target, summary.response_body(result, correlation))
+
+    # -- downlink -------------------------------------------------------------------------------------
+    def _learn(self, event: Event) -> None:
+        parsed = downlink.parse_topic(event.topic)
+        parts = event.topic.split("/")
+        if parsed is None or parsed[1] or not event.payload:
+            return
+        try:
+            import json
+
+            body = json.loads(event.payload)
+            version = int(body["version"])
+            items = body["items"]
+        except (ValueError, KeyError, TypeError):
+            return
+        key = (parts[3], parsed[0])
+        known = self.published.get(key)
+        if known is None or version > known.version:
+            self.published[key] = downlink.Published(
+                version, downlink.digest(items), tuple(items) if isinstance(items, list) else ()
+            )
+
+    def _branches(self) -> list[str]:
+        names = set(self.settings.branches)
+        for row in self.ledger.devices_list():
+            if not row.get("revoked_ts"):
+                names.add(str(row["branch"]))
+        return sorted(names)
+
+    def _config_items(self) -> list[dict[str, Any]]:
+        config = self.ledger.config
+        return [
+            {"key": "name", "value": config.name},
+            {"key": "coop", "value": config.coop},
+            {"key": "timezone", "value": config.timezone},
+            {"key": "default_credit_limit_rp", "value": config.default_credit_limit_rp},
+            {
+                "key": "point_rules",
+                "value": [
+                    {"unit": r.unit, "basis": r.basis, "rp_per_point": r.rp_per_point, "payment": r.payment}
+                    for r in config.point_rules
+                ],
+            },
+        ]
+
+    def publish_downlinks(self) -> int:
+        """Publish what changed since the last call, per branch; return how many snapshots went out."""
+        sources: Mapping[str, Callable[[], list[dict[str, Any]]]] = {
+            "catalog": self.ledger.products,
+            "members": self.ledger.members,
+            "config": self._config_items,
+        }
+        count = 0
+        current = {name: fetch() for name, fetch in sources.items()}
+        for branch in self._branches():
+            for name, items in current.items():
+                key = (branch, name)
+                decided = downlink.next_publication(name, self.published.get(key), items)
+                if decided is None:
+                    continue
+                state, snap, change = decided
+                if change is not None:
+                    self.link.post(downlink.delta_topic(self.coop, branch, name), downlink.encode(change))
+                snap_topic = topics.branch_down(self.coop, branch, name)
+                self.link.post(snap_topic, downlink.encode(snap), retain=True)
+                self.published[key] = state
+                count += 1
+        self.stats.downlinks += count
+        return count
+
+    # -- worker ---------------------------------------------------------------------------------------
+    def round(self) -> int:
+        """Handle one round of inbox messages; return how many messages it took."""
+        events = self.link.drain(ROUND_MESSAGES_MAX, ROUND_WAIT_S)
+        uplinks: dict[str, list[bytes]] = {}
+        to_ack: list[tuple[int, int]] = []
+        requests: list[Event] = []
+        messages = 0
+        for event in events:
+            if event.kind is EventKind.CONNECTED and event.ok:
+                self.connected_at = time.monotonic()
+                self.next_downlink_at = max(self.next_downlink_at, self.connected_at + LEARN_RETAINED_S)
+                continue
+            if event.kind is not EventKind.MESSAGE:
+                continue
+            messages += 1
+            if event.qos > 0:
+                to_ack.append((event.generation, event.mid))
+            device = topics.device_of(event.topic)
+            if device is None:
+                self._learn(event)
+            elif event.topic == topics.uplink(self.coop, device):
+                try:
+                    envelopes = batch.decode(event.payload)
+                except BatchError as err:
+                    self.stats.refused_payloads += 1
+                    self._refuse(device, None, f"uplink payload refused: {err}")
+                    continue
+                uplinks.setdefault(device, []).extend(envelopes)
+            elif event.topic == topics.request(self.coop, device, summary.NAME):
+                requests.append(event)
+        self.stats.messages += messages
+        for device, envelopes in uplinks.items():
+            self.stats.envelopes += len(envelopes)
+            self._ingest_device(device, envelopes)
+        for generation, mid in to_ack:
+            self.link.post_ack(generation, mid)
+        for event in requests:
+            self._answer(event)
+        now = time.monotonic()
+        if self.connected_at is not None and now >= self.next_downlink_at:
+            self.next_downlink_at = now + self.settings.downlink_interval_s
+            self.publish_downlinks()
+        self.stats.rounds += 1
+        return messages
+
+    def run(self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None) -> None:
+        """Serve until ``stop`` is set or ``until()`` is true."""
+        stop = stop or threading.Event()
+        self.start()
+        try:
+            while not stop.is_set() and not (until is not None and until()):
+                self.round()
+        finally:
+            self.stop_network()
+
+
+# -- command line (loaded by central.cli) ---------------------------------------------------------------
+def add_commands(subparsers: Any) -> None:
+    """Add ``serve`` to central's command line."""
+    parser = subparsers.add_parser(
+        "serve",
+        help="run central's MQTT service: ingest device uplinks, ack, publish downlinks",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    parser.add_argument("--broker", default="127.0.0.1:1883", help="broker host:port")
+    parser.add_argument("--username", default="", help="broker username (password auth)")
+    parser.add_argument(
+        "--password-env", default="KOP_BROKER_PASSWORD", help="variable holding the broker password"
+    )
+    parser.add_argument("--ca", default="", help="CA certificate (PEM) for TLS")
+    parser.add_argument("--cert", default="", help="client certificate (PEM) for TLS")
+    parser.add_argument("--key", default="", help="client key (PEM) for TLS")
+    parser.add_argument("--mqtt-version", type=int, choices=(3, 5), default=5, help="5, or 3 for MQTT 3.1.1")
+    parser.add_argument("--branch", action="append", default=[], help="publish downlinks to this branch too")
+    parser.add_argument(
+        "--downlink-interval-s", type=float, default=DOWNLINK_INTERVAL_S, help="how often to publish changes"
+    )
+    parser.add_argument("--client-id", default="central", help="MQTT client id (one per running central)")
+    parser.set_defaults(func=serve_command)
+
+
+def _broker_from(args: argparse.Namespace) -> BrokerSettings:
+    from pathlib import Path
+
+    from central.errors import CentralError
+
+    host, sep, port_text = str(args.broker).rpartition(":")
+    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
+        raise CentralError(f"--broker {args.broker!r} must look like host:port, e.g. 127.0.0.1:1883")
+    tls_files = [args.ca, args.cert, args.key]
+    if any(tls_files) and not all(tls_files):
+        raise CentralError("TLS needs all three of --ca, --cert and --key")
+    for name in tls_files:
+        if name and not Path(name).is_file():
+            raise CentralError(f"TLS file {name} does not exist")
+    return BrokerSettings(
+        host=host,
+        port=int(port_text),
+        tls=all(tls_files),
+        ca=Path(args.ca) if args.ca else None,
+        cert=Path(args.cert) if args.cert else None,
+        key=Path(args.key) if args.key else None,
+        username=args.username,
+        password=os.environ.get(args.password_env, ""),
+        mqtt_version=args.mqtt_version,
+    )
+
+
+def serve_command(ledger: Any, args: argparse.Namespace) -> int:
+    """``python -m central --db DB serve ...``: run until interrupted (SIGTERM/SIGINT)."""
+    import signal
+
+    broker = _broker_from(args)
+    settings = ServeSettings(
+        coop=ledger.config.coop,
+        broker=broker,
+        client_id=args.client_id,
+        downlink_interval_s=args.downlink_interval_s,
+        branches=tuple(args.branch),
+    )
+    stop = threading.Event()
+
+    def on_signal(_signum: int, _frame: object) -> None:
+        stop.set()
+
+    signal.signal(signal.SIGTERM, on_signal)
+    signal.signal(signal.SIGINT, on_signal)
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    log.info("central serve: coop %s, broker %s:%d", settings.coop, broker.host, broker.port)
+    Server(ledger, settings).run(stop)
+    return 0
