@@ -1,0 +1,38 @@
+"""Kivy start-up: settings that must be in place before ``kivy.core.window`` is first imported.
+
+Kivy reads its configuration at import time, so this module is the first of ``kiosk.ui`` to import
+Kivy and everything else imports Kivy only after ``prepare`` ran.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from typing import Final
+
+WIDTH: Final = 800
+HEIGHT: Final = 480
+_state = {"prepared": False}
+
+
+def prepare(*, headless: bool = False, fullscreen: bool = False) -> None:
+    """Set Kivy's environment and window size (800x480, the 7-inch panel); idempotent."""
+    if _state["prepared"]:
+        return
+    os.environ.setdefault("KIVY_NO_ARGS", "1")
+    os.environ.setdefault("KIVY_NO_FILELOG", "1")
+    os.environ.setdefault("KIVY_NO_CONSOLELOG", "1")
+    os.environ.setdefault("KIVY_LOG_LEVEL", "warning")
+    if "KIVY_HOME" not in os.environ:
+        os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kiosk-kivy-")
+    if headless:
+        os.environ["SDL_VIDEODRIVER"] = "offscreen"
+    from kivy.config import Config
+
+    Config.set("graphics", "width", str(WIDTH))
+    Config.set("graphics", "height", str(HEIGHT))
+    Config.set("graphics", "resizable", "0")
+    Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
+    Config.set("input", "mouse", "mouse,disable_multitouch")
+    Config.set("kivy", "exit_on_escape", "0")
+    _state["prepared"] = True

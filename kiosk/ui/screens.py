@@ -1,0 +1,749 @@
+"""The screens. Each one builds its widgets once and redraws its texts in ``refresh`` (language switch).
+
+Screens hold no business rules: they show the controller's state (``kiosk.ui.root.KioskRoot``) and
+call its methods on touches. Widgets that tests and screenshots look at carry stable ``ids`` in
+``self.w``.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any, Final
+
+from kivy.uix.boxlayout import BoxLayout
+from kivy.uix.gridlayout import GridLayout
+from kivy.uix.screenmanager import Screen
+from kivy.uix.scrollview import ScrollView
+from kivy.uix.textinput import TextInput
+from kivy.uix.widget import Widget
+
+from kiosk.model import credit_available_rp, estimate_points, format_points, format_rp
+from kiosk.ui import text as tx
+from kiosk.ui.widgets import (
+    AMBER,
+    BAR,
+    BLUE,
+    GREEN,
+    GREY,
+    MUTED,
+    PAPER,
+    RED,
+    Big,
+    Keypad,
+    Panel,
+    Text,
+    paint,
+)
+
+if TYPE_CHECKING:
+    from kiosk.services import MemberSummary
+    from kiosk.ui.root import KioskRoot
+
+ROW_PX: Final = 30
+VALUE_PX: Final = 112
+COUNTER_COLUMNS: Final = 3
+SEARCH_RESULTS_SHOWN: Final = 8
+
+
+class KioskScreen(Screen):
+    """Common base: a reference to the controller and a table of named widgets."""
+
+    def __init__(self, root: KioskRoot, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.k = root
+        self.w: dict[str, Any] = {}
+        paint(self, PAPER)
+        self.build()
+
+    def t(self, msgid: str) -> str:
+        return self.k.t(msgid)
+
+    def rp(self, amount_rp: int) -> str:
+        return format_rp(amount_rp, self.k.translator.lang)
+
+    def build(self) -> None:
+        raise NotImplementedError
+
+    def refresh(self) -> None:
+        raise NotImplementedError
+
+    def on_pre_enter(self, *_args: Any) -> None:
+        self.refresh()
+
+    def texts(self) -> list[str]:
+        """Every text this screen shows right now (tests and screenshot checks read them)."""
+        found: list[str] = []
+        stack: list[Any] = [self]
+        while stack:
+            widget = stack.pop()
+            value = getattr(widget, "text", None)
+            if isinstance(value, str) and value and not isinstance(widget, TextInput):
+                found.append(value)
+            stack.extend(reversed(widget.children))
+        return found
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+class IdleScreen(KioskScreen):
+    """The shop kiosk at rest: an invitation to scan one's own member card."""
+
+    def build(self) -> None:
+        box = BoxLayout(orientation="vertical", padding=(40, 16), spacing=10)
+        self.w["coop"] = Text(size_sp="26sp", bold=True, halign="center", height=50, color=BAR)
+        self.w["invite"] = Text(size_sp="40sp", bold=True, halign="center")
+        self.w["explain"] = Text(size_sp="22sp", halign="center", color=MUTED, height=90)
+        card = BoxLayout(size_hint=(None, None), size=(240, 120), pos_hint={"center_x": 0.5})
+        paint(card, BLUE)
+        self.w["card"] = Text(size_sp="22sp", bold=True, halign="center", color=(1, 1, 1, 1))
+        card.add_widget(self.w["card"])
+        bottom = BoxLayout(size_hint_y=None, height=60, spacing=10)
+        bottom.add_widget(Widget())
+        self.w["clerk"] = Big(action=self.k.show_login, color=GREY, size_hint_x=None, width=230)
+        bottom.add_widget(self.w["clerk"])
+        for name in ("coop", "invite"):
+            box.add_widget(self.w[name])
+        box.add_widget(card)
+        box.add_widget(self.w["explain"])
+        box.add_widget(bottom)
+        self.add_widget(box)
+
+    def refresh(self) -> None:
+        info = self.k.info
+        self.w["coop"].text = info.coop_name if info and info.coop_name else self.t("Cooperative kiosk")
+        self.w["invite"].text = self.t("Scan your member card")
+        self.w["card"].text = self.t("MEMBER CARD")
+        self.w["explain"].text = self.t(
+            "See your points, savings, loan, credit, recent purchases and your SHU estimate."
+        )
+        self.w["clerk"].text = self.t("Clerk sign-in")
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+class MemberScreen(KioskScreen):
+    """A member's own figures after a card scan; goes back to idle by itself."""
+
+    def build(self) -> None:
+        outer = BoxLayout(orientation="vertical", padding=8, spacing=6)
+        head = BoxLayout(size_hint_y=None, height=56, spacing=8)
+        names = BoxLayout(orientation="vertical")
+        self.w["name"] = Text(size_sp="26sp", bold=True)
+        self.w["as_of"] = Text(size_sp="15sp", color=MUTED, height=20)
+        names.add_widget(self.w["name"])
+        names.add_widget(self.w["as_of"])
+        head.add_widget(names)
+        self.w["done"] = Big(action=self.k.member_done, color=GREEN, size_hint_x=None, width=150)
+        head.add_widget(self.w["done"])
+        outer.add_widget(head)
+        columns = BoxLayout(spacing=6)
+        self.w["col_points"] = Panel(size_hint_x=0.31)
+        self.w["col_money"] = Panel(size_hint_x=0.35)
+        self.w["col_recent"] = Panel(size_hint_x=0.34)
+        for name in ("col_points", "col_money", "col_recent"):
+            columns.add_widget(self.w[name])
+        outer.add_widget(columns)
+        self.add_widget(outer)
+
+    def on_touch_down(self, touch: Any) -> bool:
+        self.k.member_touched()
+        return bool(super().on_touch_down(touch))
+
+    def clear(self) -> None:
+        """Forget everything shown: nothing of one member stays on screen for the next."""
+        for name in ("name", "as_of"):
+            self.w[name].text = ""
+        for name in ("col_points", "col_money", "col_recent"):
+            self.w[name].clear_widgets()
+
+    def _row(
+        self,
+        panel: Panel,
+        left: str,
+        right: str = "",
+        *,
+        bold: bool = False,
+        size_sp: str = "17sp",
+        color: tuple[float, float, float, float] | None = None,
+    ) -> None:
+        row = BoxLayout(size_hint_y=None, height=ROW_PX)
+        kwargs = {"color": color} if color else {}
+        row.add_widget(Text(left, size_sp=size_sp, bold=bold, shorten=True, shorten_from="right", **kwargs))
+        if right:
+            row.add_widget(
+                Text(
+                    right,
+                    size_sp=size_sp,
+                    bold=bold,
+                    halign="right",
+                    size_hint_x=None,
+                    width=VALUE_PX,
+                    **kwargs,
+                )
+            )
+        panel.add_widget(row)
+
+    def refresh(self) -> None:
+        member = self.k.self_member
+        summary = self.k.self_summary
+        self.w["done"].text = self.t("Done")
+        if member is None:
+            self.clear()
+            return
+        self.w["name"].text = f"{member.name}  ·  {member.number}"
+        if summary is None:
+            self.w["as_of"].text = self.t("Fetching your data...")
+            for name in ("col_points", "col_money", "col_recent"):
+                self.w[name].clear_widgets()
+            if self.k.self_summary_error is not None:
+                what, next_step = self.k.self_summary_error.texts(self.t)
+                self._row(self.w["col_points"], what, bold=True, color=RED)
+                self.w["col_points"].add_widget(Text(next_step, size_sp="17sp"))
+            return
+        self.render(summary)
+
+    def render(self, s: MemberSummary) -> None:
+        lang = self.k.translator.lang
+        as_of = self.t("Data as of {when}").format(when=tx.when(s.as_of, self.t))
+        if s.cached:
+            as_of += "  ·  " + self.t("saved copy, the kiosk is offline")
+        self.w["as_of"].text = as_of
+        points = self.w["col_points"]
+        points.clear_widgets()
+        self._row(points, self.t("Points {year}").format(year=s.year), bold=True, size_sp="19sp")
+        for source, value in s.points_active:
+            self._row(points, tx.name_of(tx.POINT_SOURCES, source, self.t), format_points(value, lang))
+        self._row(points, self.t("Membership bonus"), format_points(s.points_passive, lang))
+        if s.points_bonus:
+            self._row(points, self.t("Average bonus"), format_points(s.points_bonus, lang))
+        self._row(points, self.t("Total points"), format_points(s.points_total, lang), bold=True)
+        points.add_widget(Widget())
+        self._row(points, self.t("SHU estimate"), bold=True, size_sp="19sp", color=GREEN)
+        self._row(points, self.rp(s.shu_estimate_rp), bold=True, size_sp="26sp", color=GREEN)
+        money = self.w["col_money"]
+        money.clear_widgets()
+        self._row(money, self.t("Savings"), bold=True, size_sp="19sp")
+        for product, amount_rp in s.savings:
+            self._row(money, tx.name_of(tx.SAVINGS_NAMES, product, self.t), self.rp(amount_rp))
+        self._row(money, self.t("Loan"), bold=True, size_sp="19sp")
+        self._row(money, self.t("Outstanding"), self.rp(s.loan_outstanding_rp))
+        if s.next_installment_rp:
+            self._row(money, self.t("Next installment"), self.rp(s.next_installment_rp))
+            self._row(money, self.t("Due"), tx.when(s.next_due, self.t, with_time=False))
+        self._row(money, self.t("Shop credit"), bold=True, size_sp="19sp")
+        self._row(money, self.t("Used"), self.rp(s.credit_used_rp))
+        self._row(money, self.t("Limit"), self.rp(s.credit_limit_rp))
+        money.add_widget(Widget())
+        recent = self.w["col_recent"]
+        recent.clear_widgets()
+        self._row(recent, self.t("Recent purchases"), bold=True, size_sp="19sp")
+        if not s.recent:
+            self._row(recent, self.t("No purchases yet this year."), color=MUTED)
+        for purchase in s.recent[:5]:
+            row = BoxLayout(size_hint_y=None, height=58, spacing=4)
+            desc = (
+                f"{tx.when(purchase.at, self.t, with_time=False)} · "
+                f"{tx.name_of(tx.UNIT_NAMES, purchase.unit, self.t)}\n{self.rp(purchase.total_rp)} · "
+                f"{tx.name_of(tx.PAYMENT_NAMES, purchase.payment, self.t)}"
+            )
+            row.add_widget(Text(desc, size_sp="15sp"))
+            button = Big(
+                self.t("Not mine"),
+                action=lambda p=purchase: self.k.ask_dispute(p),
+                color=AMBER,
+                size_sp="15sp",
+                size_hint_x=None,
+                width=96,
+                height=54,
+            )
+            button.purchase_id = purchase.id
+            row.add_widget(button)
+            recent.add_widget(row)
+        recent.add_widget(Widget())
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+class LoginScreen(KioskScreen):
+    """Clerk sign-in: choose your name, then the PIN on a large keypad."""
+
+    def build(self) -> None:
+        box = BoxLayout(padding=12, spacing=16)
+        left = BoxLayout(orientation="vertical", spacing=8)
+        self.w["title"] = Text(size_sp="28sp", bold=True, height=48)
+        left.add_widget(self.w["title"])
+        self.w["clerks"] = GridLayout(cols=2, spacing=6, size_hint_y=None, height=3 * 56 + 2 * 6)
+        left.add_widget(self.w["clerks"])
+        self.w["hint"] = Text(size_sp="18sp", color=MUTED, height=30)
+        self.w["pin"] = Text(size_sp="40sp", bold=True, halign="center", height=56)
+        left.add_widget(self.w["hint"])
+        left.add_widget(self.w["pin"])
+        left.add_widget(Widget())
+        buttons = BoxLayout(size_hint_y=None, height=64, spacing=8)
+        self.w["cancel"] = Big(action=self.k.show_idle, color=GREY, height=64, size_hint_x=0.4)
+        self.w["ok"] = Big(action=self.k.submit_pin, color=GREEN, height=64)
+        buttons.add_widget(self.w["cancel"])
+        buttons.add_widget(self.w["ok"])
+        left.add_widget(buttons)
+        box.add_widget(left)
+        self.w["keypad"] = Keypad(self.k.pin_key, key_height=88, size_hint_x=0.5)
+        box.add_widget(self.w["keypad"])
+        self.add_widget(box)
+
+    def refresh(self) -> None:
+        k = self.k
+        self.w["title"].text = self.t("Clerk sign-in")
+        grid = self.w["clerks"]
+        grid.clear_widgets()
+        self.w["clerk_buttons"] = {}
+        for clerk in k.clerks[:6]:
+            chosen = k.login_choice is not None and k.login_choice.id == clerk.id
+            button = Big(
+                clerk.name,
+                action=lambda c=clerk: k.choose_clerk(c),
+                color=GREEN if chosen else BAR,
+                size_sp="18sp",
+            )
+            self.w["clerk_buttons"][clerk.id] = button
+            grid.add_widget(button)
+        if not k.clerks:
+            grid.add_widget(
+                Text(
+                    self.t("No clerks on this device yet (python -m edge clerk add)."),
+                    size_sp="16sp",
+                    color=MUTED,
+                )
+            )
+        self.w["hint"].text = (
+            self.t("Enter your PIN, {name}.").format(name=k.login_choice.name)
+            if k.login_choice
+            else self.t("Choose your name.")
+        )
+        self.w["pin"].text = "*" * len(k.pin_text) if k.pin_text else "-"
+        self.w["ok"].text = self.t("Sign in")
+        self.w["cancel"].text = self.t("Cancel")
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+class SaleFooter(BoxLayout):
+    """Total, member and the buttons to pay or cancel: the bottom of both sale screens."""
+
+    def __init__(self, screen: KioskScreen, **kwargs: Any) -> None:
+        super().__init__(size_hint_y=None, height=64, spacing=8, **kwargs)
+        self.screen = screen
+        k = screen.k
+        self.total = Text(size_sp="26sp", bold=True)
+        self.pay = Big(action=k.show_payment, color=GREEN, height=64, size_hint_x=0.34)
+        self.cancel = Big(action=k.clear_sale, color=GREY, height=64, size_hint_x=0.2)
+        self.shift = Big(action=k.show_shift, color=BAR, height=64, size_hint_x=0.2, size_sp="17sp")
+        for widget in (self.total, self.shift, self.cancel, self.pay):
+            self.add_widget(widget)
+
+    def refresh(self) -> None:
+        s = self.screen
+        cart = s.k.cart
+        self.total.text = s.t("Total {amount}").format(amount=s.rp(cart.total_rp))
+        self.pay.text = s.t("Pay")
+        self.cancel.text = s.t("Clear")
+        self.shift.text = s.t("End shift")
+        self.pay.set_enabled(not cart.is_empty())
+
+
+class CheckoutScreen(KioskScreen):
+    """Shop checkout: scan items or search them by name; quantities with - and +."""
+
+    def build(self) -> None:
+        outer = BoxLayout(orientation="vertical", padding=6, spacing=6)
+        body = BoxLayout(spacing=6)
+        left = Panel(size_hint_x=0.6)
+        self.w["cart_title"] = Text(size_sp="18sp", bold=True, height=28)
+        left.add_widget(self.w["cart_title"])
+        scroll = ScrollView(do_scroll_x=False)
+        self.w["lines"] = GridLayout(cols=1, spacing=4, size_hint_y=None)
+        self.w["lines"].bind(minimum_height=self.w["lines"].setter("height"))
+        scroll.add_widget(self.w["lines"])
+        left.add_widget(scroll)
+        body.add_widget(left)
+        right = Panel(size_hint_x=0.4, spacing=4)
+        search_row = BoxLayout(size_hint_y=None, height=56, spacing=4)
+        self.w["search"] = TextInput(multiline=False, font_size="22sp", write_tab=False)
+        self.w["search"].bind(on_text_validate=lambda *_: self.k.search(self.w["search"].text))
+        self.w["search_go"] = Big(
+            action=lambda: self.k.search(self.w["search"].text), size_hint_x=None, width=90, size_sp="18sp"
+        )
+        search_row.add_widget(self.w["search"])
+        search_row.add_widget(self.w["search_go"])
+        right.add_widget(search_row)
+        self.w["results"] = BoxLayout(orientation="vertical", spacing=4)
+        right.add_widget(self.w["results"])
+        self.w["member"] = Text(size_sp="16sp", color=MUTED, height=44)
+        right.add_widget(self.w["member"])
+        body.add_widget(right)
+        outer.add_widget(body)
+        self.w["footer"] = SaleFooter(self)
+        outer.add_widget(self.w["footer"])
+        self.add_widget(outer)
+
+    def refresh(self) -> None:
+        cart = self.k.cart
+        self.w["cart_title"].text = (
+            self.t("Items ({count})").format(count=cart.item_count)
+            if cart.lines
+            else self.t("Scan an item, or search by name.")
+        )
+        lines = self.w["lines"]
+        lines.clear_widgets()
+        for line in reversed(cart.lines):  # the newest on top, where the eye goes after a scan
+            row = BoxLayout(size_hint_y=None, height=58, spacing=4)
+            row.add_widget(Text(f"{line.product.name}\n{self.rp(line.product.price_rp)}", size_sp="16sp"))
+            sku = line.product.sku
+            row.add_widget(
+                Big(
+                    "-",
+                    action=lambda s=sku: self.k.change_qty(s, -1),
+                    color=GREY,
+                    size_hint_x=None,
+                    width=52,
+                    height=54,
+                )
+            )
+            row.add_widget(
+                Text(str(line.qty), size_sp="22sp", bold=True, halign="center", size_hint_x=None, width=52)
+            )
+            row.add_widget(
+                Big(
+                    "+",
+                    action=lambda s=sku: self.k.change_qty(s, 1),
+                    color=BLUE,
+                    size_hint_x=None,
+                    width=52,
+                    height=54,
+                )
+            )
+            row.add_widget(
+                Text(
+                    self.rp(line.amount_rp),
+                    size_sp="17sp",
+                    bold=True,
+                    halign="right",
+                    size_hint_x=None,
+                    width=110,
+                )
+            )
+            lines.add_widget(row)
+        self.w["search_go"].text = self.t("Find")
+        self.w["search"].hint_text = self.t("Item name")
+        results = self.w["results"]
+        results.clear_widgets()
+        for product in self.k.search_results[:SEARCH_RESULTS_SHOWN]:
+            results.add_widget(
+                Big(
+                    f"{product.name} · {self.rp(product.price_rp)}",
+                    action=lambda p=product: self.k.add_product(p),
+                    color=BAR,
+                    size_sp="15sp",
+                    height=48,
+                )
+            )
+        if self.k.search_done and not self.k.search_results:
+            results.add_widget(
+                Text(self.t("Nothing found. Try another word."), size_sp="16sp", color=MUTED, height=40)
+            )
+        results.add_widget(Widget())
+        self.w["member"].text = member_line(self)
+        self.w["footer"].refresh()
+
+
+def member_line(screen: KioskScreen) -> str:
+    member = screen.k.sale_member
+    if member is None:
+        return screen.t("Member: scan the card now or at payment.")
+    left = credit_available_rp(member.credit_limit_rp, member.credit_used_rp)
+    return screen.t("Member: {name} ({number}), credit left {amount}").format(
+        name=member.name, number=member.number, amount=screen.rp(left)
+    )
+
+
+class CounterScreen(KioskScreen):
+    """Counter mode (cafe, photocopy, phone kiosk): a grid of the unit's items and a big keypad."""
+
+    def build(self) -> None:
+        outer = BoxLayout(orientation="vertical", padding=6, spacing=6)
+        body = BoxLayout(spacing=6)
+        scroll = ScrollView(do_scroll_x=False, size_hint_x=0.58)
+        self.w["grid"] = GridLayout(cols=COUNTER_COLUMNS, spacing=4, size_hint_y=None)
+        self.w["grid"].bind(minimum_height=self.w["grid"].setter("height"))
+        scroll.add_widget(self.w["grid"])
+        body.add_widget(scroll)
+        right = Panel(size_hint_x=0.42, spacing=4)
+        self.w["chosen"] = Text(size_sp="18sp", bold=True, height=44)
+        right.add_widget(self.w["chosen"])
+        qty_row = BoxLayout(size_hint_y=None, height=56, spacing=4)
+        self.w["qty"] = Text(size_sp="30sp", bold=True, halign="center")
+        paint(self.w["qty"], (0.92, 0.93, 0.95, 1))
+        self.w["add"] = Big(action=self.k.counter_add, color=GREEN, size_hint_x=0.55)
+        qty_row.add_widget(self.w["qty"])
+        qty_row.add_widget(self.w["add"])
+        right.add_widget(qty_row)
+        self.w["keypad"] = Keypad(self.k.counter_key, key_height=50)
+        right.add_widget(self.w["keypad"])
+        self.w["cart"] = Text(size_sp="15sp", color=MUTED)
+        right.add_widget(self.w["cart"])
+        body.add_widget(right)
+        outer.add_widget(body)
+        self.w["footer"] = SaleFooter(self)
+        outer.add_widget(self.w["footer"])
+        self.add_widget(outer)
+        self._grid_for: tuple[str, ...] = ()
+
+    def refresh(self) -> None:
+        products = self.k.counter_products
+        key = (*tuple(p.sku for p in products), self.k.translator.lang)
+        if key != self._grid_for:
+            grid = self.w["grid"]
+            grid.clear_widgets()
+            self.w["items"] = {}
+            for product in products:
+                button = Big(
+                    f"{product.name}\n{self.rp(product.price_rp)}",
+                    action=lambda p=product: self.k.counter_choose(p),
+                    color=BAR,
+                    size_sp="17sp",
+                    height=84,
+                )
+                self.w["items"][product.sku] = button
+                grid.add_widget(button)
+            self._grid_for = key
+        chosen = self.k.counter_choice
+        for sku, button in self.w.get("items", {}).items():
+            button.background_color = GREEN if chosen is not None and sku == chosen.sku else BAR
+            button.base_color = button.background_color
+        self.w["chosen"].text = chosen.name if chosen else self.t("Choose an item.")
+        self.w["qty"].text = self.k.counter_qty or "1"
+        self.w["add"].text = self.t("Add")
+        self.w["add"].set_enabled(chosen is not None)
+        cart = self.k.cart
+        lines = [f"{ln.qty} x {ln.product.name}" for ln in cart.lines[-3:]]
+        more = len(cart.lines) - 3
+        if more > 0:
+            lines.insert(0, self.t("... and {count} more").format(count=more))
+        self.w["cart"].text = "\n".join(lines) if lines else self.t("No items yet.")
+        self.w["footer"].refresh()
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+class PaymentScreen(KioskScreen):
+    """Member (card or walk-in), cash or credit, then confirm; edge commits the sale."""
+
+    def build(self) -> None:
+        outer = BoxLayout(padding=6, spacing=6)
+        left = Panel(size_hint_x=0.48)
+        self.w["title"] = Text(size_sp="20sp", bold=True, height=32)
+        left.add_widget(self.w["title"])
+        scroll = ScrollView(do_scroll_x=False)
+        self.w["lines"] = GridLayout(cols=1, size_hint_y=None, spacing=2)
+        self.w["lines"].bind(minimum_height=self.w["lines"].setter("height"))
+        scroll.add_widget(self.w["lines"])
+        left.add_widget(scroll)
+        self.w["total"] = Text(size_sp="30sp", bold=True, height=50)
+        left.add_widget(self.w["total"])
+        outer.add_widget(left)
+        right = Panel(size_hint_x=0.52, spacing=6)
+        self.w["member"] = Text(size_sp="18sp", height=64)
+        right.add_widget(self.w["member"])
+        self.w["walk_in"] = Big(action=self.k.set_walk_in, color=GREY, height=50, size_sp="18sp")
+        right.add_widget(self.w["walk_in"])
+        pay_row = BoxLayout(size_hint_y=None, height=72, spacing=6)
+        self.w["cash"] = Big(action=lambda: self.k.set_payment("cash"), height=72)
+        self.w["credit"] = Big(action=lambda: self.k.set_payment("credit"), height=72)
+        pay_row.add_widget(self.w["cash"])
+        pay_row.add_widget(self.w["credit"])
+        right.add_widget(pay_row)
+        self.w["points"] = Text(size_sp="17sp", color=MUTED, height=50)
+        right.add_widget(self.w["points"])
+        right.add_widget(Widget())
+        buttons = BoxLayout(size_hint_y=None, height=72, spacing=6)
+        self.w["back"] = Big(action=self.k.back_to_sale, color=GREY, height=72, size_hint_x=0.4)
+        self.w["confirm"] = Big(action=self.k.confirm_sale, color=GREEN, height=72, size_sp="26sp")
+        buttons.add_widget(self.w["back"])
+        buttons.add_widget(self.w["confirm"])
+        right.add_widget(buttons)
+        outer.add_widget(right)
+        self.add_widget(outer)
+
+    def refresh(self) -> None:
+        k = self.k
+        cart = k.cart
+        self.w["title"].text = self.t("Payment")
+        lines = self.w["lines"]
+        lines.clear_widgets()
+        for line in cart.lines:
+            row = BoxLayout(size_hint_y=None, height=ROW_PX)
+            row.add_widget(Text(f"{line.qty} x {line.product.name}", size_sp="16sp"))
+            row.add_widget(Text(self.rp(line.amount_rp), size_sp="16sp", halign="right", size_hint_x=0.45))
+            lines.add_widget(row)
+        self.w["total"].text = self.t("Total {amount}").format(amount=self.rp(cart.total_rp))
+        member = k.sale_member
+        if member is None:
+            self.w["member"].text = self.t("Scan the member card now, or sell to a walk-in customer.")
+        else:
+            self.w["member"].text = member_line(self)
+        self.w["walk_in"].text = self.t("Walk-in customer (no card)")
+        self.w["walk_in"].set_enabled(member is not None)
+        self.w["cash"].text = self.t("Cash")
+        self.w["credit"].text = self.t("Credit")
+        selected, other = (
+            (self.w["cash"], self.w["credit"]) if k.payment == "cash" else (self.w["credit"], self.w["cash"])
+        )
+        selected.base_color = selected.background_color = BLUE
+        other.base_color = other.background_color = GREY
+        self.w["credit"].set_enabled(member is not None)
+        if member is None:
+            self.w["points"].text = self.t("Walk-in customers earn no points.")
+        else:
+            points = estimate_points(cart.lines, k.unit, k.payment, k.point_rules)
+            self.w["points"].text = self.t("Points earned (estimate): {points}").format(
+                points=format_points(points, k.translator.lang)
+            )
+        self.w["back"].text = self.t("Back")
+        self.w["confirm"].text = self.t("Saving...") if k.saving else self.t("Confirm")
+        self.w["confirm"].set_enabled(not k.saving and not cart.is_empty())
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+class DoneScreen(KioskScreen):
+    """The sale is saved; the receipt prints (or says why not); points earned are shown."""
+
+    def build(self) -> None:
+        box = BoxLayout(orientation="vertical", padding=(30, 12), spacing=8)
+        self.w["title"] = Text(size_sp="34sp", bold=True, color=GREEN, height=56)
+        self.w["total"] = Text(size_sp="28sp", bold=True, height=48)
+        self.w["detail"] = Text(size_sp="19sp", height=60)
+        self.w["points"] = Text(size_sp="22sp", bold=True, color=BLUE, height=64)
+        self.w["printing"] = Text(size_sp="19sp", color=MUTED, height=56)
+        for name in ("title", "total", "detail", "points", "printing"):
+            box.add_widget(self.w[name])
+        box.add_widget(Widget())
+        buttons = BoxLayout(size_hint_y=None, height=72, spacing=8)
+        self.w["reprint"] = Big(action=self.k.reprint, color=AMBER, height=72, size_hint_x=0.4)
+        self.w["next"] = Big(action=self.k.new_sale, color=GREEN, height=72)
+        buttons.add_widget(self.w["reprint"])
+        buttons.add_widget(self.w["next"])
+        box.add_widget(buttons)
+        self.add_widget(box)
+
+    def refresh(self) -> None:
+        sale = self.k.last_sale
+        self.w["title"].text = self.t("Sale saved")
+        self.w["next"].text = self.t("New sale")
+        self.w["reprint"].text = self.t("Print again")
+        if sale is None:
+            for name in ("total", "detail", "points", "printing"):
+                self.w[name].text = ""
+            return
+        lang = self.k.translator.lang
+        self.w["total"].text = (
+            self.t("Total {amount}").format(amount=self.rp(sale.total_rp))
+            + "  ·  "
+            + tx.name_of(tx.PAYMENT_NAMES, sale.payment, self.t)
+        )
+        who = f"{sale.member_name} ({sale.member})" if sale.member else self.t("Walk-in customer")
+        self.w["detail"].text = self.t("No. {id}").format(id=sale.id) + "\n" + who
+        if sale.member:
+            self.w["points"].text = (
+                self.t("Points earned (estimate): {points}").format(points=format_points(sale.points, lang))
+                + "\n"
+                + self.t("Central confirms the final points.")
+            )
+        else:
+            self.w["points"].text = ""
+        state = self.k.print_state
+        if state == "printing":
+            self.w["printing"].text = self.t("Printing the receipt...")
+            self.w["printing"].color = MUTED
+        elif state == "printed":
+            self.w["printing"].text = self.t("Receipt printed.")
+            self.w["printing"].color = GREEN
+        elif state == "none":
+            self.w["printing"].text = self.t("No printer on this counter.")
+            self.w["printing"].color = MUTED
+        elif self.k.print_error is not None:
+            what, next_step = self.k.print_error.texts(self.t)
+            self.w["printing"].text = f"{what}\n{next_step}"
+            self.w["printing"].color = RED
+        self.w["reprint"].set_enabled(state not in ("printing", "none"))
+
+
+# ------------------------------------------------------------------------------------------------
+
+
+class ShiftScreen(KioskScreen):
+    """End of shift: sales by payment method and the cash to hand in as the daily deposit."""
+
+    def build(self) -> None:
+        box = BoxLayout(orientation="vertical", padding=(30, 12), spacing=6)
+        self.w["title"] = Text(size_sp="28sp", bold=True, height=50)
+        self.w["since"] = Text(size_sp="17sp", color=MUTED, height=28)
+        box.add_widget(self.w["title"])
+        box.add_widget(self.w["since"])
+        self.w["table"] = Panel(spacing=4)
+        box.add_widget(self.w["table"])
+        self.w["deposit"] = Text(size_sp="30sp", bold=True, color=GREEN, height=60)
+        box.add_widget(self.w["deposit"])
+        buttons = BoxLayout(size_hint_y=None, height=68, spacing=8)
+        self.w["back"] = Big(action=self.k.back_to_sale, color=GREY, height=68)
+        self.w["logout"] = Big(action=self.k.logout, color=RED, height=68)
+        buttons.add_widget(self.w["back"])
+        buttons.add_widget(self.w["logout"])
+        box.add_widget(buttons)
+        self.add_widget(box)
+
+    def _row(self, cells: tuple[str, str, str], *, bold: bool = False) -> None:
+        row = BoxLayout(size_hint_y=None, height=40)
+        row.add_widget(Text(cells[0], size_sp="20sp", bold=bold))
+        row.add_widget(Text(cells[1], size_sp="20sp", bold=bold, halign="right", size_hint_x=0.5))
+        row.add_widget(Text(cells[2], size_sp="20sp", bold=bold, halign="right", size_hint_x=0.7))
+        self.w["table"].add_widget(row)
+
+    def refresh(self) -> None:
+        k = self.k
+        clerk = k.clerk.name if k.clerk else "-"
+        self.w["title"].text = self.t("End of shift: {clerk}").format(clerk=clerk)
+        self.w["since"].text = self.t("Sales since {when}").format(when=tx.when(k.shift_since, self.t))
+        self.w["back"].text = self.t("Back to sales")
+        self.w["logout"].text = self.t("Close shift and sign out")
+        table = self.w["table"]
+        table.clear_widgets()
+        summary = k.shift_summary
+        if summary is None:
+            table.add_widget(Text(self.t("Counting the shift's sales..."), color=MUTED))
+            self.w["deposit"].text = ""
+            return
+        self._row((self.t("Cash sales"), "", self.rp(summary.cash_rp)))
+        self._row((self.t("Credit sales"), "", self.rp(summary.credit_rp)))
+        self._row(
+            (
+                self.t("All sales"),
+                self.t("{count} sales").format(count=summary.sales_count),
+                self.rp(summary.total_rp),
+            ),
+            bold=True,
+        )
+        if summary.voids_count:
+            self._row((self.t("Voided"), str(summary.voids_count), "-" + self.rp(summary.voids_rp)))
+        if summary.deposits_rp:
+            self._row((self.t("Savings deposits"), "", self.rp(summary.deposits_rp)))
+        if summary.installments_rp:
+            self._row((self.t("Loan installments"), "", self.rp(summary.installments_rp)))
+        table.add_widget(Widget())
+        self.w["deposit"].text = self.t("Cash to deposit: {amount}").format(
+            amount=self.rp(summary.cash_expected_rp)
+        )
