@@ -69,6 +69,8 @@ class _Ref(NamedTuple):
     total_rp: int
     unit: str
     lines: tuple[Line, ...]
+    loan: str | None = None
+    principal_rp: int = 0
 
 
 @dataclass
@@ -84,6 +86,7 @@ class _State:
     voided: set[str]
     balances: dict[tuple[str, str], int]  # (member, account) -> debits - credits
     loan_owner: dict[str, str]  # loan id -> member
+    loan_outstanding: dict[str, int] = field(default_factory=dict)  # loan id -> principal still owed
 
 
 class _Bad(Exception):
@@ -230,6 +233,8 @@ def _ingest_chunk(
             balances=_balances(conn, members_needed, member_accounts),
             loan_owner=_lookup(conn, schema.loans.c.loan, loan_ids, schema.loans.c.member),
         )
+        ref_loans = {ref.loan for ref in state.ref_rows.values() if ref.loan is not None}
+        state.loan_outstanding = _loan_outstanding(conn, sorted(set(loan_ids) | ref_loans))
         quarantined = set(
             _lookup(
                 conn,
@@ -325,7 +330,9 @@ def _refs(conn: Connection, refs: list[str]) -> dict[str, _Ref]:
     j = schema.journal
     found: dict[str, _Ref] = {}
     rows = conn.execute(
-        select(t.c.id, t.c.kind, t.c.member, t.c.payment, t.c.total_rp, t.c.unit).where(t.c.id.in_(refs))
+        select(
+            t.c.id, t.c.kind, t.c.member, t.c.payment, t.c.total_rp, t.c.unit, t.c.loan, t.c.principal_rp
+        ).where(t.c.id.in_(refs))
     ).all()
     lines: dict[str, list[Line]] = {}
     query = (
@@ -335,9 +342,43 @@ def _refs(conn: Connection, refs: list[str]) -> dict[str, _Ref]:
     )
     for tx, account, debit, credit, unit, memo in conn.execute(query):
         lines.setdefault(tx, []).append(Line(account, int(debit), int(credit), unit, memo))
-    for ident, kind, member, payment, total, unit in rows:
-        found[ident] = _Ref(kind, member, payment, int(total), unit, tuple(lines.get(ident, ())))
+    for ident, kind, member, payment, total, unit, loan, principal in rows:
+        principal_rp = (
+            int(principal) if kind == "installment" else int(total) if kind == "loan_disbursement" else 0
+        )
+        found[ident] = _Ref(
+            kind, member, payment, int(total), unit, tuple(lines.get(ident, ())), loan, principal_rp
+        )
     return found
+
+
+def _loan_outstanding(conn: Connection, loan_ids: list[str]) -> dict[str, int]:
+    """Principal still owed per loan: disbursed minus installments' principal, voided ones left out."""
+    if not loan_ids:
+        return {}
+    t = schema.transactions
+    owed: dict[str, int] = {}
+    money: list[tuple[str, str, int]] = []  # (tx id, loan, +principal lent / -principal repaid)
+    for start in range(0, len(loan_ids), CHUNK_SIZE):
+        part = loan_ids[start : start + CHUNK_SIZE]
+        query = select(t.c.id, t.c.kind, t.c.loan, t.c.total_rp, t.c.principal_rp).where(
+            t.c.loan.in_(part), t.c.kind.in_(["loan_disbursement", "installment"])
+        )
+        for ident, kind, loan, total, principal in conn.execute(query):
+            money.append((ident, loan, int(total) if kind == "loan_disbursement" else -int(principal or 0)))
+    voided = set(
+        _lookup(
+            conn,
+            t.c.ref,
+            [ident for ident, _, _ in money],
+            t.c.ref,
+            t.c.kind == "void",
+        )
+    )
+    for ident, loan, amount in money:
+        if ident not in voided:
+            owed[loan] = owed.get(loan, 0) + amount
+    return owed
 
 
 def _balances(conn: Connection, members: list[str], accounts: set[str]) -> dict[tuple[str, str], int]:
@@ -448,6 +489,13 @@ def _validate(
                 raise _Bad(f"unknown loan {loan!r}; it must be disbursed before installments")
             if owner != member:
                 raise _Bad(f"loan {loan} belongs to member {owner}, not {member}")
+            owed = state.loan_outstanding.get(loan, 0)
+            if env["principal_rp"] > owed:
+                raise _Bad(
+                    f"loan {loan} has Rp {owed:,} principal outstanding; "
+                    f"principal_rp {env['principal_rp']:,} "
+                    "is more than that (pay the rest as interest or fix the amount)"
+                )
         lines = post(env, config)
     _check_member_balances(env, lines, state.balances, member_accounts, config)
     return lines
@@ -570,11 +618,24 @@ def _accept(
     if kind == "loan_disbursement":
         out.loan_rows.append((env["loan"], member, env["total"], ident, day))
         state.loan_owner[env["loan"]] = member
+        state.loan_outstanding[env["loan"]] = env["total"]
+    if kind == "installment":
+        loan = env["loan"]
+        state.loan_outstanding[loan] = state.loan_outstanding.get(loan, 0) - env["principal_rp"]
     if kind == "void":
         state.voided.add(env["ref"])
+        original = state.ref_rows[env["ref"]]
+        if original.loan is not None:
+            change = -original.principal_rp if original.kind == "loan_disbursement" else original.principal_rp
+            state.loan_outstanding[original.loan] = state.loan_outstanding.get(original.loan, 0) + change
     state.existing[ident] = content
     state.seq_taken[(env["device"], env["seq"])] = ident
-    state.ref_rows[ident] = _Ref(kind, member, env["payment"], env["total"], env["unit"], lines)
+    principal_rp = (
+        env["principal_rp"] if kind == "installment" else env["total"] if kind == "loan_disbursement" else 0
+    )
+    state.ref_rows[ident] = _Ref(
+        kind, member, env["payment"], env["total"], env["unit"], lines, env.get("loan"), principal_rp
+    )
 
 
 def _write(conn: Connection, out: _Chunk) -> None:

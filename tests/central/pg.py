@@ -7,6 +7,7 @@ everything on ``stop``. ``available()`` says whether the binaries are installed.
 
 from __future__ import annotations
 
+import contextlib
 import glob
 import itertools
 import os
@@ -71,7 +72,14 @@ class PgCluster:
             return self
         shutil.chown(self.dir, PG_USER, PG_USER)
         self._as_postgres(
-            str(self.bin / "initdb"), "-D", str(self.data), "-U", PG_USER, "--auth=trust", "-E", "UTF8"
+            str(self.bin / "initdb"),
+            "-D",
+            str(self.data),
+            "-U",
+            PG_USER,
+            "--auth=trust",
+            "-E",
+            "UTF8",
         )
         options = (
             f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
@@ -110,12 +118,10 @@ class PgCluster:
     def stop(self) -> None:
         """Stop the server and delete its files."""
         if self._started:
-            try:
+            with contextlib.suppress(subprocess.SubprocessError):
                 self._as_postgres(
                     str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "immediate", "-w", "stop"
                 )
-            except subprocess.SubprocessError:
-                pass
             self._started = False
         shutil.rmtree(self.dir, ignore_errors=True)
 
@@ -123,6 +129,9 @@ class PgCluster:
         return self.start()
 
     def __exit__(
-        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+        self,
+        exc_type: type[BaseException] | None,
+        exc: BaseException | None,
+        tb: TracebackType | None,
     ) -> None:
         self.stop()

@@ -1,0 +1,52 @@
+"""Fixtures for the central ledger: a ledger on SQLite and (marked ``pg``) on a throw-away PostgreSQL."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from central import config, sample
+from central.ledger import Ledger
+from tests.central.pg import PgCluster, available
+
+
+@pytest.fixture(scope="session")
+def pg_cluster() -> Iterator[PgCluster]:
+    """One PostgreSQL cluster for the whole test session (a fresh database per test)."""
+    if not available():
+        pytest.skip("PostgreSQL binaries (Debian postgresql) or the postgres user are not available")
+    with PgCluster() as cluster:
+        yield cluster
+
+
+@pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """Where a test ledger lives: a SQLite file, or a fresh PostgreSQL database."""
+    if request.param == "sqlite":
+        return str(tmp_path / "ledger.sqlite")
+    cluster: PgCluster = request.getfixturevalue("pg_cluster")
+    return cluster.database()
+
+
+@pytest.fixture
+def ledger(db_url: str) -> Iterator[Ledger]:
+    """An initialised, empty ledger with the default config, on each backend."""
+    with Ledger.open(db_url) as opened:
+        opened.init(config.default())
+        yield opened
+
+
+@pytest.fixture(scope="session")
+def month() -> sample.SampleData:
+    """A deterministic month (March 2026) of sample data, shared by the tests."""
+    return sample.generate(seed=7, start=date(2026, 3, 1), end=date(2026, 3, 31), members=20, per_day=25)
+
+
+@pytest.fixture
+def loaded(ledger: Ledger, month: sample.SampleData) -> Ledger:
+    """A ledger with the sample members, products and devices (no transactions yet)."""
+    sample.load_into(ledger, month)
+    return ledger
