@@ -105,3 +105,13 @@ class ConfigError(KioskError):
 
     what = N_("Cannot use the device settings: {reason}")
     next_step = N_("Fix the file named above, or enroll the device again.")
+
+
+class DeviceDirMissing(KioskError):
+    what = N_("Device directory {path} does not exist or has no device.toml.")
+    next_step = N_("Set the device up first (python -m edge init), then start the kiosk again.")
+
+
+class BadScannerSpec(KioskError):
+    what = N_("Scanner {spec} is not understood.")
+    next_step = N_("Use serial:/dev/ttyACM0 or evdev:/dev/input/event3.")

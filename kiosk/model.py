@@ -169,10 +169,17 @@ class PointRule:
 def point_rules_from_config(value: object) -> dict[str, PointRule]:
     """Point rules from the config downlink's ``point_rules`` value, falling back to seed 004's table.
 
-    Accepted shapes: ``{"toko:cash": {"basis": "margin", "rp_per_point": 1000}, ...}`` or
-    ``{"cafe": 4000, ...}`` (amount basis). Anything unreadable is skipped.
+    Accepted shapes: central's list ``[{"unit", "basis", "rp_per_point", "payment"}, ...]``, a mapping
+    ``{"toko:cash": {"basis": "margin", "rp_per_point": 1000}, ...}`` or ``{"cafe": 4000, ...}``
+    (amount basis). Anything unreadable is skipped.
     """
     rules = {key: PointRule(basis, rp) for key, (basis, rp) in DEFAULT_POINT_RULES.items()}
+    if isinstance(value, list):  # central's config downlink: [{"unit", "basis", "rp_per_point", "payment"}]
+        value = {
+            (f"{item.get('unit')}:{item['payment']}" if item.get("payment") else str(item.get("unit"))): item
+            for item in value
+            if isinstance(item, Mapping) and item.get("unit")
+        }
     if not isinstance(value, Mapping):
         return rules
     for key, rule in value.items():
@@ -182,6 +189,8 @@ def point_rules_from_config(value: object) -> dict[str, PointRule]:
             rules[str(key)] = PointRule("amount", rule)
         elif isinstance(rule, Mapping):
             basis, rp = rule.get("basis", "amount"), rule.get("rp_per_point")
+            if isinstance(rp, str) and rp.isdigit():
+                rp = int(rp)
             if basis in ("amount", "margin") and isinstance(rp, int) and not isinstance(rp, bool) and rp > 0:
                 rules[str(key)] = PointRule(str(basis), rp)
     return rules

@@ -94,3 +94,34 @@ class FilePrinter:
                 handle.write(data)
         except OSError as err:
             raise errors.PrinterUnavailable() from err
+
+
+class DriverPrinter:
+    """A real ESC/POS printer through ``drivers.printer.ReceiptPrinter`` (usb:, serial:, tcp://, file:)."""
+
+    def __init__(self, uri: str, state_dir: Path | None = None) -> None:
+        from drivers.printer import ReceiptPrinter
+
+        self._printer = ReceiptPrinter(uri, state_dir=state_dir)
+        self._state = "ok"
+
+    def state(self) -> str:
+        return self._state
+
+    def print_sale(self, sale: SaleDone, info: DeviceInfo | None, lang: str) -> None:
+        from drivers.errors import PaperOut
+        from drivers.errors import PrinterUnavailable as DriverUnavailable
+
+        data = build_receipt(receipt_for(sale, info), PAPER_WIDTH_MM, lang)
+        try:
+            self._printer.print_receipt(data)
+        except PaperOut as err:
+            self._state = "paper_out"
+            raise errors.PrinterOutOfPaper() from err
+        except DriverUnavailable as err:
+            self._state = "offline"
+            raise errors.PrinterUnavailable() from err
+        self._state = "ok"
+
+    def close(self) -> None:
+        self._printer.close()

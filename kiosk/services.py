@@ -466,3 +466,202 @@ def sale_lines_text(sale: SaleDone) -> Sequence[str]:
         lines.append(name)
         lines.append(f"  {qty} x {format_rp(price_rp)} = {format_rp(amount_rp)}")
     return lines
+
+
+# --------------------------------------------------------------------------------------------------
+# A real device directory
+
+
+def _edge_text(err: Exception, lang: str) -> str:
+    message = getattr(err, "message", None)
+    return str(message(lang)) if callable(message) else str(err)
+
+
+class EdgeServices:
+    """``Services`` over a device directory: ``edge.device.Device`` plus ``sync.summary`` for members.
+
+    Open one per worker thread. ``edge`` errors become ``kiosk.errors`` here, with ``raise ... from``.
+    """
+
+    def __init__(
+        self,
+        directory: Path,
+        *,
+        lang: str = "id",
+        summary_timeout_s: float = SUMMARY_TIMEOUT_S,
+        ask_central: bool = True,
+    ) -> None:
+        from edge.device import Device
+        from edge.errors import EdgeError
+
+        self.directory = Path(directory)
+        self.lang = lang
+        self.summary_timeout_s = summary_timeout_s
+        self.ask_central = ask_central
+        try:
+            self.dev = Device.open(self.directory)
+        except EdgeError as err:
+            raise errors.ConfigError(reason=_edge_text(err, lang)) from err
+        self._products: dict[str, Product] = {}
+
+    def close(self) -> None:
+        self.dev.close()
+
+    def info(self) -> DeviceInfo:
+        s = self.dev.settings
+        name = self.dev.config().get("name") or ""
+        return DeviceInfo(s.coop, s.device, s.unit, s.branch, str(name))
+
+    @staticmethod
+    def _product(item: Any) -> Product:
+        stock = None if item.stock is None else int(item.stock)
+        return Product(item.sku, item.name, item.unit, int(item.price_rp), int(item.cost_rp), stock)
+
+    def product(self, code: str) -> Product:
+        item = self.dev.product(code)
+        if item is None:
+            raise errors.UnknownProduct(code=code)
+        return self._product(item)
+
+    def search_products(self, text: str) -> list[Product]:
+        found = self.dev.search_products(text, unit=self.dev.settings.unit, limit=SEARCH_LIMIT)
+        return [self._product(p) for p in found]
+
+    def products(self, unit: str | None) -> list[Product]:
+        return [self._product(p) for p in self.dev.products(unit)[:PRODUCTS_LIMIT]]
+
+    def _member(self, item: Any) -> Member:
+        available = item.credit_limit_rp - item.credit_used_rp
+        if item.active:
+            available = self.dev.credit_available_rp(item.number)
+        # Credit left as edge counts it (this device's unsynced credit included).
+        return Member(
+            item.number,
+            item.name,
+            bool(item.active),
+            int(item.credit_limit_rp),
+            int(item.credit_limit_rp) - int(available),
+        )
+
+    def member_by_card(self, code: str) -> Member:
+        item = self.dev.member_by_card(code.strip().upper())
+        if item is None:
+            raise errors.CardNotRecognised()
+        return self._member(item)
+
+    def member_summary(self, number: str) -> MemberSummary:
+        """Central's answer when it comes within the timeout, else the device's last copy, else refuse."""
+        if self.ask_central:
+            from sync import summary
+            from sync.errors import SyncError
+
+            try:
+                answer = summary.request(
+                    self.directory, number, timeout_s=self.summary_timeout_s, device=self.dev
+                )
+            except SyncError:
+                answer = None
+            except OSError:
+                answer = None
+            if answer is not None:
+                parsed = parse_summary(answer, cached=False)
+                if parsed.member == number:
+                    return parsed
+        saved = self.dev.member_summary(number)
+        if saved is None or saved.get("member") != number:
+            raise errors.SummaryUnavailable()
+        return parse_summary(saved, cached=True)
+
+    def record_sale(self, cart: Cart, member: Member | None, payment: str, clerk: Clerk | None) -> SaleDone:
+        from edge import errors as edge_errors
+
+        if cart.is_empty():
+            raise errors.EmptyCart()
+        if payment == "credit" and member is None:
+            raise errors.CreditNeedsMember()
+        try:
+            rec = self.dev.record_sale(
+                cart.as_sale_lines(),
+                member=member.number if member else None,
+                payment=payment,
+                clerk=clerk.id if clerk else None,
+            )
+        except edge_errors.CreditLimitExceeded as err:
+            raise errors.CreditLimitExceeded(
+                available=format_rp(max(err.available_rp, 0), self.lang),
+                limit=format_rp(err.limit_rp, self.lang),
+            ) from err
+        except edge_errors.UnknownProduct as err:
+            raise errors.UnknownProduct(code=err.sku) from err
+        except edge_errors.OutOfStock as err:
+            name = next((ln.product.name for ln in cart.lines if ln.product.sku == err.sku), err.sku)
+            raise errors.OutOfStock(name=name) from err
+        except edge_errors.InactiveMember as err:
+            raise errors.MemberInactive(name=member.name if member else "") from err
+        except edge_errors.CreditNeedsMember as err:
+            raise errors.CreditNeedsMember() from err
+        except edge_errors.EdgeError as err:
+            raise errors.SaleRefused(reason=_edge_text(err, self.lang)) from err
+        rules = self.point_rules()
+        return SaleDone(
+            id=rec.id,
+            seq=rec.seq,
+            at=rec.at,
+            unit=self.dev.settings.unit,
+            member=rec.member,
+            member_name=member.name if member else None,
+            payment=rec.payment,
+            total_rp=rec.total_rp,
+            points=estimate_points(cart.lines, self.dev.settings.unit, payment, rules)
+            if member
+            else Decimal("0.00"),
+            lines=tuple((ln.product.name, ln.qty, ln.product.price_rp, ln.amount_rp) for ln in cart.lines),
+            clerk=clerk.id if clerk else None,
+        )
+
+    def record_dispute(self, member: str, ref: str, reason: str) -> str:
+        from edge.errors import EdgeError
+
+        try:
+            return str(self.dev.record_dispute(member, ref, reason).id)
+        except EdgeError as err:
+            raise errors.DisputeRefused(reason=_edge_text(err, self.lang)) from err
+
+    def status(self) -> DeviceStatus:
+        s = self.dev.status()
+        return DeviceStatus(
+            online=bool(s.connected),
+            outbox_depth=int(s.outbox_depth),
+            last_sync_at=s.last_sync_at or s.last_ack_at,
+        )
+
+    def shift_summary(self, clerk: str, since: str) -> ShiftSummary:
+        from edge.errors import EdgeError
+
+        try:
+            s = self.dev.shift_summary(clerk, since)
+        except EdgeError as err:
+            raise errors.SaleRefused(reason=_edge_text(err, self.lang)) from err
+        return ShiftSummary(
+            since=s.since,
+            sales_count=s.sales_count,
+            cash_rp=int(s.sales_rp.get("cash", 0)),
+            credit_rp=int(s.sales_rp.get("credit", 0)),
+            voids_count=s.voids_count,
+            voids_rp=int(sum(s.voids_rp.values())),
+            deposits_rp=s.deposits_rp,
+            installments_rp=s.installments_rp,
+            cash_expected_rp=s.cash_expected_rp,
+        )
+
+    def clerks(self) -> list[Clerk]:
+        return [Clerk(c.id, c.name) for c in self.dev.clerks() if c.active]
+
+    def check_pin(self, clerk: str, pin: str) -> Clerk:
+        if not pin or not self.dev.check_pin(clerk, pin):
+            raise errors.WrongPin()
+        name = next((c.name for c in self.dev.clerks() if c.id == clerk), clerk)
+        return Clerk(clerk, name)
+
+    def point_rules(self) -> dict[str, PointRule]:
+        return point_rules_from_config(self.dev.config().get("point_rules"))
