@@ -1,11 +1,124 @@
-"""Subcommands for the device side and for members: pi-files, doctor, cards, watchdog (added below)."""
+"""Subcommands for the Pi and for members: pi-files, doctor, watchdog, cards."""
 
 from __future__ import annotations
 
 import argparse
 from collections.abc import Callable
+from pathlib import Path
 from typing import Any
 
+from provisioning.i18n import pick
 
-def add(sub: Any, add_common: Callable[[argparse.ArgumentParser], None]) -> None:
+EXIT_CHECK_FAILED = 3
+
+
+def cmd_pi_files(args: argparse.Namespace, lang: str) -> int:
+    from provisioning.pi import PiOptions, write_pi_files
+
+    no_printer = args.no_printer
+    options = PiOptions(
+        prefix=args.prefix,
+        data_dir=args.data_dir,
+        device_dir=args.device_dir or f"{args.data_dir.rstrip('/')}/device",
+        user=args.user,
+        scanner_vendor=args.scanner_vendor.lower(),
+        scanner_product=args.scanner_product.lower(),
+        printer_vendor=None if no_printer else args.printer_vendor.lower(),
+        printer_product=None if no_printer else args.printer_product.lower(),
+        lang=lang,
+    )
+    for path in write_pi_files(options, Path(args.out)):
+        print(path)
+    return 0
+
+
+def cmd_doctor(args: argparse.Namespace, lang: str) -> int:
+    from provisioning.doctor import diagnose
+
+    findings = diagnose(
+        Path(args.device),
+        scanner=Path(args.scanner),
+        printer=None if args.no_printer else Path(args.printer),
+        broker=not args.offline,
+    )
+    for finding in findings:
+        print(finding.line(lang))
+    failed = [f for f in findings if not f.ok]
+    if failed:
+        print(
+            pick(
+                lang,
+                f"{len(failed)} hal perlu diperbaiki sebelum berjualan",
+                f"{len(failed)} thing(s) to fix before selling",
+            )
+        )
+        return EXIT_CHECK_FAILED
+    print(pick(lang, "perangkat siap berjualan", "the device is ready to sell"))
+    return 0
+
+
+def cmd_watchdog(args: argparse.Namespace, lang: str) -> int:
+    from provisioning.watchdog import supervise
+
+    command = list(args.command)
+    if command and command[0] == "--":
+        command = command[1:]
+    heartbeat = Path(args.heartbeat) if args.heartbeat else None
+    return supervise(command, heartbeat=heartbeat, stale_s=args.stale_s)
+
+
+def cmd_cards(args: argparse.Namespace, lang: str) -> int:
+    from provisioning.cards import read_members_csv, render_pdf
+
+    cards = read_members_csv(Path(args.members))
+    pages = render_pdf(cards, Path(args.out), title=args.title)
+    print(
+        pick(
+            lang,
+            f"{len(cards)} kartu di {pages} lembar A4: {args.out}",
+            f"{len(cards)} cards on {pages} A4 sheet(s): {args.out}",
+        )
+    )
+    return 0
+
+
+def add(sub: Any, add_common: Callable[..., None]) -> None:
     """Register the extra subcommands on ``sub``."""
+    pi = sub.add_parser("pi-files", help="systemd units, udev rules and read-only root notes for a kiosk")
+    add_common(pi)
+    pi.add_argument("--out", required=True, help="directory to write etc/systemd/... and etc/udev/... into")
+    pi.add_argument("--prefix", default="/opt/koperasi", help="install prefix; the venv is <prefix>/venv")
+    pi.add_argument("--data-dir", default="/var/lib/koperasi", help="the writable data partition")
+    pi.add_argument("--device-dir", help="device directory (default <data-dir>/device)")
+    pi.add_argument("--user", default="kiosk", help="user the services run as (default kiosk)")
+    pi.add_argument("--scanner-vendor", default="05e0", help="scanner USB vendor id (lsusb), 4 hex digits")
+    pi.add_argument("--scanner-product", default="1200", help="scanner USB product id, 4 hex digits")
+    pi.add_argument("--printer-vendor", default="0416", help="receipt printer USB vendor id")
+    pi.add_argument("--printer-product", default="5011", help="receipt printer USB product id")
+    pi.add_argument("--no-printer", action="store_true", help="no receipt printer at this kiosk")
+    pi.set_defaults(handler=cmd_pi_files)
+
+    doctor = sub.add_parser("doctor", help="check a device: bundle, clock, broker, scanner, printer")
+    add_common(doctor)
+    doctor.add_argument("--device", required=True, help="device directory (or an enrollment bundle)")
+    doctor.add_argument("--scanner", default="/dev/koperasi/scanner", help="scanner device node")
+    doctor.add_argument("--printer", default="/dev/koperasi/printer", help="printer device node")
+    doctor.add_argument("--no-printer", action="store_true", help="this kiosk has no printer")
+    doctor.add_argument("--offline", action="store_true", help="skip the broker check")
+    doctor.set_defaults(handler=cmd_doctor)
+
+    watchdog = sub.add_parser(
+        "watchdog", help="run a service under systemd's watchdog (used by the generated units)"
+    )
+    add_common(watchdog)
+    watchdog.add_argument("--heartbeat", help="file the service touches; pings stop when it goes stale")
+    watchdog.add_argument("--stale-s", type=float, default=120.0, help="heartbeat age that counts as hung")
+    watchdog.add_argument("command", nargs=argparse.REMAINDER, help="-- COMMAND ARGS...")
+    watchdog.set_defaults(handler=cmd_watchdog)
+
+    cards = sub.add_parser("cards", help="printable member cards (QR + Code 128) on A4 sheets")
+    add_common(cards)
+    cards.add_argument("--members", required=True, help="central's members export CSV (with card_code)")
+    cards.add_argument("--out", required=True, help="PDF to write (not overwritten)")
+    cards.add_argument("--title", default="Kartu Anggota Koperasi", help="printed at the top of each card")
+    cards.set_defaults(handler=cmd_cards)
