@@ -150,7 +150,9 @@ def test_savings_and_interest_points_use_the_yearly_totals() -> None:
 
 def test_units_without_a_rule_earn_no_active_points() -> None:
     """A member's purchases at a non-participant unit earn no active points of their own."""
-    pts = _points([MemberTotal("A003", "sale", "isi-ulang", "cash", amount_rp=40_000, margin_rp=8_000)])
+    pts = _points(
+        [MemberTotal("A003", "sale", "isi-ulang", "cash", amount_rp=40_000, margin_rp=8_000)]
+    )
     assert "A003" not in pts
 
 

@@ -32,7 +32,10 @@ POLICY = ShuPolicy()
 LOOKALIKES = ("0", "00", "1", "2", "02", "10", "11", "99")
 member_numbers = st.sampled_from([f"{p}{n}" for p in "ABCD" for n in LOOKALIKES])
 points_maps = st.dictionaries(
-    member_numbers, st.fractions(min_value=0, max_value=10**6, max_denominator=1_000), min_size=1, max_size=30
+    member_numbers,
+    st.fractions(min_value=0, max_value=10**6, max_denominator=1_000),
+    min_size=1,
+    max_size=30,
 ).filter(lambda d: sum(d.values()) > 0)
 pools = st.integers(min_value=0, max_value=10**12)
 
@@ -78,7 +81,11 @@ def test_member_shares_sum_exactly_to_the_pool(pool: int, points: dict[str, Frac
 
 
 @settings(max_examples=60, deadline=None)
-@given(pools, points_maps, st.fractions(min_value=Fraction(1, 1000), max_value=1000, max_denominator=1000))
+@given(
+    pools,
+    points_maps,
+    st.fractions(min_value=Fraction(1, 1000), max_value=1000, max_denominator=1000),
+)
 def test_scaling_all_points_leaves_shares_unchanged(
     pool: int, points: dict[str, Fraction], factor: Fraction
 ) -> None:
@@ -100,7 +107,9 @@ def test_more_points_never_get_less(pool: int, points: dict[str, Fraction]) -> N
 
 @settings(max_examples=60, deadline=None)
 @given(pools, points_maps, st.randoms())
-def test_the_same_inputs_always_give_the_same_output(pool: int, points: dict[str, Fraction], rnd) -> None:  # type: ignore[no-untyped-def]
+def test_the_same_inputs_always_give_the_same_output(
+    pool: int, points: dict[str, Fraction], rnd
+) -> None:  # type: ignore[no-untyped-def]
     """The order in which members are handed in does not change any share."""
     items = list(points.items())
     rnd.shuffle(items)
@@ -109,7 +118,9 @@ def test_the_same_inputs_always_give_the_same_output(pool: int, points: dict[str
 
 @settings(max_examples=60, deadline=None)
 @given(pools, points_maps)
-def test_shares_stay_within_a_rupiah_of_the_exact_proportion(pool: int, points: dict[str, Fraction]) -> None:
+def test_shares_stay_within_a_rupiah_of_the_exact_proportion(
+    pool: int, points: dict[str, Fraction]
+) -> None:
     """Each share is its exact proportional value rounded down or up by less than one rupiah."""
     total = sum(points.values())
     shares = split_members(pool, points)
@@ -144,7 +155,9 @@ def test_percentages_that_do_not_sum_to_100_are_refused_with_the_sum() -> None:
 def test_a_board_fund_above_the_ad_art_limit_is_refused() -> None:
     """The board may get at most 5% of the SHU (seed 003); a 6% board fund is refused."""
     funds = tuple(
-        replace(f, percent=Fraction(6)) if f.key == "pengurus" else replace(f, percent=Fraction(39))
+        replace(f, percent=Fraction(6))
+        if f.key == "pengurus"
+        else replace(f, percent=Fraction(39))
         if f.key == "cadangan"
         else f
         for f in POLICY.funds
@@ -171,9 +184,13 @@ def test_percent_values_are_exact() -> None:
 
 def test_non_member_surplus_goes_to_the_reserve_never_to_members() -> None:
     """The SHU earned on walk-ins is added to the reserve; the members' pool is 40% of the rest only."""
-    non_member = non_member_surplus_rp(10_000_000, member_gross_rp=8_000_000, non_member_gross_rp=2_000_000)
+    non_member = non_member_surplus_rp(
+        10_000_000, member_gross_rp=8_000_000, non_member_gross_rp=2_000_000
+    )
     assert non_member == 2_000_000
-    allocation = allocate(10_000_000, POLICY, points={"A001": Fraction(1)}, non_member_rp=non_member)
+    allocation = allocate(
+        10_000_000, POLICY, points={"A001": Fraction(1)}, non_member_rp=non_member
+    )
     assert allocation.fund("anggota") == 3_200_000
     assert allocation.fund("cadangan") == 3_200_000 + 2_000_000
     assert sum(f.amount_rp for f in allocation.funds) == 10_000_000
@@ -207,7 +224,9 @@ def test_classic_percentages_must_sum_to_100() -> None:
     """The classic formula's two pool percentages must cover the whole members' share."""
     with pytest.raises(PercentError):
         validate_policy(
-            replace(POLICY, method="classic", modal_percent=Fraction(50), usaha_percent=Fraction(40))
+            replace(
+                POLICY, method="classic", modal_percent=Fraction(50), usaha_percent=Fraction(40)
+            )
         )
 
 
@@ -217,12 +236,18 @@ def test_board_fund_is_divided_by_recorded_activity() -> None:
     allocation = allocate(
         1_000_000, policy, points={"A1": Fraction(1)}, board_scores={"P1": 3, "P2": 1, "P3": 0}
     )
-    assert [(b.member, b.amount_rp) for b in allocation.board] == [("P1", 37_500), ("P2", 12_500), ("P3", 0)]
+    assert [(b.member, b.amount_rp) for b in allocation.board] == [
+        ("P1", 37_500),
+        ("P2", 12_500),
+        ("P3", 0),
+    ]
 
 
 @settings(max_examples=60, deadline=None)
 @given(pools.filter(lambda p: p > 0), points_maps, st.integers(min_value=0, max_value=100))
-def test_every_rupiah_of_the_shu_is_accounted_for(shu: int, points: dict[str, Fraction], nm_pct: int) -> None:
+def test_every_rupiah_of_the_shu_is_accounted_for(
+    shu: int, points: dict[str, Fraction], nm_pct: int
+) -> None:
     """Funds sum to the SHU and the members' shares sum to the members' fund, for any input."""
     non_member = shu * nm_pct // 100
     allocation = allocate(shu, POLICY, points=points, non_member_rp=non_member)
