@@ -18,6 +18,8 @@ the rest.
 
 from __future__ import annotations
 
+import heapq
+import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from decimal import Decimal, InvalidOperation
@@ -227,26 +229,30 @@ def largest_remainder(pool_rp: int, weights: Sequence[tuple[str, Fraction]]) -> 
             f"pool harus rupiah bulat >= 0, bukan {pool_rp!r}",
             f"pool must be whole rupiah >= 0, not {pool_rp!r}",
         )
-    if any(w < 0 for _, w in weights):
+    fractions = [Fraction(w) for _, w in weights]
+    if any(f < 0 for f in fractions):
         raise BadWeight("bobot tidak boleh negatif", "weights must not be negative")
-    total = sum((Fraction(w) for _, w in weights), Fraction(0))
     if pool_rp == 0:
         return tuple((k, 0) for k, _ in weights)
+    # Exact and fast: scale every weight to an integer over the common denominator; share i is then
+    # pool * w_i / W, its floor and remainder plain integer divmod (the same as rational arithmetic).
+    common = math.lcm(*(f.denominator for f in fractions)) if fractions else 1
+    scaled = [f.numerator * (common // f.denominator) for f in fractions]
+    total = sum(scaled)
     if total == 0:
         raise NothingToSplit(
             f"Rp {pool_rp} tidak dapat dibagi: tidak ada yang punya bobot (poin, simpanan atau skor)",
             f"Rp {pool_rp} cannot be divided: nobody has any weight (points, savings or score)",
         )
     floors: list[int] = []
-    remainders: list[tuple[Fraction, int]] = []
-    for index, (_, weight) in enumerate(weights):
-        exact = Fraction(weight) * pool_rp / total
-        whole = exact.numerator // exact.denominator
+    remainders: list[int] = []
+    for weight in scaled:
+        whole, rest = divmod(weight * pool_rp, total)
         floors.append(whole)
-        remainders.append((exact - whole, index))
+        remainders.append(rest)
     left = pool_rp - sum(floors)
     assert 0 <= left < max(len(weights), 1), "floors never exceed the pool, nor leave a rupiah per entry"
-    for _, index in sorted(remainders, key=lambda r: (-r[0], r[1]))[:left]:
+    for index in heapq.nsmallest(left, range(len(scaled)), key=lambda i: (-remainders[i], i)):
         floors[index] += 1
     result = tuple((k, floors[i]) for i, (k, _) in enumerate(weights))
     assert sum(a for _, a in result) == pool_rp
