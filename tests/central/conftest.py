@@ -17,7 +17,9 @@ from tests.central.pg import PgCluster, available
 def pg_cluster() -> Iterator[PgCluster]:
     """One PostgreSQL cluster for the whole test session (a fresh database per test)."""
     if not available():
-        pytest.skip("PostgreSQL binaries (Debian postgresql) or the postgres user are not available")
+        pytest.skip(
+            "PostgreSQL binaries (Debian postgresql) or the postgres user are not available"
+        )
     with PgCluster() as cluster:
         yield cluster
 
@@ -42,7 +44,9 @@ def ledger(db_url: str) -> Iterator[Ledger]:
 @pytest.fixture(scope="session")
 def month() -> sample.SampleData:
     """A deterministic month (March 2026) of sample data, shared by the tests."""
-    return sample.generate(seed=7, start=date(2026, 3, 1), end=date(2026, 3, 31), members=20, per_day=25)
+    return sample.generate(
+        seed=7, start=date(2026, 3, 1), end=date(2026, 3, 31), members=20, per_day=25
+    )
 
 
 @pytest.fixture

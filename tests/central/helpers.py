@@ -18,7 +18,9 @@ TOKO_COST = sample.sample_products()[0].cost_rp
 class Device:
     """Builds a valid signed chain of envelopes for one device."""
 
-    def __init__(self, name: str = "toko-09", unit: str = "toko", key: Ed25519PrivateKey | None = None) -> None:
+    def __init__(
+        self, name: str = "toko-09", unit: str = "toko", key: Ed25519PrivateKey | None = None
+    ) -> None:
         self.name = name
         self.unit = unit
         self.key = key or sample.device_key(99, name)
@@ -26,7 +28,9 @@ class Device:
         self.prev = wire.GENESIS
 
     def register(self, ledger: Ledger) -> Device:
-        ledger.devices_add(self.name, wire.public_key_text(self.key.public_key()), self.unit, "pusat")
+        ledger.devices_add(
+            self.name, wire.public_key_text(self.key.public_key()), self.unit, "pusat"
+        )
         return self
 
     def make(self, kind: str, *, sign: bool = True, **fields: Any) -> dict[str, Any]:
@@ -51,9 +55,16 @@ class Device:
         self.prev = wire.chain_hash(env)
         return env
 
-    def sale(self, qty: int = 2, member: str | None = "A001", payment: str = "cash", **fields: Any) -> dict[str, Any]:
+    def sale(
+        self, qty: int = 2, member: str | None = "A001", payment: str = "cash", **fields: Any
+    ) -> dict[str, Any]:
         line = {"sku": TOKO_SKU, "qty": qty, "price_rp": TOKO_PRICE, "cost_rp": TOKO_COST}
-        base: dict[str, Any] = {"member": member, "payment": payment, "lines": [line], "total": qty * TOKO_PRICE}
+        base: dict[str, Any] = {
+            "member": member,
+            "payment": payment,
+            "lines": [line],
+            "total": qty * TOKO_PRICE,
+        }
         base.update(fields)
         return self.make("sale", **base)
 
@@ -111,7 +122,9 @@ def snapshot(ledger: Ledger) -> dict[str, Any]:
 
     with ledger.read() as conn:
         return {
-            "tx": conn.execute(select(func.count(), func.coalesce(func.sum(schema.transactions.c.total_rp), 0))).one(),
+            "tx": conn.execute(
+                select(func.count(), func.coalesce(func.sum(schema.transactions.c.total_rp), 0))
+            ).one(),
             "ids": sorted(conn.execute(select(schema.transactions.c.id)).scalars()),
             "journal": conn.execute(
                 select(

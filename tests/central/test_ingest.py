@@ -1,4 +1,4 @@
-"""Ingest: idempotence, conflicts, quarantine reasons, domain rules, signatures, chains (SQLite and PostgreSQL)."""
+"""Ingest: idempotence, conflicts, quarantine reasons, domain rules, signatures, chains (SQLite and PG)."""
 
 from __future__ import annotations
 
@@ -12,7 +12,9 @@ from sync import envelope as wire
 from tests.central.helpers import TOKO_PRICE, TOKO_SKU, Device, snapshot, unbalanced_entries
 
 
-def test_sample_month_is_accepted_whole_and_balanced(loaded: Ledger, month: sample.SampleData) -> None:
+def test_sample_month_is_accepted_whole_and_balanced(
+    loaded: Ledger, month: sample.SampleData
+) -> None:
     """A month of valid signed envelopes from several devices is committed entirely, every entry balanced."""
     report = loaded.ingest(month.envelopes, require_signature=True)
     assert report.rejected == []
@@ -65,14 +67,29 @@ def test_seq_reused_by_another_id_is_a_conflict(loaded: Ledger) -> None:
         (lambda e: {**e, "member": "Z999"}, "unknown member"),
         (lambda e: {**e, "lines": [{**e["lines"][0], "sku": "NOPE"}]}, "unknown sku"),
         (lambda e: {**e, "lines": [{**e["lines"][0], "price_rp": -5}], "total": -10}, "negative"),
-        (lambda e: {**e, "lines": [{**e["lines"][0], "price_rp": 10**15}], "total": 2 * 10**15}, "exceeds the limit"),
+        (
+            lambda e: {**e, "lines": [{**e["lines"][0], "price_rp": 10**15}], "total": 2 * 10**15},
+            "exceeds the limit",
+        ),
         (lambda e: {**e, "total": e["total"] + 1}, "add up"),
         (lambda e: {**e, "sig": e["sig"][:-4] + "AAA="}, "bad signature"),
         (lambda e: {**e, "unit": "bengkel"}, "unknown unit"),
     ],
-    ids=["malformed", "kind", "member", "sku", "negative", "overflow", "total", "signature", "unit"],
+    ids=[
+        "malformed",
+        "kind",
+        "member",
+        "sku",
+        "negative",
+        "overflow",
+        "total",
+        "signature",
+        "unit",
+    ],
 )
-def test_bad_envelope_is_quarantined_with_reason_and_rest_committed(loaded: Ledger, mutate, reason) -> None:
+def test_bad_envelope_is_quarantined_with_reason_and_rest_committed(
+    loaded: Ledger, mutate, reason
+) -> None:
     """Each kind of bad input is quarantined with a readable reason while the good rows of the batch go in."""
     dev = Device().register(loaded)
     good1 = dev.sale()
@@ -80,7 +97,9 @@ def test_bad_envelope_is_quarantined_with_reason_and_rest_committed(loaded: Ledg
     good2 = dev.sale()
     broken = mutate(bad)
     if isinstance(broken, dict) and reason != "bad signature":
-        broken = wire.sign({k: v for k, v in broken.items() if k != "sig"}, dev.key)  # only the named fault
+        broken = wire.sign(
+            {k: v for k, v in broken.items() if k != "sig"}, dev.key
+        )  # only the named fault
     report = loaded.ingest([good1, broken, good2])
     assert report.accepted == [good1["id"], good2["id"]]
     assert len(report.rejected) == 1
@@ -134,7 +153,11 @@ def test_void_rules(loaded: Ledger) -> None:
     report = loaded.ingest([bad_total, unknown, ok, twice])
     assert report.accepted == [ok["id"]]
     reasons = [r.reason for r in report.rejected]
-    assert "must repeat" in reasons[0] and "unknown transaction" in reasons[1] and "already voided" in reasons[2]
+    assert (
+        "must repeat" in reasons[0]
+        and "unknown transaction" in reasons[1]
+        and "already voided" in reasons[2]
+    )
     members = {m["number"]: m for m in loaded.members()}
     assert members["A001"]["credit_used_rp"] == 0  # the credit sale was reversed
     assert unbalanced_entries(loaded) == []
@@ -179,7 +202,7 @@ def test_no_new_loan_before_the_old_one_is_repaid(loaded: Ledger) -> None:
 
 
 def test_dispute_posts_nothing_and_is_listed(loaded: Ledger) -> None:
-    """A dispute is stored without a journal entry and shows in `report disputes`; only the buyer may dispute."""
+    """A dispute is stored with no journal entry, listed in `report disputes`; only the buyer may dispute."""
     dev = Device()
     sale = dev.sale(member="A005")
     dispute = dev.make("dispute", member="A005", ref=sale["id"], reason="bukan saya")
