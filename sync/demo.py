@@ -54,6 +54,7 @@ class DeviceSpec:
     sync_toml: Mapping[str, Any] = field(default_factory=dict)
     username: str = ""
     password: str = ""
+    port: int | None = None
 
 
 @dataclass(frozen=True)
@@ -99,7 +100,10 @@ def build(root: Path, *, broker: BrokerSettings, devices: Sequence[DeviceSpec]) 
                 unit=spec.unit,
                 branch=spec.branch,
                 broker=edge_settings.BrokerSettings(
-                    host=broker.host, port=broker.port, username=spec.username, password=spec.password
+                    host=broker.host,
+                    port=spec.port or broker.port,
+                    username=spec.username,
+                    password=spec.password,
                 ),
             )
             public = init_device(directory, settings)

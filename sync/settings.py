@@ -14,6 +14,7 @@ Keys (see docs/contracts.md): ``coop``, ``device``, ``unit``, ``branch`` and a `
     ack_timeout_s = 20        # resend what is unacknowledged after this long without progress
     retention_s = 604800      # keep delivered rows this long before pruning them
     compress = true
+    reconnect_max_s = 30      # longest wait between reconnect attempts (exponential backoff, jitter)
 """
 
 from __future__ import annotations
@@ -59,6 +60,7 @@ class UplinkTuning:
     ack_timeout_s: float = 20.0
     retention_s: int = 7 * 24 * 3600
     compress: bool = True
+    reconnect_max_s: float = 30.0
 
 
 @dataclass(frozen=True)
@@ -154,6 +156,7 @@ def parse(directory: Path, data: dict[str, Any]) -> LinkSettings:
         ack_timeout_s=_get(stable, "ack_timeout_s", float, defaults.ack_timeout_s, sw),
         retention_s=_get(stable, "retention_s", int, defaults.retention_s, sw),
         compress=_get(stable, "compress", bool, defaults.compress, sw),
+        reconnect_max_s=_get(stable, "reconnect_max_s", float, defaults.reconnect_max_s, sw),
     )
     from sync.batch import MAX_BATCH_ENVELOPES
 
@@ -161,6 +164,8 @@ def parse(directory: Path, data: dict[str, Any]) -> LinkSettings:
         raise SettingsError(f"{sw}: batch_max must be between 1 and {MAX_BATCH_ENVELOPES}")
     if not 1 <= tuning.window <= 64:
         raise SettingsError(f"{sw}: window must be between 1 and 64")
+    if not 1.0 <= tuning.reconnect_max_s <= 3600:
+        raise SettingsError(f"{sw}: reconnect_max_s must be between 1 and 3600")
     if tuning.drain_tx_per_s < 1 or tuning.ack_timeout_s <= 0 or tuning.retention_s < 0:
         raise SettingsError(f"{sw}: drain_tx_per_s and ack_timeout_s must be above 0, retention_s at least 0")
     return LinkSettings(

@@ -26,6 +26,7 @@ from typing import Any, Final, Protocol
 from edge.errors import InvalidDownlink, StoreBusy
 from sync import ack as ack_mod
 from sync import batch, downlink, topics
+from sync.backoff import DELAY_S_INITIAL, Backoff
 from sync.errors import AckError
 from sync.link import Event, EventKind, Link, Subscription
 from sync.settings import LinkSettings
@@ -94,6 +95,7 @@ class DeviceSync:
             client_id or f"{coop}-{device}",
             subscriptions=[Subscription(self.ack_topic), Subscription(downlink.delta_filter(coop, branch))],
             clock=clock,
+            backoff=Backoff(max_s=max(settings.tuning.reconnect_max_s, DELAY_S_INITIAL)),
         )
         self.acked = int(dev.status().last_ack_seq)
         self.sent_upto = self.acked
