@@ -29,6 +29,8 @@ QR_PREFIX: Final = "KOP1"
 PROFILES: Final[dict[int, str]] = {58: "POS-5890", 80: "TM-T20II"}
 COLUMNS: Final[dict[int, int]] = {58: 32, 80: 48}
 QR_BOX_DOTS: Final[dict[int, int]] = {58: 4, 80: 5}
+QR_QUIET_MODULES: Final = 2
+QR_MASK: Final = 0
 MAX_LINES: Final = 200
 MAX_NAME_ROWS: Final = 3
 MAX_TEXT_CHARS: Final = 120
@@ -341,33 +343,61 @@ def layout_text(
     return header, body, footer
 
 
+def qr_image(payload: str, box_dots: int) -> Any:
+    """A QR code of ``payload`` as a 1-bit PIL image, ``box_dots`` printer dots per module.
+
+    Error correction M (a scuffed thermal print still reads) and a fixed mask: choosing the "best"
+    of eight masks costs most of a receipt's build time and any mask decodes.
+    """
+    import qrcode
+    from PIL import Image
+
+    code = qrcode.QRCode(
+        version=None,
+        error_correction=qrcode.constants.ERROR_CORRECT_M,
+        box_size=1,
+        border=QR_QUIET_MODULES,
+        mask_pattern=QR_MASK,
+    )
+    code.add_data(payload)
+    code.make(fit=True)
+    matrix = code.get_matrix()
+    size = len(matrix)
+    image = Image.new("1", (size, size), 1)
+    image.putdata([0 if dark else 1 for row in matrix for dark in row])
+    return image.resize((size * box_dots, size * box_dots), Image.Resampling.NEAREST)
+
+
 def build_receipt(receipt: Receipt, width: Width = 58, lang: str = "id", profile: str | None = None) -> bytes:
     """ESC/POS bytes of ``receipt`` for ``width`` mm paper, in ``lang`` (``id`` default, or ``en``).
 
-    Without a signature the QR code is left out (the receipt still prints; the caller decides whether
-    an unsigned receipt is acceptable).
+    Text rows are ASCII (``ascii_fold``), written as they are; python-escpos sets styles, lays out the
+    QR raster image and cuts. Without a signature the QR code is left out (the receipt still prints;
+    the caller decides whether an unsigned receipt is acceptable).
     """
     from escpos.printer import Dummy
 
     header, body, footer = layout_text(receipt, width, lang)
     label = LABELS["en" if lang == "en" else "id"]
     printer = Dummy(profile=profile or PROFILES[width])
+
+    def rows(lines: list[str]) -> None:
+        printer._raw("".join(row + "\n" for row in lines).encode("ascii", "replace"))
+
     printer.hw("INIT")
     printer.set(align="center", bold=True, double_height=True, double_width=False, normal_textsize=False)
-    printer.text(header[0] + "\n")
+    rows(header[:1])
     printer.set(align="center", bold=False, normal_textsize=True)
-    for row in header[1:]:
-        printer.text(row + "\n")
+    rows(header[1:])
     printer.set(align="left", bold=False, normal_textsize=True)
-    for row in body:
-        printer.text(row + "\n")
+    rows(body)
     if receipt.signature:
         printer.set(align="center", bold=False, normal_textsize=True)
-        printer.qr(qr_payload(receipt.txid, receipt.signature), size=QR_BOX_DOTS[width], center=True)
-        printer.text(wrap_centred(label["verify"], COLUMNS[width]))
+        rows([""])
+        printer.image(qr_image(qr_payload(receipt.txid, receipt.signature), QR_BOX_DOTS[width]), center=True)
+        rows(textwrap.wrap(label["verify"], COLUMNS[width]))
     printer.set(align="center", bold=False, normal_textsize=True)
-    for row in footer:
-        printer.text(row + "\n")
+    rows(footer)
     printer.cut()
     return bytes(printer.output)
 
