@@ -27,6 +27,7 @@ def prepare(*, headless: bool = False, fullscreen: bool = False) -> None:
         os.environ["KIVY_HOME"] = tempfile.mkdtemp(prefix="kiosk-kivy-")
     if headless:
         os.environ["SDL_VIDEODRIVER"] = "offscreen"
+        os.environ.setdefault("KIVY_CLIPBOARD", "dummy")
     from kivy.config import Config
 
     Config.set("graphics", "width", str(WIDTH))

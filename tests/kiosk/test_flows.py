@@ -1,0 +1,197 @@
+"""Each kiosk flow driven by touches and injected scans, checked against what edge recorded and the screen."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kiosk.printing import MemoryPrinter
+from tests.kiosk.conftest import CARD_BUDI, CARD_SITI, CARD_UNKNOWN
+
+pytestmark = pytest.mark.kivy
+
+
+def test_shop_checkout_commits_the_sale_in_edge_then_prints(kiosk_factory: Any) -> None:
+    """Scans, a member card and a credit payment become one signed sale in edge's outbox, then a receipt."""
+    k = kiosk_factory("toko")
+    k.sign_in()
+    assert k.root.screens.current == "checkout"
+    k.scan("8991234500011")
+    k.scan("8991234500042")
+    k.scan("8991234500042")
+    assert "Total Rp 79.000" in k.texts()
+    k.scan(CARD_SITI)
+    assert "Siti Rahayu" in k.texts()
+    k.press(k.view().w["footer"].pay)
+    assert k.root.screens.current == "payment"
+    k.press(k.view().w["credit"])
+    k.press(k.view().w["confirm"])
+    k.pump(lambda: k.root.print_state == "printed")
+    assert k.root.screens.current == "done"
+    [sale] = k.outbox()
+    assert sale["kind"] == "sale"
+    assert sale["member"] == "A001"
+    assert sale["payment"] == "credit"
+    assert sale["clerk"] == "sari"
+    assert sale["total"] == 79_000
+    assert {(line["sku"], line["qty"]) for line in sale["lines"]} == {
+        ("8991234500011", 1),
+        ("8991234500042", 2),
+    }
+    shown = k.texts()
+    assert "Penjualan tersimpan" in shown
+    assert "Poin diperoleh (perkiraan): 3,60" in shown  # margin 6,000 + 2 x 600 at Rp 2,000 per point
+    assert "Struk tercetak." in shown
+    from drivers.receipt import decode_escpos
+
+    [printed] = k.printer.printed
+    receipt = decode_escpos(printed).text
+    assert sale["id"][:20] in receipt
+    assert "Rp 79.000" in receipt
+
+
+def test_walk_in_cash_sale_has_no_member_and_no_points(kiosk_factory: Any) -> None:
+    """Without a card the sale is a cash walk-in sale, credit is refused, and no points are promised."""
+    k = kiosk_factory("toko")
+    k.sign_in()
+    k.scan("8991234500028")
+    k.press(k.view().w["footer"].pay)
+    assert "Pembeli umum tidak mendapat poin." in k.texts()
+    k.root.set_payment("credit")
+    k.pump()
+    assert "Kredit hanya dengan kartu anggota." in k.texts()
+    k.press(k.view().w["confirm"])
+    k.pump(lambda: k.root.screens.current == "done")
+    [sale] = k.outbox()
+    assert sale["member"] is None
+    assert sale["payment"] == "cash"
+    assert "Pembeli umum" in k.texts()
+
+
+def test_counter_mode_takes_quantities_from_the_keypad(kiosk_factory: Any) -> None:
+    """At the photocopy counter an item from the grid and 25 on the keypad make a line of 25 copies."""
+    k = kiosk_factory("fotokopi")
+    k.sign_in()
+    k.pump(lambda: bool(k.root.counter_products))
+    assert k.root.screens.current == "counter"
+    k.press(k.view().w["items"]["FC-A4-BW"])
+    for key in "25":
+        k.press(k.view().w["keypad"].buttons[key])
+    assert k.view().w["qty"].text == "25"
+    k.press(k.view().w["add"])
+    assert "Total Rp 6.250" in k.texts()
+    k.press(k.view().w["footer"].pay)
+    k.press(k.view().w["confirm"])
+    k.pump(lambda: k.root.screens.current == "done")
+    [sale] = k.outbox()
+    assert sale["unit"] == "fotokopi"
+    assert sale["lines"] == [{"sku": "FC-A4-BW", "qty": 25, "price_rp": 250, "cost_rp": 120}]
+
+
+def test_refusals_say_what_is_wrong_and_record_nothing(kiosk_factory: Any) -> None:
+    """Unknown product, unknown card and credit limit each show what to do next; no sale is kept."""
+    k = kiosk_factory("toko")
+    k.sign_in()
+    k.scan("8990000000001")
+    assert "Barang 8990000000001 tidak ada di katalog." in k.texts()
+    assert "cari dengan nama" in k.texts()
+    k.root.hide_banner()
+    k.scan(CARD_UNKNOWN)
+    assert "Kartu ini tidak dikenal." in k.texts()
+    k.root.hide_banner()
+    k.scan("8991234500011")
+    k.scan(CARD_BUDI)  # Rp 10,000 of credit left
+    k.press(k.view().w["footer"].pay)
+    k.press(k.view().w["credit"])
+    k.press(k.view().w["confirm"])
+    k.pump(lambda: k.root.banner.parent is not None)
+    assert "Batas kredit tercapai: sisa Rp 10.000 dari plafon Rp 300.000." in k.texts()
+    assert "Bayar tunai" in k.texts()
+    assert k.root.screens.current == "payment"
+    assert k.outbox() == []
+
+
+def test_wrong_pin_is_refused(kiosk_factory: Any) -> None:
+    """A wrong PIN keeps the clerk out and says so."""
+    k = kiosk_factory("toko")
+    k.sign_in("9999")
+    assert k.root.screens.current == "login"
+    assert k.root.clerk is None
+    assert "PIN salah." in k.texts()
+
+
+def test_end_of_shift_shows_cash_to_deposit(kiosk_factory: Any) -> None:
+    """The shift screen adds the clerk's sales by payment and names the cash to hand in."""
+    k = kiosk_factory("toko")
+    k.sign_in()
+    for payment in ("cash", "credit"):
+        k.scan("8991234500028")
+        k.scan(CARD_SITI)
+        k.press(k.view().w["footer"].pay)
+        k.press(k.view().w[payment])
+        k.press(k.view().w["confirm"])
+        k.pump(lambda: k.root.screens.current == "done")
+        k.press(k.view().w["next"])
+    k.press(k.view().w["footer"].shift)
+    k.pump(lambda: k.root.shift_summary is not None)
+    shown = k.texts()
+    assert "Setoran tunai: Rp 17.500" in shown
+    assert "Penjualan kredit" in shown
+    assert "2 transaksi" in shown
+    k.press(k.view().w["logout"])
+    assert k.root.screens.current == "idle"
+    assert k.root.clerk is None
+
+
+def test_slow_printer_leaves_the_screen_responsive(kiosk_factory: Any) -> None:
+    """While a slow printer prints, the done screen is up, frames run and the next sale can start."""
+    import threading
+
+    gate = threading.Event()
+
+    class SlowPrinter(MemoryPrinter):
+        def print_sale(self, *args: Any) -> None:
+            gate.wait(30)
+            super().print_sale(*args)
+
+    k = kiosk_factory("toko", printer=SlowPrinter())
+    k.sign_in()
+    k.scan("8991234500028")
+    k.press(k.view().w["footer"].pay)
+    from kiosk.ui.app import frame
+
+    k.view().w["confirm"].dispatch("on_release")  # pressed; the print that follows blocks the printer only
+
+    for _ in range(50):
+        frame()
+        if k.root.screens.current == "done":
+            break
+    assert k.root.screens.current == "done"
+    assert k.root.print_state == "printing"
+    assert "Mencetak struk..." in k.texts()
+    frames_before = k.root.frames
+    for _ in range(20):
+        frame()
+    assert k.root.frames >= frames_before + 20
+    k.root.new_sale()
+    k.feed.push(__import__("drivers.scan", fromlist=["make_scan"]).make_scan("8991234500042", "t", 0.0))
+    for _ in range(200):
+        frame()
+        if k.root.cart.lines:
+            break
+    assert [line.product.sku for line in k.root.cart.lines] == ["8991234500042"]
+    gate.set()
+    k.pump(lambda: k.root.print_state == "printed")
+    assert len(k.outbox()) == 1
+
+
+def test_language_switch_shows_english(kiosk_factory: Any) -> None:
+    """The status bar's language button switches every text to English and back."""
+    k = kiosk_factory("toko")
+    assert "Pindai kartu anggota Anda" in k.texts()
+    k.press(k.root.status_bar.w["lang"])
+    assert "Scan your member card" in k.texts()
+    assert "Clerk sign-in" in k.texts()
+    k.press(k.root.status_bar.w["lang"])
+    assert "Pindai kartu anggota Anda" in k.texts()
