@@ -36,6 +36,7 @@ from edge.errors import (
     NotInitialized,
     NotVoidable,
     StoreBusy,
+    StoreMissing,
     UnknownClerk,
     UnknownMember,
     UnknownTransaction,
@@ -161,13 +162,19 @@ class Device:
     # ---- opening ------------------------------------------------------------------------------
 
     @classmethod
-    def open(cls, directory: str | Path, *, clock: Clock | None = None) -> Device:
-        """Open an initialised device directory, migrating its store to the current schema."""
+    def open(cls, directory: str | Path, *, clock: Clock | None = None, create: bool = False) -> Device:
+        """Open an initialised device directory, migrating its store to the current schema.
+
+        A missing store is an error (``StoreMissing``), never silently replaced by an empty one;
+        ``create=True`` is for ``edge.install`` setting a directory up.
+        """
         path = Path(directory)
         if not (path / settings_mod.SETTINGS_FILE).is_file():
             raise NotInitialized(str(path))
         settings = settings_mod.load(path)
         key = keys.load(path)
+        if not create and not (path / STORE_FILE).is_file():
+            raise StoreMissing(str(path / STORE_FILE))
         conn = connect(path / STORE_FILE)
         try:
             schema.migrate(conn)

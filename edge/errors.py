@@ -62,6 +62,22 @@ class UnsyncedData(EdgeError):
         )
 
 
+class StoreMissing(EdgeError):
+    """device.toml is there but the store is gone: refuse to start an empty one silently."""
+
+    exit_code = 3
+
+    def __init__(self, path: str) -> None:
+        super().__init__(
+            f"Basis data perangkat {path} hilang. Transaksi yang belum terkirim ke pusat ikut hilang kecuali "
+            "berkas itu dipulihkan dari cadangan. Pulihkan berkasnya, atau mulai ulang dengan "
+            "python -m edge init --force memakai id perangkat baru.",
+            f"The device store {path} is missing. Transactions not yet sent to central are lost unless the "
+            "file is restored from a backup. Restore it, or start over with python -m edge init --force "
+            "using a new device id.",
+        )
+
+
 class AlreadyInitialized(EdgeError):
     """``init`` over an existing device without --force."""
 

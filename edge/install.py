@@ -66,7 +66,7 @@ def init_device(directory: Path, settings: DeviceSettings, *, force: bool = Fals
     _clear_for_init(directory, force)
     key = keys.generate(directory)
     _write_text(directory / settings_mod.SETTINGS_FILE, settings_mod.dumps(settings))
-    with Device.open(directory):
+    with Device.open(directory, create=True):
         pass
     return keys.public_text(key)
 
@@ -86,6 +86,6 @@ def install_bundle(bundle: Path, directory: Path, *, force: bool = False, token:
             tmp.write_bytes(data)
             os.chmod(tmp, PUBLIC_MODE)
             os.replace(tmp, target)
-    with Device.open(directory) as dev:
+    with Device.open(directory, create=True) as dev:
         dev.settings  # noqa: B018 - opening creates and migrates the store
     return keys.public_text(keys.load(directory))

@@ -167,3 +167,15 @@ def test_lookup_by_card_and_search(dev: Device) -> None:
     assert [p.sku for p in dev.search_products("minyak")] == ["8991002"]
     assert [p.sku for p in dev.search_products("o", unit="cafe")] == ["KOPI"]
     assert json.dumps([p.sku for p in dev.products("cafe")]) == '["KOPI"]'
+
+
+def test_missing_store_is_refused_not_recreated(device_dir: Path) -> None:
+    """If edge.sqlite disappears the device refuses to start an empty store and says what was lost."""
+    from edge.device import STORE_FILE
+    from edge.errors import StoreMissing
+
+    (device_dir / STORE_FILE).unlink()
+    with pytest.raises(StoreMissing) as info:
+        Device.open(device_dir)
+    assert "new device id" in info.value.message("en")
+    assert not (device_dir / STORE_FILE).exists()
