@@ -8,6 +8,7 @@
     python -m drivers receipt --reprint --printer URI --state-dir DIR
     python -m drivers receipt --kick --printer URI         open the cash drawer
     python -m drivers modem --port PORT status | send NUMBER TEXT
+    python -m drivers demo [--out DIR]                     receipt to a file and back, SMS to a fake modem
 
 Messages are in Bahasa Indonesia; ``--lang en`` or ``KOP_LANG=en`` switches to English. Mistakes
 exit with code 2 and a message saying what to fix; hardware problems exit with code 3.
@@ -86,6 +87,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "operator": "operator",
         "registration": "registrasi",
         "model": "model",
+        "demo": "demo: struk ke berkas lalu dibaca ulang, SMS ke modem tiruan",
+        "demo_out": "direktori keluaran demo (bawaan: direktori sementara)",
     },
     "en": {
         "description": "Technician tools for barcode scanners, receipt printers and the GSM modem.",
@@ -140,6 +143,8 @@ TEXT: Final[dict[str, dict[str, str]]] = {
         "operator": "operator",
         "registration": "registration",
         "model": "model",
+        "demo": "demo: a receipt to a file and read back, an SMS to a fake modem",
+        "demo_out": "demo output directory (default: a temporary directory)",
     },
 }
 
@@ -196,6 +201,9 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     modem.add_argument("--baud", type=int, default=115200, help=t["baud"])
     modem.add_argument("action", choices=("status", "send"), help=t["action"])
     modem.add_argument("args", nargs="*", metavar="NUMBER TEXT")
+
+    demo = commands.add_parser("demo", help=t["demo"], description=t["demo"])
+    demo.add_argument("--out", metavar="DIR", help=t["demo_out"])
     return parser
 
 
@@ -337,6 +345,19 @@ def _modem(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
+def _demo(args: argparse.Namespace, lang: str) -> int:
+    import tempfile
+
+    from drivers.demo import run
+
+    if args.out:
+        print(run(Path(args.out), lang), end="")
+        return 0
+    with tempfile.TemporaryDirectory(prefix="drivers-demo-") as out:
+        print(run(Path(out), lang), end="")
+    return 0
+
+
 def main(argv: Sequence[str] | None = None) -> int:
     """Run the CLI; returns the exit code."""
     args_list = list(sys.argv[1:] if argv is None else argv)
@@ -349,6 +370,8 @@ def main(argv: Sequence[str] | None = None) -> int:
             return _scan(args, lang)
         if args.command == "receipt":
             return _receipt(args, lang)
+        if args.command == "demo":
+            return _demo(args, lang)
         return _modem(args, lang)
     except UsageError as err:
         print(f"{parser.prog} {args.command}: {err}", file=sys.stderr)

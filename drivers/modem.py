@@ -17,7 +17,7 @@ import time
 from collections import deque
 from dataclasses import dataclass
 from types import TracebackType
-from typing import Any, Final
+from typing import Any, Final, Self
 
 from drivers.errors import DeviceNotFound, ModemError, ModemTimeout, SmsRejected
 from drivers.sms import describe_cms, normalise_number, split_sms
@@ -121,7 +121,7 @@ class GsmModem:
         if port is not None:
             port.close()
 
-    def __enter__(self) -> GsmModem:
+    def __enter__(self) -> Self:
         self.open()
         return self
 

@@ -26,7 +26,7 @@ import tempfile
 from dataclasses import dataclass
 from pathlib import Path
 from types import TracebackType
-from typing import Any, Final, Literal
+from typing import Any, Final, Literal, Self
 from urllib.parse import parse_qs, urlsplit
 
 from drivers.errors import NothingToReprint, PaperOut, PrinterUnavailable
@@ -39,6 +39,10 @@ DEFAULT_TCP_PORT: Final = 9100
 NETWORK_TIMEOUT_S: Final = 5.0
 SERIAL_TIMEOUT_S: Final = 0.5
 MAX_RECEIPT_BYTES: Final = 4 * 1024 * 1024
+# DLE EOT 4: the roll paper sensor; in the answer, bits 5-6 set mean no paper, bits 2-3 little paper.
+PAPER_STATUS_QUERY: Final = b"\x10\x04\x04"
+PAPER_OUT_BITS: Final = 0x72
+PAPER_LOW_BITS: Final = 0x1E
 
 Paper = Literal["ok", "low", "out", "unknown"]
 
@@ -196,7 +200,7 @@ class ReceiptPrinter:
             with contextlib.suppress(Exception):
                 printer.close()
 
-    def __enter__(self) -> ReceiptPrinter:
+    def __enter__(self) -> Self:
         self.open()
         return self
 
@@ -211,19 +215,30 @@ class ReceiptPrinter:
         if self._printer is None:
             self.open()
         try:
-            status = self._printer.query_status(b"\x10\x04\x04")
+            status = self._query_paper()
         except NotImplementedError:
             return "unknown"
         except Exception as err:
+            self.close()
             raise _unavailable(self.address, err) from err
         if not status:
             return "unknown"
         byte = status[-1]
-        if byte & 0x72 == 0x72:
+        if byte & PAPER_OUT_BITS == PAPER_OUT_BITS:
             return "out"
-        if byte & 0x1E == 0x1E:
+        if byte & PAPER_LOW_BITS == PAPER_LOW_BITS:
             return "low"
         return "ok"
+
+    def _query_paper(self) -> bytes:
+        if self.address.kind == "serial":
+            # One status byte comes back: read just that, instead of waiting out a 16-byte read.
+            port = self._printer.device
+            port.reset_input_buffer()
+            port.write(PAPER_STATUS_QUERY)
+            port.flush()
+            return bytes(port.read(1))
+        return bytes(self._printer.query_status(PAPER_STATUS_QUERY))
 
     def send(self, data: bytes) -> PrintResult:
         """Send ready ESC/POS bytes, checking paper first when the printer reports it."""

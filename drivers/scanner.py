@@ -22,7 +22,7 @@ import threading
 from collections import deque
 from collections.abc import Iterator
 from types import TracebackType
-from typing import Final, Literal
+from typing import Final, Literal, Self
 
 from drivers.errors import DeviceGone, DeviceNotFound
 from drivers.keydecode import Fragment
@@ -97,7 +97,7 @@ class ScannerBase:
             self._close()
             self._status = "closed"
 
-    def __enter__(self) -> ScannerBase:
+    def __enter__(self) -> Self:
         self.open()
         return self
 

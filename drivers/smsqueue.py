@@ -24,7 +24,7 @@ from collections import deque
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Final, Literal
+from typing import Final, Literal, Self
 
 from drivers.errors import ModemError, QueueFull, SmsRejected
 from drivers.sms import describe_cms, normalise_number, split_sms
@@ -206,7 +206,7 @@ class SmsQueue:
             self._thread.join(JOIN_WAIT_S)
             self._thread = None
 
-    def __enter__(self) -> SmsQueue:
+    def __enter__(self) -> Self:
         self.start()
         return self
 

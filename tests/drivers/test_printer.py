@@ -51,6 +51,14 @@ def test_serial_printer_checks_paper_before_printing(tmp_path: Path) -> None:
     assert result.paper == "low"
 
 
+def test_network_printer_paper_check_when_asked(tmp_path: Path) -> None:
+    """With ?status=1 a network printer is asked for paper too, and an empty one refuses the print."""
+    with FakeNetworkPrinter(paper="out") as fake:
+        with ReceiptPrinter(fake.uri + "?status=1", tmp_path) as printer, pytest.raises(PaperOut):
+            printer.print_receipt(b"x\n")
+        assert fake.queries == 1 and fake.printed == b""
+
+
 def test_paper_out_refuses_to_print_but_keeps_the_receipt(tmp_path: Path) -> None:
     """Out of paper is a clear PaperOut error; the receipt is saved so it can be reprinted later."""
     data = build_receipt(SAMPLE, 58)
