@@ -48,9 +48,15 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--lang", choices=("id", "en"), help="language of messages (default: $KOP_LANG or id)"
     )
+    # --dir and --lang are accepted after the sub-command too; SUPPRESS keeps a global value.
+    common = _Parser(add_help=False)
+    common.add_argument("--dir", default=argparse.SUPPRESS, help=argparse.SUPPRESS)
+    common.add_argument("--lang", choices=("id", "en"), default=argparse.SUPPRESS, help=argparse.SUPPRESS)
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
 
-    init = sub.add_parser("init", help="set up a device directory (new key) or install a provisioning bundle")
+    init = sub.add_parser(
+        "init", parents=[common], help="set up a device directory (new key) or install a provisioning bundle"
+    )
     init.add_argument("--device", help="device id, e.g. toko-01")
     init.add_argument("--unit", help="business unit: toko, cafe, fotokopi, kiostel, simpan-pinjam, ...")
     init.add_argument("--branch", help="branch code, e.g. pusat")
@@ -62,7 +68,7 @@ def build_parser() -> argparse.ArgumentParser:
         "--force", action="store_true", help="replace an existing device (even with unsynced data)"
     )
 
-    sale = sub.add_parser("sale", help="record a sale")
+    sale = sub.add_parser("sale", parents=[common], help="record a sale")
     sale.add_argument("--member", help="member number (omit for a walk-in customer)")
     sale.add_argument("--sku", action="append", default=[], help="product code (repeat, pair with --qty)")
     sale.add_argument(
@@ -73,14 +79,14 @@ def build_parser() -> argparse.ArgumentParser:
     sale.add_argument("--clerk", help="clerk id")
     sale.add_argument("--json", action="store_true", help="print the envelope as JSON")
 
-    deposit = sub.add_parser("deposit", help="record a savings deposit")
+    deposit = sub.add_parser("deposit", parents=[common], help="record a savings deposit")
     deposit.add_argument("--member", required=True)
     deposit.add_argument("--product", required=True, help="pokok, wajib, sukarela, berjangka, smsk, shr")
     deposit.add_argument("--amount-rp", required=True, type=_rp, help="whole rupiah, e.g. 50000")
     deposit.add_argument("--clerk")
     deposit.add_argument("--json", action="store_true")
 
-    inst = sub.add_parser("installment", help="record a loan installment")
+    inst = sub.add_parser("installment", parents=[common], help="record a loan installment")
     inst.add_argument("--member", required=True)
     inst.add_argument("--loan", required=True, help="loan id")
     inst.add_argument("--principal-rp", required=True, type=_rp)
@@ -88,36 +94,42 @@ def build_parser() -> argparse.ArgumentParser:
     inst.add_argument("--clerk")
     inst.add_argument("--json", action="store_true")
 
-    void = sub.add_parser("void", help="void a transaction recorded on this device")
+    void = sub.add_parser("void", parents=[common], help="void a transaction recorded on this device")
     void.add_argument("ref", help="id of the transaction to void")
     void.add_argument("--reason", required=True)
     void.add_argument("--clerk")
     void.add_argument("--json", action="store_true")
 
-    status = sub.add_parser("status", help="outbox depth, oldest unsynced, last ack, catalog version")
+    status = sub.add_parser(
+        "status", parents=[common], help="outbox depth, oldest unsynced, last ack, catalog version"
+    )
     status.add_argument("--json", action="store_true")
 
-    catalog = sub.add_parser("catalog", help="the local catalog")
+    catalog = sub.add_parser("catalog", parents=[common], help="the local catalog")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
-    imp = catalog_sub.add_parser("import", help="import a CSV: sku,name,unit,price_rp,cost_rp,stock")
+    imp = catalog_sub.add_parser(
+        "import", parents=[common], help="import a CSV: sku,name,unit,price_rp,cost_rp,stock"
+    )
     imp.add_argument("csv", help="CSV file")
-    lst = catalog_sub.add_parser("list", help="list the catalog")
+    lst = catalog_sub.add_parser("list", parents=[common], help="list the catalog")
     lst.add_argument("--json", action="store_true")
 
-    members = sub.add_parser("members", help="the member cache")
+    members = sub.add_parser("members", parents=[common], help="the member cache")
     members_sub = members.add_subparsers(dest="members_command", required=True, parser_class=_Parser)
-    mlist = members_sub.add_parser("list", help="list cached members and their credit")
+    mlist = members_sub.add_parser("list", parents=[common], help="list cached members and their credit")
     mlist.add_argument("--json", action="store_true")
 
-    clerk = sub.add_parser("clerk", help="clerks who open shifts at the counter")
+    clerk = sub.add_parser("clerk", parents=[common], help="clerks who open shifts at the counter")
     clerk_sub = clerk.add_subparsers(dest="clerk_command", required=True, parser_class=_Parser)
-    cadd = clerk_sub.add_parser("add", help="register a clerk with a PIN")
+    cadd = clerk_sub.add_parser("add", parents=[common], help="register a clerk with a PIN")
     cadd.add_argument("id")
     cadd.add_argument("--name", required=True)
     cadd.add_argument("--pin", required=True, help="4 to 12 digits")
-    clerk_sub.add_parser("list", help="list clerks")
+    clerk_sub.add_parser("list", parents=[common], help="list clerks")
 
-    shift = sub.add_parser("shift", help="a clerk's shift summary: sales, voids, cash to deposit")
+    shift = sub.add_parser(
+        "shift", parents=[common], help="a clerk's shift summary: sales, voids, cash to deposit"
+    )
     shift.add_argument("--clerk", required=True)
     shift.add_argument("--since", required=True, help="ISO 8601 start, e.g. 2026-11-22T07:00:00+07:00")
     shift.add_argument("--json", action="store_true")

@@ -14,6 +14,7 @@ from edge.errors import (
     EmptySale,
     InactiveMember,
     InvalidDownlink,
+    InvalidInput,
     InvalidQuantity,
     OutOfStock,
     UnknownProduct,
@@ -98,7 +99,10 @@ def price_sale(
     if not requested:
         raise EmptySale()
     if len(requested) > MAX_LINES:
-        raise InvalidQuantity("lines", len(requested))
+        raise InvalidInput(
+            f"satu penjualan paling banyak {MAX_LINES} baris, ini {len(requested)}; bagi menjadi dua",
+            f"a sale has at most {MAX_LINES} lines, this one has {len(requested)}; split it in two",
+        )
     lines: list[dict[str, Any]] = []
     take: dict[str, int] = {}
     total = 0
@@ -118,7 +122,10 @@ def price_sale(
         if stock is not None and to_milli(stock) < milli:
             raise OutOfStock(sku, from_milli(milli), stock)
     if total > MAX_AMOUNT_RP:
-        raise InvalidQuantity("total", total)
+        raise InvalidInput(
+            f"total {total} melebihi batas Rp {MAX_AMOUNT_RP:,} per transaksi; periksa jumlahnya",
+            f"total {total} exceeds the limit of Rp {MAX_AMOUNT_RP:,} per transaction; check the quantities",
+        )
     return PricedSale(tuple(lines), total, tuple(sorted(take.items())))
 
 

@@ -221,3 +221,11 @@ def test_deposit_installment_void_members_clerk_shift(
     with Device.open(d) as dev:
         kinds = [parse(data)["kind"] for _, data in dev.outbox_after(0, 10)]
     assert kinds == ["sale", "savings_deposit", "installment", "void"]
+
+
+def test_options_after_the_subcommand(device_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """--dir and --lang work after the sub-command as well as before it."""
+    code, _, err = run(capsys, "sale", "--line", "NOPE:1", "--dir", str(device_dir), "--lang", "en")
+    assert code != 0 and "is not in this device's catalog" in err
+    code, out, _ = run(capsys, "status", "--json", "--dir", str(device_dir))
+    assert code == 0 and json.loads(out)["device"] == "toko-01"
