@@ -90,6 +90,8 @@ def render_all(directory: Path, *, lang: str = "id") -> list[Shot]:
     pump(root, lambda: root.status is not None and not root.status.online)
     shot(root, "04-member-offline")
     services.online = True
+    root._poll(0)
+    pump(root, lambda: root.status is not None and root.status.online)
     root.member_done()
     scan(root, feed, "KP000000000000")
     shot(root, "05-card-not-recognised")

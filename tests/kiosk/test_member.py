@@ -1,0 +1,115 @@
+"""Member self-service: a card scan shows that member's own figures, and only theirs."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from kiosk.services import parse_summary
+from tests.kiosk.conftest import CARD_BUDI, CARD_SITI, summary_of
+
+pytestmark = pytest.mark.kivy
+
+
+def test_card_scan_shows_own_saved_summary_labelled_with_its_date(kiosk_factory: Any) -> None:
+    """Offline, the member screen shows the device's last copy of the summary, dated, with every figure."""
+    k = kiosk_factory("toko")
+    k.scan(CARD_SITI)
+    k.pump(lambda: k.root.self_summary is not None)
+    shown = k.texts()
+    assert k.root.screens.current == "member"
+    assert "Siti Rahayu  ·  A001" in shown
+    assert "Data per 21 Nov 2026 10:00" in shown
+    assert "salinan tersimpan, kios sedang luring" in shown
+    for expected in (
+        "Poin 2026",
+        "12,50",
+        "46,75",
+        "Rp 412.350",
+        "Simpanan wajib",
+        "Rp 300.000",
+        "Sisa pinjaman",
+        "Rp 900.000",
+        "Angsuran berikut",
+        "Rp 150.000",
+        "Plafon",
+        "Rp 500.000",
+        "Pembelian terakhir",
+        "Rp 25.000",
+    ):
+        assert expected in shown, expected
+    assert "Budi" not in shown
+    assert "98.765" not in shown
+
+
+def test_next_member_never_sees_the_previous_one(kiosk_factory: Any) -> None:
+    """After Done, and after a second card, nothing of the first member remains on screen."""
+    k = kiosk_factory("toko")
+    k.scan(CARD_SITI)
+    k.pump(lambda: k.root.self_summary is not None)
+    k.press(k.view().w["done"])
+    assert k.root.screens.current == "idle"
+    assert "Siti" not in "\n".join(k.root.views["member"].texts())
+    k.scan(CARD_BUDI)
+    k.pump(lambda: k.root.self_summary is not None)
+    shown = k.texts()
+    assert "Budi Santoso  ·  A002" in shown
+    assert "Rp 98.765" in shown
+    assert "Siti" not in shown
+    assert "412.350" not in shown
+
+
+def test_a_late_answer_for_another_member_is_dropped(kiosk_factory: Any) -> None:
+    """A summary arriving after the next card, or naming someone else, never reaches the screen."""
+    k = kiosk_factory("toko")
+    k.scan(CARD_SITI)
+    k.pump(lambda: k.root.self_summary is not None)
+    old_session = k.root.member_session
+    k.scan(CARD_BUDI)
+    k.pump(lambda: k.root.self_summary is not None)
+    late = parse_summary(summary_of("A001", "Siti Rahayu", 412_350), cached=False)
+    k.root._self_summary(old_session, "A001", late)
+    wrong = parse_summary(summary_of("A001", "Siti Rahayu", 412_350), cached=False)
+    k.root._self_summary(k.root.member_session, "A002", wrong)
+    k.pump()
+    assert "Siti" not in k.texts()
+    assert k.root.self_summary is not None and k.root.self_summary.member == "A002"
+
+
+def test_not_my_purchase_records_a_dispute_in_edge(kiosk_factory: Any) -> None:
+    """The member's 'not mine' button, confirmed, records a dispute envelope naming the purchase."""
+    k = kiosk_factory("toko")
+    k.scan(CARD_SITI)
+    k.pump(lambda: k.root.self_summary is not None)
+    rows = [w for w in k.view().walk() if getattr(w, "purchase_id", None)]
+    assert [w.purchase_id for w in rows] == ["toko-01:A001-1"]
+    k.press(rows[0])
+    assert k.root.dialog is not None
+    k.press(k.root.dialog.yes_button)
+    k.pump(lambda: k.root.banner.parent is not None)
+    assert "Laporan Anda tersimpan." in k.texts()
+    [dispute] = k.outbox()
+    assert dispute["kind"] == "dispute"
+    assert dispute["member"] == "A001"
+    assert dispute["ref"] == "toko-01:A001-1"
+
+
+def test_member_screen_times_out_to_idle(kiosk_factory: Any) -> None:
+    """The member screen goes back to idle by itself and forgets the member."""
+    k = kiosk_factory("toko")
+    k.scan(CARD_SITI)
+    k.pump(lambda: k.root.self_summary is not None)
+    k.root._member_timeout.get_callback()(0)  # the scheduled timeout firing, without waiting for it
+    k.pump()
+    assert k.root.screens.current == "idle"
+    assert k.root.self_member is None
+    assert "Siti" not in k.texts()
+
+
+def test_product_scan_at_idle_explains_what_to_scan(kiosk_factory: Any) -> None:
+    """A product barcode at the idle screen asks for the member card instead."""
+    k = kiosk_factory("toko")
+    k.scan("8991234500011")
+    assert "Ini bukan kartu anggota." in k.texts()
+    assert k.root.screens.current == "idle"
