@@ -168,8 +168,11 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     parser = argparse.ArgumentParser(prog="python -m drivers", description=t["description"])
     parser.add_argument("--lang", choices=("id", "en"), help=t["lang"])
     commands = parser.add_subparsers(dest="command", required=True)
+    # --lang is accepted after the command too (its default must not hide the one given before it).
+    common = argparse.ArgumentParser(add_help=False)
+    common.add_argument("--lang", choices=("id", "en"), default=argparse.SUPPRESS, help=t["lang"])
 
-    scan = commands.add_parser("scan", help=t["scan"], description=t["scan"])
+    scan = commands.add_parser("scan", help=t["scan"], description=t["scan"], parents=[common])
     scan.add_argument("--events", metavar="FILE", help=t["events"])
     scan.add_argument("--device", metavar="PATH", help=t["device"])
     scan.add_argument("--vendor", metavar="HEX", help=t["vendor"])
@@ -186,7 +189,7 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     scan.add_argument("--no-grab", action="store_true", help=t["no_grab"])
     scan.add_argument("--count", type=int, default=None, help=t["count"])
 
-    receipt = commands.add_parser("receipt", help=t["receipt"], description=t["receipt"])
+    receipt = commands.add_parser("receipt", help=t["receipt"], description=t["receipt"], parents=[common])
     receipt.add_argument("--json", metavar="FILE", help=t["json"])
     receipt.add_argument("--width", type=int, choices=(58, 80), default=58, help=t["width"])
     receipt.add_argument("--out", metavar="FILE", help=t["out"])
@@ -196,13 +199,13 @@ def build_parser(lang: str = "id") -> argparse.ArgumentParser:
     receipt.add_argument("--reprint", action="store_true", help=t["reprint"])
     receipt.add_argument("--kick", action="store_true", help=t["kick"])
 
-    modem = commands.add_parser("modem", help=t["modem"], description=t["modem"])
+    modem = commands.add_parser("modem", help=t["modem"], description=t["modem"], parents=[common])
     modem.add_argument("--port", required=True, help=t["port"])
     modem.add_argument("--baud", type=int, default=115200, help=t["baud"])
     modem.add_argument("action", choices=("status", "send"), help=t["action"])
     modem.add_argument("args", nargs="*", metavar="NUMBER TEXT")
 
-    demo = commands.add_parser("demo", help=t["demo"], description=t["demo"])
+    demo = commands.add_parser("demo", help=t["demo"], description=t["demo"], parents=[common])
     demo.add_argument("--out", metavar="DIR", help=t["demo_out"])
     return parser
 

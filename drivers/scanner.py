@@ -24,7 +24,7 @@ from collections.abc import Iterator
 from types import TracebackType
 from typing import Final, Literal, Self
 
-from drivers.errors import DeviceGone, DeviceNotFound
+from drivers.errors import DriverError
 from drivers.keydecode import Fragment
 from drivers.scan import Scan
 
@@ -151,7 +151,7 @@ class ScannerBase:
         while not self._stop.is_set():
             try:
                 scans = self._keep(self._read(READ_WAIT_S))
-            except DeviceGone as err:
+            except Exception as err:  # DeviceGone, or any read failure: reopen rather than die silently
                 self.last_error = err
                 log.warning("%s: %s", self.source, err)
                 if not self.reopen or not self._reconnect():
@@ -171,7 +171,7 @@ class ScannerBase:
                 return False
             try:
                 self._open()
-            except DeviceNotFound as err:
+            except DriverError as err:  # not there yet, or grabbed by another program: try again
                 self.last_error = err
                 delay = min(delay * 2, REOPEN_DELAY_S_MAX)
                 continue

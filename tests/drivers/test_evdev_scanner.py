@@ -183,3 +183,33 @@ def test_find_device_by_vendor_product_or_name() -> None:
     assert find_device(name="scanner", devices=lambda: devices) == "/dev/input/event5"
     with pytest.raises(DeviceNotFound, match="vendor 0x05e0"):
         find_device(0x05E0, 0x1200, devices=lambda: devices)
+
+
+def test_reopen_waits_while_another_program_holds_the_grab(tmp_path: Path) -> None:
+    """If the replugged scanner cannot be grabbed yet, it is not read; the scanner retries until it can."""
+    first, second = _fifo(tmp_path, "event3"), _fifo(tmp_path, "event4")
+    nodes = iter([str(first), str(second), str(second)])
+    grabs: list[int] = []
+
+    def finder() -> str:
+        return next(nodes, str(second))
+
+    def fake_ioctl(fd: int, request: int, arg: int = 0) -> int:
+        grabs.append(arg)
+        if arg == 1 and grabs.count(1) == 2:  # the first grab after the replug is refused
+            raise OSError(16, "Device or resource busy")
+        return 0
+
+    with (
+        mock.patch.object(fcntl, "ioctl", autospec=True, side_effect=fake_ioctl),
+        EvdevScanner(finder=finder, grab=True) as scanner,
+    ):
+        _write_in_chunks(first, pack_events(scan_events("96385074", start=time.time())))
+        got = _collect(scanner, 1)
+        deadline = time.monotonic() + WAIT_S
+        while grabs.count(1) < 3 and time.monotonic() < deadline:  # refused once, then grabbed
+            time.sleep(0.01)
+        _write_in_chunks(second, pack_events(scan_events("036000291452", start=time.time())))
+        got += _collect(scanner, 1)
+    assert [s.code for s in got] == ["96385074", "036000291452"]
+    assert grabs.count(1) >= 3
