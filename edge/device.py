@@ -258,6 +258,9 @@ class Device:
             **body,
         }
         if clerk is not None:
+            found = self._conn.execute("SELECT active FROM clerks WHERE id = ?", (clerk,)).fetchone()
+            if found is None or not found[0]:
+                raise UnknownClerk(clerk)
             envelope["clerk"] = clerk
         signed = sign(envelope, self._key)
         try:

@@ -179,3 +179,14 @@ def test_missing_store_is_refused_not_recreated(device_dir: Path) -> None:
         Device.open(device_dir)
     assert "new device id" in info.value.message("en")
     assert not (device_dir / STORE_FILE).exists()
+
+
+def test_clerk_must_be_registered_and_active(dev: Device) -> None:
+    """A transaction names only a registered, active clerk; a typo is refused, not recorded."""
+    from edge.errors import UnknownClerk
+
+    dev.add_clerk("k1", "Ani", "1234")
+    assert dev.record_sale([("PULSA", 1)], clerk="k1").envelope["clerk"] == "k1"
+    with pytest.raises(UnknownClerk):
+        dev.record_sale([("PULSA", 1)], clerk="k2")
+    assert dev.status().last_seq == 1
