@@ -1,0 +1,133 @@
+"""The books on a small scripted month whose figures are worked out by hand."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+
+from collections.abc import Iterator
+
+import pytest
+
+from central import config, reports, sample
+from central.ledger import Ledger
+from tests.central.helpers import TOKO_COST, TOKO_PRICE, Device
+
+
+@pytest.fixture(scope="module", params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
+def booked(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    month: sample.SampleData,
+) -> Iterator[Ledger]:
+    """Savings, three sales (member cash, walk-in, member credit), a loan and an installment (read-only)."""
+    if request.param == "sqlite":
+        url = str(tmp_path_factory.mktemp("reports") / "ledger.sqlite")
+    else:
+        url = request.getfixturevalue("pg_cluster").database()
+    loaded = Ledger.open(url)
+    loaded.init(config.default())
+    sample.load_into(loaded, month)
+    sp = Device("sp-09", "simpan-pinjam")
+    toko = Device("toko-09", "toko")
+    envs = [
+        sp.make("savings_deposit", at="2026-03-01T08:00:00+07:00", member="A001", product="pokok", total=100_000),
+        sp.make("savings_deposit", at="2026-03-01T08:05:00+07:00", member="A001", product="wajib", total=50_000),
+        sp.make("savings_deposit", at="2026-03-02T08:00:00+07:00", member="A001", product="sukarela", total=2_000_000),
+        sp.make("savings_withdrawal", at="2026-03-03T08:00:00+07:00", member="A001", product="sukarela", total=50_000),
+        toko.sale(qty=2, member="A001", at="2026-03-04T10:00:00+07:00"),
+        toko.sale(qty=1, member=None, at="2026-03-04T11:00:00+07:00"),
+        toko.sale(qty=1, member="A002", payment="credit", at="2026-03-05T23:30:00+07:00"),
+        sp.make("loan_disbursement", at="2026-03-06T09:00:00+07:00", member="A003", loan="L1", total=1_000_000),
+        sp.repay("A003", "L1", 100_000, 10_000) | {"at": "2026-03-20T09:00:00+07:00"},
+    ]  # fmt: skip
+    envs[-1] = {k: v for k, v in envs[-1].items() if k != "sig"}
+    report = loaded.ingest(envs)
+    assert report.ok, report.rejected
+    yield loaded
+    loaded.close()
+
+
+CASH_IN = 100_000 + 50_000 + 2_000_000 + 3 * TOKO_PRICE + 110_000
+CASH_OUT = 50_000 + 1_000_000
+
+
+def test_cashbook_runs_the_balance_and_splits_by_period(booked: Ledger) -> None:
+    """The cash book lists each cash movement in order with a running balance; earlier days form the opening."""
+    whole = reports.cashbook(booked, reports.Period("2026-03-01", "2026-03-31"))[0]
+    summary = dict(whole.summary)
+    assert summary == {
+        "opening_rp": 0,
+        "in_rp": CASH_IN,
+        "out_rp": CASH_OUT,
+        "closing_rp": CASH_IN - CASH_OUT,
+    }
+    assert whole.rows[-1][-1] == CASH_IN - CASH_OUT
+    balances = [row[-1] for row in whole.rows]
+    moves = [row[5] - row[6] for row in whole.rows]
+    assert all(b == sum(moves[: i + 1]) for i, b in enumerate(balances))
+    later = reports.cashbook(booked, reports.Period("2026-03-04", "2026-03-31"))[0]
+    assert dict(later.summary)["opening_rp"] == 100_000 + 50_000 + 2_000_000 - 50_000
+    assert dict(later.summary)["closing_rp"] == summary["closing_rp"]
+
+
+def test_local_day_follows_the_cooperatives_time_zone(booked: Ledger) -> None:
+    """A sale at 23:30 WIB on 5 March is on 5 March, though it is 16:30 UTC."""
+    rows = reports.member_statement(booked, "A002", reports.Period("2026-03-05", "2026-03-05"))[
+        0
+    ].rows
+    assert [row[0] for row in rows] == ["2026-03-05"]
+
+
+def test_income_statement_splits_member_and_non_member_revenue(booked: Ledger) -> None:
+    """Revenue per unit, member vs non-member, interest income, and cost of goods give the surplus."""
+    section = reports.income(booked, reports.Period("2026-03-01", "2026-03-31"))[0]
+    amounts = {row[2]: row[4] for row in section.rows}
+    assert amounts == {
+        "4101": 3 * TOKO_PRICE,
+        "4102": TOKO_PRICE,
+        "4501": 10_000,
+        "5101": 4 * TOKO_COST,
+    }
+    assert dict(section.summary)["surplus_rp"] == 4 * (TOKO_PRICE - TOKO_COST) + 10_000
+
+
+def test_trial_balance_and_balance_sheet_balance(booked: Ledger) -> None:
+    """Debits equal credits, and assets equal liabilities plus equity including the surplus."""
+    trial = dict(reports.trial_balance(booked, reports.Period())[0].summary)
+    assert trial["balanced"] is True and trial["debit_rp"] == trial["credit_rp"]
+    sheet = dict(reports.balance_sheet(booked, "2026-03-31")[0].summary)
+    assert sheet["liabilities_rp"] == 1_950_000
+    assert sheet["equity_rp"] == 150_000 + 4 * (TOKO_PRICE - TOKO_COST) + 10_000
+    assert sheet["balanced"] is True
+
+
+def test_member_statement_and_summary(booked: Ledger) -> None:
+    """A member sees their purchases, savings per product, loans and store credit."""
+    purchases, savings, loans = reports.member_statement(
+        booked, "A001", reports.Period("2026-03-01", "2026-03-31")
+    )
+    assert [row[4] for row in purchases.rows] == [2 * TOKO_PRICE]
+    assert dict(savings.summary)["sukarela_rp"] == 1_950_000
+    assert loans.rows == ()
+    summary = booked.member_summary("A003")
+    assert summary["loan"]["outstanding_rp"] == 900_000
+    assert summary["loan"]["next_due"] == "2026-05-06"
+    assert summary["member"] == "A003" and summary["as_of"].endswith("+07:00")
+    assert booked.member_summary("A002")["credit"] == {"used_rp": TOKO_PRICE, "limit_rp": 500_000}
+    assert set(booked.member_summary("A001")) >= {
+        "member", "name", "as_of", "year", "points", "savings", "loan", "credit", "recent", "shu_estimate_rp",
+    }  # fmt: skip
+
+
+def test_renderings_carry_the_same_figures(booked: Ledger) -> None:
+    """Table, JSON and CSV of one report agree; JSON money is integer rupiah."""
+    sections = reports.income(booked, reports.Period("2026-03-01", "2026-03-31"))
+    data = json.loads(reports.render_json(sections))
+    assert data["income"]["summary"]["revenue_rp"] == 4 * TOKO_PRICE + 10_000
+    rows = list(csv.DictReader(io.StringIO(reports.render_csv(sections))))
+    assert {r["account"]: int(r["amount_rp"]) for r in rows}["4102"] == TOKO_PRICE
+    table = reports.render_table(sections, "id")
+    assert f"{TOKO_PRICE:,}".replace(",", ".") in table
+    assert f"{TOKO_PRICE:,}" in reports.render_table(sections, "en")
