@@ -402,11 +402,6 @@ def build_receipt(receipt: Receipt, width: Width = 58, lang: str = "id", profile
     return bytes(printer.output)
 
 
-def wrap_centred(text: str, columns: int) -> str:
-    """``text`` wrapped to ``columns``, one row per line, newline-terminated."""
-    return "".join(row + "\n" for row in textwrap.wrap(text, columns))
-
-
 def drawer_kick_bytes(pin: int = 2) -> bytes:
     """ESC/POS pulse that opens a cash drawer on connector pin 2 or 5."""
     from escpos.printer import Dummy
@@ -459,29 +454,18 @@ _GS_ARGS: Final[dict[int, int]] = {
 MAX_DECODE_BYTES: Final = 4 * 1024 * 1024
 
 
-@dataclass
-class _Raster:
-    width_bytes: int
-    height: int
-    data: bytes
-
-
-def _raster_payloads(rasters: list[_Raster]) -> list[str]:
-    """Decode the QR codes in raster images, stacking consecutive fragments of one image."""
+def raster_qr_payloads(width_bytes: int, height: int, bits: bytes) -> list[str]:
+    """The texts of the QR codes in one ``GS v 0`` raster image (1 bit per dot, 1 = black)."""
     import zxingcpp
     from PIL import Image
 
-    found: list[str] = []
-    for raster in rasters:
-        width = raster.width_bytes * 8
-        image = Image.frombytes("1", (width, raster.height), raster.data)
-        # Raster bits are 1 = black dot; PIL "1" mode reads 1 = white: invert, then add a quiet zone.
-        image = Image.eval(image.convert("L"), lambda v: 255 - v)
-        framed = Image.new("L", (width + 40, raster.height + 40), 255)
-        framed.paste(image, (20, 20))
-        for result in zxingcpp.read_barcodes(framed):
-            found.append(result.text)
-    return found
+    width = width_bytes * 8
+    image = Image.frombytes("1", (width, height), bits)
+    # PIL's "1" mode reads a 1 bit as white: invert, then add a quiet zone around the code.
+    image = Image.eval(image.convert("L"), lambda v: 255 - v)
+    framed = Image.new("L", (width + 40, height + 40), 255)
+    framed.paste(image, (20, 20))
+    return [result.text for result in zxingcpp.read_barcodes(framed)]
 
 
 def decode_escpos(data: bytes) -> DecodedReceipt:
@@ -492,8 +476,7 @@ def decode_escpos(data: bytes) -> DecodedReceipt:
             f"{len(data)} byte melebihi batas {MAX_DECODE_BYTES} untuk satu struk",
         )
     text: list[str] = []
-    rasters: list[str] = []
-    native: list[str] = []
+    payloads: list[str] = []
     cut = False
     kicks = 0
     i = 0
@@ -529,8 +512,8 @@ def decode_escpos(data: bytes) -> DecodedReceipt:
                 height = data[i + 6] | data[i + 7] << 8
                 size = width_bytes * height
                 need(8 + size)
-                found = _raster_payloads([_Raster(width_bytes, height, data[i + 8 : i + 8 + size])])
-                rasters.extend(found)
+                found = raster_qr_payloads(width_bytes, height, data[i + 8 : i + 8 + size])
+                payloads.extend(found)
                 text.extend(f"[QR: {payload}]\n" for payload in found)
                 i += 8 + size
             elif op == ord("V"):
@@ -544,7 +527,7 @@ def decode_escpos(data: bytes) -> DecodedReceipt:
                 block = data[i + 5 : i + 5 + length]
                 if data[i + 2] == ord("k") and block[:3] == b"1P0":
                     payload = block[3:].decode("utf-8", "replace")
-                    native.append(payload)
+                    payloads.append(payload)
                     text.append(f"[QR: {payload}]\n")
                 i += 5 + length
             elif op in _GS_ARGS:
@@ -559,7 +542,6 @@ def decode_escpos(data: bytes) -> DecodedReceipt:
             if byte == 0x0A or byte >= 0x20 or byte == 0x09:
                 text.append(chr(byte) if byte < 0x80 else "?")
             i += 1
-    payloads = rasters + native
     rows = [row.rstrip() for row in "".join(text).split("\n")]
     kept = [row for number, row in enumerate(rows) if row or (number > 0 and rows[number - 1])]
     clean = "\n".join(kept).strip("\n") + "\n"

@@ -200,3 +200,15 @@ def test_receipt_lines_are_plain_data() -> None:
     assert SAMPLE.lines[1] == ReceiptLine("Beras premium karung 5 kg Cianjur", "1.250", 10000, 12500)
     with pytest.raises(AttributeError):
         SAMPLE.total_rp = 1  # type: ignore[misc]
+
+
+def test_native_qr_commands_are_read_back_too() -> None:
+    """A QR code sent as the printer's own GS ( k command (not a raster) is read back from the bytes."""
+    from escpos.printer import Dummy
+
+    printer = Dummy(profile="TM-T20II")
+    printer.qr("KOP1|t-9|ABC234", native=True)
+    printer.cut()
+    decoded = decode_escpos(bytes(printer.output))
+    assert decoded.qr_payloads == ("KOP1|t-9|ABC234",)
+    assert decoded.cut is True
