@@ -134,11 +134,10 @@ def test_devices_add_list_revoke(db: str, capsys: pytest.CaptureFixture[str]) ->
     key = wire.public_key_text(Device().key.public_key())
     assert run(capsys, "--db", db, "devices", "add", "toko-01", "--public-key", key, "--unit", "toko",
                "--branch", "pusat")[0] == 0  # fmt: skip
-    code, _, err = run(capsys, "--db", db, "devices", "add", "toko-02", "--public-key", "abc", "--unit", "toko",
-                       "--branch", "pusat")  # fmt: skip
+    add = ("--db", db, "devices", "add")
+    code, _, err = run(capsys, *add, "toko-02", "--public-key", "abc", "--unit", "toko", "--branch", "pusat")
     assert code == 2 and "public key" in err
-    code, _, err = run(capsys, "--db", db, "devices", "add", "toko-03", "--public-key", key, "--unit", "bengkel",
-                       "--branch", "pusat")  # fmt: skip
+    code, _, err = run(capsys, *add, "toko-03", "--public-key", key, "--unit", "bengkel", "--branch", "pusat")
     assert code == 2 and "bengkel" in err
     assert run(capsys, "--db", db, "devices", "revoke", "toko-01", "--reason", "hilang")[0] == 0
     code, out, _ = run(capsys, "--db", db, "devices", "list", "--json")

@@ -1,4 +1,4 @@
-"""Members and products CSV: all-or-nothing imports with line numbers, updates in place, card codes, export."""
+"""Members and products CSV: all-or-nothing imports with line numbers, updates in place, card codes."""
 
 from __future__ import annotations
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 import csv
 import io
 import json
-
 from collections.abc import Iterator
 
 import pytest
@@ -31,17 +30,20 @@ def booked(
     sample.load_into(loaded, month)
     sp = Device("sp-09", "simpan-pinjam")
     toko = Device("toko-09", "toko")
+    def on(day: str) -> str:
+        return f"2026-03-{day}:00+07:00"
+
     envs = [
-        sp.make("savings_deposit", at="2026-03-01T08:00:00+07:00", member="A001", product="pokok", total=100_000),
-        sp.make("savings_deposit", at="2026-03-01T08:05:00+07:00", member="A001", product="wajib", total=50_000),
-        sp.make("savings_deposit", at="2026-03-02T08:00:00+07:00", member="A001", product="sukarela", total=2_000_000),
-        sp.make("savings_withdrawal", at="2026-03-03T08:00:00+07:00", member="A001", product="sukarela", total=50_000),
-        toko.sale(qty=2, member="A001", at="2026-03-04T10:00:00+07:00"),
-        toko.sale(qty=1, member=None, at="2026-03-04T11:00:00+07:00"),
-        toko.sale(qty=1, member="A002", payment="credit", at="2026-03-05T23:30:00+07:00"),
-        sp.make("loan_disbursement", at="2026-03-06T09:00:00+07:00", member="A003", loan="L1", total=1_000_000),
-        sp.repay("A003", "L1", 100_000, 10_000) | {"at": "2026-03-20T09:00:00+07:00"},
-    ]  # fmt: skip
+        sp.make("savings_deposit", at=on("01T08:00"), member="A001", product="pokok", total=100_000),
+        sp.make("savings_deposit", at=on("01T08:05"), member="A001", product="wajib", total=50_000),
+        sp.make("savings_deposit", at=on("02T08:00"), member="A001", product="sukarela", total=2_000_000),
+        sp.make("savings_withdrawal", at=on("03T08:00"), member="A001", product="sukarela", total=50_000),
+        toko.sale(qty=2, member="A001", at=on("04T10:00")),
+        toko.sale(qty=1, member=None, at=on("04T11:00")),
+        toko.sale(qty=1, member="A002", payment="credit", at=on("05T23:30")),
+        sp.make("loan_disbursement", at=on("06T09:00"), member="A003", loan="L1", total=1_000_000),
+        sp.repay("A003", "L1", 100_000, 10_000) | {"at": on("20T09:00")},
+    ]
     envs[-1] = {k: v for k, v in envs[-1].items() if k != "sig"}
     report = loaded.ingest(envs)
     assert report.ok, report.rejected
@@ -54,7 +56,7 @@ CASH_OUT = 50_000 + 1_000_000
 
 
 def test_cashbook_runs_the_balance_and_splits_by_period(booked: Ledger) -> None:
-    """The cash book lists each cash movement in order with a running balance; earlier days form the opening."""
+    """The cash book lists cash movements in order with a running balance; earlier days form the opening."""
     whole = reports.cashbook(booked, reports.Period("2026-03-01", "2026-03-31"))[0]
     summary = dict(whole.summary)
     assert summary == {
