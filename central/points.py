@@ -431,7 +431,7 @@ def compute_points(
     )
     return PointsResult(
         members=members,
-        bonus_pool=bonus_pool if earners else Fraction(0),
+        bonus_pool=bonus_pool,  # split among bonus_recipients; nothing is handed out when there are none
         bonus_recipients=len(earners),
         rule_keys=tuple(order),
     )

@@ -20,9 +20,10 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 from fractions import Fraction
 from typing import TYPE_CHECKING, Any, Final
@@ -93,6 +94,12 @@ LAST_YEAR: Final = 9999
 JOURNAL_BATCH: Final = 5_000
 # The journal ``unit`` of year-end entries (they belong to no business unit).
 YEAREND_UNIT: Final = "shu"
+
+# The member summary's everyone-wide estimate is recomputed at most this often per ledger, year and day.
+ESTIMATE_CACHE_TTL_S: Final = 300
+ESTIMATE_CACHE_MAX: Final = 16
+_ESTIMATE_CACHE: dict[tuple[str, int, str], tuple[float, YearResult]] = {}
+_CACHE_LOCK: Final = threading.Lock()
 
 # Accounts the allocation posts to, by fund key; the config's [shu.accounts] may change them.
 DEFAULT_SHU_ACCOUNTS: Final = {
@@ -316,10 +323,11 @@ def _year_bounds(year: int) -> tuple[str, str]:
     return f"{year:04d}-01-01", f"{year:04d}-12-31"
 
 
-def _voided(conn: Connection, lo: str, hi: str) -> list[Any]:
+def _voided(conn: Connection, lo: str, hi: str, only: str | None = None) -> list[Any]:
     """Transactions of the period voided by a void dated on or before ``hi`` (few rows)."""
     tx = schema.transactions
     v = tx.alias("v")
+    who = tx.c.member.is_not(None) if only is None else tx.c.member == only
     return list(
         conn.execute(
             select(
@@ -327,25 +335,32 @@ def _voided(conn: Connection, lo: str, hi: str) -> list[Any]:
                 tx.c.interest_rp, tx.c.day,
             )
             .select_from(v.join(tx, tx.c.id == v.c.ref))
-            .where(v.c.kind == "void", v.c.day <= hi, tx.c.day <= hi, tx.c.member.is_not(None))
+            .where(v.c.kind == "void", v.c.day <= hi, tx.c.day <= hi, who)
         ).all()
     )  # fmt: skip
 
 
-def period_inputs(conn: Connection, config: Config, policy: PointPolicy, lo: str, hi: str) -> PeriodInputs:
-    """Aggregate the period [lo, hi] per member and rule; walk-ins (no member) and voids are left out."""
+def period_inputs(
+    conn: Connection, config: Config, policy: PointPolicy, lo: str, hi: str, *, only: str | None = None
+) -> PeriodInputs:
+    """Aggregate the period [lo, hi] per member and rule; walk-ins (no member) and voids are left out.
+
+    ``only``: just this member (its index makes that cheap); the non-participant totals are then 0.
+    """
     tx = schema.transactions
     lines = schema.sale_lines
     j = schema.journal
     in_period = and_(tx.c.day >= lo, tx.c.day <= hi)
-    voided = _voided(conn, lo, hi)
+    who = tx.c.member.is_not(None) if only is None else tx.c.member == only
+    jwho = j.c.member.is_not(None) if only is None else j.c.member == only
+    voided = _voided(conn, lo, hi, only)
     voided_in_period = [r for r in voided if lo <= r.day <= hi]
 
     # Sales: amount per member/unit/payment; cost only where a rule counts the margin.
     sales: dict[tuple[str, str, str], list[int]] = {}
     for member, unit, payment, amount in conn.execute(
         select(tx.c.member, tx.c.unit, tx.c.payment, func.sum(tx.c.total_rp))
-        .where(tx.c.kind == "sale", tx.c.member.is_not(None), in_period)
+        .where(tx.c.kind == "sale", who, in_period)
         .group_by(tx.c.member, tx.c.unit, tx.c.payment)
     ):
         sales[(member, unit, payment)] = [int(amount or 0), 0]
@@ -355,7 +370,7 @@ def period_inputs(conn: Connection, config: Config, policy: PointPolicy, lo: str
         for member, unit, payment, cost in conn.execute(
             select(tx.c.member, tx.c.unit, tx.c.payment, func.sum(lines.c.cost_total_rp))
             .select_from(tx.join(lines, lines.c.tx == tx.c.id))
-            .where(tx.c.kind == "sale", tx.c.member.is_not(None), tx.c.unit.in_(margin_units), in_period)
+            .where(tx.c.kind == "sale", who, tx.c.unit.in_(margin_units), in_period)
             .group_by(tx.c.member, tx.c.unit, tx.c.payment)
         ):
             costs[(member, unit, payment)] = int(cost or 0)
@@ -392,7 +407,7 @@ def period_inputs(conn: Connection, config: Config, policy: PointPolicy, lo: str
             .where(
                 tx.c.kind == "savings_deposit",
                 tx.c.product.in_(products),
-                tx.c.member.is_not(None),
+                who,
                 in_period,
             )
             .group_by(tx.c.member, tx.c.product)
@@ -401,7 +416,7 @@ def period_inputs(conn: Connection, config: Config, policy: PointPolicy, lo: str
     interest: dict[str, int] = {}
     for member, amount in conn.execute(
         select(tx.c.member, func.sum(tx.c.interest_rp))
-        .where(tx.c.kind == "installment", tx.c.member.is_not(None), in_period)
+        .where(tx.c.kind == "installment", who, in_period)
         .group_by(tx.c.member)
     ):
         interest[member] = int(amount or 0)
@@ -427,7 +442,7 @@ def period_inputs(conn: Connection, config: Config, policy: PointPolicy, lo: str
             select(tx.c.id, tx.c.member, tx.c.day, tx.c.kind, tx.c.total_rp).where(
                 tx.c.kind.in_(["savings_deposit", "savings_withdrawal"]),
                 tx.c.product.in_(term_products),
-                tx.c.member.is_not(None),
+                who,
                 tx.c.day <= hi,
             )
         ):
@@ -449,7 +464,7 @@ def period_inputs(conn: Connection, config: Config, policy: PointPolicy, lo: str
     capital: dict[str, int] = {}
     for member, account, amount in conn.execute(
         select(j.c.member, j.c.account, func.sum(j.c.credit_rp) - func.sum(j.c.debit_rp))
-        .where(j.c.account.in_([wajib_acc, pokok_acc]), j.c.member.is_not(None), j.c.day <= hi)
+        .where(j.c.account.in_([wajib_acc, pokok_acc]), jwho, j.c.day <= hi)
         .group_by(j.c.member, j.c.account)
     ):
         value = int(amount or 0)
@@ -465,7 +480,7 @@ def period_inputs(conn: Connection, config: Config, policy: PointPolicy, lo: str
             np_accounts[unit.accounts.revenue_non_member] = 1
             np_accounts[unit.accounts.cogs] = -1
     np_amount = np_margin = 0
-    if np_accounts:
+    if np_accounts and only is None:
         for account, debit, credit in conn.execute(
             select(j.c.account, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp))
             .where(j.c.account.in_(list(np_accounts)), j.c.day >= lo, j.c.day <= hi)
@@ -925,12 +940,50 @@ def close_year_for_demo(ledger: Ledger, year: int, *, by: str = "demo", early: b
 # -- the member summary seam (central.reports.member_summary calls this) --------------------------------
 
 
+def _estimate_cached(ledger: Ledger, year: int, on: date) -> YearResult:
+    """The whole year-to-date computation, kept for ESTIMATE_CACHE_TTL_S per ledger, year and day.
+
+    Serves the kiosk's member summary: the everyone-wide part (points of all members, bonus pool, surplus)
+    is at most that old; the asking member's own points are always read fresh.
+    """
+    key = (ledger.target, year, on.isoformat())
+    now = time.monotonic()
+    with _CACHE_LOCK:
+        hit = _ESTIMATE_CACHE.get(key)
+        if hit is not None and now - hit[0] < ESTIMATE_CACHE_TTL_S:
+            return hit[1]
+    result = compute_year(ledger, year, on=on, estimate=True)
+    with _CACHE_LOCK:
+        while len(_ESTIMATE_CACHE) >= ESTIMATE_CACHE_MAX:
+            del _ESTIMATE_CACHE[min(_ESTIMATE_CACHE, key=lambda k: _ESTIMATE_CACHE[k][0])]
+        _ESTIMATE_CACHE[key] = (now, result)
+    return result
+
+
+def _own_points(
+    ledger: Ledger, number: str, year: int, on: date | None, everyone: YearResult
+) -> MemberPoints:
+    """One member's points read fresh (indexed by member), the bonus share taken from ``everyone``."""
+    lo, hi = _year_bounds(year)
+    if on is not None:
+        hi = min(hi, on.isoformat())
+    policy = point_policy(ledger.config)
+    with ledger.read() as conn:
+        inputs = period_inputs(conn, ledger.config, policy, lo, hi, only=number)
+    own = compute_points(policy, inputs.totals, wajib_rp=inputs.wajib_rp, term_basis_rp=inputs.term_basis_rp)
+    mp = own.by_member().get(number) or MemberPoints(number, (), Fraction(0), Fraction(0))
+    if not mp.active:
+        return mp
+    before = everyone.points.by_member().get(number)
+    recipients = everyone.points.bonus_recipients + (0 if before is not None and before.active else 1)
+    return replace(mp, bonus=everyone.points.bonus_pool / recipients)
+
+
 def member_points(ledger: Ledger, number: str, year: int, on: date | None = None) -> MemberPoints:
     """One member's points for ``year`` up to ``on`` (the whole year when None)."""
     ledger.member(number)  # UnknownMember for a wrong number
-    result = compute_year(ledger, year, on=on, estimate=True)
-    found = result.points.by_member().get(number)
-    return found or MemberPoints(number, (), Fraction(0), Fraction(0))
+    day = on or date(year, 12, 31)
+    return _own_points(ledger, number, year, on, _estimate_cached(ledger, year, day))
 
 
 def estimate_shares(ledger: Ledger, year: int, on: date | None = None) -> YearResult:
@@ -938,17 +991,46 @@ def estimate_shares(ledger: Ledger, year: int, on: date | None = None) -> YearRe
     return compute_year(ledger, year, on=on, estimate=True)
 
 
+def _closed_member_shu(ledger: Ledger, year: int, number: str) -> int | None:
+    """The member's SHU as posted by the year's current close, or None when the year is open."""
+    _ensure_tables(ledger)
+    j = schema.journal
+    with ledger.read() as conn:
+        _, current = _open_round(conn, year)
+        if current is None:
+            return None
+        policy = shu_policy(ledger.config)
+        payable = shu_accounts(ledger.config, policy)[policy.members_fund]
+        value = conn.execute(
+            select(func.coalesce(func.sum(j.c.credit_rp), 0)).where(
+                j.c.member == number, j.c.account == payable, j.c.tx == current["close_tx"]
+            )
+        ).scalar_one()
+    return int(value)
+
+
 def member_points_and_shu(ledger: Ledger, number: str, on: date) -> tuple[dict[str, Any], int | None]:
-    """For the kiosk's member summary: the member's points this year (as the contract's numbers, two
-    decimals) and their SHU: the closed amount if the year is closed, else the year-to-date estimate."""
-    result = compute_year(ledger, on.year, on=on, estimate=True)
-    mp = result.points.by_member().get(number) or MemberPoints(number, (), Fraction(0), Fraction(0))
-    closed = closed_allocation(ledger, on.year)
-    shu: int | None = None
-    if closed is not None:
-        shu = next((m["shu_rp"] for m in closed["members"] if m["member"] == number), 0)
-    elif result.allocation is not None:
-        shu = next((s.shu_rp for s in result.allocation.members if s.member == number), 0)
+    """For the kiosk's member summary: the member's points this year (the contract's JSON numbers, two
+    decimals) and their SHU: as posted if the year is closed, else the year-to-date estimate."""
+    everyone = _estimate_cached(ledger, on.year, on)
+    mp = _own_points(ledger, number, on.year, on, everyone)
+    shu = _closed_member_shu(ledger, on.year, number)
+    if shu is None:
+        shu = 0
+        allocation = everyone.allocation
+        before = everyone.points.by_member().get(number)
+        listed = next((s.shu_rp for s in allocation.members if s.member == number), 0) if allocation else 0
+        if allocation is not None and (
+            allocation.method != "points" or (before and before.total == mp.total)
+        ):
+            shu = listed  # unchanged since the cached computation: the allocation's own figure
+        elif allocation is not None:
+            policy = shu_policy(ledger.config)
+            others = sum((m.total for m in everyone.points.members if m.member != number), Fraction(0))
+            total = others + mp.total
+            if total > 0:
+                share = allocation.fund(policy.members_fund) * mp.total / total
+                shu = share.numerator // share.denominator
 
     # The contract's JSON numbers; the values are already rounded to two decimals (display only).
     def number_of(value: Fraction) -> float:

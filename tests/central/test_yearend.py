@@ -448,3 +448,22 @@ def test_cli_close_reopen_and_refusals(
     assert code == 0 and "PERKIRAAN" in out
     code, _, err = _run(capsys, "--db", db, "close-year", "2999")
     assert code == 2 and "--estimate" in err
+
+
+def test_member_summary_counts_a_new_purchase_at_once(sqlite_year: tuple[Ledger, str]) -> None:
+    """A member's own points are read fresh even while the everyone-wide estimate is cached."""
+    ledger, _ = sqlite_year
+    assert ledger.member_summary("A12", on=date(2025, 12, 31))["points"]["total"] == 12.0
+    book = Book()
+    book.sale("cafe-02", "cafe", "2025-12-30", "A12", {"KOPI": 4})
+    assert ledger.ingest(book.envelopes).ok
+    points = ledger.member_summary("A12", on=date(2025, 12, 31))["points"]
+    # 20,000 at the cafe = 5 points; the bonus pool of 36 is now shared by 11 active members.
+    assert points == {"active": {"cafe": 5.0}, "passive": 12.0, "bonus": 3.27, "total": 20.27}
+
+
+def test_member_summary_shows_the_posted_shu_once_the_year_is_closed(sqlite_year: tuple[Ledger, str]) -> None:
+    """After close-year the summary's SHU is the amount posted to the member's payable."""
+    ledger, _ = sqlite_year
+    yearend.close_year(ledger, YEAR)
+    assert ledger.member_summary("A04", on=date(2025, 12, 31))["shu_estimate_rp"] == EXPECTED_SHU_RP["A04"]
