@@ -24,9 +24,10 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from cryptography.x509.oid import NameOID
 
 from provisioning.i18n import pick
+from provisioning.pi import PRINTER_NODE, SCANNER_NODE
 
-DEFAULT_SCANNER: Final = "/dev/koperasi/scanner"
-DEFAULT_PRINTER: Final = "/dev/koperasi/printer"
+DEFAULT_SCANNER: Final = SCANNER_NODE
+DEFAULT_PRINTER: Final = PRINTER_NODE
 BROKER_TIMEOUT_S: Final = 5.0
 CERT_WARN_DAYS: Final = 30
 # A clock before this is certainly wrong (a Pi without network time boots in 1970 or at its image date).

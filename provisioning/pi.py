@@ -19,6 +19,9 @@ USB_ID_RE: Final = re.compile(r"^[0-9a-f]{4}$")
 USER_RE: Final = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
 PATH_RE: Final = re.compile(r"^/[A-Za-z0-9._/-]*$")
 KIOSK_UNIT: Final = "koperasi-kiosk.service"
+# Stable names the udev rule gives the scanner and the printer (what the kiosk and doctor open).
+SCANNER_NODE: Final = "/dev/koperasi/scanner"
+PRINTER_NODE: Final = "/dev/koperasi/printer"
 SYNC_UNIT: Final = "koperasi-sync.service"
 UDEV_RULES: Final = "99-koperasi.rules"
 READONLY_NOTES: Final = "README-readonly-root.md"
@@ -136,7 +139,9 @@ def kiosk_unit(options: PiOptions) -> str:
     return _service(
         "Koperasi kiosk (touch UI)",
         f"{SYNC_UNIT} systemd-user-sessions.service",
-        f"{options.python} -m kiosk --device {options.device_dir}",
+        f"{options.python} -m kiosk --device-config {options.device_dir} --fullscreen "
+        f"--scanner evdev:{SCANNER_NODE}"
+        + (f" --printer file:{PRINTER_NODE}" if options.printer_vendor else ""),
         options,
         wants=SYNC_UNIT,
         extra=(
