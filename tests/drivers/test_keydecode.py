@@ -175,3 +175,39 @@ def test_unknown_layout_is_a_clear_error() -> None:
         DecoderConfig(layout="dvorak")
     assert "us" in caught.value.text("en")
     assert "tata letak" in caught.value.text("id")
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    codes=st.lists(st.text(alphabet=CODE_CHARS, min_size=1, max_size=20), min_size=1, max_size=5),
+    noise_at=st.lists(st.integers(min_value=0, max_value=2000), max_size=30),
+)
+def test_unrelated_events_change_nothing(codes: list[str], noise_at: list[int]) -> None:
+    """LED, MSC and SYN_REPORT events sprinkled anywhere in a recording do not change the scans."""
+    events = _recording(codes)
+    noisy = list(events)
+    for position in sorted(noise_at, reverse=True):
+        index = position % (len(noisy) + 1)
+        sec, usec = (
+            (noisy[index - 1].sec, noisy[index - 1].usec) if index else (events[0].sec, events[0].usec)
+        )
+        noisy[index:index] = [
+            KeyEvent(sec, usec, 0x11, 0, 1),  # EV_LED: num lock on
+            KeyEvent(sec, usec, keymap.EV_MSC, keymap.MSC_SCAN, 0x70004),
+            KeyEvent(sec, usec, keymap.EV_SYN, keymap.SYN_REPORT, 0),
+        ]
+    assert decode_events(noisy) == decode_events(events)
+
+
+def test_key_rollover_still_types_each_key_once() -> None:
+    """A fast scanner pressing the next key before releasing the previous one types each key once."""
+    t = T0
+    events: list[KeyEvent] = []
+    codes = [keymap.KEY[c] for c in "96385074"]
+    for index, code in enumerate(codes):
+        events += key_events(code, True, t + index * 0.001)
+        if index:
+            events += key_events(codes[index - 1], False, t + index * 0.001)
+    events += key_events(codes[-1], False, t + 0.009) + key_events(keymap.KEY["ENTER"], True, t + 0.01)
+    scans, _ = decode_events(events)
+    assert [s.code for s in scans] == ["96385074"]
