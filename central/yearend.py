@@ -1064,6 +1064,12 @@ _TEXT: Final = {
         "Tahun {year} ditutup: SHU Rp {shu} dibagi; {members} anggota menerima Rp {members_rp}.",
         "Year {year} closed: SHU Rp {shu} allocated; {members} members receive Rp {members_rp}.",
     ),
+    "changed": (
+        "PERHATIAN: buku tahun ini berubah setelah tutup buku (SHU sekarang Rp {shu}); "
+        "buka kembali (reopen-year {year}) dan tutup ulang",
+        "WARNING: the year's books changed after the close (SHU now Rp {shu}); "
+        "reopen (reopen-year {year}) and close again",
+    ),
     "reopened": ("Tahun {year} dibuka kembali ({tx}).", "Year {year} reopened ({tx})."),
     "recorded": (
         "Keaktifan {member} dicatat: skor {score}.",
@@ -1131,6 +1137,8 @@ def render_shu(data: Mapping[str, Any], lang: str) -> str:
         out.append(_t("estimate", lang, hi=data["period"]["to"]))
     closed = data.get("closed")
     out.append(_t("closed", lang, **closed) if closed else _t("open", lang))
+    if closed and data.get("current_shu_rp", data["shu_rp"]) != data["shu_rp"]:
+        out.append(_t("changed", lang, shu=_rp(data["current_shu_rp"], lang), year=data["year"]))
     out.append(f"SHU: Rp {_rp(data['shu_rp'], lang)}")
     if not data["funds"]:
         out.append(_t("loss", lang, shu=_rp(data["shu_rp"], lang)))
@@ -1283,6 +1291,10 @@ def cmd_report_shu(ledger: Ledger, args: argparse.Namespace) -> int:
     """The year's allocation: closed figures when closed, else computed; --estimate for the running year."""
     year = _report_year(ledger, args)
     data: dict[str, Any] | None = None if args.estimate else closed_allocation(ledger, year)
+    if data is not None:
+        # Late transactions dated in a closed year (an outpost syncing after the close) change the books.
+        lo, hi = _year_bounds(year)
+        data["current_shu_rp"] = income_figures(ledger, lo, hi).surplus_rp
     if data is None:
         if args.estimate:
             data = shu_data(estimate_shares(ledger, year, on=args.on))

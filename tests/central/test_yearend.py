@@ -467,3 +467,19 @@ def test_member_summary_shows_the_posted_shu_once_the_year_is_closed(sqlite_year
     ledger, _ = sqlite_year
     yearend.close_year(ledger, YEAR)
     assert ledger.member_summary("A04", on=date(2025, 12, 31))["shu_estimate_rp"] == EXPECTED_SHU_RP["A04"]
+
+
+def test_report_warns_when_a_closed_year_changes_afterwards(
+    sqlite_year: tuple[Ledger, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A sale dated in a closed year that arrives later makes `report shu` say the books changed."""
+    ledger, db = sqlite_year
+    yearend.close_year(ledger, YEAR)
+    book = Book()
+    book.sale("cafe-03", "cafe", "2025-12-31", "A12", {"KOPI": 1})
+    assert ledger.ingest(book.envelopes).ok
+    code, out, _ = _run(capsys, "--db", db, "report", "shu", "--year", "2025", "--json")
+    data = json.loads(out)
+    assert code == 0 and data["shu_rp"] == SHU_RP and data["current_shu_rp"] == SHU_RP + 3_000
+    code, out, _ = _run(capsys, "--db", db, "--lang", "en", "report", "shu", "--year", "2025")
+    assert "WARNING" in out and "reopen-year 2025" in out
