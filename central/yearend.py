@@ -18,8 +18,11 @@ allocation, and ``close_year`` posts the allocation to the journal:
 from __future__ import annotations
 
 import argparse
+import csv
 import getpass
+import io
 import json
+import sys
 import threading
 import time
 from collections.abc import Callable, Mapping, Sequence
@@ -1114,6 +1117,29 @@ def render_points(result: PointsResult, year: int, lang: str, member: str | None
     return _table(_t("points_title", lang, year=year), header, rows)
 
 
+def points_csv(result: PointsResult, member: str | None = None) -> str:
+    """``report points --csv``: member, one column per rule, passive, bonus, total."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    keys = list(result.rule_keys)
+    writer.writerow(["member", *keys, "passive", "bonus", "total"])
+    for m in result.members:
+        if member is None or m.member == member:
+            active = dict(m.active)
+            cells = [active.get(k, Fraction(0)) for k in keys] + [m.passive, m.bonus, m.total]
+            writer.writerow([m.member, *(format_points(c) for c in cells)])
+    return out.getvalue()
+
+
+def shu_csv(data: Mapping[str, Any]) -> str:
+    """``report shu --csv``: the per-member table (member, points, shu_rp)."""
+    out = io.StringIO()
+    writer = csv.writer(out, lineterminator="\n")
+    writer.writerow(["member", "points", "shu_rp"])
+    writer.writerows([m["member"], m["points"], m["shu_rp"]] for m in data["members"])
+    return out.getvalue()
+
+
 def _table(title: str, header: Sequence[str], rows: Sequence[Sequence[str]]) -> str:
     widths = [len(h) for h in header]
     for row in rows:
@@ -1282,6 +1308,8 @@ def cmd_report_points(ledger: Ledger, args: argparse.Namespace) -> int:
     result = compute_year(ledger, year, on=on, estimate=True)
     if args.json:
         print(json.dumps(points_data(result.points, member), ensure_ascii=False))
+    elif getattr(args, "csv", False):
+        sys.stdout.write(points_csv(result.points, member))
     else:
         print(render_points(result.points, year, _lang(args), member), end="")
     return 0
@@ -1302,6 +1330,8 @@ def cmd_report_shu(ledger: Ledger, args: argparse.Namespace) -> int:
             data = shu_data(compute_year(ledger, year, on=args.on, estimate=False, strict=False))
     if args.json:
         print(json.dumps(data, ensure_ascii=False))
+    elif getattr(args, "csv", False):
+        sys.stdout.write(shu_csv(data))
     else:
         print(render_shu(data, _lang(args)), end="")
     return 0

@@ -483,3 +483,17 @@ def test_report_warns_when_a_closed_year_changes_afterwards(
     assert code == 0 and data["shu_rp"] == SHU_RP and data["current_shu_rp"] == SHU_RP + 3_000
     code, out, _ = _run(capsys, "--db", db, "--lang", "en", "report", "shu", "--year", "2025")
     assert "WARNING" in out and "reopen-year 2025" in out
+
+
+def test_cli_reports_points_and_shu_as_csv(
+    sqlite_year: tuple[Ledger, str], capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`--csv` gives a header and one row per member for both reports."""
+    _, db = sqlite_year
+    code, out, _ = _run(capsys, "--db", db, "report", "points", "--year", "2025", "--member", "A06", "--csv")
+    header, row = out.strip().splitlines()
+    assert code == 0 and header.startswith("member,toko-cash,") and header.endswith(",passive,bonus,total")
+    assert row.startswith("A06,") and row.endswith(",12.00,3.60,19.60")
+    code, out, _ = _run(capsys, "--db", db, "report", "shu", "--year", "2025", "--csv")
+    rows = out.strip().splitlines()
+    assert rows[0] == "member,points,shu_rp" and "A03,138.60,43641" in rows
