@@ -16,6 +16,7 @@ import textwrap
 import unicodedata
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from typing import Any, Final, Literal
 
@@ -123,6 +124,15 @@ def format_points(points: str, lang: str = "id") -> str:
     """Points with two decimals, decimal comma in Indonesian (``12,50``), point in English."""
     text = f"{Decimal(points):.2f}"
     return text.replace(".", ",") if lang != "en" else text
+
+
+def format_at(at: str) -> str:
+    """A timestamp as Indonesians read it (``22-11-2026 10:15``); text that is not ISO 8601 stays as is."""
+    try:
+        stamp = datetime.fromisoformat(at)
+    except ValueError:
+        return ascii_fold(at)
+    return stamp.strftime("%d-%m-%Y %H:%M")
 
 
 def qr_payload(txid: str, signature: str) -> str:
@@ -303,7 +313,7 @@ def _pair(left: str, right: str, columns: int) -> str:
 def layout_text(
     receipt: Receipt, width: Width = 58, lang: str = "id"
 ) -> tuple[list[str], list[str], list[str]]:
-    """The rows of a receipt as plain text: header (centred), body, and footer (centred)."""
+    """The rows of a receipt as plain text: header (name rows, then unit; centred), body, footer (centred)."""
     if width not in COLUMNS:
         raise _invalid(
             f"paper width {width} mm is not supported; use 58 or 80",
@@ -312,9 +322,15 @@ def layout_text(
     label = LABELS["en" if lang == "en" else "id"]
     cols = COLUMNS[width]
     rule = "-" * cols
-    header = [ascii_fold(receipt.coop_name)[:cols], f"{label['unit']}: {ascii_fold(receipt.unit)}"[:cols]]
-    body = [_pair(ascii_fold(receipt.at), ascii_fold(receipt.device or ""), cols)]
-    body.append(f"{label['no']}: {receipt.txid}"[:cols])
+    name_rows = textwrap.wrap(ascii_fold(receipt.coop_name), cols)[:MAX_NAME_ROWS] or ["?"]
+    header = [*name_rows, f"{label['unit']}: {ascii_fold(receipt.unit)}"[:cols]]
+    body = [_pair(format_at(receipt.at), ascii_fold(receipt.device or ""), cols)]
+    number = f"{label['no']}: {receipt.txid}"
+    if len(number) <= cols:
+        body.append(number)
+    else:  # the id is what the books know the sale by: never cut it, wrap it
+        body.append(f"{label['no']}:")
+        body.extend(receipt.txid[start : start + cols] for start in range(0, len(receipt.txid), cols))
     if receipt.clerk:
         body.append(f"{label['clerk']}: {ascii_fold(receipt.clerk)}"[:cols])
     body.append(rule)
@@ -386,9 +402,9 @@ def build_receipt(receipt: Receipt, width: Width = 58, lang: str = "id", profile
 
     printer.hw("INIT")
     printer.set(align="center", bold=True, double_height=True, double_width=False, normal_textsize=False)
-    rows(header[:1])
+    rows(header[:-1])  # the cooperative's name, bold and tall
     printer.set(align="center", bold=False, normal_textsize=True)
-    rows(header[1:])
+    rows(header[-1:])
     printer.set(align="left", bold=False, normal_textsize=True)
     rows(body)
     if receipt.signature:

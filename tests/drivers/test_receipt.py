@@ -212,3 +212,21 @@ def test_native_qr_commands_are_read_back_too() -> None:
     decoded = decode_escpos(bytes(printer.output))
     assert decoded.qr_payloads == ("KOP1|t-9|ABC234",)
     assert decoded.cut is True
+
+
+def test_long_transaction_ids_are_wrapped_never_cut_and_iso_times_are_readable() -> None:
+    """A 32-character id (edge's uuid4 hex) is printed whole on 58 mm paper; ISO times print as dd-mm-yyyy."""
+    txid = "0f8e2a9c4b7d41e3a5c6d7e8f9012345"
+    receipt = receipt_from_dict({**SAMPLE_DICT, "txid": txid, "at": "2026-11-22T10:15:30+07:00"})
+    text, payloads = decode_for_humans(build_receipt(receipt, 58))
+    assert txid in text.replace("\n", "")
+    assert txid in text.split("No:", 1)[1].split("-" * 8, 1)[0].replace("\n", "")
+    assert "22-11-2026 10:15" in text
+    assert payloads == [f"KOP1|{txid}|MFRGGZDFMZTWQ2LKNNWG23TPOA"]
+
+
+def test_long_cooperative_name_wraps() -> None:
+    """A cooperative name longer than the paper is wrapped onto more rows, not cut."""
+    name = "Koperasi Simpan Pinjam Sejahtera Bersama Makmur"
+    text, _ = decode_for_humans(build_receipt(receipt_from_dict({**SAMPLE_DICT, "coop_name": name}), 58))
+    assert " ".join(text.splitlines()[:2]) == name
