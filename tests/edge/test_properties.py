@@ -58,7 +58,7 @@ def apply(dev: Device, op: tuple[Any, ...], ids: list[str]) -> None:
         pass
 
 
-@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(operations)
 def test_any_sequence_gives_a_whole_verified_chain(ops: list[tuple[Any, ...]]) -> None:
     """Any sequence of recordings (many refused) leaves a gapless chain of envelopes that pass
@@ -75,3 +75,70 @@ def test_any_sequence_gives_a_whole_verified_chain(ops: list[tuple[Any, ...]]) -
             assert_stock_matches(dev, initial, envelopes)
             assert all(v is None or v >= 0 for v in dev.stock_milli().values())
             assert dev.credit_available_rp("A001") >= 0 and dev.credit_available_rp("A002") >= 0
+
+
+def _states(changes: list[dict[str, int | None]]) -> list[dict[str, int]]:
+    """Central's catalog after each version: version v (1-based) is ``states[v - 1]`` (sku -> price)."""
+    states: list[dict[str, int]] = []
+    current: dict[str, int] = {}
+    for change in changes:
+        current = {**current}
+        for sku, price in change.items():
+            if price is None:
+                current.pop(sku, None)
+            else:
+                current[sku] = price
+        states.append(current)
+    return states
+
+
+def _item(sku: str, price: int) -> dict[str, Any]:
+    return {"sku": sku, "name": sku, "unit": "toko", "price_rp": price, "cost_rp": 0, "stock": None}
+
+
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    st.lists(
+        st.dictionaries(st.sampled_from(["P1", "P2", "P3", "P4"]), st.none() | st.integers(1, 9999)),
+        min_size=1,
+        max_size=6,
+    ),
+    st.lists(st.tuples(st.booleans(), st.integers(0, 5)), max_size=20),
+)
+def test_downlinks_in_any_order_never_mix_versions(
+    changes: list[dict[str, int | None]], deliveries: list[tuple[bool, int]]
+) -> None:
+    """Snapshots and deltas delivered in any order, repeated or missing, leave the catalog exactly equal to
+    central's catalog at the version the device reports, and that version never goes down."""
+    states = _states(changes)
+    with tempfile.TemporaryDirectory() as tmp:
+        directory = make_device(Path(tmp) / "d")
+        with Device.open(directory) as dev:
+            assert dev.apply_downlink("catalog", {"kind": "snapshot", "version": 2, "items": []})
+            base = dev.status().catalog_version  # an empty catalog; central's versions count above it
+            seen = base
+            for is_snapshot, index in deliveries:
+                v = index % len(states) + 1
+                state = states[v - 1]
+                if is_snapshot:
+                    payload = {
+                        "kind": "snapshot",
+                        "version": base + v,
+                        "items": [_item(s, p) for s, p in state.items()],
+                    }
+                else:
+                    before = states[v - 2] if v > 1 else {}
+                    payload = {
+                        "kind": "delta",
+                        "version": base + v,
+                        "base": base + v - 1,
+                        "items": [_item(s, p) for s, p in state.items() if before.get(s) != p],
+                        "delete": [s for s in before if s not in state],
+                    }
+                dev.apply_downlink("catalog", payload)
+                version = dev.status().catalog_version
+                assert version >= seen
+                seen = version
+                if version > base:
+                    expected = states[version - base - 1]
+                    assert {p.sku: p.price_rp for p in dev.products()} == expected
