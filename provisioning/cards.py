@@ -105,8 +105,9 @@ def parse_members_csv(text: str) -> tuple[MemberCard, ...]:
     if missing:
         raise CardsInputError(
             f"kolom {', '.join(missing)} tidak ada di CSV anggota; pakai ekspor anggota dari central "
-            "(python -m central ... members export)",
-            f"column(s) {', '.join(missing)} missing from the members CSV; use central's members export",
+            "(python -m central --db DB export members --out F.csv)",
+            f"column(s) {', '.join(missing)} missing from the members CSV; use central's members export "
+            "(python -m central --db DB export members --out F.csv)",
         )
     cards: list[MemberCard] = []
     no_code: list[str] = []
