@@ -15,7 +15,7 @@ from drivers.errors import DeviceGone, DeviceNotFound
 from drivers.keydecode import Fragment
 from drivers.linedecode import DEFAULT_SERIAL_TIMEOUT_S, LineDecoder
 from drivers.scan import MEMBER_CARD_PATTERN, Scan
-from drivers.scanner import ScannerBase
+from drivers.scanner import READ_WAIT_S, ScannerBase
 
 BAUD_RATES: Final = (1200, 2400, 4800, 9600, 19200, 38400, 57600, 115200)
 READ_CHUNK_MAX: Final = 4096
@@ -49,7 +49,7 @@ class SerialScanner(ScannerBase):
 
         path = self._port()
         try:
-            self._serial = serial.Serial(path, self.baud, timeout=0, exclusive=True)
+            self._serial = serial.Serial(path, self.baud, timeout=READ_WAIT_S, exclusive=True)
         except (serial.SerialException, OSError, ValueError) as err:
             raise DeviceNotFound(
                 f"cannot open serial scanner {path} ({err}); is it plugged in and is the port right?",
@@ -74,11 +74,12 @@ class SerialScanner(ScannerBase):
         if port is None:
             raise DeviceGone("scanner is not open", "pemindai belum dibuka")
         try:
-            port.timeout = timeout_s
+            if port.timeout != timeout_s:  # changing it reconfigures the port: only when asked
+                port.timeout = timeout_s
             data = port.read(1)
-            if data:
-                port.timeout = 0
-                data += port.read(min(port.in_waiting, READ_CHUNK_MAX))
+            waiting = min(port.in_waiting, READ_CHUNK_MAX) if data else 0
+            if waiting:  # already received: returns at once
+                data += port.read(waiting)
         except (serial.SerialException, OSError) as err:
             raise DeviceGone(
                 f"serial scanner {self.path} disappeared ({err}); waiting for it to come back",
