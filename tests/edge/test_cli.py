@@ -229,3 +229,44 @@ def test_options_after_the_subcommand(device_dir: Path, capsys: pytest.CaptureFi
     assert code != 0 and "is not in this device's catalog" in err
     code, out, _ = run(capsys, "status", "--json", "--dir", str(device_dir))
     assert code == 0 and json.loads(out)["device"] == "toko-01"
+
+
+@pytest.mark.parametrize(
+    ("damage", "needle"),
+    [
+        (lambda d: (d / "device.toml").write_text("device = [broken"), "device.toml"),
+        (
+            lambda d: (d / "device.toml").write_text('device = "Toko 01"\nunit = "toko"\nbranch = "p"\n'),
+            "Toko 01",
+        ),
+        (lambda d: (d / "device.toml").write_text('unit = "toko"\nbranch = "p"\n'), "device"),
+        (lambda d: (d / "signing.key").write_text("not a key"), "signing.key"),
+        (lambda d: (d / "edge.sqlite").write_bytes(b"this is not a database" * 100), "store"),
+    ],
+)
+def test_damaged_device_directory_is_reported(
+    device_dir: Path,
+    capsys: pytest.CaptureFixture[str],
+    damage,
+    needle: str,  # type: ignore[no-untyped-def]
+) -> None:
+    """A damaged device.toml, key or store gives a message naming the file, a non-zero exit, no traceback."""
+    for suffix in ("-wal", "-shm"):
+        (device_dir / f"edge.sqlite{suffix}").unlink(missing_ok=True)
+    damage(device_dir)
+    code, _, err = run(capsys, "--dir", str(device_dir), "--lang", "en", "status")
+    assert code != 0 and needle in err and "Traceback" not in err
+
+
+def test_catalog_csv_with_bom_and_weights(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A spreadsheet-exported CSV (BOM, decimal stock, empty stock) imports exactly."""
+    d = str(tmp_path / "dev")
+    run(capsys, "--dir", d, "init", "--device", "toko-01", "--unit", "toko", "--branch", "pusat")
+    csv = tmp_path / "c.csv"
+    csv.write_text(
+        "\ufeffsku,name,unit,price_rp,cost_rp,stock\nTELUR,Telur,toko,28000,25000,12.5\nJASA,Jasa,toko,500,0,\n"
+    )
+    assert run(capsys, "--dir", d, "catalog", "import", str(csv))[0] == 0
+    with Device.open(d) as dev:
+        telur, jasa = dev.product("TELUR"), dev.product("JASA")
+    assert telur is not None and str(telur.stock) == "12.5" and jasa is not None and jasa.stock is None
