@@ -145,3 +145,37 @@ def test_cards_refuse_to_overwrite_and_rows_without_codes(tmp_path: Path) -> Non
     with pytest.raises(OutputExists):
         render_pdf(parse_members_csv(EXPORT), existing)
     assert existing.read_text() == "keep me"
+
+
+def test_cards_from_centrals_real_members_export(tmp_path: Path) -> None:
+    """Members imported at central and exported with their random card codes print and scan back."""
+    pytest.importorskip("central.ledger")
+    import os
+    import sys
+
+    from tests.provisioning.cli_helpers import ROOT
+
+    env = {**os.environ, "PYTHONPATH": str(ROOT)}
+    db = str(tmp_path / "central.sqlite")
+    members = tmp_path / "import.csv"
+    members.write_text(
+        "number,name,joined,birth_date,phone,blood_type,role\n"
+        "A001,Siti Rahayu,2020-01-15,,,,anggota\nA002,Budi Santoso,2021-03-01,,,,pengurus\n"
+    )
+    export = tmp_path / "export.csv"
+    for args in (["init"], ["import", "members", str(members)], ["export", "members", "--out", str(export)]):
+        done = subprocess.run(
+            [sys.executable, "-m", "central", "--db", db, *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            check=False,
+        )
+        assert done.returncode == 0, done.stderr
+    cards = parse_members_csv(export.read_text(encoding="utf-8-sig"))
+    assert [c.number for c in cards] == ["A001", "A002"]
+    assert cards[0].card_code != cards[1].card_code
+    for card in cards:
+        qr = zxingcpp.read_barcodes(qr_image(card.card_code), formats=zxingcpp.BarcodeFormat.QRCode)
+        assert [r.text for r in qr] == [card.card_code]
