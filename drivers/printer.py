@@ -191,6 +191,9 @@ class ReceiptPrinter:
                     "libusb-1.0-0, atau gunakan file:/dev/usb/lp0 jika driver usblp memakainya",
                 ) from err
             raise
+        if self.address.kind == "serial":
+            # A printer holding flow control (lid open, paper jam) must not block the kiosk forever.
+            printer.device.write_timeout = self.timeout_s
         self._printer = printer
 
     def close(self) -> None:

@@ -19,7 +19,7 @@ from drivers.fakes.modem import FakeModem
 from drivers.fakes.printer import FakeNetworkPrinter
 from drivers.keydecode import pack_events
 from drivers.receipt import drawer_kick_bytes
-from tests.drivers.test_receipt import SAMPLE_DICT
+from tests.drivers.samples import SAMPLE_DICT
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -12,7 +12,7 @@ from drivers.errors import NothingToReprint, PaperOut, PrinterUnavailable
 from drivers.fakes.printer import FakeNetworkPrinter, FakeSerialPrinter
 from drivers.printer import LAST_RECEIPT_FILE, ReceiptPrinter, load_last_receipt, parse_printer_uri
 from drivers.receipt import build_receipt, decode_escpos, drawer_kick_bytes
-from tests.drivers.test_receipt import SAMPLE
+from tests.drivers.samples import SAMPLE
 
 WAIT_S = 10.0
 
