@@ -388,6 +388,36 @@ class CheckoutScreen(KioskScreen):
         outer.add_widget(self.w["footer"])
         self.add_widget(outer)
 
+    def _cart_row(self, product: Any, lang: str) -> tuple[Any, Text, Text, str]:
+        row = BoxLayout(size_hint_y=None, height=58, spacing=4)
+        row.add_widget(Text(f"{product.name}\n{self.rp(product.price_rp)}", size_sp="16sp"))
+        sku = product.sku
+        row.add_widget(
+            Big(
+                "-",
+                action=lambda: self.k.change_qty(sku, -1),
+                color=GREY,
+                size_hint_x=None,
+                width=52,
+                height=54,
+            )
+        )
+        qty = Text("", size_sp="22sp", bold=True, halign="center", size_hint_x=None, width=52)
+        row.add_widget(qty)
+        row.add_widget(
+            Big(
+                "+",
+                action=lambda: self.k.change_qty(sku, 1),
+                color=BLUE,
+                size_hint_x=None,
+                width=52,
+                height=54,
+            )
+        )
+        amount = Text("", size_sp="17sp", bold=True, halign="right", size_hint_x=None, width=110)
+        row.add_widget(amount)
+        return row, qty, amount, lang
+
     def refresh(self) -> None:
         cart = self.k.cart
         self.w["cart_title"].text = (
@@ -397,63 +427,42 @@ class CheckoutScreen(KioskScreen):
         )
         lines = self.w["lines"]
         lines.clear_widgets()
+        cache: dict[str, Any] = self.w.setdefault("rows", {})
+        lang = self.k.translator.lang
+        for sku in [sku for sku, (_, _, _, row_lang) in cache.items() if row_lang != lang]:
+            del cache[sku]
+        for sku in set(cache) - {line.product.sku for line in cart.lines}:
+            del cache[sku]
         for line in reversed(cart.lines):  # the newest on top, where the eye goes after a scan
-            row = BoxLayout(size_hint_y=None, height=58, spacing=4)
-            row.add_widget(Text(f"{line.product.name}\n{self.rp(line.product.price_rp)}", size_sp="16sp"))
             sku = line.product.sku
-            row.add_widget(
-                Big(
-                    "-",
-                    action=lambda s=sku: self.k.change_qty(s, -1),
-                    color=GREY,
-                    size_hint_x=None,
-                    width=52,
-                    height=54,
-                )
-            )
-            row.add_widget(
-                Text(str(line.qty), size_sp="22sp", bold=True, halign="center", size_hint_x=None, width=52)
-            )
-            row.add_widget(
-                Big(
-                    "+",
-                    action=lambda s=sku: self.k.change_qty(s, 1),
-                    color=BLUE,
-                    size_hint_x=None,
-                    width=52,
-                    height=54,
-                )
-            )
-            row.add_widget(
-                Text(
-                    self.rp(line.amount_rp),
-                    size_sp="17sp",
-                    bold=True,
-                    halign="right",
-                    size_hint_x=None,
-                    width=110,
-                )
-            )
+            if sku not in cache:  # rows are kept and only their changed texts redrawn (Kivy text is costly)
+                cache[sku] = self._cart_row(line.product, lang)
+            row, qty, amount, _ = cache[sku]
+            qty.text = str(line.qty)
+            amount.text = self.rp(line.amount_rp)
             lines.add_widget(row)
         self.w["search_go"].text = self.t("Find")
         self.w["search"].hint_text = self.t("Item name")
-        results = self.w["results"]
-        results.clear_widgets()
-        for product in self.k.search_results[:SEARCH_RESULTS_SHOWN]:
-            results.add_widget(
-                Big(
-                    f"{product.name} · {self.rp(product.price_rp)}",
-                    action=lambda p=product: self.k.add_product(p),
-                    color=BAR,
-                    size_sp="15sp",
-                    height=48,
+        key = (tuple(p.sku for p in self.k.search_results), self.k.search_done, lang)
+        if self.w.get("results_for") != key:
+            self.w["results_for"] = key
+            results = self.w["results"]
+            results.clear_widgets()
+            for product in self.k.search_results[:SEARCH_RESULTS_SHOWN]:
+                results.add_widget(
+                    Big(
+                        f"{product.name} · {self.rp(product.price_rp)}",
+                        action=lambda p=product: self.k.add_product(p),
+                        color=BAR,
+                        size_sp="15sp",
+                        height=48,
+                    )
                 )
-            )
-        if self.k.search_done and not self.k.search_results:
-            results.add_widget(
-                Text(self.t("Nothing found. Try another word."), size_sp="16sp", color=MUTED, height=40)
-            )
-        results.add_widget(Widget())
+            if self.k.search_done and not self.k.search_results:
+                results.add_widget(
+                    Text(self.t("Nothing found. Try another word."), size_sp="16sp", color=MUTED, height=40)
+                )
+            results.add_widget(Widget())
         self.w["member"].text = member_line(self)
         self.w["footer"].refresh()
 
