@@ -257,7 +257,7 @@ def _ingest_chunk(
                     _reject(report, out, now, env, raw=raw, reason=reason)
                 continue
             try:
-                lines = _validate(
+                lines, amounts = _validate(
                     env,
                     signed_bytes=signed_bytes,
                     config=config,
@@ -278,6 +278,7 @@ def _ingest_chunk(
                 signed_bytes=signed_bytes,
                 content=content,
                 lines=lines,
+                amounts=amounts,
                 state=state,
                 tz=tz,
                 now=now,
@@ -419,7 +420,9 @@ def _validate(
     member_accounts: set[str],
     require_signature: bool,
     expected_device: str | None,
-) -> tuple[Line, ...]:
+) -> tuple[tuple[Line, ...], list[tuple[int, int]]]:
+    """The entry's lines and, for a sale, each line's (amount_rp, cost_rp); raises _Bad with the reason."""
+    amounts: list[tuple[int, int]] = []
     device = env["device"]
     if expected_device is not None and device != expected_device:
         raise _Bad(f"device {device} in the envelope does not match the sender {expected_device}")
@@ -450,7 +453,8 @@ def _validate(
                 raise _Bad(f"line {number}: unknown sku {sku!r}; import the product first")
             if owner != unit:
                 raise _Bad(f"line {number}: sku {sku!r} is sold by unit {owner}, not {unit}")
-        lines = post(env, config)
+        amounts = sale_amounts(env)
+        lines = post(env, config, amounts)
     elif kind == "void":
         ref = _ref(env, state.ref_rows)
         if ref.kind in ("void", "dispute"):
@@ -498,7 +502,7 @@ def _validate(
                 )
         lines = post(env, config)
     _check_member_balances(env, lines, state.balances, member_accounts, config)
-    return lines
+    return lines, amounts
 
 
 def _ref(env: Mapping[str, Any], ref_rows: dict[str, _Ref]) -> _Ref:
@@ -540,6 +544,7 @@ def _accept(
     signed_bytes: bytes,
     content: str,
     lines: tuple[Line, ...],
+    amounts: list[tuple[int, int]],
     state: _State,
     tz: tzinfo,
     now: int,
@@ -584,7 +589,7 @@ def _accept(
         )
     )
     if kind == "sale":
-        for number, (line, (amount, cost)) in enumerate(zip(env["lines"], sale_amounts(env), strict=True), 1):
+        for number, (line, (amount, cost)) in enumerate(zip(env["lines"], amounts, strict=True), 1):
             out.sale_rows.append(
                 (
                     ident,

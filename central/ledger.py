@@ -63,13 +63,23 @@ def _sqlite_events(engine: Engine) -> None:
 def insert_many(
     conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]], columns: Sequence[str] | None = None
 ) -> None:
-    """Insert positional rows with one driver-level executemany (no per-row SQL compilation)."""
+    """Insert positional rows in bulk, inside the connection's transaction: COPY on PostgreSQL, one
+    driver-level executemany on SQLite (no per-row SQL compilation, no per-row round trip)."""
     if not rows:
         return
     names = list(columns) if columns is not None else [c.name for c in table.columns]
-    mark = "?" if conn.dialect.paramstyle == "qmark" else "%s"
     # Table and column names come from schema.py, never from input.
-    marks = ", ".join([mark] * len(names))
+    if conn.dialect.name == "postgresql":
+        raw = conn.connection.driver_connection
+        assert raw is not None
+        with (
+            raw.cursor() as cursor,
+            cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
+        ):
+            for row in rows:
+                copy.write_row(row)
+        return
+    marks = ", ".join(["?"] * len(names))
     sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
     conn.exec_driver_sql(sql, list(rows))
 

@@ -14,7 +14,7 @@ dispute        no entry
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, NamedTuple
 
 from central.config import Config
@@ -43,7 +43,9 @@ def _cr(account: str, amount_rp: int, unit: str, memo: str) -> Line:
     return Line(account, 0, amount_rp, unit, memo)
 
 
-def post(env: Mapping[str, Any], config: Config) -> tuple[Line, ...]:
+def post(
+    env: Mapping[str, Any], config: Config, amounts: Sequence[tuple[int, int]] | None = None
+) -> tuple[Line, ...]:
     """The journal lines of a checked envelope of any kind but ``void`` (see ``reverse``) and ``dispute``.
 
     Zero-amount lines are left out, so a free item posts no line. The result always balances.
@@ -57,7 +59,7 @@ def post(env: Mapping[str, Any], config: Config) -> tuple[Line, ...]:
         unit_conf = config.unit(unit)
         if unit_conf is None or unit_conf.accounts is None:
             raise PostingError(f"unit {unit!r} sells nothing in this cooperative's config")
-        cost = sum(line_cost_rp(line) for line in env["lines"])
+        cost = sum(c for _, c in (amounts if amounts is not None else sale_amounts(env)))
         member = env["member"] is not None
         debit = accounts.receivable if env["payment"] == "credit" else accounts.cash
         revenue = unit_conf.accounts.revenue_member if member else unit_conf.accounts.revenue_non_member
@@ -107,8 +109,15 @@ def reverse(lines: Iterable[Line]) -> tuple[Line, ...]:
 
 
 def sale_amounts(env: Mapping[str, Any]) -> list[tuple[int, int]]:
-    """(amount_rp, cost_total_rp) of each sale line, as posted."""
-    return [(line_amount_rp(line), line_cost_rp(line)) for line in env["lines"]]
+    """(amount_rp, cost_total_rp) of each sale line, as posted (``sync.envelope`` rounding for decimals)."""
+    result = []
+    for line in env["lines"]:
+        qty = line["qty"]
+        if type(qty) is int:  # the common case: exact without Decimal
+            result.append((qty * line["price_rp"], qty * line["cost_rp"]))
+        else:
+            result.append((line_amount_rp(line), line_cost_rp(line)))
+    return result
 
 
 def is_balanced(lines: Iterable[Line]) -> bool:

@@ -650,4 +650,3 @@ def default_period(ledger: Ledger, start: str | None, end: str | None, *, year_t
 def previous_day(day: str) -> str:
     """The local date before ``day``."""
     return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
-

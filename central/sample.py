@@ -352,14 +352,22 @@ def _savings_event(member: str, product: str, amount: int) -> dict[str, Any]:
 
 
 def bulk_sales(
-    count: int, *, seed: int = 1, lines: int = 3, device: str = "bench-01", sign: bool = False
+    count: int,
+    *,
+    seed: int = 1,
+    lines: int = 3,
+    device: str = "bench-01",
+    sign: bool = False,
+    start: datetime | None = None,
+    spacing_s: int = 30,
 ) -> Iterator[dict[str, Any]]:
-    """``count`` valid toko sales of ``lines`` lines each from one device (benchmarks); 1 in 3 walk-in."""
+    """``count`` valid toko sales of ``lines`` lines each from one device (benchmarks); 1 in 3 walk-in.
+    Sales are ``spacing_s`` seconds apart from ``start`` (default 2026-01-01 08:00 WIB)."""
     rng = random.Random(f"bulk:{seed}")
     items = [p for p in sample_products() if p.unit == "toko"]
     key = device_key(seed, device)
     prev = wire.GENESIS
-    base = datetime(2026, 1, 1, 8, 0, tzinfo=TIMEZONE)
+    base = start or datetime(2026, 1, 1, 8, 0, tzinfo=TIMEZONE)
     numbers = [m.number for m in sample_members(40, seed)]
     for seq in range(1, count + 1):
         picked = rng.sample(items, lines)
@@ -370,7 +378,7 @@ def bulk_sales(
         member = numbers[seq % len(numbers)] if seq % 3 else None
         env = {
             "v": wire.VERSION, "id": f"{device}:{seq}", "device": device, "seq": seq, "prev": prev,
-            "at": (base + timedelta(seconds=seq * 30)).isoformat(), "unit": "toko", "kind": "sale",
+            "at": (base + timedelta(seconds=seq * spacing_s)).isoformat(), "unit": "toko", "kind": "sale",
             "member": member, "payment": "cash", "lines": body_lines,
             "total": sum(wire.line_amount_rp(line) for line in body_lines),
         }  # fmt: skip

@@ -126,10 +126,26 @@ transactions = Table(
     Column("body", Text, nullable=False),  # the envelope as received, canonical JSON
     UniqueConstraint("device", "seq", name="uq_transactions_device_seq"),
 )
-Index("ix_transactions_member_day", transactions.c.member, transactions.c.day)
-Index("ix_transactions_ref", transactions.c.ref)
-Index("ix_transactions_day", transactions.c.day)
-Index("ix_transactions_loan", transactions.c.loan)
+# Partial indexes where most rows (sales) have no value: sales do not pay for their upkeep.
+Index(
+    "ix_transactions_member_day",
+    transactions.c.member,
+    transactions.c.day,
+    sqlite_where=transactions.c.member.is_not(None),
+    postgresql_where=transactions.c.member.is_not(None),
+)
+Index(
+    "ix_transactions_ref",
+    transactions.c.ref,
+    sqlite_where=transactions.c.ref.is_not(None),
+    postgresql_where=transactions.c.ref.is_not(None),
+)
+Index(
+    "ix_transactions_loan",
+    transactions.c.loan,
+    sqlite_where=transactions.c.loan.is_not(None),
+    postgresql_where=transactions.c.loan.is_not(None),
+)
 
 sale_lines = Table(
     "sale_lines",
@@ -144,7 +160,6 @@ sale_lines = Table(
     Column("cost_total_rp", BigInteger, nullable=False),
     PrimaryKeyConstraint("tx", "line"),
 )
-Index("ix_sale_lines_sku", sale_lines.c.sku)
 
 # Journal lines: the entry of transaction ``tx``. Exactly one of debit_rp/credit_rp is above 0.
 # ``day``, ``ts``, ``unit``, ``member`` repeat the transaction's so reports aggregate without joins.
@@ -164,8 +179,13 @@ journal = Table(
     PrimaryKeyConstraint("tx", "line"),
 )
 Index("ix_journal_account_day", journal.c.account, journal.c.day)
-Index("ix_journal_member_account", journal.c.member, journal.c.account)
-Index("ix_journal_day", journal.c.day)
+Index(
+    "ix_journal_member_account",
+    journal.c.member,
+    journal.c.account,
+    sqlite_where=journal.c.member.is_not(None),
+    postgresql_where=journal.c.member.is_not(None),
+)
 
 loans = Table(
     "loans",

@@ -46,7 +46,7 @@ def available() -> bool:
 class PgCluster:
     """One running cluster; ``database()`` returns the URL of a new, empty database."""
 
-    def __init__(self) -> None:
+    def __init__(self, *, durable: bool = False) -> None:
         found = bin_dir()
         if found is None:
             raise RuntimeError("PostgreSQL binaries not found (Debian package postgresql)")
@@ -56,6 +56,7 @@ class PgCluster:
         self.port = free_port()
         self._names = itertools.count(1)
         self._started = False
+        self.durable = durable  # tests run with fsync off; benchmarks measure a durable server
 
     def _as_postgres(self, *args: str) -> None:
         subprocess.run(
@@ -81,10 +82,9 @@ class PgCluster:
             "-E",
             "UTF8",
         )
-        options = (
-            f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir} "
-            "-c fsync=off -c synchronous_commit=off -c full_page_writes=off"
-        )
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir}"
+        if not self.durable:
+            options += " -c fsync=off -c synchronous_commit=off -c full_page_writes=off"
         self._as_postgres(
             str(self.bin / "pg_ctl"),
             "-D",
