@@ -680,6 +680,17 @@ class Device:
             if connected:
                 self._set_meta("last_sync_at", self._now().timestamp())
 
+    def continue_chain(self, last_seq: int, last_hash: str, last_ack_seq: int) -> None:
+        """Start this (empty) store's chain where a replaced store of the same device left off."""
+        with self._tx() as conn:
+            if self._meta_int("last_seq") or conn.execute("SELECT 1 FROM outbox LIMIT 1").fetchone():
+                raise InvalidInput(
+                    "rantai perangkat ini sudah berisi transaksi", "this chain already holds envelopes"
+                )
+            self._set_meta("last_seq", last_seq)
+            self._set_meta("last_hash", last_hash)
+            self._set_meta("last_ack_seq", min(last_ack_seq, last_seq))
+
     def unsynced_count(self) -> int:
         """How many recorded transactions central has not confirmed yet."""
         return int(self._read("SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL")[0][0])

@@ -94,7 +94,18 @@ def test_init_refuses_to_lose_unsynced_sales(tmp_path: Path, capsys: pytest.Capt
     assert "2 transaction(s)" in err
     assert run(capsys, *base, "--force")[0] == 0
     with Device.open(d) as dev:
-        assert dev.status().outbox_depth == 0
+        status = dev.status()
+        assert (status.outbox_depth, status.last_seq) == (0, 2)
+    (tmp_path / "c.csv").write_text("sku,name,unit,price_rp,cost_rp,stock\nA1,Teh,toko,3000,2000,10\n")
+    run(capsys, "--dir", d, "catalog", "import", str(tmp_path / "c.csv"))
+    code, out, _ = run(capsys, "--dir", d, "sale", "--line", "A1:1", "--json")
+    assert json.loads(out)["seq"] == 3  # the same device id continues its chain; central sees the gap
+    other = ["--dir", d, "init", "--device", "toko-02", "--unit", "toko", "--branch", "pusat"]
+    code, _, err = run(capsys, *other)
+    assert code != 0 and "1 transaksi" in err
+    assert run(capsys, *other, "--force")[0] == 0
+    with Device.open(d) as dev:
+        assert dev.status().last_seq == 0  # a new device id starts a new chain
 
 
 def test_sale_status_and_english(device_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
