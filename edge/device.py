@@ -645,9 +645,7 @@ class Device:
             self._set_meta("last_sync_at", now)
             acked = self._meta_int("last_ack_seq")
             if upto > acked:
-                conn.execute(
-                    "UPDATE outbox SET acked_at = ? WHERE seq <= ? AND acked_at IS NULL", (now, upto)
-                )
+                conn.execute("UPDATE outbox SET acked_at = ? WHERE seq > ? AND seq <= ?", (now, acked, upto))
                 self._set_meta("last_ack_seq", upto)
                 self._set_meta("last_ack_at", now)
                 acked = upto
@@ -693,13 +691,18 @@ class Device:
 
     def unsynced_count(self) -> int:
         """How many recorded transactions central has not confirmed yet."""
-        return int(self._read("SELECT COUNT(*) FROM outbox WHERE acked_at IS NULL")[0][0])
+        with self._lock:
+            acked = self._meta_int("last_ack_seq")
+            return int(
+                self._conn.execute("SELECT COUNT(*) FROM outbox WHERE seq > ?", (acked,)).fetchone()[0]
+            )
 
     def status(self) -> Status:
         """Outbox depth, oldest unsynced, last ack, catalog and members versions."""
         with self._lock:
             depth, oldest = self._conn.execute(
-                "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE acked_at IS NULL"
+                "SELECT COUNT(*), MIN(created_at) FROM outbox WHERE seq > ?",
+                (self._meta_int("last_ack_seq"),),
             ).fetchone()
 
             def ts(key: str) -> float | None:
