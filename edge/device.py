@@ -45,6 +45,7 @@ from edge.rules import Clerk, Member, OutboxFact, Product, ShiftSummary
 from edge.settings import DeviceSettings
 from sync.envelope import (
     GENESIS,
+    MAX_ENVELOPE_BYTES,
     PAYMENTS,
     SAVINGS_PRODUCTS,
     VERSION,
@@ -268,6 +269,11 @@ class Device:
         except EnvelopeError as err:
             raise InvalidInput(str(err)) from err
         data = canonical(signed)
+        if len(data) > MAX_ENVELOPE_BYTES:
+            raise InvalidInput(
+                f"transaksi terlalu besar ({len(data)} byte, batas {MAX_ENVELOPE_BYTES}); bagi menjadi dua",
+                f"transaction too large ({len(data)} bytes, limit {MAX_ENVELOPE_BYTES}); split it in two",
+            )
         self._conn.execute(
             "INSERT INTO outbox (seq, id, envelope, kind, member, payment, total_rp, ref, clerk, created_at)"
             " VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",

@@ -190,3 +190,26 @@ def test_clerk_must_be_registered_and_active(dev: Device) -> None:
     with pytest.raises(UnknownClerk):
         dev.record_sale([("PULSA", 1)], clerk="k2")
     assert dev.status().last_seq == 1
+
+
+def test_largest_sale_still_fits_the_wire_limit(dev: Device) -> None:
+    """A sale at the line limit with long codes stays under the envelope size limit, so nothing in the
+    outbox can be refused by central for its size; one line more is refused before anything is written."""
+    from edge.errors import InvalidInput
+    from sync.envelope import MAX_ENVELOPE_BYTES, MAX_LINES
+
+    sku = "X" * 40
+    item = {
+        "sku": sku,
+        "name": "Barang panjang",
+        "unit": "toko",
+        "price_rp": 9_999_999,
+        "cost_rp": 9_999_999,
+        "stock": None,
+    }
+    assert dev.apply_downlink("catalog", {"kind": "delta", "version": 2, "base": 1, "items": [item]})
+    rec = dev.record_sale([(sku, "1.125")] * MAX_LINES, member="A001", note="n" * 200)
+    assert len(rec.data) <= MAX_ENVELOPE_BYTES
+    with pytest.raises(InvalidInput):
+        dev.record_sale([(sku, 1)] * (MAX_LINES + 1))
+    assert dev.status().last_seq == 1
