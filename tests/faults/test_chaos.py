@@ -80,6 +80,7 @@ class Rig:
     syncs: dict[str, Proc]
     recorders: dict[str, Proc]
     log_dir: Path
+    crash_after: int = 3
 
 
 def _users() -> list[brokerconf.BrokerUser]:
@@ -170,10 +171,21 @@ def _wait(condition: object, timeout_s: float, what: str, rig: Rig) -> None:
     raise AssertionError(f"timed out waiting for {what}\n{logs}")
 
 
+CRASHED = "crashing after commit"
+
+
+def _crashing_central(rig: Rig) -> list[str]:
+    """Arguments of a central that exits right after a commit, before its ack."""
+    return [
+        "-m", "tests.faults.central_proc", "--db", str(rig.world.ledger_path), "--port", str(rig.broker.port),
+        "--username", "central", "--crash-after", str(rig.crash_after),
+    ]  # fmt: skip
+
+
 def _keep_alive(rig: Rig, *, except_: tuple[str, ...] = ()) -> None:
-    """Restart what died on its own (central after its planned crash)."""
+    """Restart what died; central comes back as the crashing kind until it has crashed once."""
     if not rig.central.alive():
-        rig.central.start()
+        rig.central.start(None if CRASHED in rig.central.log() else _crashing_central(rig))
     for name, proc in rig.syncs.items():
         if name not in except_ and not proc.alive():
             proc.start()
@@ -203,22 +215,8 @@ def test_nothing_lost_or_doubled_under_faults(rig: Rig) -> None:
     rng = random.Random(SEED)
     world = rig.world
     rig.proxies[OUTPOST].shape(rate_bps=4000, latency_s=0.15, reset_mean_s=4.0)
-    # First central incarnation exits right after a commit, before its ack.
-    rig.central.start(
-        [
-            "-m",
-            "tests.faults.central_proc",
-            "--db",
-            str(world.ledger_path),
-            "--port",
-            str(rig.broker.port),
-            "--username",
-            "central",
-            "--crash-after",
-            str(rng.randint(3, 8)),
-        ]
-    )
-    rig.central.env["KOP_BROKER_PASSWORD"] = PASSWORD + "central"
+    rig.crash_after = rng.randint(2, 5)
+    rig.central.start(_crashing_central(rig))
     for proc in rig.syncs.values():
         proc.start()
     _wait(lambda: all(_status(world, n).catalog_version for n in world.devices), 60, "catalogs", rig)
@@ -315,5 +313,5 @@ def test_nothing_lost_or_doubled_under_faults(rig: Rig) -> None:
     assert checked.debit_rp == checked.credit_rp
     assert checked.quarantined == 0
     assert set(events) == set(FAULTS), events
-    assert "crashing after commit" in rig.central.log(), "central should have died between commit and ack"
+    assert CRASHED in rig.central.log(), "central should have died between commit and ack"
     assert rig.proxies[OUTPOST].resets_total > 0 or SIZES.chaos_s < 5
