@@ -127,6 +127,19 @@ def build_parser() -> argparse.ArgumentParser:
     cadd.add_argument("--pin", required=True, help="4 to 12 digits")
     clerk_sub.add_parser("list", parents=[common], help="list clerks")
 
+    verify = sub.add_parser(
+        "verify", parents=[common], help="check the outbox chain: gapless, linked, signed, matching its head"
+    )
+    verify.add_argument("--json", action="store_true")
+
+    outbox = sub.add_parser("outbox", parents=[common], help="the outbox of envelopes for central")
+    outbox_sub = outbox.add_subparsers(dest="outbox_command", required=True, parser_class=_Parser)
+    export = outbox_sub.add_parser(
+        "export", parents=[common], help="write envelopes as JSON Lines (e.g. to carry on a USB stick)"
+    )
+    export.add_argument("--after", type=int, default=None, help="seq to start after (default: the last ack)")
+    export.add_argument("--out", help="file to write (default: standard output)")
+
     shift = sub.add_parser(
         "shift", parents=[common], help="a clerk's shift summary: sales, voids, cash to deposit"
     )
@@ -247,6 +260,61 @@ def _catalog_import(dev: Device, path_text: str, lang: Lang) -> int:
     return 0
 
 
+def _verify(dev: Device, as_json: bool, lang: Lang) -> int:
+    result = dev.audit()
+    if as_json:
+        print(json.dumps(asdict(result), ensure_ascii=False))
+    elif not result.problems:
+        print(
+            pick(
+                lang,
+                f"Rantai utuh: {result.rows} transaksi (seq {result.first_seq}..{result.last_seq}).",
+                f"Chain whole: {result.rows} transaction(s) (seq {result.first_seq}..{result.last_seq}).",
+            )
+        )
+    else:
+        for problem in result.problems:
+            print(f"seq {problem.seq}: {problem.reason}", file=sys.stderr)
+        print(
+            pick(
+                lang,
+                f"{len(result.problems)} masalah pada rantai; jangan hapus data, hubungi pusat.",
+                f"{len(result.problems)} problem(s) in the chain; do not delete data, tell central.",
+            ),
+            file=sys.stderr,
+        )
+    return 1 if result.problems else 0
+
+
+def _export(dev: Device, after: int | None, out: str | None, lang: Lang) -> int:
+    start = dev.status().last_ack_seq if after is None else after
+    lines = [data.decode("utf-8") + "\n" for _, data in dev.iter_outbox(start)]
+    text = "".join(lines)
+    if out is None:
+        sys.stdout.write(text)
+        return 0
+    path = Path(out)
+    tmp = path.with_name(path.name + ".tmp")
+    try:
+        with tmp.open("w", encoding="utf-8") as handle:
+            handle.write(text)
+            handle.flush()
+            os.fsync(handle.fileno())
+        os.replace(tmp, path)
+    except OSError as err:
+        raise InvalidInput(
+            f"--out {out}: tidak bisa ditulis ({err})", f"--out {out}: cannot be written ({err})"
+        ) from err
+    print(
+        pick(
+            lang,
+            f"{len(lines)} transaksi ditulis ke {out}.",
+            f"{len(lines)} transaction(s) written to {out}.",
+        )
+    )
+    return 0
+
+
 def _print_table(rows: list[dict[str, Any]], as_json: bool) -> None:
     if as_json:
         print(json.dumps(rows, ensure_ascii=False, default=str))
@@ -281,6 +349,10 @@ def run(args: argparse.Namespace, lang: Lang) -> int:
                 args.json,
             )
             return 0
+        elif args.command == "verify":
+            return _verify(dev, args.json, lang)
+        elif args.command == "outbox":
+            return _export(dev, args.after, args.out, lang)
         elif args.command == "members":
             _print_table([asdict(m) for m in dev.members()], args.json)
             return 0

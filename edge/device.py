@@ -29,6 +29,7 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from edge import keys, pins, rules, schema
 from edge import settings as settings_mod
+from edge.audit import AuditResult, audit_outbox
 from edge.errors import (
     InvalidAmount,
     InvalidInput,
@@ -683,6 +684,20 @@ class Device:
             self._set_meta("connected", int(bool(connected)))
             if connected:
                 self._set_meta("last_sync_at", self._now().timestamp())
+
+    def iter_outbox(self, after: int = 0) -> Iterator[tuple[int, bytes]]:
+        """Every outbox row above ``after``, in seq order, read in bounded batches."""
+        while batch := self.outbox_after(after, MAX_BATCH):
+            yield from batch
+            after = batch[-1][0]
+
+    def audit(self) -> AuditResult:
+        """Check the outbox chain (gapless, linked, signed, matching the chain head); see edge.audit."""
+        with self._lock:
+            head_seq = self._meta_int("last_seq")
+            head_hash = self._meta("last_hash", GENESIS) or GENESIS
+            rows = list(self.iter_outbox())
+        return audit_outbox(rows, self._key.public_key(), self.settings.device, head_seq, head_hash)
 
     def continue_chain(self, last_seq: int, last_hash: str, last_ack_seq: int) -> None:
         """Start this (empty) store's chain where a replaced store of the same device left off."""

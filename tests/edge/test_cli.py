@@ -281,3 +281,40 @@ def test_catalog_csv_with_bom_and_weights(tmp_path: Path, capsys: pytest.Capture
     with Device.open(d) as dev:
         telur, jasa = dev.product("TELUR"), dev.product("JASA")
     assert telur is not None and str(telur.stock) == "12.5" and jasa is not None and jasa.stock is None
+
+
+def test_verify_finds_a_tampered_row(device_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """`verify` passes a whole chain and names the seq of a row altered behind the device's back."""
+    import sqlite3
+
+    d = str(device_dir)
+    for _ in range(3):
+        run(capsys, "--dir", d, "sale", "--line", "PULSA:1")
+    code, out, _ = run(capsys, "--dir", d, "--lang", "en", "verify")
+    assert code == 0 and "3 transaction(s)" in out
+    conn = sqlite3.connect(device_dir / "edge.sqlite")
+    data = conn.execute("SELECT envelope FROM outbox WHERE seq = 2").fetchone()[0]
+    conn.execute(
+        "UPDATE outbox SET envelope = ? WHERE seq = 2", (bytes(data).replace(b'"qty":1', b'"qty":2'),)
+    )
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "--dir", d, "--lang", "en", "verify")
+    assert code != 0 and "seq 2:" in err and "seq 3:" in err
+
+
+def test_outbox_export_writes_unsynced_envelopes(
+    device_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`outbox export` writes the envelopes after the last ack as JSON Lines that pass the format check."""
+    d = str(device_dir)
+    for _ in range(3):
+        run(capsys, "--dir", d, "sale", "--line", "PULSA:1")
+    with Device.open(d) as dev:
+        dev.mark_acked(1)
+    target = device_dir / "usb.jsonl"
+    code, _, _ = run(capsys, "--dir", d, "outbox", "export", "--out", str(target))
+    rows = [parse(line) for line in target.read_text().splitlines()]
+    assert code == 0 and [r["seq"] for r in rows] == [2, 3]
+    code, out, _ = run(capsys, "--dir", d, "outbox", "export", "--after", "0")
+    assert [parse(line)["seq"] for line in out.splitlines()] == [1, 2, 3]
