@@ -28,6 +28,7 @@ AMBER: Final = (0.85, 0.55, 0.05, 1)
 WHITE: Final = (1, 1, 1, 1)
 TOUCH_MIN_PX: Final = 56
 BODY_SP: Final = "20sp"
+SHORT_LABEL_CHARS: Final = 8
 
 
 def paint(widget: Any, rgba: tuple[float, float, float, float]) -> None:
@@ -72,7 +73,7 @@ class Text(Label):
         self.bind(size=self._wrap)
 
     def _wrap(self, _instance: Any, size: Any) -> None:
-        self.text_size = (size[0], size[1])
+        self.text_size = (size[0], None)  # a texture only as tall as the text: cheaper to draw
 
 
 class Big(Button):
@@ -105,7 +106,12 @@ class Big(Button):
         )
         self.base_color = color
         self.action = action
-        self.bind(size=lambda inst, size: setattr(inst, "text_size", (size[0] - 12, size[1])))
+        self.bind(size=self._wrap, text=self._wrap)
+
+    def _wrap(self, *_args: Any) -> None:
+        # Short labels need no wrapping width: their texture stays as small as the text (cheap to draw).
+        wrap = len(self.text) > SHORT_LABEL_CHARS or "\n" in self.text
+        self.text_size = (self.width - 12, None) if wrap else (None, None)
 
     def on_press(self) -> None:
         self.background_color = (*tuple(c * 0.8 for c in self.base_color[:3]), 1)

@@ -108,7 +108,7 @@ def main(argv: list[str] | None = None) -> int:
     from kiosk.printing import MemoryPrinter
     from kiosk.scanning import ScanFeed
     from kiosk.services import Clerk, EdgeServices
-    from kiosk.ui.app import attach, detach, pump
+    from kiosk.ui.app import attach, detach, frame, pump
     from kiosk.ui.root import Parts
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -134,15 +134,33 @@ def main(argv: list[str] | None = None) -> int:
         pump(root, lambda: root.info is not None)
         root._signed_in(Clerk("k1", "Kasir"))
         pump(root)
-        latencies = []
+        state_ms: list[float] = []
+        drawn_ms: list[float] = []
+        redraw_ms: list[float] = []
+        marks: dict[str, float] = {}
+        add_product = root.add_product
+
+        def timed_add(*args: Any, **kwargs: Any) -> None:
+            add_product(*args, **kwargs)
+            marks["state"] = time.perf_counter()  # cart and widget texts updated, not yet drawn
+
+        root.add_product = timed_add
+        label = root.status_bar.w["device"]
         for i in range(scans):
             if i % CART_LINES == 0:
                 root.clear_sale()
+                frame()
+            # Raw baseline: the same window redrawn after one label changes (the renderer's own cost).
+            label.text = f"toko-01 {i}"
+            started = time.perf_counter()
+            frame()
+            redraw_ms.append((time.perf_counter() - started) * 1000)
             before = root.cart.item_count
             started = time.perf_counter()
             feed.push(make_scan(skus[i % len(skus)], "bench", time.time()))
             run_frames(root, lambda before=before: root.cart.item_count == before + 1)
-            latencies.append((time.perf_counter() - started) * 1000)
+            drawn_ms.append((time.perf_counter() - started) * 1000)
+            state_ms.append((marks["state"] - started) * 1000)
         root.clear_sale()
         for i in range(sales):
             feed.push(make_scan(skus[i % len(skus)], "bench", time.time()))
@@ -153,11 +171,18 @@ def main(argv: list[str] | None = None) -> int:
             root.new_sale()
         rss_after = rss_mb()
         detach(root)
-    p50, p99 = pct(latencies, 0.5), pct(latencies, 0.99)
     print(
-        f"scan to updated screen: p50 {p50:.1f} ms, p99 {p99:.1f} ms over {scans} scans "
-        f"(raw Device.product p99 {pct(raw, 0.99):.2f} ms, median {statistics.median(raw):.2f} ms; "
-        f"target p99 < {TARGET_SCAN_P99_MS:.0f} ms)"
+        f"scan to updated screen (drawn): p50 {pct(drawn_ms, 0.5):.1f} ms, p99 {pct(drawn_ms, 0.99):.1f} ms "
+        f"over {scans} scans; target p99 < {TARGET_SCAN_P99_MS:.0f} ms"
+    )
+    print(
+        f"  of which scan to screen state (feed, edge lookup on its thread, widgets updated): "
+        f"p50 {pct(state_ms, 0.5):.1f} ms, p99 {pct(state_ms, 0.99):.1f} ms"
+    )
+    print(
+        f"  raw baselines: one frame redrawn after one label change p50 {pct(redraw_ms, 0.5):.1f} ms, "
+        f"p99 {pct(redraw_ms, 0.99):.1f} ms (software GL here); Device.product alone p99 "
+        f"{pct(raw, 0.99):.2f} ms, median {statistics.median(raw):.2f} ms"
     )
     print(
         f"kiosk resident memory after {sales} sales: {rss_after:.0f} MB "
