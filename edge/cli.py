@@ -216,7 +216,9 @@ def _init(args: argparse.Namespace, directory: Path, lang: Lang) -> int:
     )
     print(pick(lang, "Kunci publik (daftarkan di pusat):", "Public key (register it at central):"))
     print(public)
-    print(f"python -m central devices add {s.device} {public} --unit {s.unit} --branch {s.branch}")
+    print(
+        f"python -m central devices add {s.device} --public-key {public} --unit {s.unit} --branch {s.branch}"
+    )
     return 0
 
 
