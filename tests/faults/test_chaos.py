@@ -44,7 +44,8 @@ class Sizes:
     drain_timeout_s: float
 
 
-SIZES = Sizes(3000, 600, 3000, 600.0, 900.0) if SOAK else Sizes(220, 80, 250, 22.0, 150.0)
+QUICK = Sizes(200, 80, 250, 20.0, 150.0)
+LONG = Sizes(3000, 600, 3000, 600.0, 900.0)
 ONLINE = ("toko-01", "toko-02", "cafe-01")
 OUTPOST = "outpost-01"
 OFFLINE = "weekly-01"
@@ -80,6 +81,7 @@ class Rig:
     syncs: dict[str, Proc]
     recorders: dict[str, Proc]
     log_dir: Path
+    sizes: Sizes = QUICK
     crash_after: int = 3
 
 
@@ -93,7 +95,8 @@ def _users() -> list[brokerconf.BrokerUser]:
 
 
 @pytest.fixture
-def rig(tmp_path: Path) -> Iterator[Rig]:
+def rig(tmp_path: Path, request: pytest.FixtureRequest) -> Iterator[Rig]:
+    sizes = LONG if SOAK or request.node.get_closest_marker("soak") else QUICK
     extra = brokerconf.write_auth(tmp_path / "auth", "kopmaju", _users())
     log_dir = tmp_path / "logs"
     log_dir.mkdir()
@@ -138,14 +141,14 @@ def rig(tmp_path: Path) -> Iterator[Rig]:
         }
         recorders = {}
         for i, (n, p) in enumerate(world.devices.items()):
-            upto = {OUTPOST: SIZES.outpost_sales, OFFLINE: SIZES.offline_sales}.get(n, SIZES.sales_per_device)
+            upto = {OUTPOST: sizes.outpost_sales, OFFLINE: sizes.offline_sales}.get(n, sizes.sales_per_device)
             args = ["-m", "tests.faults.recorder", str(p), "--upto", str(upto), "--seed", str(i)]
             if n == OFFLINE:
                 start = (datetime.now(timezone(timedelta(hours=7))) - WEEK).isoformat(timespec="seconds")
-                step = WEEK.total_seconds() / (SIZES.offline_sales * 4)
+                step = WEEK.total_seconds() / (sizes.offline_sales * 4)
                 args += ["--start", start, "--step-s", f"{step:.3f}"]
             recorders[n] = Proc(f"rec-{n}", args, log_dir)
-        the_rig = Rig(world, broker, proxies, central, syncs, recorders, log_dir)
+        the_rig = Rig(world, broker, proxies, central, syncs, recorders, log_dir, sizes)
         try:
             yield the_rig
         finally:
@@ -212,6 +215,18 @@ def _outbox_ids(directory: Path) -> set[str]:
 @pytest.mark.slow
 def test_nothing_lost_or_doubled_under_faults(rig: Rig) -> None:
     """Through kills, broker restarts, cuts, a week offline and a poor link, each sale is counted once."""
+    _chaos(rig)
+
+
+@pytest.mark.mqtt
+@pytest.mark.soak
+def test_soak_nothing_lost_or_doubled_under_faults(rig: Rig) -> None:
+    """The same faults, ten minutes long with thousands of sales per device (``make soak``)."""
+    _chaos(rig)
+
+
+def _chaos(rig: Rig) -> None:
+    sizes = rig.sizes
     rng = random.Random(SEED)
     world = rig.world
     rig.proxies[OUTPOST].shape(rate_bps=4000, latency_s=0.15, reset_mean_s=4.0)
@@ -251,7 +266,7 @@ def test_nothing_lost_or_doubled_under_faults(rig: Rig) -> None:
     forced = [*FAULTS]
     rng.shuffle(forced)
     started = time.monotonic()
-    deadline = started + SIZES.chaos_s
+    deadline = started + sizes.chaos_s
     while time.monotonic() < deadline:
         time.sleep(CHAOS_TICK_S)
         now = time.monotonic()
@@ -282,7 +297,7 @@ def test_nothing_lost_or_doubled_under_faults(rig: Rig) -> None:
             proc.start()
     _wait(
         lambda: all(p.returncode() == 0 for p in rig.recorders.values()),
-        SIZES.drain_timeout_s,
+        sizes.drain_timeout_s,
         "recorders",
         rig,
     )
@@ -296,7 +311,7 @@ def test_nothing_lost_or_doubled_under_faults(rig: Rig) -> None:
                 return False
         return True
 
-    _wait(drained, SIZES.drain_timeout_s, "every outbox to drain", rig)
+    _wait(drained, sizes.drain_timeout_s, "every outbox to drain", rig)
 
     # -- the invariants ----------------------------------------------------------------------------------
     checked = audit(world.ledger_path)
@@ -314,4 +329,4 @@ def test_nothing_lost_or_doubled_under_faults(rig: Rig) -> None:
     assert checked.quarantined == 0
     assert set(events) == set(FAULTS), events
     assert CRASHED in rig.central.log(), "central should have died between commit and ack"
-    assert rig.proxies[OUTPOST].resets_total > 0 or SIZES.chaos_s < 5
+    assert rig.proxies[OUTPOST].resets_total > 0 or sizes.chaos_s < 5
