@@ -247,8 +247,13 @@ class Device:
     def _append(self, body: dict[str, Any], *, ref: str | None = None, clerk: str | None = None) -> Recorded:
         """Sign ``body`` as the next envelope of the chain and add it to the outbox (inside a transaction)."""
         assert self._conn.in_transaction
-        seq = self._meta_int("last_seq") + 1
-        prev = self._meta("last_hash", GENESIS) or GENESIS
+        head = dict(
+            self._conn.execute(
+                "SELECT key, value FROM meta WHERE key IN ('last_seq', 'last_hash')"
+            ).fetchall()
+        )
+        seq = int(head.get("last_seq", 0)) + 1
+        prev = str(head.get("last_hash", GENESIS))
         now = self._now()
         envelope: dict[str, Any] = {
             "v": VERSION,
@@ -291,8 +296,10 @@ class Device:
                 now.timestamp(),
             ),
         )
-        self._set_meta("last_seq", seq)
-        self._set_meta("last_hash", hashlib.sha256(data).hexdigest())
+        self._conn.execute(
+            "INSERT OR REPLACE INTO meta (key, value) VALUES ('last_seq', ?), ('last_hash', ?)",
+            (str(seq), hashlib.sha256(data).hexdigest()),
+        )
         return Recorded(
             seq,
             signed["id"],
