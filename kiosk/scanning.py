@@ -19,6 +19,8 @@ log = logging.getLogger(__name__)
 
 MAX_WAITING_SCANS: Final = 64
 TAKE_BATCH: Final = 16
+STOP_CHECK_S: Final = 0.1
+JOIN_S: Final = 5.0
 
 
 class ScanFeed:
@@ -69,6 +71,8 @@ class ScanSource:
 
     def stop(self) -> None:
         self._stop.set()
+        if self._thread.is_alive():
+            self._thread.join(JOIN_S)
 
     def _run(self) -> None:
         try:
@@ -77,10 +81,17 @@ class ScanSource:
             source = enter() if callable(enter) else scanner
             self.state = "ok"
             try:
-                for scan in source:
-                    if self._stop.is_set():
-                        break
-                    self._feed.push(scan)
+                get = getattr(source, "get", None)
+                if callable(get):  # drivers' scanners: wait in short slices so stop() is seen
+                    while not self._stop.is_set() and getattr(source, "status", "open") != "failed":
+                        scan = get(STOP_CHECK_S)
+                        if scan is not None:
+                            self._feed.push(scan)
+                else:
+                    for scan in source:
+                        if self._stop.is_set():
+                            break
+                        self._feed.push(scan)
             finally:
                 exit_ = getattr(scanner, "__exit__", None)
                 if callable(exit_):
