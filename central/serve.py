@@ -1,11 +1,12 @@
 """Central's MQTT side (``python -m central serve``): ingest uplinks, ack, answer requests, publish downlinks.
 
 Threads: one network thread drives the MQTT link (paho callbacks only enqueue); the calling thread is
-the worker. It drains the inbox in rounds of at most ``ROUND_MESSAGES_MAX`` messages, and for each device:
+the worker. It drains the inbox in rounds of at most ``ROUND_MESSAGES_MAX`` messages; in each round it
 
-1. decodes the batches (``sync.batch``; a malformed or oversized payload is refused with a reason),
-2. ingests them in one ``Ledger.ingest(..., require_signature=True, expected_device=<device of topic>)``
-   call (idempotent; forged, replayed-with-other-content or foreign envelopes are quarantined with a
+1. decodes each device's batches (``sync.batch``; a malformed or oversized payload is refused with a reason),
+2. ingests them with ``Ledger.ingest(..., require_signature=True)``: the envelopes that name the device of
+   their topic in one call for all devices of the round, the others with ``expected_device=<device of
+   topic>`` (idempotent; forged, replayed-with-other-content or foreign envelopes are quarantined with a
    reason and do not stop the stream),
 3. after the commit, acks: PUBACKs the MQTT messages (manual ack, so the broker keeps what central has
    not committed) and publishes ``{"seq": contiguous_seq}`` retained on the device's ack topic, adding
@@ -18,18 +19,19 @@ retained snapshots plus deltas (``sync.downlink``), and it answers member-summar
 from __future__ import annotations
 
 import argparse
+import json
 import logging
 import os
-import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
 from sync import ack as ack_mod
 from sync import batch, downlink, summary, topics
+from sync.envelope import MAX_ENVELOPE_BYTES
 from sync.errors import BatchError, SummaryError
 from sync.link import Event, EventKind, Link, Subscription
 from sync.settings import BrokerSettings
@@ -49,7 +51,6 @@ DOWNLINK_INTERVAL_S: Final = 5.0
 SESSION_EXPIRY_S: Final = 7 * 24 * 3600
 REJECTIONS_KEPT: Final = 1000
 NET_JOIN_S: Final = 5.0
-_SEQ_RE: Final = re.compile(rb'"seq":(\d{1,16})[,}]')
 
 
 @dataclass(frozen=True)
@@ -89,14 +90,17 @@ class Refusal:
     reason: str
 
 
-def seqs_of(envelopes: Iterable[bytes]) -> list[int]:
-    """The ``seq`` of each canonical-JSON envelope, read without a full parse (unreadable ones skipped)."""
-    out = []
-    for env in envelopes:
-        found = _SEQ_RE.search(env)
-        if found:
-            out.append(int(found.group(1)))
-    return out
+def _own_envelope(raw: bytes, device: str) -> dict[str, Any] | None:
+    """The parsed envelope if it is a readable object naming ``device``, else None (the ledger judges it)."""
+    if len(raw) > MAX_ENVELOPE_BYTES:
+        return None
+    try:
+        body = json.loads(raw)
+    except (UnicodeDecodeError, ValueError):
+        return None
+    if not isinstance(body, dict) or body.get("device") != device:
+        return None
+    return body
 
 
 class Server:
@@ -160,17 +164,43 @@ class Server:
         log.warning("refused from %s (seq %s): %s", device, seq, reason)
 
     # -- uplink ----------------------------------------------------------------------------------------
-    def _ingest_device(self, device: str, envelopes: list[bytes]) -> None:
-        report = self.ledger.ingest(envelopes, require_signature=True, expected_device=device)
+    def _ingest_round(self, uplinks: Mapping[str, list[bytes]]) -> None:
+        """Commit one round's envelopes, then ack each device.
+
+        Envelopes whose ``device`` is the one the topic names go into one ``ingest`` call for all devices
+        (one database transaction per chunk, however many devices sent). The rest (unreadable, oversized,
+        or naming another device) go through ``ingest(..., expected_device=<topic device>)`` so that the
+        ledger quarantines each with its reason.
+        """
+        own: list[dict[str, Any]] = []
+        stray: dict[str, list[bytes]] = {}
+        seen: dict[str, list[int]] = {device: [] for device in uplinks}
+        for device, envelopes in uplinks.items():
+            for raw in envelopes:
+                body = _own_envelope(raw, device)
+                if body is None:
+                    stray.setdefault(device, []).append(raw)
+                    continue
+                own.append(body)
+                seq = body.get("seq")
+                if isinstance(seq, int) and not isinstance(seq, bool):
+                    seen[device].append(seq)
+        if own:
+            self._account(self.ledger.ingest(own, require_signature=True))
+        for device, raws in stray.items():
+            self._account(self.ledger.ingest(raws, require_signature=True, expected_device=device))
+        for device in uplinks:
+            contiguous = int(self.ledger.contiguous_seq(device))
+            if self.after_commit is not None:
+                self.after_commit(device, contiguous)
+            self._ack(device, contiguous, seen[device])
+
+    def _account(self, report: Any) -> None:
         self.stats.accepted += len(report.accepted)
         self.stats.duplicates += len(report.duplicates)
         self.stats.rejected += len(report.rejected)
         for rejection in report.rejected:
-            self._refuse(device, rejection.seq, rejection.reason)
-        contiguous = int(self.ledger.contiguous_seq(device))
-        if self.after_commit is not None:
-            self.after_commit(device, contiguous)
-        self._ack(device, contiguous, seqs_of(envelopes))
+            self._refuse(str(rejection.device), rejection.seq, rejection.reason)
 
     def _ack(self, device: str, contiguous: int, seen: list[int]) -> None:
         resend_from = None
@@ -217,8 +247,6 @@ class Server:
         if parsed is None or parsed[1] or not event.payload:
             return
         try:
-            import json
-
             body = json.loads(event.payload)
             version = int(body["version"])
             items = body["items"]
@@ -311,9 +339,9 @@ class Server:
             elif event.topic == topics.request(self.coop, device, summary.NAME):
                 requests.append(event)
         self.stats.messages += messages
-        for device, envelopes in uplinks.items():
-            self.stats.envelopes += len(envelopes)
-            self._ingest_device(device, envelopes)
+        self.stats.envelopes += sum(len(envelopes) for envelopes in uplinks.values())
+        if uplinks:
+            self._ingest_round(uplinks)
         for generation, mid in to_ack:
             self.link.post_ack(generation, mid)
         for event in requests:
