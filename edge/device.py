@@ -24,7 +24,6 @@ from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
 
-import sqlite_utils
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from edge import keys, pins, rules, schema
@@ -157,9 +156,19 @@ class Device:
         self.settings = settings
         self._key = key
         self._conn = conn
-        self.db = sqlite_utils.Database(conn)
+        self._db: Any = None
         self._clock = clock
         self._lock = threading.RLock()
+
+    @property
+    def db(self) -> Any:
+        """The store as a ``sqlite_utils.Database``, for inspection and tools (imported on first use,
+        which keeps the command line quick). Write only through the ``record_*`` and sync methods."""
+        if self._db is None:
+            import sqlite_utils
+
+            self._db = sqlite_utils.Database(self._conn)
+        return self._db
 
     # ---- opening ------------------------------------------------------------------------------
 

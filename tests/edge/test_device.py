@@ -213,3 +213,10 @@ def test_largest_sale_still_fits_the_wire_limit(dev: Device) -> None:
     with pytest.raises(InvalidInput):
         dev.record_sale([(sku, 1)] * (MAX_LINES + 1))
     assert dev.status().last_seq == 1
+
+
+def test_store_is_open_to_sqlite_utils(dev: Device) -> None:
+    """dev.db is a sqlite-utils Database over the same store, for inspection tools."""
+    dev.record_sale([("PULSA", 1)])
+    assert dev.db["outbox"].count == 1
+    assert {"meta", "products", "members", "outbox", "clerks"} <= set(dev.db.table_names())
