@@ -31,7 +31,10 @@ def _engine(target: str) -> Engine:
         path = Path(target)
         if path.parent and not path.parent.exists():
             raise StoreError(f"folder {path.parent} does not exist; create it or give another --db path")
-        engine = create_engine(f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S})
+        # Connections are handed between threads (ingest's writer), never used by two at once.
+        engine = create_engine(
+            f"sqlite:///{path}", connect_args={"timeout": SQLITE_BUSY_TIMEOUT_S, "check_same_thread": False}
+        )
         _sqlite_events(engine)
         return engine
     url = target

@@ -229,3 +229,17 @@ def test_contiguous_seq_is_zero_without_the_first(loaded: Ledger) -> None:
     loaded.ingest([envs[1]])
     assert loaded.contiguous_seq(dev.name) == 0
     assert reports.chains(loaded)[0].rows[0][4] == "1-1"
+
+
+def test_state_carries_across_chunks(
+    loaded: Ledger, month: sample.SampleData, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With tiny chunks (each its own transaction), a month ingests exactly as in one chunk."""
+    import central.ingest
+
+    monkeypatch.setattr(central.ingest, "CHUNK_SIZE", 7)
+    report = loaded.ingest(month.envelopes)
+    assert report.rejected == [] and len(report.accepted) == len(month.envelopes)
+    again = loaded.ingest(month.envelopes[:50])
+    assert len(again.duplicates) == 50
+    assert unbalanced_entries(loaded) == []
