@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import json
 
+import pytest
+
 from central import reports, sample
 from central.ledger import Ledger
 from sync import envelope as wire
