@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import json
 import os
+import re
 import sqlite3
 import sys
 from collections.abc import Sequence
@@ -171,7 +172,20 @@ def _lines(args: argparse.Namespace) -> list[tuple[str, object]]:
                 f"--line {text!r} must look like SKU:QTY, e.g. 8991001:2",
             )
         lines.append((sku, qty))
-    return [(sku, int(qty) if isinstance(qty, str) and qty.isdigit() else qty) for sku, qty in lines]
+    return [(sku, _qty(qty)) for sku, qty in lines]
+
+
+def _qty(text: object) -> object:
+    """A typed quantity: digits become an int; a decimal comma (``1,5``, as Indonesians write it)
+    becomes a point; anything else goes on as typed for the rules to refuse with a reason."""
+    if not isinstance(text, str):
+        return text
+    value = text.strip()
+    if value.isdigit():
+        return int(value)
+    if re.fullmatch(r"\d{1,6},\d{1,3}", value):
+        return value.replace(",", ".")
+    return value
 
 
 def _print_recorded(rec: Recorded, as_json: bool, lang: Lang) -> None:

@@ -137,6 +137,8 @@ def test_sale_status_and_english(device_dir: Path, capsys: pytest.CaptureFixture
     finally:
         del os.environ["KOP_LANG"]
     assert code != 0 and "limit Rp 500,000" in err and "available Rp 332,000" in err
+    code, out, _ = run(capsys, "--dir", d, "sale", "--line", "TELUR:1,5", "--json")  # decimal comma
+    assert code == 0 and json.loads(out)["lines"][0]["qty"] == "1.5"
 
 
 @pytest.mark.parametrize(
