@@ -22,6 +22,7 @@ import argparse
 import json
 import logging
 import os
+import re
 import threading
 import time
 from collections import deque
@@ -51,6 +52,8 @@ DOWNLINK_INTERVAL_S: Final = 5.0
 SESSION_EXPIRY_S: Final = 7 * 24 * 3600
 REJECTIONS_KEPT: Final = 1000
 NET_JOIN_S: Final = 5.0
+_DEVICE_KEY_RE: Final = re.compile(rb'"device":"([a-z0-9][a-z0-9_-]{0,47})"')
+_SEQ_KEY_RE: Final = re.compile(rb'"seq":(\d{1,16})[,}]')
 
 
 @dataclass(frozen=True)
@@ -90,17 +93,22 @@ class Refusal:
     reason: str
 
 
-def _own_envelope(raw: bytes, device: str) -> dict[str, Any] | None:
-    """The parsed envelope if it is a readable object naming ``device``, else None (the ledger judges it)."""
-    if len(raw) > MAX_ENVELOPE_BYTES:
-        return None
-    try:
-        body = json.loads(raw)
-    except (UnicodeDecodeError, ValueError):
-        return None
-    if not isinstance(body, dict) or body.get("device") != device:
-        return None
-    return body
+def _names_only(raw: bytes, device: str) -> bool:
+    """True when ``raw`` names ``device`` as its one and only ``device`` key (checked on the bytes).
+
+    In JSON text a quote inside a string is escaped, so ``"device":"`` can only be a key; a payload with a
+    ``\\u`` escape (which could spell a second key) or with zero or several ``device`` keys is not
+    judged here: it goes to the ledger with ``expected_device``, which parses and decides.
+    """
+    if len(raw) > MAX_ENVELOPE_BYTES or b"\\u" in raw:
+        return False
+    found = _DEVICE_KEY_RE.findall(raw)
+    return len(found) == 1 and found[0] == device.encode("ascii")
+
+
+def _seq_of(raw: bytes) -> int | None:
+    found = _SEQ_KEY_RE.findall(raw)
+    return int(found[0]) if len(found) == 1 else None
 
 
 class Server:
@@ -172,18 +180,17 @@ class Server:
         or naming another device) go through ``ingest(..., expected_device=<topic device>)`` so that the
         ledger quarantines each with its reason.
         """
-        own: list[dict[str, Any]] = []
+        own: list[bytes] = []
         stray: dict[str, list[bytes]] = {}
         seen: dict[str, list[int]] = {device: [] for device in uplinks}
         for device, envelopes in uplinks.items():
             for raw in envelopes:
-                body = _own_envelope(raw, device)
-                if body is None:
+                if not _names_only(raw, device):
                     stray.setdefault(device, []).append(raw)
                     continue
-                own.append(body)
-                seq = body.get("seq")
-                if isinstance(seq, int) and not isinstance(seq, bool):
+                own.append(raw)
+                seq = _seq_of(raw)
+                if seq is not None:
                     seen[device].append(seq)
         if own:
             self._account(self.ledger.ingest(own, require_signature=True))
