@@ -206,6 +206,7 @@ class Services(Protocol):
     def products(self, unit: str | None) -> list[Product]: ...
     def member_by_card(self, code: str) -> Member: ...
     def member_summary(self, number: str) -> MemberSummary: ...
+    def saved_summary(self, number: str) -> MemberSummary | None: ...
     def record_sale(
         self, cart: Cart, member: Member | None, payment: str, clerk: Clerk | None
     ) -> SaleDone: ...
@@ -365,6 +366,9 @@ class DemoServices:
 
     def member_summary(self, number: str) -> MemberSummary:
         return demo_summary(number, cached=not self.online)
+
+    def saved_summary(self, number: str) -> MemberSummary | None:
+        return None
 
     def record_sale(self, cart: Cart, member: Member | None, payment: str, clerk: Clerk | None) -> SaleDone:
         if cart.is_empty():
@@ -567,9 +571,16 @@ class EdgeServices:
                 parsed = parse_summary(answer, cached=False)
                 if parsed.member == number:
                     return parsed
+        saved = self.saved_summary(number)
+        if saved is None:
+            raise errors.SummaryUnavailable()
+        return saved
+
+    def saved_summary(self, number: str) -> MemberSummary | None:
+        """The device's last copy of ``number``'s summary (shown at once while central is asked)."""
         saved = self.dev.member_summary(number)
         if saved is None or saved.get("member") != number:
-            raise errors.SummaryUnavailable()
+            return None
         return parse_summary(saved, cached=True)
 
     def record_sale(self, cart: Cart, member: Member | None, payment: str, clerk: Clerk | None) -> SaleDone:

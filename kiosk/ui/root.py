@@ -409,6 +409,12 @@ class KioskRoot(FloatLayout):
         self.self_member = member
         self.self_summary = None
         self.self_summary_error = None
+        # The saved copy first (a quick local read), then central's answer replaces it when it comes.
+        self.edge.submit(
+            "saved_summary",
+            member.number,
+            on_ok=lambda saved: self._self_saved_summary(session, member.number, saved),
+        )
         self.slow.submit(
             "member_summary",
             member.number,
@@ -432,8 +438,14 @@ class KioskRoot(FloatLayout):
         if self.screens.current == "member":
             self.current_view().refresh()
 
+    def _self_saved_summary(self, session: int, number: str, saved: MemberSummary | None) -> None:
+        if saved is not None and self.self_summary is None:
+            self._self_summary(session, number, saved)
+
     def _self_summary_failed(self, session: int, err: errors.KioskError) -> None:
         if session != self.member_session or self.self_member is None:
+            return
+        if self.self_summary is not None:  # the saved copy stays on screen, labelled as such
             return
         self.self_summary_error = err
         if self.screens.current == "member":

@@ -13,6 +13,7 @@ from kiosk.i18n import Translator
 from kiosk.printing import MemoryPrinter
 from kiosk.scanning import ScanFeed
 from kiosk.services import EdgeServices
+from tests.support.net import free_port
 
 CARD_SITI = "KP7Q3M9X2K4D8F"
 CARD_BUDI = "KP4H8N2R6T1W9Z"
@@ -110,9 +111,14 @@ def make_device(directory: Path, unit: str = "toko") -> Path:
     """A real, initialised device directory with catalog, members, a clerk and saved summaries."""
     from edge.device import Device
     from edge.install import init_device
-    from edge.settings import DeviceSettings
+    from edge.settings import BrokerSettings, DeviceSettings
 
-    init_device(directory, DeviceSettings(coop="kopmaju", device=f"{unit}-01", unit=unit, branch="pusat"))
+    # A free port: nothing answers there, so a summary request really finds central unreachable.
+    broker = BrokerSettings(port=free_port())
+    init_device(
+        directory,
+        DeviceSettings(coop="kopmaju", device=f"{unit}-01", unit=unit, branch="pusat", broker=broker),
+    )
     with Device.open(directory) as dev:
         dev.apply_downlink("catalog", {"name": "catalog", "kind": "snapshot", "version": 1, "items": CATALOG})
         dev.apply_downlink("members", {"name": "members", "kind": "snapshot", "version": 1, "items": MEMBERS})

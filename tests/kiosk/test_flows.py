@@ -195,3 +195,18 @@ def test_language_switch_shows_english(kiosk_factory: Any) -> None:
     assert "Clerk sign-in" in k.texts()
     k.press(k.root.status_bar.w["lang"])
     assert "Pindai kartu anggota Anda" in k.texts()
+
+
+def test_search_by_name_adds_the_chosen_item(kiosk_factory: Any) -> None:
+    """Typing part of a name and touching a result adds that item to the sale."""
+    k = kiosk_factory("toko")
+    k.sign_in()
+    k.view().w["search"].text = "minyak"
+    k.press(k.view().w["search_go"])
+    k.pump(lambda: k.root.search_done)
+    [result] = [w for w in k.view().w["results"].children if "Minyak" in getattr(w, "text", "")]
+    k.press(result)
+    assert [line.product.sku for line in k.root.cart.lines] == ["8991234500028"]
+    k.view().w["search"].text = "tidak-ada"
+    k.press(k.view().w["search_go"])
+    assert "Tidak ditemukan. Coba kata lain." in k.texts()

@@ -19,16 +19,16 @@ from tests.support.mosquitto import Mosquitto
 pytestmark = pytest.mark.kivy
 
 
-def _attach(directory: Path, feed: ScanFeed, *, ask_central: bool, scanner_state: Any = None) -> Kiosk:
+def _attach(directory: Path, feed: ScanFeed, *, ask_central: bool, timeout_s: float = 10.0) -> Kiosk:
     from kiosk.ui.app import attach
     from kiosk.ui.root import Parts
 
     printer = MemoryPrinter()
     parts = Parts(
-        services=lambda: EdgeServices(directory, ask_central=ask_central, summary_timeout_s=10.0),
+        services=lambda: EdgeServices(directory, ask_central=ask_central, summary_timeout_s=timeout_s),
         printer=lambda: printer,
         feed=feed,
-        scanner_state=scanner_state or (lambda: "ok"),
+        scanner_state=lambda: "ok",
     )
     kiosk = Kiosk(attach(parts, Translator("id")), feed, printer, directory)
     kiosk.pump(lambda: kiosk.root.info is not None and kiosk.root.status is not None)
@@ -109,3 +109,25 @@ def test_serial_scanner_on_a_pty_feeds_the_checkout(kiosk_factory: Any) -> None:
         source.stop()
         os.close(master)
         os.close(slave)
+
+
+def test_unreachable_central_falls_back_to_the_saved_copy(window: Any, tmp_path: Path) -> None:
+    """When central does not answer in time, the member sees the saved copy, labelled, not an error."""
+    from kiosk.ui.app import detach
+    from tests.kiosk.conftest import CARD_SITI, make_device
+
+    directory = make_device(tmp_path / "dev")
+    services = EdgeServices(directory, ask_central=True, summary_timeout_s=0.5)
+    try:
+        summary = services.member_summary("A001")
+    finally:
+        services.close()
+    assert summary.cached
+    assert summary.member == "A001"
+    kiosk = _attach(directory, ScanFeed(), ask_central=True, timeout_s=0.5)
+    try:
+        kiosk.scan(CARD_SITI)
+        kiosk.pump(lambda: kiosk.root.self_summary is not None)
+        assert "salinan tersimpan, kios sedang luring" in kiosk.texts()
+    finally:
+        detach(kiosk.root)
