@@ -502,7 +502,7 @@ def _validate(
             raise _Bad(f"transaction {env['ref']} is already voided")
         if ref.total_rp != env["total"] or ref.member != member or ref.payment != env["payment"]:
             raise _Bad(
-                f"void must repeat the state.voided transaction's member, payment and total "
+                f"void must repeat the voided transaction's member, payment and total "
                 f"({ref.member}, {ref.payment}, {ref.total_rp}); "
                 f"it says ({member}, {env['payment']}, {env['total']})"
             )
@@ -540,7 +540,8 @@ def _validate(
                     "is more than that (pay the rest as interest or fix the amount)"
                 )
         lines = post(env, config)
-    _check_member_balances(env, lines, state.balances, member_accounts, config)
+    if kind != "sale":  # a sale touches no savings or loan account
+        _check_member_balances(env, lines, state.balances, member_accounts, config)
     return lines, amounts
 
 
@@ -656,7 +657,7 @@ def _accept(
                 line.memo,
             )
         )
-        if member is not None:
+        if member is not None and kind != "sale":  # balances the checks use: savings and loans
             key = (member, line.account)
             state.balances[key] = state.balances.get(key, 0) + line.debit_rp - line.credit_rp
     if kind == "loan_disbursement":
