@@ -36,4 +36,6 @@ def prepare(*, headless: bool = False, fullscreen: bool = False) -> None:
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
+    if not headless:  # a touch panel has no keyboard: the search field docks Kivy's on-screen one
+        Config.set("kivy", "keyboard_mode", "systemanddock")
     _state["prepared"] = True
