@@ -210,3 +210,40 @@ def test_search_by_name_adds_the_chosen_item(kiosk_factory: Any) -> None:
     k.view().w["search"].text = "tidak-ada"
     k.press(k.view().w["search_go"])
     assert "Tidak ditemukan. Coba kata lain." in k.texts()
+
+
+def test_printer_out_of_paper_keeps_the_sale_and_reprints(kiosk_factory: Any) -> None:
+    """Out of paper: the sale is already in edge, the screen says to load paper, and Print again works."""
+    printer = MemoryPrinter(paper=False)
+    k = kiosk_factory("toko", printer=printer)
+    k.sign_in()
+    k.scan("8991234500042")
+    k.press(k.view().w["footer"].pay)
+    k.press(k.view().w["confirm"])
+    k.pump(lambda: k.root.print_state == "failed")
+    assert len(k.outbox()) == 1
+    shown = k.texts()
+    assert "Kertas printer habis." in shown
+    assert "Pasang gulungan baru" in shown
+    assert "Printer: kertas habis" in shown
+    printer.paper = True
+    k.press(k.view().w["reprint"])
+    k.pump(lambda: k.root.print_state == "printed")
+    assert "Struk tercetak." in k.texts()
+    assert len(printer.printed) == 1
+    assert len(k.outbox()) == 1
+
+
+def test_status_bar_shows_offline_calmly_with_the_outbox_depth(kiosk_factory: Any) -> None:
+    """Offline, the status bar says the data is safe here and how many transactions wait to be sent."""
+    k = kiosk_factory("toko")
+    k.sign_in()
+    k.scan("8991234500042")
+    k.press(k.view().w["footer"].pay)
+    k.press(k.view().w["confirm"])
+    k.pump(lambda: k.root.screens.current == "done")
+    k.root._poll(0)
+    k.pump(lambda: k.root.status is not None and k.root.status.outbox_depth == 1)
+    shown = k.texts()
+    assert "Luring (data aman)" in shown
+    assert "Antre 1" in shown
