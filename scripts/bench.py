@@ -1,8 +1,8 @@
 """Run every benchmark in scripts/bench/ and print each figure beside its baseline and target.
 
-    python scripts/bench.py            # full sizes (several minutes)
-    python scripts/bench.py --quick    # small sizes, a quick sanity run
-    python scripts/bench.py ledger sync  # only these areas
+python scripts/bench.py            # full sizes (several minutes)
+python scripts/bench.py --quick    # small sizes, a quick sanity run
+python scripts/bench.py ledger sync  # only these areas
 """
 
 from __future__ import annotations
@@ -29,7 +29,9 @@ def _load(area: str):  # type: ignore[no-untyped-def]
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("areas", nargs="*", help=f"which benchmarks, of {', '.join(AREAS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes for a quick run")
     args = parser.parse_args(argv)

@@ -222,7 +222,9 @@ def check(env: Mapping[str, Any]) -> None:
     """
     version = env.get("v")
     if version not in SUPPORTED_VERSIONS:
-        raise EnvelopeError(f"unsupported format version v={version!r} (this system reads {sorted(SUPPORTED_VERSIONS)})")
+        raise EnvelopeError(
+            f"unsupported format version v={version!r} (this system reads {sorted(SUPPORTED_VERSIONS)})"
+        )
     kind = env.get("kind")
     if kind not in _KIND_KEYS:
         raise EnvelopeError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
@@ -250,7 +252,9 @@ def check(env: Mapping[str, Any]) -> None:
     except ValueError:
         stamp = None
     if stamp is None or stamp.tzinfo is None:
-        raise EnvelopeError(f"at {at!r} must be an ISO 8601 date-time with offset, e.g. 2026-03-01T08:15:00+07:00")
+        raise EnvelopeError(
+            f"at {at!r} must be an ISO 8601 date-time with offset, e.g. 2026-03-01T08:15:00+07:00"
+        )
     member = env["member"]
     if member is not None and (not isinstance(member, str) or not CODE_RE.match(member)):
         raise EnvelopeError(f"member {member!r} must be a member number or null for a walk-in")
@@ -270,7 +274,9 @@ def check(env: Mapping[str, Any]) -> None:
         if lines:
             raise EnvelopeError(f"a {kind} has no lines")
         if payment != "cash" and kind != "void":
-            raise EnvelopeError(f"payment of a {kind} must be 'cash'; only sales (and their voids) may be on credit")
+            raise EnvelopeError(
+                f"payment of a {kind} must be 'cash'; only sales (and their voids) may be on credit"
+            )
         _check_other(env, kind, total)
 
 
@@ -314,7 +320,8 @@ def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
             interest = _rupiah(env["interest_rp"], "interest_rp")
             if principal + interest != total or total == 0:
                 raise EnvelopeError(
-                    f"installment principal_rp {principal:,} + interest_rp {interest:,} must equal total {total:,} (> 0)"
+                    f"installment principal_rp {principal:,} + interest_rp {interest:,}"
+                    f" must equal total {total:,} (> 0)"
                 )
     else:  # void, dispute
         _text(env, "ref", ID_RE)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 from pathlib import Path
 from typing import Any
@@ -51,7 +52,10 @@ def test_golden_signed_sale_bytes() -> None:
 
 def test_canonical_is_sorted_compact_utf8() -> None:
     """Canonical JSON sorts keys, has no spaces and keeps non-ASCII text as UTF-8."""
-    assert env.canonical({"b": 1, "a": "Kopi Susu Gula Aren ☕"}) == '{"a":"Kopi Susu Gula Aren ☕","b":1}'.encode()
+    assert (
+        env.canonical({"b": 1, "a": "Kopi Susu Gula Aren ☕"})
+        == '{"a":"Kopi Susu Gula Aren ☕","b":1}'.encode()
+    )
 
 
 def test_line_amount_rounds_half_up_for_weights() -> None:
@@ -91,7 +95,9 @@ def test_check_refuses_negative_line_price() -> None:
 
 def test_installment_must_add_up() -> None:
     """An installment's principal and interest add up to its total."""
-    inst = _sale(kind="installment", lines=[], loan="L-7", principal_rp=100_000, interest_rp=15_000, total=115_000)
+    inst = _sale(
+        kind="installment", lines=[], loan="L-7", principal_rp=100_000, interest_rp=15_000, total=115_000
+    )
     env.check(inst)
     with pytest.raises(env.EnvelopeError, match="must equal total"):
         env.check({**inst, "total": 116_000})
@@ -133,7 +139,7 @@ def test_chain_hash_links_each_envelope_to_the_previous(seqs: int) -> None:
         signed = env.sign(_sale(id=f"toko-01:{seq}", seq=seq, prev=prev), KEY)
         chain.append(signed)
         prev = env.chain_hash(signed)
-    for before, after in zip(chain, chain[1:], strict=False):
+    for before, after in itertools.pairwise(chain):
         assert after["prev"] == env.chain_hash(before)
     forged = env.sign({**chain[0], "total": 27000, "member": None}, KEY)
     assert env.chain_hash(forged) != chain[1]["prev"]

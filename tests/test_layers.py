@@ -8,7 +8,17 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-IO_LIBRARIES = {"sqlite_utils", "sqlite3", "paho", "kivy", "evdev", "serial", "escpos", "sqlalchemy", "psycopg"}
+IO_LIBRARIES = {
+    "sqlite_utils",
+    "sqlite3",
+    "paho",
+    "kivy",
+    "evdev",
+    "serial",
+    "escpos",
+    "sqlalchemy",
+    "psycopg",
+}
 # Pure rules: plain data in, plain data out (STYLE.md, "functional core").
 PURE_MODULES = [
     "sync/envelope.py",
