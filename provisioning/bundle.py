@@ -324,9 +324,12 @@ def verify_bundle(
     token: str | None = None,
     trusted_ca_sha256: str | None = None,
     now: datetime | None = None,
+    installed: bool = False,
 ) -> Manifest:
     """Check a bundle against its CA-signed manifest (and, if given, the scanned token and a pinned CA).
 
+    With ``installed`` the directory is a device directory made from the bundle: files the device added
+    (its database, state) are allowed beside the bundle's, which must still be unchanged.
     Raises ``BundleTampered`` or ``TokenMismatch`` naming the first thing that is wrong.
     """
     directory = Path(directory)
@@ -351,7 +354,7 @@ def verify_bundle(
     present = {p.name for p in directory.iterdir()} - {MANIFEST}
     for name in sorted(expected - present):
         raise _tampered(f"file {name} hilang", f"file {name} is missing")
-    for name in sorted(present - expected):
+    for name in sorted(present - expected) if not installed else ():
         raise _tampered(
             f"ada file asing {name} yang tidak ada di manifest",
             f"unexpected file {name}, not in the manifest",

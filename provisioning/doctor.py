@@ -33,6 +33,7 @@ CERT_WARN_DAYS: Final = 30
 # A clock before this is certainly wrong (a Pi without network time boots in 1970 or at its image date).
 EARLIEST_SANE: Final = datetime(2025, 1, 1, tzinfo=UTC)
 MQTT_CONNACK_MAX_BYTES: Final = 64
+DEVICE_DB: Final = "edge.sqlite"
 
 
 @dataclass(frozen=True)
@@ -219,8 +220,10 @@ def read_device(directory: Path) -> tuple[DeviceFacts | None, list[Finding]]:
         from provisioning.bundle import verify_bundle
         from provisioning.errors import ProvisioningError
 
+        # A device directory installed from the bundle keeps the manifest beside its own database.
+        installed = (directory / DEVICE_DB).exists()
         try:
-            verify_bundle(directory)
+            verify_bundle(directory, installed=installed)
         except ProvisioningError as err:
             findings.append(_bad("bundle", err.id_text, err.en_text, fix_id, fix_en))
             return facts, findings

@@ -184,3 +184,15 @@ def test_device_ids_are_validated_and_never_reused(tmp_path: Path) -> None:
         "toko-01.enroll.txt",
         "toko-01.public.json",
     ]
+
+
+def test_installed_device_directory_may_hold_more_but_not_changed_files(pki: Pki, tmp_path: Path) -> None:
+    """In an installed device directory the device's own files are allowed; bundle files must be unchanged."""
+    device = _copy(pki.devices["toko-02"].bundle_dir, tmp_path)
+    (device / "edge.sqlite").write_bytes(b"SQLite format 3\x00")
+    assert verify_bundle(device, installed=True).device == "toko-02"
+    with pytest.raises(BundleTampered, match=r"unexpected file edge\.sqlite"):
+        verify_bundle(device)
+    (device / "client.crt").write_text((device / "client.crt").read_text() + "\n")
+    with pytest.raises(BundleTampered, match=r"client\.crt was changed"):
+        verify_bundle(device, installed=True)

@@ -16,6 +16,7 @@ from pathlib import Path
 
 import pytest
 
+from provisioning.doctor import diagnose
 from sync import envelope
 from tests.provisioning.cli_helpers import ROOT, call
 from tests.provisioning.conftest import GeneratedMosquitto
@@ -217,8 +218,14 @@ def test_enrolled_device_syncs_a_sale_to_central_over_tls_then_revocation_stops_
     assert done.returncode == 0, done.stdout + done.stderr
     _wait_until(lambda: _contiguous(site, "toko-01") >= 1, "central to commit the device's first sale")
 
+    # doctor on the installed device: bundle, certificate, clock and broker are fine (no scanner here).
+    findings = {f.check: f for f in diagnose(device_dir, scanner=site.root / "none", printer=None)}
+    assert all(findings[c].ok for c in ("bundle", "certificate", "permissions", "clock", "broker")), findings
+
     site.cli("revoke", "toko-01", "--reason", "kiosk dicuri", "--central-db", site.db)
     broker.reload()
+    findings = {f.check: f for f in diagnose(device_dir, scanner=site.root / "none", printer=None)}
+    assert not findings["broker"].ok and "revoked" in findings["broker"].en_text
     # The stolen kiosk keeps recording; whatever path its envelopes take, central refuses them.
     later = _module("edge", "--dir", str(device_dir), "sale", "--line", "8991002:3", "--json")
     assert later.returncode == 0, later.stdout + later.stderr
