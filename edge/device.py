@@ -35,6 +35,7 @@ from edge.errors import (
     InvalidSettings,
     NotInitialized,
     NotVoidable,
+    OutboxFull,
     StoreBusy,
     StoreMissing,
     UnknownClerk,
@@ -62,6 +63,9 @@ MAX_SEARCH_RESULTS: Final = 200
 MAX_SUMMARY_BYTES: Final = 64 * 1024
 MAX_REASON_CHARS: Final = 200
 DEFAULT_RETENTION_S: Final = 30 * 24 * 3600
+# Transactions that may wait for central before recording stops (years of a busy shop's sales; bounds
+# the disk an outpost can fill while offline).
+MAX_UNSYNCED: Final = 500_000
 
 Clock = Callable[[], datetime]
 
@@ -159,6 +163,7 @@ class Device:
         self._db: Any = None
         self._clock = clock
         self._lock = threading.RLock()
+        self.max_unsynced = MAX_UNSYNCED
 
     @property
     def db(self) -> Any:
@@ -258,9 +263,12 @@ class Device:
         assert self._conn.in_transaction
         head = dict(
             self._conn.execute(
-                "SELECT key, value FROM meta WHERE key IN ('last_seq', 'last_hash')"
+                "SELECT key, value FROM meta WHERE key IN ('last_seq', 'last_hash', 'last_ack_seq')"
             ).fetchall()
         )
+        waiting = int(head.get("last_seq", 0)) - int(head.get("last_ack_seq", 0))
+        if waiting >= self.max_unsynced:
+            raise OutboxFull(waiting)
         seq = int(head.get("last_seq", 0)) + 1
         prev = str(head.get("last_hash", GENESIS))
         now = self._now()

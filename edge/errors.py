@@ -254,6 +254,20 @@ class CreditLimitExceeded(EdgeError):
         )
 
 
+class OutboxFull(EdgeError):
+    """Too many transactions waiting for central: the bound that keeps the device's disk from filling."""
+
+    exit_code = 3
+
+    def __init__(self, waiting: int) -> None:
+        super().__init__(
+            f"Sudah {waiting} transaksi menunggu dikirim ke pusat, batas perangkat ini. Sambungkan perangkat "
+            "ke jaringan (atau kirim lewat python -m edge outbox export) sebelum mencatat lagi.",
+            f"{waiting} transactions are already waiting for central, this device's limit. Connect the "
+            "device (or carry them with python -m edge outbox export) before recording more.",
+        )
+
+
 class UnknownTransaction(EdgeError):
     """A void that names a transaction this device did not record (or has pruned)."""
 

@@ -220,3 +220,17 @@ def test_store_is_open_to_sqlite_utils(dev: Device) -> None:
     dev.record_sale([("PULSA", 1)])
     assert dev.db["outbox"].count == 1
     assert {"meta", "products", "members", "outbox", "clerks"} <= set(dev.db.table_names())
+
+
+def test_outbox_bound_refuses_cleanly(dev: Device) -> None:
+    """When the unsynced bound is reached recording is refused with a reason until central acks."""
+    from edge.errors import OutboxFull
+
+    dev.max_unsynced = 2
+    dev.record_sale([("PULSA", 1)])
+    dev.record_sale([("PULSA", 1)])
+    with pytest.raises(OutboxFull) as info:
+        dev.record_sale([("PULSA", 1)])
+    assert "outbox export" in info.value.message("en")
+    dev.mark_acked(1)
+    assert dev.record_sale([("PULSA", 1)]).seq == 3
