@@ -1,4 +1,4 @@
-"""Child process for the power-loss test: records sales (and some voids) in a loop until killed.
+"""Child process for the power-loss test: records sales (some voids, some acks) in a loop until killed.
 
 After each commit it prints the recorded id, so the parent knows a set of sales that were certainly
 committed; a kill may land anywhere, including between commit and print.
@@ -23,6 +23,8 @@ def main(directory: str, seed: int) -> None:
         print("ready", flush=True)
         last = None
         for i in range(MAX_ITERATIONS):
+            if i % 5 == 4:
+                dev.mark_acked(max(0, dev.status().last_seq - 3))  # acks too must be all or nothing
             if last is not None and i % 7 == 3:
                 dev.record_void(last, "uji mati listrik")
                 last = None

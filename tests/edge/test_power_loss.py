@@ -54,12 +54,16 @@ def kill_repeatedly(device_dir: Path, kills: int) -> None:
         assert len(committed) == len(set(committed))
         assert len(envelopes) > kills
         assert_stock_matches(dev, initial, envelopes)
+        acked = dev.status().last_ack_seq
+        flags = dev._read("SELECT seq, acked_at IS NOT NULL FROM outbox ORDER BY seq")
+        assert all(bool(flag) == (seq <= acked) for seq, flag in flags)
 
 
 @pytest.mark.slow
 def test_sigkill_mid_sale_loses_and_duplicates_nothing(device_dir: Path) -> None:
     """After many SIGKILLs every sale reported committed is in the outbox exactly once, seq is gapless,
-    the chain verifies, and stock equals the initial stock minus what the outbox says was sold."""
+    the chain verifies, stock equals the initial stock minus what the outbox says was sold, and exactly
+    the rows up to the ack seq are marked delivered."""
     kill_repeatedly(device_dir, KILLS)
 
 
