@@ -299,6 +299,7 @@ class Server:
         count = 0
         current = {name: fetch() for name, fetch in sources.items()}
         for branch in self._branches():
+            changed = False
             for name, items in current.items():
                 key = (branch, name)
                 decided = downlink.next_publication(name, self.published.get(key), items)
@@ -311,6 +312,11 @@ class Server:
                 self.link.post(snap_topic, downlink.encode(snap), retain=True)
                 self.published[key] = state
                 count += 1
+                changed = True
+            if changed:
+                versions = {name: self.published[(branch, name)].version for name in current}
+                body = json.dumps(versions, separators=(",", ":"), sort_keys=True).encode("ascii")
+                self.link.post(downlink.versions_topic(self.coop, branch), body, retain=True)
         self.stats.downlinks += count
         return count
 

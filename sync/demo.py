@@ -171,6 +171,7 @@ class Running:
         if entry is not None:
             entry[0].set()
             entry[1].join(THREAD_JOIN_S)
+        self.syncs.pop(name, None)
 
     def start(self, offline: Sequence[str] = ()) -> Running:
         central = threading.Thread(target=self.server.run, args=(self.stop,), name="central", daemon=True)

@@ -2,10 +2,12 @@
 
 Central keeps, per branch and name, the last published items and version. When the items change it
 publishes a delta (``base`` = previous version; changed items and deleted keys) on
-``.../down/<name>/delta`` (not retained) and the full snapshot on ``.../down/<name>`` (retained). A device
-listens to deltas all the time and to snapshots only while it catches up (after connecting, or after a
-delta that does not follow its version), so a device that was away for weeks gets the retained snapshot
-and an online one gets small deltas. Payload form: docs/contracts.md, "Downlink payloads".
+``.../down/<name>/delta`` (not retained), the full snapshot on ``.../down/<name>`` (retained) and a small
+retained ``.../down/versions`` (``{"catalog": 7, "members": 12, "config": 1}``). A device listens to
+deltas and to ``versions`` all the time, and subscribes to a snapshot topic only while that snapshot is
+newer than what it holds: a device back after weeks fetches the snapshots it lacks, an online one gets
+small deltas, and a reconnect on a poor link costs a few bytes. Payload form: docs/contracts.md,
+"Downlink payloads".
 """
 
 from __future__ import annotations
@@ -30,9 +32,30 @@ def delta_topic(coop: str, branch: str, name: str) -> str:
     return topics.branch_down(coop, branch, f"{name}/{DELTA_SUFFIX}")
 
 
-def snapshot_filter(coop: str, branch: str) -> str:
-    """A device's subscription to its branch's retained snapshots (while catching up)."""
-    return topics.branch_down(coop, branch, "+")
+VERSIONS: Final = "versions"
+MAX_VERSIONS_BYTES: Final = 1024
+
+
+def versions_topic(coop: str, branch: str) -> str:
+    """Where central keeps (retained) the current version of each of a branch's snapshots."""
+    return topics.branch_down(coop, branch, VERSIONS)
+
+
+def parse_versions(payload: bytes) -> dict[str, int]:
+    """The name -> version map of a versions message; unknown or malformed entries are dropped."""
+    if len(payload) > MAX_VERSIONS_BYTES:
+        return {}
+    try:
+        body = json.loads(payload)
+    except (UnicodeDecodeError, ValueError):
+        return {}
+    if not isinstance(body, dict):
+        return {}
+    return {
+        name: value
+        for name, value in body.items()
+        if name in KEY_OF and isinstance(value, int) and not isinstance(value, bool) and value >= 0
+    }
 
 
 def delta_filter(coop: str, branch: str) -> str:

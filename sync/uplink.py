@@ -20,7 +20,7 @@ import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
 
 from edge.errors import InvalidDownlink, StoreBusy
@@ -36,12 +36,11 @@ log = logging.getLogger(__name__)
 # How long one turn of the loop waits for network traffic when there is nothing to send; this is also
 # how often an idle device looks at its outbox (new sales are picked up within this time).
 IDLE_WAIT_S: Final = 0.02
-# How long snapshot topics stay subscribed after a (re)connect or a delta that did not apply.
-CATCHUP_WINDOW_S: Final = 10.0
 PRUNE_EVERY_S: Final = 600.0
 # A store that is busy (the kiosk is committing a sale) is retried after this long.
 STORE_RETRY_S: Final = 0.2
 UNACKED_BATCHES: Final = 2
+MAX_STATS_NAMES: Final = 1000
 
 
 class Outbox(Protocol):
@@ -67,6 +66,7 @@ class UplinkStats:
     timeouts: int = 0
     refused: int = 0
     downlinks_applied: int = 0
+    snapshots_received: list[str] = field(default_factory=list)
     last_refusal: str = ""
 
 
@@ -89,19 +89,31 @@ class DeviceSync:
         coop, device, branch = settings.coop, settings.device, settings.branch
         self.uplink_topic = topics.uplink(coop, device)
         self.ack_topic = topics.ack(coop, device)
-        self.snapshot_filter = downlink.snapshot_filter(coop, branch)
+        self.versions_topic = downlink.versions_topic(coop, branch)
         self.link = link or Link(
             settings.broker,
             client_id or f"{coop}-{device}",
-            subscriptions=[Subscription(self.ack_topic), Subscription(downlink.delta_filter(coop, branch))],
+            subscriptions=[
+                Subscription(self.ack_topic),
+                Subscription(downlink.delta_filter(coop, branch)),
+                Subscription(self.versions_topic),
+            ],
             clock=clock,
             backoff=Backoff(max_s=max(settings.tuning.reconnect_max_s, DELAY_S_INITIAL)),
         )
-        self.acked = int(dev.status().last_ack_seq)
+        status = dev.status()
+        self.acked = int(status.last_ack_seq)
+        # Versions this device holds (config is not in the status: fetched once per start).
+        self.known: dict[str, int] = {
+            "catalog": int(status.catalog_version),
+            "members": int(status.members_version),
+            "config": 0,
+        }
+        self.advertised: dict[str, int] = {}
+        self.fetching: set[str] = set()
         self.sent_upto = self.acked
         self.inflight: dict[int, int] = {}
         self.waiting_since: float | None = None
-        self.catchup_until: float | None = None
         self.tokens = float(self.tuning.batch_max)
         self.tokens_at = clock()
         self.next_prune_at = clock()
@@ -114,7 +126,7 @@ class DeviceSync:
         self.sent_upto = self.acked
         self.inflight.clear()
         self.waiting_since = None
-        self._start_catchup()
+        self.fetching.clear()  # subscriptions end with the connection; the retained versions come again
         if not self.was_connected:
             self.was_connected = True
             self.dev.set_connectivity(True)
@@ -125,10 +137,22 @@ class DeviceSync:
             self.was_connected = False
             self.dev.set_connectivity(False)
 
-    def _start_catchup(self) -> None:
-        if self.catchup_until is None:
-            self.link.subscribe(self.snapshot_filter)
-        self.catchup_until = self.clock() + CATCHUP_WINDOW_S
+    def _fetch(self, name: str) -> None:
+        """Subscribe to ``name``'s retained snapshot until this device holds its advertised version."""
+        if name not in self.fetching:
+            self.fetching.add(name)
+            self.link.subscribe(topics.branch_down(self.settings.coop, self.settings.branch, name))
+
+    def _fetched(self, name: str) -> None:
+        if name in self.fetching and self.known.get(name, 0) >= self.advertised.get(name, 0):
+            self.fetching.discard(name)
+            self.link.unsubscribe(topics.branch_down(self.settings.coop, self.settings.branch, name))
+
+    def _on_versions(self, payload: bytes) -> None:
+        self.advertised = downlink.parse_versions(payload)
+        for name, version in self.advertised.items():
+            if version > self.known.get(name, 0):
+                self._fetch(name)
 
     def _on_ack(self, payload: bytes) -> None:
         try:
@@ -165,10 +189,19 @@ class DeviceSync:
         except InvalidDownlink as err:
             log.warning("ignoring an invalid %s downlink: %s", name, err.message("en"))
             return
+        version = body.get("version")
         if applied:
             self.stats.downlinks_applied += 1
-        elif is_delta:
-            self._start_catchup()
+            if isinstance(version, int):
+                self.known[name] = max(self.known.get(name, 0), version)
+        elif is_delta and isinstance(version, int) and version > self.known.get(name, 0):
+            self._fetch(name)  # a delta that does not follow: take the snapshot
+        elif not is_delta and isinstance(version, int):
+            self.known[name] = max(self.known.get(name, 0), version)  # it holds this one (or newer) already
+        if not is_delta:
+            if len(self.stats.snapshots_received) < MAX_STATS_NAMES:
+                self.stats.snapshots_received.append(name)
+            self._fetched(name)
 
     def _handle(self, event: Event) -> None:
         if event.kind is EventKind.CONNECTED:
@@ -189,6 +222,9 @@ class DeviceSync:
         elif event.kind is EventKind.MESSAGE:
             if event.topic == self.ack_topic:
                 self._on_ack(event.payload)
+                return
+            if event.topic == self.versions_topic:
+                self._on_versions(event.payload)
                 return
             parsed = downlink.parse_topic(event.topic)
             if parsed is not None:
@@ -244,9 +280,6 @@ class DeviceSync:
             self.stats.timeouts += 1
             self.sent_upto = self.acked
             self.waiting_since = now
-        if self.catchup_until is not None and now > self.catchup_until:
-            self.catchup_until = None
-            self.link.unsubscribe(self.snapshot_filter)
         if now >= self.next_prune_at:
             self.next_prune_at = now + PRUNE_EVERY_S
             self.dev.prune_delivered(self.tuning.retention_s)

@@ -31,7 +31,8 @@ def test_broker_extras_documented(key: str) -> None:
 
 
 @pytest.mark.parametrize(
-    "fragment", ["/up/tx", "/down/ack", "/down/<name>/delta", "/up/req/summary", "/down/summary"]
+    "fragment",
+    ["/up/tx", "/down/ack", "/down/<name>/delta", "/down/versions", "/up/req/summary", "/down/summary"],
 )
 def test_topics_documented(fragment: str) -> None:
     """Every topic the transport uses is in docs/sync.md."""

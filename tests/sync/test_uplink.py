@@ -22,6 +22,8 @@ from tests.sync.helpers import pump
 @dataclass
 class Status:
     last_ack_seq: int = 0
+    catalog_version: int = 0
+    members_version: int = 0
 
 
 @dataclass
