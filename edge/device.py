@@ -608,7 +608,7 @@ class Device:
     def _apply_catalog(
         self, conn: sqlite3.Connection, downlink: rules.Downlink, items: list[Product]
     ) -> None:
-        acked = self._meta_int("last_ack_seq")
+        acked = self._reflected(downlink)
         taken = self._unreflected_stock_milli(conn, acked)
         if downlink.kind == "snapshot":
             conn.execute("DELETE FROM products")
@@ -632,7 +632,12 @@ class Device:
                 _UPSERT_MEMBER,
                 (m.number, m.name, m.card_code, m.role, int(m.active), m.credit_limit_rp, m.credit_used_rp),
             )
-        self._set_meta("members_ack_seq", self._meta_int("last_ack_seq"))
+        self._set_meta("members_ack_seq", self._reflected(downlink))
+
+    def _reflected(self, downlink: rules.Downlink) -> int:
+        return rules.reflected_seq(
+            downlink, self.settings.device, self._meta_int("last_ack_seq"), self._meta_int("last_seq")
+        )
 
     def _apply_config(
         self, conn: sqlite3.Connection, downlink: rules.Downlink, items: list[tuple[str, Any]]

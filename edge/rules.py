@@ -163,6 +163,16 @@ class Downlink:
     base: int | None
     items: tuple[Mapping[str, Any], ...]
     delete: tuple[str, ...] = field(default_factory=tuple)
+    # Optional: for each device, the highest seq whose envelopes the payload already reflects (credit
+    # used, stock). Without it the device assumes what it had acknowledged when the payload arrived.
+    reflects: Mapping[str, int] | None = None
+
+
+def reflected_seq(downlink: Downlink, device: str, last_ack_seq: int, last_seq: int) -> int:
+    """Up to which of this device's seqs the payload's credit/stock figures already count."""
+    if downlink.reflects is None:
+        return last_ack_seq
+    return min(downlink.reflects.get(device, 0), last_seq)
 
 
 def _int(value: object) -> bool:
@@ -192,7 +202,21 @@ def parse_downlink(name: str, payload: Mapping[str, Any]) -> Downlink:
         raise InvalidDownlink(name, "delete must be a list of keys")
     if len(items) + len(delete) > MAX_DOWNLINK_ITEMS:
         raise InvalidDownlink(name, f"more than {MAX_DOWNLINK_ITEMS} items")
-    return Downlink(name, kind, version, base if kind == "delta" else None, tuple(items), tuple(delete))
+    reflects = payload.get("reflects")
+    if reflects is not None and (
+        not isinstance(reflects, Mapping)
+        or not all(isinstance(k, str) and _int(v) and v >= 0 for k, v in reflects.items())
+    ):
+        raise InvalidDownlink(name, "reflects must map device ids to whole seq numbers")
+    return Downlink(
+        name,
+        kind,
+        version,
+        base if kind == "delta" else None,
+        tuple(items),
+        tuple(delete),
+        None if reflects is None else dict(reflects),
+    )
 
 
 def downlink_applies(downlink: Downlink, current_version: int) -> bool:

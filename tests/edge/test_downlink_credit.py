@@ -163,3 +163,21 @@ def test_members_snapshot_replaces_cache(dev: Device) -> None:
     assert [m.number for m in dev.members()] == ["A001", "B7"]
     product = dev.product("TELUR")
     assert product is not None and product.stock == Decimal(10)
+
+
+def test_reflects_map_says_exactly_what_central_counted(dev: Device) -> None:
+    """With a `reflects` map central says up to which seq of this device its figures count: a stale
+    snapshot applied after the ack keeps the sale pending, a fresh one releases it."""
+    dev.record_sale([("8991001", 1)], member="A001", payment="credit")  # 68,000, seq 1
+    dev.mark_acked(1)
+    stale = {**snapshot("members", 2, [member("A001", 500000, 100000)]), "reflects": {"toko-01": 0}}
+    assert dev.apply_downlink("members", stale)
+    assert dev.credit_available_rp("A001") == 500000 - 100000 - 68000
+    fresh = {**snapshot("members", 3, [member("A001", 500000, 168000)]), "reflects": {"toko-01": 1}}
+    assert dev.apply_downlink("members", fresh)
+    assert dev.credit_available_rp("A001") == 500000 - 168000
+    other = {**snapshot("members", 4, [member("A001", 500000, 168000)]), "reflects": {"kafe-01": 9}}
+    assert dev.apply_downlink("members", other)  # this device not named: nothing of it counted
+    assert dev.credit_available_rp("A001") == 500000 - 168000 - 68000
+    with pytest.raises(InvalidDownlink):
+        dev.apply_downlink("members", {**snapshot("members", 5, []), "reflects": {"toko-01": -1}})
