@@ -152,11 +152,13 @@ def _catalog(world_devices: dict[str, Path], port: int, ledger_path: Path, tmp: 
     procs = [_sync_proc(d, tmp / f"{n}-catalog.log") for n, d in world_devices.items()]
     deadline = time.monotonic() + 120
     try:
-        for directory in world_devices.values():
-            while time.monotonic() < deadline:
+        for name, directory in world_devices.items():
+            while True:
                 with Device.open(directory) as dev:
                     if dev.product(SKUS[0]) is not None:
                         break
+                if time.monotonic() > deadline:
+                    raise RuntimeError(f"{name} did not receive the catalog; see {tmp}/{name}-catalog.log")
                 time.sleep(0.1)
     finally:
         _stop(procs)

@@ -44,7 +44,7 @@ class Sizes:
     drain_timeout_s: float
 
 
-QUICK = Sizes(200, 80, 250, 20.0, 150.0)
+QUICK = Sizes(300, 100, 400, 20.0, 150.0)
 LONG = Sizes(3000, 600, 3000, 600.0, 900.0)
 ONLINE = ("toko-01", "toko-02", "cafe-01")
 OUTPOST = "outpost-01"
