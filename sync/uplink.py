@@ -305,6 +305,7 @@ class DeviceSync:
         """Loop until ``stop`` is set or ``until()`` is true, then disconnect."""
         stop = stop or threading.Event()
         busy = False
+        self.dev.set_connectivity(False)  # a killed predecessor may have left "connected" behind
         try:
             while not stop.is_set() and not (until is not None and until()):
                 busy = self.step(0.0 if busy else IDLE_WAIT_S)
