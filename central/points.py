@@ -127,7 +127,7 @@ class PointPolicy:
     term_months: int = TERM_MONTHS_DEFAULT
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MemberTotal:
     """A member's period total for one source/unit/payment, as the store aggregated it.
 
@@ -144,7 +144,7 @@ class MemberTotal:
     margin_rp: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class TermMovement:
     """A term-deposit deposit (positive ``amount_rp``) or withdrawal (negative) on a day."""
 
@@ -152,7 +152,7 @@ class TermMovement:
     amount_rp: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MemberPoints:
     """A member's points for the period, by source; ``active`` in rule order, exact."""
 

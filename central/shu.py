@@ -93,7 +93,7 @@ class ShuPolicy:
     board_by_activity: bool = False
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class FundAmount:
     key: str
     name: str
@@ -101,7 +101,7 @@ class FundAmount:
     amount_rp: int
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class MemberShare:
     """A member's SHU: total, and (classic formula) its jasa modal and jasa usaha parts."""
 
@@ -112,7 +112,7 @@ class MemberShare:
     usaha_rp: int = 0
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class BoardShare:
     member: str
     score: int

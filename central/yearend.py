@@ -43,6 +43,7 @@ from sqlalchemy import (
     Table,
     Text,
     and_,
+    case,
     func,
     select,
 )
@@ -326,8 +327,8 @@ def _year_bounds(year: int) -> tuple[str, str]:
     return f"{year:04d}-01-01", f"{year:04d}-12-31"
 
 
-def _voided(conn: Connection, lo: str, hi: str, only: str | None = None) -> list[Any]:
-    """Transactions of the period voided by a void dated on or before ``hi`` (few rows)."""
+def _voided(conn: Connection, hi: str, only: str | None = None) -> list[Any]:
+    """Member transactions voided by a void dated on or before ``hi`` (few rows; found by the ref index)."""
     tx = schema.transactions
     v = tx.alias("v")
     who = tx.c.member.is_not(None) if only is None else tx.c.member == only
@@ -338,9 +339,12 @@ def _voided(conn: Connection, lo: str, hi: str, only: str | None = None) -> list
                 tx.c.interest_rp, tx.c.day,
             )
             .select_from(v.join(tx, tx.c.id == v.c.ref))
-            .where(v.c.kind == "void", v.c.day <= hi, tx.c.day <= hi, who)
+            .where(v.c.ref.is_not(None), v.c.kind == "void", v.c.day <= hi, tx.c.day <= hi, who)
         ).all()
     )  # fmt: skip
+
+
+COUNTED_KINDS: Final = ("sale", "savings_deposit", "savings_withdrawal", "installment")
 
 
 def period_inputs(
@@ -348,38 +352,75 @@ def period_inputs(
 ) -> PeriodInputs:
     """Aggregate the period [lo, hi] per member and rule; walk-ins (no member) and voids are left out.
 
-    ``only``: just this member (its index makes that cheap); the non-participant totals are then 0.
+    One grouped scan of the period's transactions gives sales, savings deposits, interest and the
+    term-deposit movements (grouped by day); the toko's cost of goods comes from its sale lines; voids,
+    balances and the non-participant units' margin are small indexed queries. ``only``: just this member
+    (its index makes that cheap); the non-participant totals are then 0.
     """
     tx = schema.transactions
     lines = schema.sale_lines
     j = schema.journal
-    in_period = and_(tx.c.day >= lo, tx.c.day <= hi)
     who = tx.c.member.is_not(None) if only is None else tx.c.member == only
     jwho = j.c.member.is_not(None) if only is None else j.c.member == only
-    voided = _voided(conn, lo, hi, only)
-    voided_in_period = [r for r in voided if lo <= r.day <= hi]
+    term_products = sorted({r.unit for r in policy.rules if r.source == "term_deposit"})
+    is_term = and_(
+        tx.c.kind.in_(["savings_deposit", "savings_withdrawal"]),
+        tx.c.product.in_(term_products or ["-"]),
+    )
+    term_day = case((is_term, tx.c.day), else_=None).label("term_day")
 
-    # Sales: amount per member/unit/payment; cost only where a rule counts the margin.
-    sales: dict[tuple[str, str, str], list[int]] = {}
-    for member, unit, payment, amount in conn.execute(
-        select(tx.c.member, tx.c.unit, tx.c.payment, func.sum(tx.c.total_rp))
-        .where(tx.c.kind == "sale", who, in_period)
-        .group_by(tx.c.member, tx.c.unit, tx.c.payment)
-    ):
-        sales[(member, unit, payment)] = [int(amount or 0), 0]
+    sales: dict[tuple[str, str, str], int] = {}
+    saved: dict[tuple[str, str], int] = {}
+    interest: dict[str, int] = {}
+    moves: dict[tuple[str, str, str], int] = {}  # (member, day, kind) -> amount, term deposits
+
+    def add_moves(rows: Any) -> None:
+        for member, day, kind, amount in rows:
+            key = (member, day, kind)
+            moves[key] = moves.get(key, 0) + int(amount or 0)
+
+    grouped = (
+        select(
+            tx.c.member, tx.c.kind, tx.c.unit, tx.c.payment, tx.c.product, term_day,
+            func.sum(tx.c.total_rp), func.sum(tx.c.interest_rp),
+        )
+        .where(tx.c.day >= lo, tx.c.day <= hi, who, tx.c.kind.in_(COUNTED_KINDS))
+        .group_by(tx.c.member, tx.c.kind, tx.c.unit, tx.c.payment, tx.c.product, term_day)
+    )  # fmt: skip
+    for member, kind, unit, payment, product, day, amount, paid_interest in conn.execute(grouped):
+        value = int(amount or 0)
+        if day is not None:
+            add_moves([(member, day, kind, value)])
+        elif kind == "sale":
+            sales[(member, unit, payment)] = sales.get((member, unit, payment), 0) + value
+        elif kind == "savings_deposit":
+            saved[(member, product)] = saved.get((member, product), 0) + value
+        elif kind == "installment":
+            interest[member] = interest.get(member, 0) + int(paid_interest or 0)
+    if term_products:  # deposits made before the period still count for the time held inside it
+        add_moves(
+            conn.execute(
+                select(tx.c.member, tx.c.day, tx.c.kind, func.sum(tx.c.total_rp))
+                .where(tx.c.day < lo, who, is_term)
+                .group_by(tx.c.member, tx.c.day, tx.c.kind)
+            )
+        )
+
     margin_units = sorted({r.unit for r in policy.rules if r.source == "sale" and r.basis == "margin"})
     costs: dict[tuple[str, str, str], int] = {}
     if margin_units:
         for member, unit, payment, cost in conn.execute(
             select(tx.c.member, tx.c.unit, tx.c.payment, func.sum(lines.c.cost_total_rp))
             .select_from(tx.join(lines, lines.c.tx == tx.c.id))
-            .where(tx.c.kind == "sale", who, tx.c.unit.in_(margin_units), in_period)
+            .where(tx.c.kind == "sale", who, tx.c.unit.in_(margin_units), tx.c.day >= lo, tx.c.day <= hi)
             .group_by(tx.c.member, tx.c.unit, tx.c.payment)
         ):
             costs[(member, unit, payment)] = int(cost or 0)
-    voided_sales = [r for r in voided_in_period if r.kind == "sale"]
+
+    # Take the voided transactions back out.
+    voided = _voided(conn, hi, only)
+    margin_voids = [r.id for r in voided if r.kind == "sale" and r.unit in margin_units and lo <= r.day <= hi]
     voided_cost: dict[str, int] = {}
-    margin_voids = [r.id for r in voided_sales if r.unit in margin_units]
     for start in range(0, len(margin_voids), 1000):
         part = margin_voids[start : start + 1000]
         for ident, cost in conn.execute(
@@ -388,74 +429,45 @@ def period_inputs(
             .group_by(lines.c.tx)
         ):
             voided_cost[ident] = int(cost or 0)
-    for row in voided_sales:
-        key = (row.member, row.unit, row.payment)
-        if key in sales:
-            sales[key][0] -= int(row.total_rp)
-        costs[key] = costs.get(key, 0) - voided_cost.get(row.id, 0)
+    for row in voided:
+        total = int(row.total_rp)
+        if row.kind in ("savings_deposit", "savings_withdrawal") and row.product in term_products:
+            key = (row.member, row.day, row.kind)
+            moves[key] = moves.get(key, 0) - total
+        elif not lo <= row.day <= hi:
+            continue
+        elif row.kind == "sale":
+            key3 = (row.member, row.unit, row.payment)
+            sales[key3] = sales.get(key3, 0) - total
+            costs[key3] = costs.get(key3, 0) - voided_cost.get(row.id, 0)
+        elif row.kind == "savings_deposit":
+            saved[(row.member, row.product)] = saved.get((row.member, row.product), 0) - total
+        elif row.kind == "installment":
+            interest[row.member] = interest.get(row.member, 0) - int(row.interest_rp or 0)
 
     totals: list[MemberTotal] = []
     business: dict[str, int] = {}
-    for (member, unit, payment), (amount, _) in sales.items():
+    for (member, unit, payment), amount in sales.items():
         margin = amount - costs.get((member, unit, payment), 0)
         totals.append(MemberTotal(member, "sale", unit, payment, amount_rp=amount, margin_rp=margin))
         business[member] = business.get(member, 0) + amount
-
-    # Savings deposits of point-earning products, loan interest paid.
-    products = sorted({r.unit for r in policy.rules if r.source == "savings"})
-    saved: dict[tuple[str, str], int] = {}
-    if products:
-        for member, product, amount in conn.execute(
-            select(tx.c.member, tx.c.product, func.sum(tx.c.total_rp))
-            .where(
-                tx.c.kind == "savings_deposit",
-                tx.c.product.in_(products),
-                who,
-                in_period,
-            )
-            .group_by(tx.c.member, tx.c.product)
-        ):
-            saved[(member, product)] = int(amount or 0)
-    interest: dict[str, int] = {}
-    for member, amount in conn.execute(
-        select(tx.c.member, func.sum(tx.c.interest_rp))
-        .where(tx.c.kind == "installment", who, in_period)
-        .group_by(tx.c.member)
-    ):
-        interest[member] = int(amount or 0)
-    for row in voided_in_period:
-        if row.kind == "savings_deposit" and (row.member, row.product) in saved:
-            saved[(row.member, row.product)] -= int(row.total_rp)
-        elif row.kind == "installment" and row.member in interest:
-            interest[row.member] -= int(row.interest_rp or 0)
-    interest_unit = next((r.unit for r in policy.rules if r.source == "interest"), "simpan-pinjam")
     for (member, product), amount in saved.items():
         totals.append(MemberTotal(member, "savings", product, None, amount_rp=amount))
+    interest_unit = next((r.unit for r in policy.rules if r.source == "interest"), "simpan-pinjam")
     for member, amount in interest.items():
         totals.append(MemberTotal(member, "interest", interest_unit, None, amount_rp=amount))
         business[member] = business.get(member, 0) + amount
 
-    # Term deposits: every movement up to the period's end (time held matters), voided ones left out.
-    term_products = sorted({r.unit for r in policy.rules if r.source == "term_deposit"})
     term_basis: dict[str, int] = {}
     if term_products:
-        voided_ids = {r.id for r in voided}
-        moves: dict[str, list[TermMovement]] = {}
-        for ident, member, day, kind, amount in conn.execute(
-            select(tx.c.id, tx.c.member, tx.c.day, tx.c.kind, tx.c.total_rp).where(
-                tx.c.kind.in_(["savings_deposit", "savings_withdrawal"]),
-                tx.c.product.in_(term_products),
-                who,
-                tx.c.day <= hi,
-            )
-        ):
-            if ident in voided_ids:
-                continue
+        per_member: dict[str, list[TermMovement]] = {}
+        for (member, day, kind), amount in moves.items():
             sign = 1 if kind == "savings_deposit" else -1
-            moves.setdefault(member, []).append(TermMovement(date.fromisoformat(day), sign * int(amount)))
+            if amount:
+                per_member.setdefault(member, []).append(TermMovement(date.fromisoformat(day), sign * amount))
         first_day = date.fromisoformat(lo)
         after_last = date.fromordinal(date.fromisoformat(hi).toordinal() + 1)
-        for member, member_moves in moves.items():
+        for member, member_moves in per_member.items():
             basis = term_deposit_basis_rp(member_moves, first_day, after_last, policy.term_months)
             if basis:
                 term_basis[member] = basis

@@ -497,3 +497,20 @@ def test_cli_reports_points_and_shu_as_csv(
     code, out, _ = _run(capsys, "--db", db, "report", "shu", "--year", "2025", "--csv")
     rows = out.strip().splitlines()
     assert rows[0] == "member,points,shu_rp" and "A03,138.60,43641" in rows
+
+
+def test_term_deposits_from_last_year_count_and_voided_ones_do_not(sqlite_year: tuple[Ledger, str]) -> None:
+    """A term deposit made last year earns its 4 full terms of this year; a voided one earns nothing."""
+    ledger, _ = sqlite_year
+    book = Book()
+    book.add("sp-02", "simpan-pinjam", "2024-10-01", "savings_deposit", member="A12", product="berjangka",
+             total=2_000_000)  # fmt: skip
+    wrong = book.add("sp-02", "simpan-pinjam", "2025-03-01", "savings_deposit", member="A12",
+                     product="berjangka", total=5_000_000)  # fmt: skip
+    book.add("sp-02", "simpan-pinjam", "2025-03-02", "void", member="A12", total=5_000_000, ref=wrong["id"],
+             reason="salah anggota")  # fmt: skip
+    assert ledger.ingest(book.envelopes).ok
+    a12 = yearend.points_data(yearend.compute_year(ledger, YEAR).points, "A12")[0]
+    # 2,000,000 x 4 terms / 1,000,000 = 8; A12 is now active, so the 36 bonus points go to 11 members.
+    assert a12 == {"member": "A12", "active": {"berjangka": "8.00"}, "passive": "12.00", "bonus": "3.27",
+                   "total": "23.27"}  # fmt: skip
