@@ -257,6 +257,7 @@ def check_broker(facts: DeviceFacts, timeout_s: float = BROKER_TIMEOUT_S) -> Fin
     """Open TCP, do the TLS handshake with the device's certificate, send MQTT CONNECT, read CONNACK."""
     try:
         sock = socket.create_connection((facts.host, facts.port), timeout=timeout_s)
+        sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     except OSError as err:
         return _bad(
             "broker",

@@ -6,6 +6,7 @@ import os
 import socket
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -79,6 +80,10 @@ def test_stale_heartbeat_withholds_pings_and_term_stops_the_child(
     assert second.startswith("STATUS=heartbeat heartbeat is stale")
     heartbeat.touch()  # fresh again: pings resume
     assert notify_socket.recv(4096).decode() == "WATCHDOG=1"
+    deadline = time.monotonic() + RECV_TIMEOUT_S
+    while not (pid_file.exists() and pid_file.read_text()):  # the child may still be starting
+        assert time.monotonic() < deadline, "the child never started"
+        time.sleep(0.02)
     proc.terminate()
     assert proc.wait(timeout=RECV_TIMEOUT_S) == 128 + 15
     child_pid = int(pid_file.read_text())
