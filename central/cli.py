@@ -365,12 +365,11 @@ def main(argv: Sequence[str] | None = None) -> int:
             ledger = Ledger.open(args.db)
         return int(args.func(ledger, args))
     except ImportRowsError as err:
-        print(
-            f"{t('error', args.lang)}: {err.what}: {len(err.problems)} bad row(s), nothing imported",
-            file=sys.stderr,
-        )
+        what = t(err.what, args.lang)
+        summary = t("bad_rows", args.lang, what=what, count=len(err.problems))
+        print(f"{t('error', args.lang)}: {summary}", file=sys.stderr)
         for line, message in err.problems[:MAX_REJECTIONS_PRINTED]:
-            print(f"  line {line}: {message}", file=sys.stderr)
+            print(f"  {t('line', args.lang)} {line}: {message}", file=sys.stderr)
         return EXIT_USAGE
     except NotInitialised as err:
         print(f"{t('error', args.lang)}: {err}", file=sys.stderr)

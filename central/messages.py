@@ -23,6 +23,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Accepted {accepted}, duplicates {duplicates}, rejected (quarantined) {rejected}.",
     ),
     "rejected_line": ("ditolak", "rejected"),
+    "bad_rows": (
+        "{what}: {count} baris salah, tidak ada yang diimpor",
+        "{what}: {count} bad row(s), nothing imported",
+    ),
+    "line": ("baris", "line"),
     "file_missing": (
         "Berkas {path} tidak ada atau tidak bisa dibaca: {err}",
         "File {path} does not exist or cannot be read: {err}",
@@ -61,6 +66,72 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "period": ("Periode", "Period"),
     "as_of": ("Per tanggal", "As of"),
 }
+
+
+# Column and summary labels of the table form of reports (JSON and CSV keep the English keys).
+LABELS: Final[dict[str, tuple[str, str]]] = {
+    "day": ("tanggal", "day"),
+    "tx": ("transaksi", "transaction"),
+    "unit": ("unit", "unit"),
+    "member": ("anggota", "member"),
+    "memo": ("keterangan", "description"),
+    "in_rp": ("masuk", "in"),
+    "out_rp": ("keluar", "out"),
+    "balance_rp": ("saldo", "balance"),
+    "opening_rp": ("saldo awal", "opening balance"),
+    "closing_rp": ("saldo akhir", "closing balance"),
+    "account": ("akun", "account"),
+    "name": ("nama", "name"),
+    "type": ("jenis", "type"),
+    "kind": ("jenis", "kind"),
+    "side": ("pos", "side"),
+    "debit_rp": ("debit", "debit"),
+    "credit_rp": ("kredit", "credit"),
+    "amount_rp": ("jumlah", "amount"),
+    "payment": ("pembayaran", "payment"),
+    "total_rp": ("total", "total"),
+    "status": ("status", "status"),
+    "product": ("produk", "product"),
+    "loan": ("pinjaman", "loan"),
+    "principal_rp": ("pokok pinjaman", "principal"),
+    "repaid_rp": ("pokok dibayar", "principal repaid"),
+    "interest_paid_rp": ("jasa dibayar", "interest paid"),
+    "outstanding_rp": ("sisa pinjaman", "outstanding"),
+    "credit_used_rp": ("kredit terpakai", "credit used"),
+    "assets_rp": ("aset", "assets"),
+    "liabilities_rp": ("kewajiban", "liabilities"),
+    "equity_rp": ("ekuitas", "equity"),
+    "revenue_rp": ("pendapatan", "revenue"),
+    "expense_rp": ("beban", "expenses"),
+    "surplus_rp": ("SHU (sisa hasil usaha)", "surplus (SHU)"),
+    "balanced": ("keseimbangan", "balance check"),
+    "device": ("perangkat", "device"),
+    "count": ("jumlah", "count"),
+    "max_seq": ("seq tertinggi", "highest seq"),
+    "contiguous_seq": ("seq utuh", "contiguous seq"),
+    "gaps": ("celah", "gaps"),
+    "broken_prev_at": ("rantai putus di", "broken chain at"),
+    "devices": ("perangkat", "devices"),
+    "devices_with_problems": ("perangkat bermasalah", "devices with problems"),
+    "sale": ("penjualan", "sale"),
+    "sale_total_rp": ("total penjualan", "sale total"),
+    "reason": ("alasan", "reason"),
+    "received": ("diterima", "received"),
+    "seq": ("seq", "seq"),
+    "qid": ("no", "no"),
+    "id": ("id", "id"),
+    "branch": ("cabang", "branch"),
+    "revoked": ("dicabut", "revoked"),
+    "public_key": ("kunci publik", "public key"),
+}
+
+
+def label(key: str, lang: str) -> str:
+    """The table label of a report column or summary key (unknown keys, e.g. ``wajib_rp``, lose ``_rp``)."""
+    pair = LABELS.get(key)
+    if pair is None:
+        return key.removesuffix("_rp")
+    return pair[1] if lang == "en" else pair[0]
 
 
 def lang_of(value: str | None = None) -> str:

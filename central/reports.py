@@ -21,7 +21,7 @@ from sqlalchemy import Connection, and_, func, literal, select
 from central import schema
 from central.accounts import ASSET, EQUITY, EXPENSE, LIABILITY, REVENUE, balance_sign
 from central.errors import UnknownMember
-from central.messages import t
+from central.messages import label, t
 
 if TYPE_CHECKING:
     from central.ledger import Ledger
@@ -581,7 +581,8 @@ def render_table(sections: Sequence[Section], lang: str = "id") -> str:
         cells = [
             [_cell(c, v, lang) for c, v in zip(section.columns, row, strict=True)] for row in section.rows
         ]
-        widths = [len(c) for c in section.columns]
+        headers = [label(c, lang) for c in section.columns]
+        widths = [len(h) for h in headers]
         for row in cells:
             widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
         numeric = [
@@ -594,13 +595,13 @@ def render_table(sections: Sequence[Section], lang: str = "id") -> str:
             ]
             return "  ".join(parts).rstrip()
 
-        out.append(line(section.columns))
+        out.append(line(headers))
         out.append("  ".join("-" * w for w in widths))
         out.extend(line(row) for row in cells)
         if not cells:
             out.append(t("no_rows", lang))
         for key, value in section.summary:
-            out.append(f"{key}: {_cell(key, value, lang)}")
+            out.append(f"{label(key, lang)}: {_cell(key, value, lang)}")
         out.append("")
     return "\n".join(out)
 

@@ -63,7 +63,7 @@ def test_bad_members_file_lists_lines_and_imports_nothing(
     path = tmp_path / "m.csv"
     path.write_text(MEMBERS_CSV + "A002,Ani,kemarin,,,,anggota\n", encoding="utf-8")
     code, _, err = run(capsys, "--db", db, "import", "members", str(path))
-    assert code == 2 and "line 3" in err and "joined" in err
+    assert code == 2 and "baris 3" in err and "joined" in err
     code, out, _ = run(capsys, "--db", db, "export", "members")
     assert out.strip().count("\n") == 0  # only the header
     code, _, err = run(capsys, "--db", db, "import", "members", str(tmp_path / "missing.csv"))
