@@ -1,0 +1,103 @@
+"""Central serve on a real Mosquitto: acks name only the contiguous committed seq, gaps ask for a resend."""
+
+from __future__ import annotations
+
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from central.ledger import Ledger
+from central.serve import Server, ServeSettings
+from edge.device import Device
+from sync import ack, batch, topics
+from sync.demo import DeviceSpec, World, build
+from sync.link import EventKind, Link, Subscription
+from sync.settings import BrokerSettings
+from tests.support.mosquitto import Mosquitto
+from tests.sync.helpers import pump
+
+SKU = "8991001000011"
+
+
+@pytest.fixture
+def world_and_server(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[tuple[World, Server]]:
+    world = build(tmp_path / "w", broker=BrokerSettings(port=mosquitto.port), devices=[DeviceSpec("toko-01")])
+    with Device.open(world.devices["toko-01"]) as dev:
+        item = {
+            "sku": SKU,
+            "name": "Beras",
+            "unit": "toko",
+            "price_rp": 65000,
+            "cost_rp": 58000,
+            "stock": None,
+        }
+        dev.apply_downlink("catalog", {"name": "catalog", "kind": "snapshot", "version": 1, "items": [item]})
+    ledger = Ledger.open(world.ledger_path)
+    server = Server(ledger, ServeSettings(coop=world.coop, broker=BrokerSettings(port=mosquitto.port)))
+    stop = threading.Event()
+    thread = threading.Thread(target=server.run, args=(stop,), daemon=True)
+    thread.start()
+    try:
+        yield world, server
+    finally:
+        stop.set()
+        thread.join(10)
+        ledger.close()
+
+
+@pytest.mark.mqtt
+def test_gap_is_acked_below_and_resend_requested(
+    world_and_server: tuple[World, Server], mosquitto: Mosquitto
+) -> None:
+    """Seqs 1, 2 and 4 commit, but the ack says 2 and asks for a resend from 3; after 3 arrives it says 4."""
+    world, server = world_and_server
+    with Device.open(world.devices["toko-01"]) as dev:
+        envs = [bytes(dev.record_sale(lines=[(SKU, 1)]).data) for _ in range(4)]
+    device = Link(
+        BrokerSettings(port=mosquitto.port),
+        "toko-01-test",
+        subscriptions=[Subscription(topics.ack(world.coop, "toko-01"))],
+    )
+    pump(device, lambda ev: device.connected)
+    device.publish(topics.uplink(world.coop, "toko-01"), batch.encode([envs[0], envs[1], envs[3]]))
+    events = pump(
+        device, lambda ev: any(e.kind is EventKind.MESSAGE and b"resend_from" in e.payload for e in ev)
+    )
+    acks = [ack.decode(e.payload) for e in events if e.kind is EventKind.MESSAGE]
+    assert ack.Ack(2, 3) in acks
+    assert max(a.seq for a in acks) == 2
+    device.publish(topics.uplink(world.coop, "toko-01"), batch.encode([envs[2]]))
+    events = pump(
+        device, lambda ev: any(e.kind is EventKind.MESSAGE and ack.decode(e.payload).seq == 4 for e in ev)
+    )
+    assert server.stats.accepted == 4
+    device.close()
+
+
+@pytest.mark.mqtt
+def test_ack_is_retained_for_a_reconnecting_device(
+    world_and_server: tuple[World, Server], mosquitto: Mosquitto
+) -> None:
+    """A device that subscribes after its batch was committed still learns the ack (it is retained)."""
+    world, server = world_and_server
+    with Device.open(world.devices["toko-01"]) as dev:
+        envs = [bytes(dev.record_sale(lines=[(SKU, 2)]).data) for _ in range(3)]
+    sender = Link(BrokerSettings(port=mosquitto.port), "toko-01-send")
+    pump(sender, lambda ev: sender.connected)
+    sender.publish(topics.uplink(world.coop, "toko-01"), batch.encode(envs))
+    deadline = time.monotonic() + 20
+    while server.stats.acks == 0 and time.monotonic() < deadline:
+        sender.step(0.02)
+    sender.close()
+    late = Link(
+        BrokerSettings(port=mosquitto.port),
+        "toko-01-late",
+        subscriptions=[Subscription(topics.ack(world.coop, "toko-01"))],
+    )
+    events = pump(late, lambda ev: any(e.kind is EventKind.MESSAGE for e in ev))
+    message = next(e for e in events if e.kind is EventKind.MESSAGE)
+    assert message.retain and ack.decode(message.payload) == ack.Ack(3)
+    late.close()
