@@ -31,6 +31,9 @@ if TYPE_CHECKING:
     from central.ledger import Ledger
 
 CHUNK_SIZE: Final = 2000
+# PostgreSQL advisory lock taken by each ingest chunk's transaction, so that concurrent ingests (serve and
+# an operator's command) check and write one after the other, as BEGIN IMMEDIATE does on SQLite.
+PG_INGEST_LOCK: Final = 0x4B4F5031
 MAX_REJECTIONS_KEPT: Final = 100_000  # in one report; the quarantine table keeps them all
 
 
@@ -151,6 +154,8 @@ def ingest(
         conn = ledger.engine.connect().execution_options(immediate=True)
         try:
             txn = conn.begin()
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (PG_INGEST_LOCK,))
             _check_chunk(
                 conn,
                 ledger,

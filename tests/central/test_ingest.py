@@ -245,3 +245,26 @@ def test_state_carries_across_chunks(
     again = loaded.ingest(month.envelopes[:50])
     assert len(again.duplicates) == 50
     assert unbalanced_entries(loaded) == []
+
+
+def test_concurrent_ingests_count_each_envelope_once(
+    loaded: Ledger, month: sample.SampleData, db_url: str
+) -> None:
+    """Three writers ingesting the same stream at once (like serve and an operator) commit it exactly once."""
+    import threading
+
+    envelopes = month.envelopes[:300]
+    results: list[tuple[int, int, int]] = []
+
+    def run() -> None:
+        with Ledger.open(db_url) as other:
+            report = other.ingest(envelopes)
+            results.append((len(report.accepted), len(report.duplicates), len(report.rejected)))
+
+    threads = [threading.Thread(target=run) for _ in range(3)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert sorted(results) == [(0, 300, 0), (0, 300, 0), (300, 0, 0)]
+    assert len(snapshot(loaded)["ids"]) == 300
