@@ -1,7 +1,7 @@
 """Central ledger benchmarks, each figure beside a raw baseline measured in the same run.
 
     python scripts/bench/ledger.py           # 100,000 sales; reports over ~1,000,000 journal lines
-    python scripts/bench/ledger.py --quick   # 20,000 sales; reports over ~80,000 journal lines
+    python scripts/bench/ledger.py --quick   # 10,000 sales; reports over ~44,000 journal lines
 
 1. Ingest of three-line toko sales from a JSONL file into SQLite through ``Ledger.ingest`` (parse, shape
    check, members/products/chain lookups, posting, chunked executemany), beside raw batched sqlite3 inserts
@@ -34,7 +34,7 @@ from central.posting import post, sale_amounts  # noqa: E402
 from sync import envelope as wire  # noqa: E402
 
 FULL_SALES: Final = 100_000
-QUICK_SALES: Final = 20_000
+QUICK_SALES: Final = 10_000
 FULL_EXTRA_SALES: Final = 150_000  # with the first 100,000: ~1,000,000 journal lines over the year
 RAW_BATCH: Final = 2000
 YEAR_S: Final = 365 * 24 * 3600
@@ -161,7 +161,9 @@ def bench_reports(ledger: Ledger, journal_lines: int) -> None:
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--quick", action="store_true", help="small sizes (under a minute)")
     parser.add_argument("--no-pg", action="store_true", help="skip PostgreSQL")
     args = parser.parse_args(argv)
@@ -201,10 +203,11 @@ def main(argv: list[str] | None = None) -> int:
         if not args.quick:
             extra = work / "extra.jsonl"
             start = datetime.fromisoformat("2026-01-01T08:00:00+07:00")
-            _write_jsonl(
-                extra,
-                sample.bulk_sales(FULL_EXTRA_SALES, seed=3, device="bench-03", start=start, spacing_s=YEAR_S // FULL_EXTRA_SALES),
-            )  # fmt: skip
+            spacing = YEAR_S // FULL_EXTRA_SALES
+            more = sample.bulk_sales(
+                FULL_EXTRA_SALES, seed=3, device="bench-03", start=start, spacing_s=spacing
+            )
+            _write_jsonl(extra, more)
             ledger.ingest(_lines(extra))
             journal_lines += 4 * FULL_EXTRA_SALES
         bench_reports(ledger, journal_lines)
