@@ -24,6 +24,8 @@ from sync import envelope as wire
 SQLITE_BUSY_TIMEOUT_S: Final = 30
 MAX_CARD_CODE_TRIES: Final = 10
 RECENT_LIMIT: Final = 10
+SEQ_PAGE: Final = 10_000
+MAX_SEQ_PAGES: Final = 10_000  # 100 million envelopes per device per call
 
 
 def _engine(target: str) -> Engine:
@@ -94,6 +96,7 @@ class Ledger:
         self.engine = engine
         self.target = target
         self._config: Config | None = None
+        self._contiguous: dict[str, int] = {}  # device -> contiguous seq already seen committed
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     @classmethod
@@ -192,18 +195,35 @@ class Ledger:
         return ingest(self, envelopes, require_signature=require_signature, expected_device=expected_device)
 
     def contiguous_seq(self, device: str) -> int:
-        """The highest seq s such that seqs 1..s of ``device`` are all committed (0 if none)."""
+        """The highest seq s such that seqs 1..s of ``device`` are all committed (0 if none).
+
+        Committed envelopes are never removed, so the answer only grows: it is remembered per device and
+        each call reads only the seqs above it, in pages of ``SEQ_PAGE``.
+        """
         t = schema.transactions
+        known = self._contiguous.get(device, 0)
         with self.read() as conn:
-            first = conn.execute(select(t.c.seq).where(t.c.device == device, t.c.seq == 1)).first()
-            if first is None:
-                return 0
-            u = t.alias("u")
-            missing_next = select(u.c.seq).where(u.c.device == t.c.device, u.c.seq == t.c.seq + 1).exists()
-            value = conn.execute(
-                select(func.min(t.c.seq)).where(t.c.device == device, ~missing_next)
-            ).scalar_one()
-            return int(value)
+            for _ in range(MAX_SEQ_PAGES):
+                seqs = (
+                    conn.execute(
+                        select(t.c.seq)
+                        .where(t.c.device == device, t.c.seq > known)
+                        .order_by(t.c.seq)
+                        .limit(SEQ_PAGE)
+                    )
+                    .scalars()
+                    .all()
+                )
+                for seq in seqs:
+                    if int(seq) != known + 1:
+                        break
+                    known += 1
+                else:
+                    if len(seqs) == SEQ_PAGE:
+                        continue  # the whole page was contiguous: read the next one
+                break
+        self._contiguous[device] = known
+        return known
 
     # -- devices -----------------------------------------------------------------------------------------
     def devices_add(self, device: str, public_key_b64: str, unit: str, branch: str) -> None:

@@ -268,3 +268,18 @@ def test_concurrent_ingests_count_each_envelope_once(
         thread.join()
     assert sorted(results) == [(0, 300, 0), (0, 300, 0), (300, 0, 0)]
     assert len(snapshot(loaded)["ids"]) == 300
+
+
+def test_contiguous_seq_pages_and_grows(loaded: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    """contiguous_seq reads past page boundaries, stops at a gap, and moves on once the gap is filled."""
+    import central.ledger
+
+    monkeypatch.setattr(central.ledger, "SEQ_PAGE", 2)
+    dev = Device()
+    envs = [dev.sale() for _ in range(8)]
+    loaded.ingest(envs[:5] + envs[6:])
+    assert loaded.contiguous_seq(dev.name) == 5
+    loaded.ingest([envs[5]])
+    assert loaded.contiguous_seq(dev.name) == 8
+    with Ledger.open(loaded.target) as fresh:  # another process sees the same
+        assert fresh.contiguous_seq(dev.name) == 8
