@@ -15,8 +15,11 @@ HEIGHT: Final = 480
 _state = {"prepared": False}
 
 
-def prepare(*, headless: bool = False, fullscreen: bool = False) -> None:
-    """Set Kivy's environment and window size (800x480, the 7-inch panel); idempotent."""
+def prepare(*, headless: bool = False, fullscreen: bool = False, max_fps: int | None = None) -> None:
+    """Set Kivy's environment and window size (800x480, the 7-inch panel); idempotent.
+
+    ``max_fps`` 0 lets tests run frames back to back instead of pacing them at 60 per second.
+    """
     if _state["prepared"]:
         return
     os.environ.setdefault("KIVY_NO_ARGS", "1")
@@ -36,6 +39,8 @@ def prepare(*, headless: bool = False, fullscreen: bool = False) -> None:
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
+    if max_fps is not None:
+        Config.set("graphics", "maxfps", str(max_fps))
     if not headless:  # a touch panel has no keyboard: the search field docks Kivy's on-screen one
         Config.set("kivy", "keyboard_mode", "systemanddock")
     _state["prepared"] = True

@@ -142,7 +142,7 @@ def window() -> Any:
     """The one Kivy window of the test process, 800x480, offscreen."""
     from kiosk.ui import boot
 
-    boot.prepare(headless=True)
+    boot.prepare(headless=True, max_fps=0)  # frames back to back: tests wait on state, not time
     from kivy.base import EventLoop
     from kivy.core.window import Window
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import os
+import time
 import tty
 from pathlib import Path
 from typing import Any
@@ -62,8 +63,9 @@ def test_member_summary_comes_from_central_and_the_ui_keeps_running(
                 __import__("drivers.scan", fromlist=["make_scan"]).make_scan(member.card_code, "t", 0)
             )
             frames_waiting = 0
-            for _ in range(3000):
+            for _ in range(3000):  # bounded: about 30 s at most on a loaded machine
                 frame()
+                time.sleep(0.01)
                 if kiosk.root.self_summary is not None:
                     break
                 if kiosk.root.screens.current == "member":
