@@ -105,13 +105,12 @@ class Site:
 def site(tmp_path: Path) -> Iterator[Site]:
     """CA and central ledger ready; broker started from the generated config; processes stopped after."""
     site = Site(tmp_path)
-    done = _module("central", "--db", site.db, "init")
-    assert done.returncode == 0, done.stderr
+    central_cli = pytest.importorskip("central.cli")
+    assert central_cli.main(["--db", site.db, "init"]) == 0
     (tmp_path / "products.csv").write_text(PRODUCTS)
     (tmp_path / "members.csv").write_text(MEMBERS)
     for kind in ("products", "members"):
-        done = _module("central", "--db", site.db, "import", kind, str(tmp_path / f"{kind}.csv"))
-        assert done.returncode == 0, done.stderr
+        assert central_cli.main(["--db", site.db, "import", kind, str(tmp_path / f"{kind}.csv")]) == 0
     site.cli("ca", "init", "--coop", "kopmaju", "--broker-port", str(site.port))
     yield site
     for proc in site.procs:
