@@ -82,6 +82,49 @@ def cmd_cards(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
+def cmd_demo_pki(args: argparse.Namespace, lang: str) -> int:
+    import json
+
+    from provisioning.demo import mosquitto_available, setup_pki
+    from provisioning.errors import InvalidName
+
+    devices = []
+    for spec in args.device:
+        parts = spec.split(":")
+        if len(parts) != 3:
+            raise InvalidName(
+                f"--device {spec!r} harus ID:UNIT:CABANG, mis. toko-01:toko:pusat",
+                f"--device {spec!r} must be ID:UNIT:BRANCH, e.g. toko-01:toko:pusat",
+            )
+        devices.append((parts[0], parts[1], parts[2]))
+    pki = setup_pki(
+        Path(args.dir), args.coop, devices, broker_port=args.broker_port, central_db=args.central_db
+    )
+    mosquitto = mosquitto_available()
+    summary = {
+        "broker_conf": str(pki.broker_conf),
+        "broker_port": pki.broker_port,
+        "mosquitto": mosquitto,
+        "ca_cert": str(pki.ca_cert),
+        "central_cert": str(pki.central_cert),
+        "central_key": str(pki.central_key),
+        "bundles": {k: str(v) for k, v in pki.bundles.items()},
+        "tokens": pki.tokens,
+        "ca_dir": str(pki.ca_dir),
+        "passphrase_file": str(pki.passphrase_file),
+    }
+    print(json.dumps(summary, indent=2, sort_keys=True))
+    if mosquitto is None:
+        print(
+            pick(
+                lang,
+                "Mosquitto tidak terpasang: broker tertanam (amqtt) tidak bisa menegakkan TLS klien + ACL",
+                "Mosquitto is not installed: the embedded broker (amqtt) cannot enforce client TLS + ACLs",
+            )
+        )
+    return 0
+
+
 def add(sub: Any, add_common: Callable[..., None]) -> None:
     """Register the extra subcommands on ``sub``."""
     pi = sub.add_parser("pi-files", help="systemd units, udev rules and read-only root notes for a kiosk")
@@ -122,3 +165,14 @@ def add(sub: Any, add_common: Callable[..., None]) -> None:
     cards.add_argument("--out", required=True, help="PDF to write (not overwritten)")
     cards.add_argument("--title", default="Kartu Anggota Koperasi", help="printed at the top of each card")
     cards.set_defaults(handler=cmd_cards)
+
+    demo = sub.add_parser(
+        "demo-pki", help="a throw-away CA, enrolled devices and a Mosquitto config (for demos)"
+    )
+    add_common(demo)
+    demo.add_argument("--dir", required=True, help="directory to create everything in")
+    demo.add_argument("--coop", default="kopmaju", help="cooperative id (default kopmaju)")
+    demo.add_argument("--device", action="append", default=[], help="ID:UNIT:BRANCH, repeatable")
+    demo.add_argument("--broker-port", type=int, default=8883, help="port Mosquitto will listen on")
+    demo.add_argument("--central-db", help="central's ledger to register the devices in")
+    demo.set_defaults(handler=cmd_demo_pki)

@@ -42,3 +42,28 @@ def test_setup_pki_gives_a_working_secure_broker(tmp_path: Path) -> None:
         probe.close()
     finally:
         broker.stop()
+
+
+def test_demo_pki_command_prints_paths_as_json(tmp_path: Path) -> None:
+    """demo-pki creates everything in one step and prints where it is, for the demo script to read."""
+    import json
+
+    from tests.provisioning.cli_helpers import call
+
+    code, out, err = call(
+        "demo-pki",
+        "--dir",
+        str(tmp_path / "d"),
+        "--device",
+        "toko-01:toko:pusat",
+        "--device",
+        "cafe-01:cafe:pusat",
+        "--broker-port",
+        "18999",
+    )
+    assert code == 0, err
+    summary = json.loads(out[: out.rindex("}") + 1])
+    assert sorted(summary["bundles"]) == ["cafe-01", "toko-01"]
+    assert "listener 18999 127.0.0.1" in Path(summary["broker_conf"]).read_text()
+    code, _, err = call("--lang", "en", "demo-pki", "--dir", str(tmp_path / "e"), "--device", "toko-01")
+    assert code == 1 and "must be ID:UNIT:BRANCH" in err
