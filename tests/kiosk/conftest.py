@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
@@ -205,8 +206,23 @@ class Kiosk:
             return [json.loads(data) for _, data in dev.outbox_after(0, 1000)]
 
 
+@pytest.fixture(scope="session")
+def device_templates(tmp_path_factory: pytest.TempPathFactory) -> Callable[[str], Path]:
+    """One initialised device directory per unit, made once; tests get their own copy."""
+    made: dict[str, Path] = {}
+
+    def template(unit: str) -> Path:
+        if unit not in made:
+            made[unit] = make_device(tmp_path_factory.mktemp(f"template-{unit}") / "device", unit)
+        return made[unit]
+
+    return template
+
+
 @pytest.fixture
-def kiosk_factory(window: Any, tmp_path: Path) -> Iterator[Callable[..., Kiosk]]:
+def kiosk_factory(
+    window: Any, tmp_path: Path, device_templates: Callable[[str], Path]
+) -> Iterator[Callable[..., Kiosk]]:
     """Start kiosks on real device directories; each is detached at the end of the test."""
     from kiosk.ui.app import attach, detach
     from kiosk.ui.root import Parts
@@ -214,7 +230,8 @@ def kiosk_factory(window: Any, tmp_path: Path) -> Iterator[Callable[..., Kiosk]]
     started: list[Kiosk] = []
 
     def start(unit: str = "toko", *, lang: str = "id", printer: MemoryPrinter | None = None) -> Kiosk:
-        directory = make_device(tmp_path / f"dev-{unit}-{len(started)}", unit)
+        directory = tmp_path / f"dev-{unit}-{len(started)}"
+        shutil.copytree(device_templates(unit), directory)
         feed = ScanFeed()
         printer = printer or MemoryPrinter()
         parts = Parts(
