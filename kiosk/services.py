@@ -15,8 +15,8 @@ from __future__ import annotations
 import hashlib
 import hmac
 import threading
-from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field, replace
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta, timezone
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -446,12 +446,6 @@ class DemoServices:
         return None
 
 
-def with_member(sale: SaleDone, member: Member | None) -> SaleDone:
-    return replace(
-        sale, member=member.number if member else None, member_name=member.name if member else None
-    )
-
-
 def device_dir_problem(directory: Path) -> str | None:
     """Why ``directory`` cannot be a device directory, or None when it looks like one."""
     if not directory.exists():
@@ -461,15 +455,6 @@ def device_dir_problem(directory: Path) -> str | None:
     if not (directory / "device.toml").exists():
         return f"{directory} has no device.toml (set the device up with: python -m edge init)"
     return None
-
-
-def sale_lines_text(sale: SaleDone) -> Sequence[str]:
-    """Plain receipt lines (the printer driver lays them out), in the order printed."""
-    lines = []
-    for name, qty, price_rp, amount_rp in sale.lines:
-        lines.append(name)
-        lines.append(f"  {qty} x {format_rp(price_rp)} = {format_rp(amount_rp)}")
-    return lines
 
 
 # --------------------------------------------------------------------------------------------------

@@ -88,3 +88,15 @@ def test_bad_scanner_spec_is_refused() -> None:
     result = _run("--demo", "--scanner", "usb-thing", "--lang", "en")
     assert result.returncode == 2
     assert "Scanner usb-thing is not understood." in result.stderr
+
+
+def test_every_command_line_option_is_documented() -> None:
+    """docs/kiosk.md names every option of `python -m kiosk`."""
+    from kiosk.__main__ import build_parser
+
+    doc = (ROOT / "docs" / "kiosk.md").read_text(encoding="utf-8")
+    options = [
+        opt for action in build_parser()._actions for opt in action.option_strings if opt.startswith("--")
+    ]
+    missing = [opt for opt in options if opt not in doc and opt != "--help"]
+    assert missing == []
