@@ -21,9 +21,11 @@ from kiosk.services import DeviceInfo, SaleDone
 
 MAX_KEPT_RECEIPTS: Final = 50
 PAPER_WIDTH_MM: Final = 58
+# The points on a receipt are the kiosk's estimate; central's ledger decides (printed under them).
+POINTS_NOTE: Final = {"id": "Poin: perkiraan, final di pusat", "en": "Points: an estimate only"}
 
 
-def receipt_for(sale: SaleDone, info: DeviceInfo | None) -> Receipt:
+def receipt_for(sale: SaleDone, info: DeviceInfo | None, lang: str = "id") -> Receipt:
     """The receipt of a committed sale (points labelled as an estimate by the footer)."""
     coop = (info.coop_name or info.coop) if info else "Koperasi"
     return Receipt(
@@ -41,7 +43,7 @@ def receipt_for(sale: SaleDone, info: DeviceInfo | None) -> Receipt:
         points_earned=str(sale.points) if sale.member else None,
         device=info.device if info else None,
         clerk=sale.clerk,
-        footer=("Poin: perkiraan, dihitung final oleh pusat",) if sale.member else (),
+        footer=(POINTS_NOTE.get(lang, POINTS_NOTE["id"]),) if sale.member else (),
     )
 
 
@@ -68,7 +70,7 @@ class MemoryPrinter:
         return "ok" if self.paper else "paper_out"
 
     def print_sale(self, sale: SaleDone, info: DeviceInfo | None, lang: str) -> None:
-        data = build_receipt(receipt_for(sale, info), PAPER_WIDTH_MM, lang)
+        data = build_receipt(receipt_for(sale, info, lang), PAPER_WIDTH_MM, lang)
         if self.delay_s:
             time.sleep(self.delay_s)
         if not self.paper:
@@ -88,7 +90,7 @@ class FilePrinter:
         return "ok" if self.path.parent.exists() else "offline"
 
     def print_sale(self, sale: SaleDone, info: DeviceInfo | None, lang: str) -> None:
-        data = build_receipt(receipt_for(sale, info), PAPER_WIDTH_MM, lang)
+        data = build_receipt(receipt_for(sale, info, lang), PAPER_WIDTH_MM, lang)
         try:
             with self.path.open("ab") as handle:
                 handle.write(data)
@@ -112,7 +114,7 @@ class DriverPrinter:
         from drivers.errors import PaperOut
         from drivers.errors import PrinterUnavailable as DriverUnavailable
 
-        data = build_receipt(receipt_for(sale, info), PAPER_WIDTH_MM, lang)
+        data = build_receipt(receipt_for(sale, info, lang), PAPER_WIDTH_MM, lang)
         try:
             self._printer.print_receipt(data)
         except PaperOut as err:
