@@ -17,7 +17,9 @@ totals to ``compute_points``; see ``central/yearend.py``.
 
 from __future__ import annotations
 
+import functools
 import itertools
+import math
 import re
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
@@ -46,6 +48,9 @@ TERM_MONTHS_DEFAULT: Final = 3
 MAX_TERM_MOVEMENTS: Final = 10_000
 
 TWO_PLACES: Final = Decimal("0.01")
+ZERO: Final = Fraction(0)
+# Natural sort keys of member numbers are cached (they are computed for every member in every split).
+MAX_SORT_KEYS: Final = 1 << 18
 
 
 class RuleError(CentralError, ValueError):
@@ -154,20 +159,44 @@ class TermMovement:
 
 @dataclass(frozen=True, slots=True)
 class MemberPoints:
-    """A member's points for the period, by source; ``active`` in rule order, exact."""
+    """A member's points for the period, exact: active per rule as (rule key, basis rupiah, rupiah per
+    point) in rule order, passive, bonus, and their sum ``total``. Build with ``MemberPoints.make``."""
 
     member: str
-    active: tuple[tuple[str, Fraction], ...]
+    earned: tuple[tuple[str, int, int], ...]
     passive: Fraction
     bonus: Fraction
+    total: Fraction
+
+    @classmethod
+    def make(
+        cls,
+        member: str,
+        earned: tuple[tuple[str, int, int], ...] = (),
+        passive: Fraction = ZERO,
+        bonus: Fraction = ZERO,
+    ) -> MemberPoints:
+        return cls(member, earned, passive, bonus, _active_sum(earned) + passive + bonus)
+
+    def with_bonus(self, bonus: Fraction) -> MemberPoints:
+        return MemberPoints.make(self.member, self.earned, self.passive, bonus)
+
+    @property
+    def active(self) -> tuple[tuple[str, Fraction], ...]:
+        """Active points per rule key, in rule order."""
+        return tuple((key, Fraction(basis, rate)) for key, basis, rate in self.earned)
 
     @property
     def active_total(self) -> Fraction:
-        return sum((p for _, p in self.active), Fraction(0))
+        return _active_sum(self.earned)
 
-    @property
-    def total(self) -> Fraction:
-        return self.active_total + self.passive + self.bonus
+
+def _active_sum(earned: Sequence[tuple[str, int, int]]) -> Fraction:
+    """Sum of basis / rate over the rules, in integers over the rates' common denominator (one Fraction)."""
+    if not earned:
+        return ZERO
+    common = math.lcm(*(rate for _, _, rate in earned))
+    return Fraction(sum(basis * (common // rate) for _, basis, rate in earned), common)
 
 
 @dataclass(frozen=True)
@@ -183,6 +212,7 @@ class PointsResult:
         return {m.member: m for m in self.members}
 
 
+@functools.lru_cache(maxsize=MAX_SORT_KEYS)
 def member_sort_key(number: str) -> tuple[tuple[int, int, str], ...]:
     """Natural order of member numbers: A2 before A10; the tie-break of every allocation."""
     parts = re.findall(r"\d+|\D+", number)
@@ -282,16 +312,17 @@ def passive_points(wajib_rp: int, brackets: Sequence[PassiveBracket] = SEED_PASS
     if wajib_rp <= 0:
         return Fraction(0)
     bracket = next(b for b in brackets if b.upto_rp is None or wajib_rp <= b.upto_rp)
-    points = Fraction(0)
+    common = math.lcm(*(t.rp_per_point for t in bracket.tiers))
+    numerator = 0
     lower = 0
     for tier in bracket.tiers:
         upper = wajib_rp if tier.upto_rp is None else min(wajib_rp, tier.upto_rp)
         if upper > lower:
-            points += Fraction(upper - lower, tier.rp_per_point)
+            numerator += (upper - lower) * (common // tier.rp_per_point)
         if tier.upto_rp is None or wajib_rp <= tier.upto_rp:
             break
         lower = tier.upto_rp
-    return points
+    return Fraction(numerator, common)
 
 
 def add_months(day: date, months: int) -> date:
@@ -390,10 +421,14 @@ def compute_points(
     Members appear if they have any points source at all.
     """
     basis_sum: dict[str, dict[str, int]] = {}
+    matched: dict[tuple[str, str, str | None], PointRule | None] = {}
     for total in totals:
         if total.source == "term_deposit":
             continue
-        rule = rule_for(total, policy.rules)
+        where = (total.source, total.unit, total.payment)
+        if where not in matched:
+            matched[where] = rule_for(total, policy.rules)
+        rule = matched[where]
         if rule is None:
             continue
         value = total.margin_rp if rule.basis == "margin" else total.amount_rp
@@ -406,26 +441,24 @@ def compute_points(
                 per_rule = basis_sum.setdefault(member, {})
                 per_rule[term_rule.key] = per_rule.get(term_rule.key, 0) + basis
 
-    rate = {r.key: r.rp_per_point for r in policy.rules}
-    order = [r.key for r in policy.rules]
-    active: dict[str, tuple[tuple[str, Fraction], ...]] = {}
+    order = [(r.key, r.rp_per_point) for r in policy.rules]
+    earned: dict[str, tuple[tuple[str, int, int], ...]] = {}
     for member, per_rule in basis_sum.items():
         # Negative totals (refunds beyond purchases) earn nothing rather than take points away.
-        active[member] = tuple((k, Fraction(per_rule[k], rate[k])) for k in order if per_rule.get(k, 0) > 0)
+        earned[member] = tuple((k, per_rule[k], rate) for k, rate in order if per_rule.get(k, 0) > 0)
 
-    earners = sorted((m for m, pts in active.items() if pts), key=member_sort_key)
+    earners = {m for m, pts in earned.items() if pts}
     bonus_basis = non_participant_margin_rp if policy.bonus_basis == "margin" else non_participant_amount_rp
     bonus_pool = Fraction(max(bonus_basis, 0), policy.bonus_rp_per_point)
-    bonus_each = bonus_pool / len(earners) if earners else Fraction(0)
-    earner_set = set(earners)
+    bonus_each = bonus_pool / len(earners) if earners else ZERO
 
-    everyone = set(active) | {m for m, w in wajib_rp.items() if w > 0}
+    everyone = set(earned) | {m for m, w in wajib_rp.items() if w > 0}
     members = tuple(
-        MemberPoints(
-            member=m,
-            active=active.get(m, ()),
-            passive=passive_points(wajib_rp.get(m, 0), policy.passive),
-            bonus=bonus_each if m in earner_set else Fraction(0),
+        MemberPoints.make(
+            m,
+            earned.get(m, ()),
+            passive_points(wajib_rp.get(m, 0), policy.passive),
+            bonus_each if m in earners else ZERO,
         )
         for m in sorted(everyone, key=member_sort_key)
     )
@@ -433,7 +466,7 @@ def compute_points(
         members=members,
         bonus_pool=bonus_pool,  # split among bonus_recipients; nothing is handed out when there are none
         bonus_recipients=len(earners),
-        rule_keys=tuple(order),
+        rule_keys=tuple(k for k, _ in order),
     )
 
 

@@ -229,7 +229,7 @@ def largest_remainder(pool_rp: int, weights: Sequence[tuple[str, Fraction]]) -> 
             f"pool harus rupiah bulat >= 0, bukan {pool_rp!r}",
             f"pool must be whole rupiah >= 0, not {pool_rp!r}",
         )
-    fractions = [Fraction(w) for _, w in weights]
+    fractions = [w if isinstance(w, Fraction) else Fraction(w) for _, w in weights]
     if any(f < 0 for f in fractions):
         raise BadWeight("bobot tidak boleh negatif", "weights must not be negative")
     if pool_rp == 0:
