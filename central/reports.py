@@ -74,7 +74,13 @@ def cashbook(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
     j = schema.journal
     cash = ledger.config.posting.cash
     with ledger.read() as conn:
-        opening = _sum_balance(conn, and_(j.c.account == cash, j.c.day < period.lo))
+        a = schema.account_days
+        debit, credit = conn.execute(
+            select(func.coalesce(func.sum(a.c.debit_rp), 0), func.coalesce(func.sum(a.c.credit_rp), 0)).where(
+                a.c.account == cash, a.c.day < period.lo
+            )
+        ).one()
+        opening = int(debit) - int(credit)
         query = (
             select(j.c.day, j.c.tx, j.c.unit, j.c.member, j.c.memo, j.c.debit_rp, j.c.credit_rp)
             .where(j.c.account == cash, j.c.day >= period.lo, j.c.day <= period.hi)
@@ -118,11 +124,12 @@ def _sum_balance(conn: Connection, where: Any) -> int:
 
 
 def _account_sums(conn: Connection, lo: str, hi: str) -> dict[str, tuple[int, int]]:
-    j = schema.journal
+    """Debits and credits per account over local days lo..hi, from the per-day sums."""
+    a = schema.account_days
     query = (
-        select(j.c.account, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp))
-        .where(j.c.day >= lo, j.c.day <= hi)
-        .group_by(j.c.account)
+        select(a.c.account, func.sum(a.c.debit_rp), func.sum(a.c.credit_rp))
+        .where(a.c.day >= lo, a.c.day <= hi)
+        .group_by(a.c.account)
     )
     return {acc: (int(d or 0), int(c or 0)) for acc, d, c in conn.execute(query)}
 

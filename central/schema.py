@@ -187,6 +187,19 @@ Index(
     postgresql_where=journal.c.member.is_not(None),
 )
 
+# Per account and local day, the sums of the journal's debits and credits: the trial balance, balance sheet,
+# income statement and cash-book opening read these instead of scanning the journal. Kept by
+# ``central.ledger.insert_many`` whenever journal lines are inserted (the only way lines are written).
+account_days = Table(
+    "account_days",
+    metadata,
+    Column("account", String(40), nullable=False),
+    Column("day", String(10), nullable=False),
+    Column("debit_rp", BigInteger, nullable=False),
+    Column("credit_rp", BigInteger, nullable=False),
+    PrimaryKeyConstraint("account", "day"),
+)
+
 loans = Table(
     "loans",
     metadata,

@@ -136,3 +136,28 @@ def snapshot(ledger: Ledger) -> dict[str, Any]:
             "lines": conn.execute(select(func.count()).select_from(schema.sale_lines)).scalar_one(),
             "loans": conn.execute(select(func.count()).select_from(schema.loans)).scalar_one(),
         }
+
+
+def account_days_match_journal(ledger: Ledger) -> bool:
+    """True when the per-day sums equal a fresh GROUP BY over the journal."""
+    from sqlalchemy import func, select
+
+    from central.schema import account_days as a
+    from central.schema import journal as j
+
+    with ledger.read() as conn:
+        fresh = {
+            (acc, day): (int(d), int(c))
+            for acc, day, d, c in conn.execute(
+                select(
+                    j.c.account, j.c.day, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp)
+                ).group_by(j.c.account, j.c.day)
+            )
+        }
+        kept = {
+            (acc, day): (int(d), int(c))
+            for acc, day, d, c in conn.execute(
+                select(a.c.account, a.c.day, a.c.debit_rp, a.c.credit_rp)
+            )
+        }
+    return fresh == kept

@@ -9,7 +9,14 @@ import pytest
 from central import reports, sample
 from central.ledger import Ledger
 from sync import envelope as wire
-from tests.central.helpers import TOKO_PRICE, TOKO_SKU, Device, snapshot, unbalanced_entries
+from tests.central.helpers import (
+    TOKO_PRICE,
+    TOKO_SKU,
+    Device,
+    account_days_match_journal,
+    snapshot,
+    unbalanced_entries,
+)
 
 
 def test_sample_month_is_accepted_whole_and_balanced(
@@ -20,6 +27,7 @@ def test_sample_month_is_accepted_whole_and_balanced(
     assert report.rejected == []
     assert len(report.accepted) == len(month.envelopes)
     assert unbalanced_entries(loaded) == []
+    assert account_days_match_journal(loaded)
     summary = dict(reports.balance_sheet(loaded, "2026-03-31")[0].summary)
     assert summary["balanced"] is True
     assert summary["assets_rp"] > 0
@@ -87,7 +95,9 @@ def test_bad_envelopes_are_quarantined_with_reasons_and_the_rest_committed(loade
         good.append(ok["id"])
         broken = mutate(dev.sale())
         if isinstance(broken, dict) and reason != "bad signature":
-            broken = wire.sign({k: v for k, v in broken.items() if k != "sig"}, dev.key)  # only this fault
+            broken = wire.sign(
+                {k: v for k, v in broken.items() if k != "sig"}, dev.key
+            )  # only this fault
         batch += [ok, broken]
     report = loaded.ingest(batch)
     assert report.accepted == good
@@ -283,3 +293,16 @@ def test_contiguous_seq_pages_and_grows(loaded: Ledger, monkeypatch: pytest.Monk
     assert loaded.contiguous_seq(dev.name) == 8
     with Ledger.open(loaded.target) as fresh:  # another process sees the same
         assert fresh.contiguous_seq(dev.name) == 8
+
+
+def test_reinit_rebuilds_missing_day_sums(loaded: Ledger, month: sample.SampleData) -> None:
+    """A ledger whose per-day sums are missing (made before they existed) gets them back on `init`."""
+    from central import config
+    from central.schema import account_days
+
+    loaded.ingest(month.envelopes[:200])
+    with loaded.write() as conn:
+        conn.execute(account_days.delete())
+    assert not account_days_match_journal(loaded)
+    loaded.init(config.default())
+    assert account_days_match_journal(loaded)

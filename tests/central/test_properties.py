@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 from central import config, reports, sample
 from central.ledger import Ledger
 from sync import envelope as wire
-from tests.central.helpers import Device, snapshot, unbalanced_entries
+from tests.central.helpers import Device, account_days_match_journal, snapshot, unbalanced_entries
 
 MEMBERS = [f"A{n:03d}" for n in range(1, 6)]
 PRODUCTS = sample.sample_products()
@@ -135,6 +135,7 @@ def test_any_stream_posts_balanced_entries_and_a_balanced_sheet(
         try:
             ledger.ingest(build(stream, days))
             assert unbalanced_entries(ledger) == []
+            assert account_days_match_journal(ledger)
             trial = dict(reports.trial_balance(ledger, reports.Period())[0].summary)
             assert trial["balanced"] is True
             for offset in probe:
