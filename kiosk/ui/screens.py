@@ -166,6 +166,7 @@ class MemberScreen(KioskScreen):
         bold: bool = False,
         size_sp: str = "17sp",
         color: tuple[float, float, float, float] | None = None,
+        value_px: int = VALUE_PX,
     ) -> None:
         row = BoxLayout(size_hint_y=None, height=ROW_PX)
         kwargs = {"color": color} if color else {}
@@ -178,7 +179,7 @@ class MemberScreen(KioskScreen):
                     bold=bold,
                     halign="right",
                     size_hint_x=None,
-                    width=VALUE_PX,
+                    width=value_px,
                     **kwargs,
                 )
             )
@@ -213,11 +214,13 @@ class MemberScreen(KioskScreen):
         points.clear_widgets()
         self._row(points, self.t("Points {year}").format(year=s.year), bold=True, size_sp="19sp")
         for source, value in s.points_active:
-            self._row(points, tx.name_of(tx.POINT_SOURCES, source, self.t), format_points(value, lang))
-        self._row(points, self.t("Membership bonus"), format_points(s.points_passive, lang))
+            self._row(
+                points, tx.name_of(tx.POINT_SOURCES, source, self.t), format_points(value, lang), value_px=64
+            )
+        self._row(points, self.t("Passive points"), format_points(s.points_passive, lang), value_px=64)
         if s.points_bonus:
-            self._row(points, self.t("Average bonus"), format_points(s.points_bonus, lang))
-        self._row(points, self.t("Total points"), format_points(s.points_total, lang), bold=True)
+            self._row(points, self.t("Average bonus"), format_points(s.points_bonus, lang), value_px=64)
+        self._row(points, self.t("Total points"), format_points(s.points_total, lang), bold=True, value_px=64)
         points.add_widget(Widget())
         self._row(points, self.t("SHU estimate"), bold=True, size_sp="19sp", color=GREEN)
         self._row(points, self.rp(s.shu_estimate_rp), bold=True, size_sp="26sp", color=GREEN)

@@ -17,19 +17,19 @@ UNIT_NAMES: Final = {
     "kiostel": N_("Phone kiosk"),
     "simpan-pinjam": N_("Savings and loans"),
 }
-SAVINGS_NAMES: Final = {
-    "pokok": N_("Entry share (pokok)"),
-    "wajib": N_("Mandatory savings (wajib)"),
-    "sukarela": N_("Voluntary savings"),
+SAVINGS_NAMES: Final = {  # shown under the heading "Savings", so short
+    "pokok": N_("Entry share"),
+    "wajib": N_("Mandatory"),
+    "sukarela": N_("Voluntary"),
     "berjangka": N_("Term deposit"),
-    "smsk": N_("SMSK savings"),
-    "shr": N_("Holiday savings (SHR)"),
+    "smsk": N_("SMSK"),
+    "shr": N_("Holiday (SHR)"),
 }
 POINT_SOURCES: Final = {
     **UNIT_NAMES,
-    "smsk": N_("SMSK and SHR savings"),
-    "shr": N_("SMSK and SHR savings"),
-    "savings": N_("SMSK and SHR savings"),
+    "smsk": N_("SMSK/SHR savings"),
+    "shr": N_("SMSK/SHR savings"),
+    "savings": N_("SMSK/SHR savings"),
     "berjangka": N_("Term deposit"),
     "loan": N_("Loan interest"),
     "pinjaman": N_("Loan interest"),

@@ -27,7 +27,7 @@ def test_card_scan_shows_own_saved_summary_labelled_with_its_date(kiosk_factory:
         "12,50",
         "46,75",
         "Rp 412.350",
-        "Simpanan wajib",
+        "Wajib",
         "Rp 300.000",
         "Sisa pinjaman",
         "Rp 900.000",

@@ -13,7 +13,7 @@ pytestmark = [pytest.mark.kivy, pytest.mark.slow]
 
 EXPECTED = {
     "01-idle": ("Pindai kartu anggota Anda", "Masuk petugas"),
-    "02-member": ("Siti Rahayu  ·  A001", "Perkiraan SHU", "Rp 412.350", "Bukan saya", "Simpanan wajib"),
+    "02-member": ("Siti Rahayu  ·  A001", "Perkiraan SHU", "Rp 412.350", "Bukan saya", "Wajib"),
     "03-dispute": ("Laporkan pembelian ini bukan milik Anda?", "Ya, laporkan"),
     "04-member-offline": ("salinan tersimpan, kios sedang luring", "Luring (data aman)"),
     "05-card-not-recognised": ("Kartu ini tidak dikenal.",),
