@@ -117,6 +117,8 @@ class _Chunk:
     sale_rows: list[tuple[Any, ...]] = field(default_factory=list)
     journal_rows: list[tuple[Any, ...]] = field(default_factory=list)
     loan_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    links: list[tuple[str, int, str, str]] = field(default_factory=list)  # (device, seq, prev, chain)
+    break_rows: list[tuple[str, int]] = field(default_factory=list)
     quarantine_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
@@ -332,6 +334,7 @@ def _check_chunk(
         report.accepted.append(ident)
 
     out.quarantine_rows = [row for row in out.quarantine_rows if row[6] not in quarantined]
+    out.break_rows = _chain_breaks(conn, out.links)
 
 
 def _lookup(conn: Connection, key: Any, values: list[Any], value_col: Any, *where: Any) -> dict[Any, Any]:
@@ -345,6 +348,36 @@ def _lookup(conn: Connection, key: Any, values: list[Any], value_col: Any, *wher
         for k, v in conn.execute(query):
             result[k] = v
     return result
+
+
+def _chain_breaks(conn: Connection, links: list[tuple[str, int, str, str]]) -> list[tuple[str, int]]:
+    """(device, seq) of accepted envelopes whose link to a committed neighbour is broken: their ``prev`` is
+    not the previous seq's chain hash, or the next seq's ``prev`` is not theirs."""
+    if not links:
+        return []
+    known: dict[tuple[str, int], tuple[str, str]] = {(d, s): (p, c) for d, s, p, c in links}
+    wanted: dict[str, set[int]] = {}
+    for device, seq, _, _ in links:
+        for other in (seq - 1, seq + 1):
+            if other >= 1 and (device, other) not in known:
+                wanted.setdefault(device, set()).add(other)
+    t = schema.transactions
+    for device, seqs in wanted.items():
+        ordered = sorted(seqs)
+        for start in range(0, len(ordered), CHUNK_SIZE):
+            part = ordered[start : start + CHUNK_SIZE]
+            query = select(t.c.seq, t.c.prev, t.c.chain).where(t.c.device == device, t.c.seq.in_(part))
+            for seq, prev, chain in conn.execute(query):
+                known[(device, int(seq))] = (prev, chain)
+    breaks: set[tuple[str, int]] = set()
+    for device, seq, prev, chain in links:
+        before = known.get((device, seq - 1))
+        if before is not None and before[1] != prev:
+            breaks.add((device, seq))
+        after = known.get((device, seq + 1))
+        if after is not None and after[0] != chain:
+            breaks.add((device, seq + 1))
+    return sorted(breaks)
 
 
 def _seq_lookup(conn: Connection, parsed: list[_Prepared]) -> dict[tuple[str, int], str]:
@@ -604,13 +637,15 @@ def _accept(
     signed = "sig" in env and env["device"] in state.devices
     raw_body = wire.canonical(env) if "sig" in env else signed_bytes
     body = raw_body.decode("utf-8")
+    chain = hashlib.sha256(raw_body).hexdigest()
+    out.links.append((env["device"], env["seq"], env["prev"], chain))
     out.tx_rows.append(
         (
             ident,
             env["device"],
             env["seq"],
             env["prev"],
-            hashlib.sha256(raw_body).hexdigest(),
+            chain,
             content,
             env["at"],
             ts,
@@ -695,6 +730,7 @@ def _write(conn: Connection, out: _Chunk) -> None:
     insert_many(conn, schema.sale_lines, out.sale_rows)
     insert_many(conn, schema.journal, out.journal_rows)
     insert_many(conn, schema.loans, out.loan_rows)
+    insert_many(conn, schema.chain_breaks, out.break_rows)
     insert_many(
         conn,
         schema.quarantine,

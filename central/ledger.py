@@ -11,7 +11,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, Table, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, Table, and_, create_engine, event, func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from central import schema
@@ -116,6 +116,21 @@ def _add_account_days(conn: Connection, rows: Sequence[tuple[Any, ...]], names: 
     conn.exec_driver_sql(sql, [(account, day, d, c) for (account, day), (d, c) in sums.items()])
 
 
+def rebuild_chain_breaks(conn: Connection) -> None:
+    """Recompute ``chain_breaks`` from the transactions (one join over them)."""
+    t = schema.transactions
+    prv = t.alias("prv")
+    conn.execute(schema.chain_breaks.delete())
+    conn.execute(
+        schema.chain_breaks.insert().from_select(
+            ["device", "seq"],
+            select(t.c.device, t.c.seq)
+            .join(prv, and_(prv.c.device == t.c.device, prv.c.seq == t.c.seq - 1))
+            .where(prv.c.chain != t.c.prev),
+        )
+    )
+
+
 def rebuild_account_days(conn: Connection) -> None:
     """Recompute ``account_days`` from the journal (for a ledger made before the table existed)."""
     j = schema.journal
@@ -182,6 +197,7 @@ class Ledger:
                 has_sums = conn.execute(select(schema.account_days.c.account).limit(1)).first() is not None
                 if has_lines and not has_sums:
                     rebuild_account_days(conn)
+                rebuild_chain_breaks(conn)
                 conn.execute(schema.units.delete())
                 conn.execute(
                     schema.units.insert(),

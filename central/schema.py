@@ -200,6 +200,16 @@ account_days = Table(
     PrimaryKeyConstraint("account", "day"),
 )
 
+# Envelopes whose ``prev`` is not the chain hash of the same device's previous seq, found by ingest when
+# both ends of a link are committed (``report chains`` lists them without rescanning every transaction).
+chain_breaks = Table(
+    "chain_breaks",
+    metadata,
+    Column("device", String(48), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    PrimaryKeyConstraint("device", "seq"),
+)
+
 loans = Table(
     "loans",
     metadata,

@@ -306,3 +306,16 @@ def test_reinit_rebuilds_missing_day_sums(loaded: Ledger, month: sample.SampleDa
     assert not account_days_match_journal(loaded)
     loaded.init(config.default())
     assert account_days_match_journal(loaded)
+
+
+@pytest.mark.parametrize("order", [[5, 0, 1, 2, 3, 4], [0, 2, 4, 5, 3, 1], [5, 4, 3, 2, 1, 0]])
+def test_broken_link_is_found_whatever_the_arrival_order(loaded: Ledger, order: list[int]) -> None:
+    """A broken link is reported once, whichever end of it arrives first."""
+    dev = Device()
+    envs = [dev.sale() for _ in range(6)]
+    envs[3] = wire.sign({**{k: v for k, v in envs[3].items() if k != "sig"}, "prev": "e" * 64}, dev.key)
+    for index in order:
+        loaded.ingest([envs[index]])
+    row = reports.chains(loaded)[0].rows[0]
+    # envs[3] (seq 4) names a wrong prev, and seq 5 names the hash of the original seq 4, not this one
+    assert row[4] == "" and row[5] == "4 5"
