@@ -17,7 +17,7 @@ import hmac
 import threading
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta, timezone
+from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final, Protocol
@@ -41,7 +41,6 @@ PRODUCTS_LIMIT: Final = 60  # one counter grid
 RECENT_LIMIT: Final = 10
 SUMMARY_TIMEOUT_S: Final = 3.0
 SHIFT_SCAN_LIMIT: Final = 5_000  # envelopes read back for the end-of-shift summary
-WIB: Final = timezone(timedelta(hours=7))
 
 COUNTER_UNITS: Final = ("cafe", "fotokopi", "kiostel")
 SAVINGS_ORDER: Final = ("pokok", "wajib", "sukarela", "berjangka", "smsk", "shr")
@@ -220,7 +219,8 @@ class Services(Protocol):
 
 
 def now_text() -> str:
-    return datetime.now(WIB).isoformat(timespec="seconds")
+    """The device clock with its UTC offset, as edge stamps transactions."""
+    return datetime.now().astimezone().isoformat(timespec="seconds")
 
 
 # --------------------------------------------------------------------------------------------------
