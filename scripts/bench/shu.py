@@ -289,19 +289,24 @@ def measure(url: str) -> dict[str, Any]:
     }
 
 
-def _child(url: str) -> dict[str, Any]:
+def _child(url: str) -> dict[str, Any] | None:
     out = subprocess.run(
         [sys.executable, str(Path(__file__).resolve()), "--measure", url],
-        check=True,
+        check=False,
         capture_output=True,
         text=True,
         timeout=CHILD_TIMEOUT_S,
     )
+    if out.returncode != 0:
+        print(f"  measurement failed (exit {out.returncode}):\n{out.stderr[-4000:]}")
+        return None
     result: dict[str, Any] = json.loads(out.stdout.strip().splitlines()[-1])
     return result
 
 
-def _report(backend: str, load_s: float, m: dict[str, Any]) -> None:
+def _report(backend: str, load_s: float, m: dict[str, Any] | None) -> None:
+    if m is None:
+        return
     ratio = m["compute_s"] / m["baseline_s"] if m["baseline_s"] else float("inf")
     print(f"  [{backend}] load (not timed as a figure): {load_s:.1f} s")
     print(f"  [{backend}] baseline bare GROUP BY ({m['groups']:,} groups): {m['baseline_s']:.2f} s")
