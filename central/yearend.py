@@ -1093,6 +1093,7 @@ _TEXT: Final = {
         "reopen (reopen-year {year}) and close again",
     ),
     "reopened": ("Tahun {year} dibuka kembali ({tx}).", "Year {year} reopened ({tx})."),
+    "history": ("Riwayat tutup buku {year}", "Closing history {year}"),
     "recorded": (
         "Keaktifan {member} dicatat: skor {score}.",
         "Activity of {member} recorded: score {score}.",
@@ -1281,6 +1282,29 @@ def cmd_close_year(ledger: Ledger, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_year_history(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The audit trail of a year: every close and reopen, who, when, why."""
+    rows = year_history(ledger, args.year)
+    if args.json:
+        print(json.dumps(rows, ensure_ascii=False))
+        return 0
+    tz = ledger.config.tz
+
+    def when(ts: int | None) -> str:
+        return "" if ts is None else datetime.fromtimestamp(int(ts), tz).isoformat(timespec="seconds")
+
+    table = [
+        [
+            str(r["round"]), _rp(int(r["shu_rp"]), _lang(args)), when(r["closed_ts"]), r["closed_by"],
+            when(r["reopened_ts"]), r["reopened_by"] or "", r["reopen_reason"] or "",
+        ]
+        for r in rows
+    ]  # fmt: skip
+    header = ["round", "shu_rp", "closed", "closed_by", "reopened", "reopened_by", "reason"]
+    print(_table(_t("history", _lang(args), year=args.year), header, table), end="")
+    return 0
+
+
 def cmd_reopen_year(ledger: Ledger, args: argparse.Namespace) -> int:
     """Reopen a closed year with a reason (the reversal is posted)."""
     tx_id = reopen_year(ledger, args.year, reason=args.reason, by=args.by)
@@ -1396,6 +1420,11 @@ def add_commands(sub: Any) -> None:
     p.add_argument("--reason", required=True, help="why the year is reopened (kept in the audit trail)")
     p.add_argument("--by", help="who reopens (default: the logged-in user)")
     p.set_defaults(func=_guard(cmd_reopen_year))
+
+    p = sub.add_parser("year-history", help="a year's closes and reopens: who, when, why")
+    p.add_argument("year", type=_year_arg)
+    p.add_argument("--json", action="store_true")
+    p.set_defaults(func=_guard(cmd_year_history))
 
     p = sub.add_parser("board", help="board members' activity (seed 000 merit system)")
     bsub = p.add_subparsers(dest="board_action", metavar="ACTION")

@@ -444,6 +444,12 @@ def test_cli_close_reopen_and_refusals(
         capsys, "--db", db, "reopen-year", "2025", "--reason", "koreksi", "--by", "ketua"
     )
     assert code == 0 and "dibuka kembali" in out
+    code, out, _ = _run(capsys, "--db", db, "year-history", "2025", "--json")
+    (entry,) = json.loads(out)
+    trail = (entry["closed_by"], entry["reopened_by"], entry["reopen_reason"])
+    assert trail == ("bendahara", "ketua", "koreksi")
+    code, out, _ = _run(capsys, "--db", db, "year-history", "2025")
+    assert code == 0 and "koreksi" in out and "Riwayat" in out
     code, out, _ = _run(capsys, "--db", db, "report", "shu", "--year", "2026", "--estimate")
     assert code == 0 and "PERKIRAAN" in out
     code, _, err = _run(capsys, "--db", db, "close-year", "2999")

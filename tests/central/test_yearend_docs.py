@@ -12,7 +12,7 @@ from central import yearend
 from central.cli import build_parser
 
 DOC = (Path(__file__).resolve().parents[2] / "docs" / "points-and-shu.md").read_text(encoding="utf-8")
-COMMANDS = ("close-year", "reopen-year", "board")
+COMMANDS = ("close-year", "reopen-year", "year-history", "board")
 
 
 def _subparsers(parser: argparse.ArgumentParser) -> dict[str, argparse.ArgumentParser]:
