@@ -520,3 +520,23 @@ def test_term_deposits_from_last_year_count_and_voided_ones_do_not(sqlite_year: 
     # 2,000,000 x 4 terms / 1,000,000 = 8; A12 is now active, so the 36 bonus points go to 11 members.
     assert a12 == {"member": "A12", "active": {"berjangka": "8.00"}, "passive": "12.00", "bonus": "3.27",
                    "total": "23.27"}  # fmt: skip
+
+
+def test_a_year_with_a_loss_is_reported_and_not_closed(
+    tmp_path: Any, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """Selling below cost makes a loss: `report shu` says there is nothing to divide, close-year refuses."""
+    db = str(tmp_path / "loss.sqlite")
+    with Ledger.open(db) as ledger:
+        ledger.init(coop_config())
+        member = MemberRow("A01", "Anggota", "2024-01-01", None, None, None, "anggota", None, True)
+        ledger.import_members([member])
+        ledger.import_products([ProductRow("RUGI", "Obral", "toko", 1_000, 2_000)])
+        book = Book()
+        line = {"sku": "RUGI", "qty": 1, "price_rp": 1_000, "cost_rp": 2_000}
+        book.add("toko-01", "toko", "2025-05-05", "sale", member="A01", lines=[line], total=1_000)
+        assert ledger.ingest(book.envelopes).ok
+    code, out, _ = _run(capsys, "--db", db, "--lang", "en", "report", "shu", "--year", "2025")
+    assert code == 0 and "No surplus" in out
+    code, _, err = _run(capsys, "--db", db, "close-year", "2025")
+    assert code == 2 and "Rapat Anggota" in err and "Traceback" not in err
