@@ -12,8 +12,9 @@ the worker. It drains the inbox in rounds of at most ``ROUND_MESSAGES_MAX`` mess
    not committed) and publishes ``{"seq": contiguous_seq}`` retained on the device's ack topic, adding
    ``resend_from`` when it saw seqs beyond a gap.
 
-Every ``downlink_interval_s`` it publishes the catalog, members and config per branch as versioned
-retained snapshots plus deltas (``sync.downlink``), and it answers member-summary requests.
+A third thread (the reader) answers member-summary requests and, every ``downlink_interval_s``, publishes
+the catalog, members and config per branch as versioned retained snapshots plus deltas
+(``sync.downlink``), so that reporting queries never hold up ingest and acks.
 """
 
 from __future__ import annotations
@@ -22,6 +23,7 @@ import argparse
 import json
 import logging
 import os
+import queue
 import re
 import threading
 import time
@@ -52,6 +54,9 @@ DOWNLINK_INTERVAL_S: Final = 5.0
 SESSION_EXPIRY_S: Final = 7 * 24 * 3600
 REJECTIONS_KEPT: Final = 1000
 NET_JOIN_S: Final = 5.0
+# Member-summary requests waiting for the reader thread; more are refused (the kiosk asks again).
+REQUESTS_MAX: Final = 100
+READER_WAIT_S: Final = 0.1
 _DEVICE_KEY_RE: Final = re.compile(rb'"device":"([a-z0-9][a-z0-9_-]{0,47})"')
 _SEQ_KEY_RE: Final = re.compile(rb'"seq":(\d{1,16})[,}]')
 
@@ -145,6 +150,8 @@ class Server:
         self.last_resend: dict[str, tuple[float, int]] = {}
         self.connected_at: float | None = None
         self.next_downlink_at = 0.0
+        self._requests: queue.Queue[Event] = queue.Queue(maxsize=REQUESTS_MAX)
+        self._published_lock = threading.Lock()
         self._net_stop = threading.Event()
         self._net: threading.Thread | None = None
 
@@ -260,11 +267,12 @@ class Server:
         except (ValueError, KeyError, TypeError):
             return
         key = (parts[3], parsed[0])
-        known = self.published.get(key)
-        if known is None or version > known.version:
-            self.published[key] = downlink.Published(
-                version, downlink.digest(items), tuple(items) if isinstance(items, list) else ()
-            )
+        with self._published_lock:
+            known = self.published.get(key)
+            if known is None or version > known.version:
+                self.published[key] = downlink.Published(
+                    version, downlink.digest(items), tuple(items) if isinstance(items, list) else ()
+                )
 
     def _branches(self) -> list[str]:
         names = set(self.settings.branches)
@@ -296,8 +304,14 @@ class Server:
             "members": self.ledger.members,
             "config": self._config_items,
         }
-        count = 0
         current = {name: fetch() for name, fetch in sources.items()}
+        with self._published_lock:
+            count = self._publish_changes(current)
+        self.stats.downlinks += count
+        return count
+
+    def _publish_changes(self, current: Mapping[str, list[dict[str, Any]]]) -> int:
+        count = 0
         for branch in self._branches():
             changed = False
             for name, items in current.items():
@@ -317,7 +331,6 @@ class Server:
                 versions = {name: self.published[(branch, name)].version for name in current}
                 body = json.dumps(versions, separators=(",", ":"), sort_keys=True).encode("ascii")
                 self.link.post(downlink.versions_topic(self.coop, branch), body, retain=True)
-        self.stats.downlinks += count
         return count
 
     # -- worker ---------------------------------------------------------------------------------------
@@ -358,22 +371,45 @@ class Server:
         for generation, mid in to_ack:
             self.link.post_ack(generation, mid)
         for event in requests:
-            self._answer(event)
-        now = time.monotonic()
-        if self.connected_at is not None and now >= self.next_downlink_at:
-            self.next_downlink_at = now + self.settings.downlink_interval_s
-            self.publish_downlinks()
+            try:
+                self._requests.put_nowait(event)
+            except queue.Full:
+                device = topics.device_of(event.topic) or "?"
+                self._refuse(
+                    device, None, "too many member-summary requests at once; the kiosk may ask again"
+                )
         self.stats.rounds += 1
         return messages
+
+    # -- reader thread: answers and downlinks, so reporting never holds up ingest ----------------------------
+    def _reader(self, stop: threading.Event) -> None:
+        while not stop.is_set():
+            try:
+                event = self._requests.get(timeout=READER_WAIT_S)
+            except queue.Empty:
+                event = None
+            if event is not None:
+                self._answer(event)
+            now = time.monotonic()
+            if self.connected_at is not None and now >= self.next_downlink_at:
+                self.next_downlink_at = now + self.settings.downlink_interval_s
+                self.publish_downlinks()
 
     def run(self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None) -> None:
         """Serve until ``stop`` is set or ``until()`` is true."""
         stop = stop or threading.Event()
         self.start()
+        reader_stop = threading.Event()
+        reader = threading.Thread(
+            target=self._reader, args=(reader_stop,), name="central-reader", daemon=True
+        )
+        reader.start()
         try:
             while not stop.is_set() and not (until is not None and until()):
                 self.round()
         finally:
+            reader_stop.set()
+            reader.join(NET_JOIN_S)
             self.stop_network()
 
 
