@@ -105,6 +105,8 @@ ESTIMATE_CACHE_TTL_S: Final = 300
 ESTIMATE_CACHE_MAX: Final = 16
 _ESTIMATE_CACHE: dict[tuple[str, int, str], tuple[float, YearResult]] = {}
 _CACHE_LOCK: Final = threading.Lock()
+_REFRESHING: set[tuple[str, int, str]] = set()
+MAX_REFRESHING: Final = 2  # background recomputations at once
 
 # Accounts the allocation posts to, by fund key; the config's [shu.accounts] may change them.
 DEFAULT_SHU_ACCOUNTS: Final = {
@@ -962,11 +964,32 @@ def close_year_for_demo(ledger: Ledger, year: int, *, by: str = "demo", early: b
 # -- the member summary seam (central.reports.member_summary calls this) --------------------------------
 
 
-def _estimate_cached(ledger: Ledger, year: int, on: date) -> YearResult:
+def _store_estimate(key: tuple[str, int, str], at: float, result: YearResult) -> None:
+    with _CACHE_LOCK:
+        while len(_ESTIMATE_CACHE) >= ESTIMATE_CACHE_MAX:
+            del _ESTIMATE_CACHE[min(_ESTIMATE_CACHE, key=lambda k: _ESTIMATE_CACHE[k][0])]
+        _ESTIMATE_CACHE[key] = (at, result)
+
+
+def _refresh_estimate(ledger: Ledger, year: int, on: date, key: tuple[str, int, str]) -> None:
+    """Background refresh; on any failure the older estimate simply stays in use."""
+    try:
+        started = time.monotonic()
+        _store_estimate(key, started, compute_year(ledger, year, on=on, estimate=True))
+    except Exception:  # noqa: S110 - a refresh that fails (ledger closed, database busy) changes nothing
+        pass
+    finally:
+        with _CACHE_LOCK:
+            _REFRESHING.discard(key)
+
+
+def _estimate_cached(ledger: Ledger, year: int, on: date, *, allow_stale: bool = False) -> YearResult:
     """The whole year-to-date computation, kept for ESTIMATE_CACHE_TTL_S per ledger, year and day.
 
     Serves the kiosk's member summary: the everyone-wide part (points of all members, bonus pool, surplus)
-    is at most that old; the asking member's own points are always read fresh.
+    is at most that old; the asking member's own points are always read fresh. With ``allow_stale``, an
+    older estimate of the same year (an earlier day, or past its time) is returned at once while one
+    background thread recomputes it, so a member never waits for the whole year to be aggregated again.
     """
     key = (ledger.target, year, on.isoformat())
     now = time.monotonic()
@@ -974,11 +997,23 @@ def _estimate_cached(ledger: Ledger, year: int, on: date) -> YearResult:
         hit = _ESTIMATE_CACHE.get(key)
         if hit is not None and now - hit[0] < ESTIMATE_CACHE_TTL_S:
             return hit[1]
+        if allow_stale:
+            older = [
+                v for (target, y, day), v in _ESTIMATE_CACHE.items()
+                if target == ledger.target and y == year and day <= key[2]
+            ]  # fmt: skip
+            if older:
+                if key not in _REFRESHING and len(_REFRESHING) < MAX_REFRESHING:
+                    _REFRESHING.add(key)
+                    threading.Thread(
+                        target=_refresh_estimate,
+                        args=(ledger, year, on, key),
+                        name="shu-estimate",
+                        daemon=True,
+                    ).start()
+                return max(older, key=lambda v: v[0])[1]
     result = compute_year(ledger, year, on=on, estimate=True)
-    with _CACHE_LOCK:
-        while len(_ESTIMATE_CACHE) >= ESTIMATE_CACHE_MAX:
-            del _ESTIMATE_CACHE[min(_ESTIMATE_CACHE, key=lambda k: _ESTIMATE_CACHE[k][0])]
-        _ESTIMATE_CACHE[key] = (now, result)
+    _store_estimate(key, now, result)
     return result
 
 
@@ -1034,7 +1069,7 @@ def _closed_member_shu(ledger: Ledger, year: int, number: str) -> int | None:
 def member_points_and_shu(ledger: Ledger, number: str, on: date) -> tuple[dict[str, Any], int | None]:
     """For the kiosk's member summary: the member's points this year (the contract's JSON numbers, two
     decimals) and their SHU: as posted if the year is closed, else the year-to-date estimate."""
-    everyone = _estimate_cached(ledger, on.year, on)
+    everyone = _estimate_cached(ledger, on.year, on, allow_stale=True)
     mp = _own_points(ledger, number, on.year, on, everyone)
     shu = _closed_member_shu(ledger, on.year, number)
     if shu is None:

@@ -35,6 +35,7 @@ Members' share 156,256 by points (total 496.25): floors sum to 156,250; the six 
 from __future__ import annotations
 
 import json
+import threading
 from collections.abc import Iterator
 from datetime import date
 from fractions import Fraction
@@ -540,3 +541,18 @@ def test_a_year_with_a_loss_is_reported_and_not_closed(
     assert code == 0 and "No surplus" in out
     code, _, err = _run(capsys, "--db", db, "close-year", "2025")
     assert code == 2 and "Rapat Anggota" in err and "Traceback" not in err
+
+
+def test_member_summary_answers_from_an_older_estimate_while_it_refreshes(
+    sqlite_year: tuple[Ledger, str],
+) -> None:
+    """The kiosk path answers from an older everyone-wide estimate at once and recomputes it meanwhile."""
+    ledger, _ = sqlite_year
+    first = yearend._estimate_cached(ledger, YEAR, date(2025, 6, 30), allow_stale=True)
+    second = yearend._estimate_cached(ledger, YEAR, date(2025, 12, 31), allow_stale=True)
+    assert second is first
+    for thread in threading.enumerate():
+        if thread.name == "shu-estimate":
+            thread.join()
+    third = yearend._estimate_cached(ledger, YEAR, date(2025, 12, 31), allow_stale=True)
+    assert third is not first and third.hi == "2025-12-31"
