@@ -209,6 +209,10 @@ def _parse_all(batch: list[Any], report: IngestReport, out: _Chunk, now: int) ->
             else:
                 raise wire.EnvelopeError(f"an envelope must be a JSON object, got {type(item).__name__}")
             wire.check(env)
+            for key in ("clerk", "note", "reason"):
+                value = env.get(key)
+                if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
+                    raise wire.EnvelopeError(f"{key} contains a control character; send plain text")
         except (wire.EnvelopeError, TypeError, ValueError, KeyError) as err:
             env_any = item if isinstance(item, dict) else {}
             _reject(report, out, now, env_any, raw=item, reason=str(err))
@@ -218,8 +222,13 @@ def _parse_all(batch: list[Any], report: IngestReport, out: _Chunk, now: int) ->
     return parsed
 
 
+def _no_nul(text: str) -> str:
+    """Text a database column can hold (PostgreSQL refuses NUL characters)."""
+    return text.replace("\x00", "\\u0000") if "\x00" in text else text
+
+
 def _text_or_none(value: Any, limit: int = 200) -> str | None:
-    return value[:limit] if isinstance(value, str) else None
+    return _no_nul(value[:limit]) if isinstance(value, str) else None
 
 
 def _reject(
@@ -233,7 +242,8 @@ def _reject(
         seq = None
     if len(report.rejected) < MAX_REJECTIONS_KEPT:
         report.rejected.append(Rejection(ident, device, seq, reason))
-    body = _body_text(raw)
+    body = _no_nul(_body_text(raw))
+    reason = _no_nul(reason)
     digest = hashlib.sha256((reason + "\n" + body).encode("utf-8")).hexdigest()
     out.quarantine_rows.append((now, ident, device, seq, reason, body, digest))
 

@@ -81,6 +81,8 @@ BAD_CASES = [
     (lambda e: {**e, "sig": e["sig"][:-4] + "AAA="}, "bad signature"),
     (lambda e: {**e, "unit": "bengkel"}, "unknown unit"),
     (lambda e: {**e, "lines": [{**e["lines"][0], "sku": "CF-KOPI"}]}, "sold by unit cafe"),
+    (lambda e: {**e, "note": "a\x00b"}, "control character"),
+    (lambda e: b'{"id": "x\x00y", \xff}', "not valid JSON"),
 ]
 
 
