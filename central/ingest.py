@@ -217,6 +217,9 @@ def _parse_all(batch: list[Any], report: IngestReport, out: _Chunk, now: int) ->
             env_any = item if isinstance(item, dict) else {}
             _reject(report, out, now, env_any, raw=item, reason=str(err))
             continue
+        except RecursionError:  # json.loads on thousands of nested brackets
+            _reject(report, out, now, {}, raw=item, reason="not valid JSON: nested too deeply")
+            continue
         signed_bytes = wire.signing_bytes(env)
         parsed.append(_Prepared(env, item, signed_bytes, hashlib.sha256(signed_bytes).hexdigest()))
     return parsed

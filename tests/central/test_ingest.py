@@ -83,6 +83,7 @@ BAD_CASES = [
     (lambda e: {**e, "lines": [{**e["lines"][0], "sku": "CF-KOPI"}]}, "sold by unit cafe"),
     (lambda e: {**e, "note": "a\x00b"}, "control character"),
     (lambda e: b'{"id": "x\x00y", \xff}', "not valid JSON"),
+    (lambda e: b"[" * 8000 + b"]" * 8000, "nested too deeply"),
 ]
 
 
