@@ -83,20 +83,22 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--devices", type=int, default=3, help="how many devices (1..20)")
     demo.add_argument("--sales", type=int, default=20, help="sales per device (1..10000)")
     demo.add_argument("--offline-sales", type=int, default=10, help="sales on the outpost while offline")
+    for sub_parser in (run, status, summ, broker, demo):
+        sub_parser.add_argument("--lang", default=argparse.SUPPRESS, help="id (default) or en; also KOP_LANG")
     return parser
 
 
 def _normalise(argv: list[str]) -> list[str]:
-    """``python -m sync --device DIR`` means ``run --device DIR``."""
-    if not any(arg in COMMANDS for arg in argv) and not {"-h", "--help"} & set(argv):
-        lang_opts: list[str] = []
-        rest = list(argv)
-        if "--lang" in rest:
-            at = rest.index("--lang")
-            lang_opts = rest[at : at + 2]
-            del rest[at : at + 2]
-        return [*lang_opts, "run", *rest]
-    return argv
+    """``python -m sync --device DIR`` means ``run --device DIR``: a command comes first (after --lang)."""
+    rest = list(argv)
+    lang_opts: list[str] = []
+    if rest[:1] == ["--lang"]:
+        lang_opts, rest = rest[:2], rest[2:]
+    elif rest and rest[0].startswith("--lang="):
+        lang_opts, rest = rest[:1], rest[1:]
+    if not rest or rest[0] in COMMANDS or rest[0] in ("-h", "--help"):
+        return argv
+    return [*lang_opts, "run", *rest]
 
 
 def _open_device(path: Path) -> Any:
@@ -203,7 +205,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         return HANDLERS[args.command](args)
     except SyncError as err:
-        print(f"{t('error', args.lang)}: {err}", file=sys.stderr)
+        print(f"{t('error', args.lang)}: {err.message(args.lang)}", file=sys.stderr)
         return EXIT_USAGE
     except Exception as err:
         from edge.errors import EdgeError

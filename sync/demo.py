@@ -359,12 +359,18 @@ def run_demo(
     if not 1 <= devices <= 20 or not 1 <= sales <= 10_000 or not 0 <= offline_sales <= 10_000:
         from sync.errors import SettingsError
 
-        raise SettingsError("--devices must be 1..20, --sales 1..10000 and --offline-sales 0..10000")
+        raise SettingsError(
+            "--devices must be 1..20, --sales 1..10000 and --offline-sales 0..10000",
+            "--devices harus 1..20, --sales 1..10000 dan --offline-sales 0..10000",
+        )
     base = Path(root)
     if base.exists() and any(base.iterdir()):
         from sync.errors import SettingsError
 
-        raise SettingsError(f"{base} is not empty; give the demo a new directory")
+        raise SettingsError(
+            f"{base} is not empty; give the demo a new directory",
+            f"{base} tidak kosong; berikan direktori baru untuk demo",
+        )
     import socket
 
     with socket.socket() as sock:

@@ -4,7 +4,23 @@ from __future__ import annotations
 
 
 class SyncError(Exception):
-    """Base of every error the sync package raises on purpose."""
+    """Base of every error the sync package raises on purpose; ``message(lang)`` speaks id or en.
+
+    ``str(err)`` is the English text (for logs); the command line prints ``message(lang)``.
+    """
+
+    def __init__(self, text_en: str, text_id: str | None = None) -> None:
+        super().__init__(text_en)
+        self.text_en = text_en
+        self.text_id = text_id
+
+    def message(self, lang: str | None = None) -> str:
+        """The message in Indonesian (default, when there is one) or English (``en``)."""
+        from edge.i18n import current_lang
+
+        if current_lang(lang) == "en" or self.text_id is None:
+            return self.text_en
+        return self.text_id
 
 
 class SettingsError(SyncError):

@@ -79,13 +79,24 @@ class LinkSettings:
 def _get(table: dict[str, Any], key: str, kind: type, default: Any, where: str) -> Any:
     value = table.get(key, default)
     if kind is int and (isinstance(value, bool) or not isinstance(value, int)):
-        raise SettingsError(f"{where}: {key} must be a whole number, got {value!r}")
+        raise SettingsError(
+            f"{where}: {key} must be a whole number, got {value!r}",
+            f"{where}: {key} harus bilangan bulat, bukan {value!r}",
+        )
     if kind is float and (isinstance(value, bool) or not isinstance(value, int | float)):
-        raise SettingsError(f"{where}: {key} must be a number, got {value!r}")
+        raise SettingsError(
+            f"{where}: {key} must be a number, got {value!r}", f"{where}: {key} harus angka, bukan {value!r}"
+        )
     if kind is bool and not isinstance(value, bool):
-        raise SettingsError(f"{where}: {key} must be true or false, got {value!r}")
+        raise SettingsError(
+            f"{where}: {key} must be true or false, got {value!r}",
+            f"{where}: {key} harus true atau false, bukan {value!r}",
+        )
     if kind is str and not isinstance(value, str):
-        raise SettingsError(f"{where}: {key} must be text in quotes, got {value!r}")
+        raise SettingsError(
+            f"{where}: {key} must be text in quotes, got {value!r}",
+            f"{where}: {key} harus teks dalam tanda kutip, bukan {value!r}",
+        )
     return float(value) if kind is float else value
 
 
@@ -96,6 +107,13 @@ def _path(directory: Path, value: str) -> Path | None:
     return path if path.is_absolute() else directory / path
 
 
+def _range(where: str, key: str, value: float, low: float, high: float) -> SettingsError:
+    return SettingsError(
+        f"{where}: {key} {value} must be between {low} and {high}",
+        f"{where}: {key} {value} harus antara {low} dan {high}",
+    )
+
+
 def parse(directory: Path, data: dict[str, Any]) -> LinkSettings:
     """Build settings from the parsed TOML of ``directory/device.toml``; ``SettingsError`` names a bad key."""
     where = str(directory / DEVICE_TOML)
@@ -103,27 +121,32 @@ def parse(directory: Path, data: dict[str, Any]) -> LinkSettings:
     for key in ("coop", "device", "unit", "branch"):
         value = data.get(key)
         if not isinstance(value, str) or not value:
-            raise SettingsError(f'{where}: {key} is missing; add e.g. {key} = "..." at the top')
+            raise SettingsError(
+                f'{where}: {key} is missing; add e.g. {key} = "..." at the top',
+                f'{where}: {key} tidak ada; tambahkan misalnya {key} = "..." di bagian atas',
+            )
         if key in ("coop", "device", "branch") and not _ID_RE.match(value):
             raise SettingsError(
-                f"{where}: {key} {value!r} may hold only lowercase letters, digits, '-' and '_' (at most 48)"
+                f"{where}: {key} {value!r} may hold only lowercase letters, digits, '-' and '_' (at most 48)",
+                f"{where}: {key} {value!r} hanya boleh berisi huruf kecil, angka, '-' dan '_' (maks. 48)",
             )
         ids[key] = value
     btable = data.get("broker", {})
     if not isinstance(btable, dict):
-        raise SettingsError(f"{where}: [broker] must be a table")
+        raise SettingsError(f"{where}: [broker] must be a table", f"{where}: [broker] harus berupa tabel")
     bw = f"{where} [broker]"
     port = _get(btable, "port", int, 1883, bw)
     if not 1 <= port <= 65535:
-        raise SettingsError(f"{bw}: port {port} must be between 1 and 65535")
+        raise _range(bw, "port", port, 1, 65535)
     keepalive = _get(btable, "keepalive_s", int, KEEPALIVE_S_DEFAULT, bw)
     if not KEEPALIVE_S_MIN <= keepalive <= KEEPALIVE_S_MAX:
-        raise SettingsError(
-            f"{bw}: keepalive_s {keepalive} must be between {KEEPALIVE_S_MIN} and {KEEPALIVE_S_MAX}"
-        )
+        raise _range(bw, "keepalive_s", keepalive, KEEPALIVE_S_MIN, KEEPALIVE_S_MAX)
     version = _get(btable, "mqtt_version", int, 5, bw)
     if version not in (3, 5):
-        raise SettingsError(f"{bw}: mqtt_version must be 5 or 3 (MQTT 3.1.1), got {version}")
+        raise SettingsError(
+            f"{bw}: mqtt_version must be 5 or 3 (MQTT 3.1.1), got {version}",
+            f"{bw}: mqtt_version harus 5 atau 3 (MQTT 3.1.1), bukan {version}",
+        )
     tls = _get(btable, "tls", bool, False, bw)
     broker = BrokerSettings(
         host=_get(btable, "host", str, "127.0.0.1", bw),
@@ -142,11 +165,12 @@ def parse(directory: Path, data: dict[str, Any]) -> LinkSettings:
             path = getattr(broker, name)
             if path is None or not path.is_file():
                 raise SettingsError(
-                    f'{bw}: tls = true needs the file {name} = "..." ({path or "not set"} is missing)'
+                    f'{bw}: tls = true needs the file {name} = "..." ({path or "not set"} is missing)',
+                    f'{bw}: tls = true memerlukan berkas {name} = "..." ({path or "belum diisi"} tidak ada)',
                 )
     stable = data.get("sync", {})
     if not isinstance(stable, dict):
-        raise SettingsError(f"{where}: [sync] must be a table")
+        raise SettingsError(f"{where}: [sync] must be a table", f"{where}: [sync] harus berupa tabel")
     sw = f"{where} [sync]"
     defaults = UplinkTuning()
     tuning = UplinkTuning(
@@ -161,13 +185,16 @@ def parse(directory: Path, data: dict[str, Any]) -> LinkSettings:
     from sync.batch import MAX_BATCH_ENVELOPES
 
     if not 1 <= tuning.batch_max <= MAX_BATCH_ENVELOPES:
-        raise SettingsError(f"{sw}: batch_max must be between 1 and {MAX_BATCH_ENVELOPES}")
+        raise _range(sw, "batch_max", tuning.batch_max, 1, MAX_BATCH_ENVELOPES)
     if not 1 <= tuning.window <= 64:
-        raise SettingsError(f"{sw}: window must be between 1 and 64")
+        raise _range(sw, "window", tuning.window, 1, 64)
     if not 1.0 <= tuning.reconnect_max_s <= 3600:
-        raise SettingsError(f"{sw}: reconnect_max_s must be between 1 and 3600")
+        raise _range(sw, "reconnect_max_s", tuning.reconnect_max_s, 1, 3600)
     if tuning.drain_tx_per_s < 1 or tuning.ack_timeout_s <= 0 or tuning.retention_s < 0:
-        raise SettingsError(f"{sw}: drain_tx_per_s and ack_timeout_s must be above 0, retention_s at least 0")
+        raise SettingsError(
+            f"{sw}: drain_tx_per_s and ack_timeout_s must be above 0, retention_s at least 0",
+            f"{sw}: drain_tx_per_s dan ack_timeout_s harus di atas 0, retention_s paling sedikit 0",
+        )
     return LinkSettings(
         directory=directory,
         coop=ids["coop"],
@@ -187,8 +214,9 @@ def load(directory: Path | str) -> LinkSettings:
         data = tomllib.loads(path.read_text(encoding="utf-8"))
     except FileNotFoundError as err:
         raise SettingsError(
-            f"{path} does not exist; is {base} a device directory (python -m edge init)?"
+            f"{path} does not exist; is {base} a device directory (python -m edge init)?",
+            f"{path} tidak ada; apakah {base} direktori perangkat (python -m edge init)?",
         ) from err
     except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError) as err:
-        raise SettingsError(f"{path} cannot be read: {err}") from err
+        raise SettingsError(f"{path} cannot be read: {err}", f"{path} tidak dapat dibaca: {err}") from err
     return parse(base, data)

@@ -15,10 +15,10 @@ from tests.support.net import free_port
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def _run(*args: str, lang: str = "id") -> subprocess.CompletedProcess[str]:
+def _run(*args: str, lang: str = "id", cwd: Path = ROOT) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "KOP_LANG": lang, "PYTHONPATH": str(ROOT)}
     return subprocess.run(
-        [sys.executable, *args], cwd=ROOT, env=env, capture_output=True, text=True, timeout=60, check=False
+        [sys.executable, *args], cwd=cwd, env=env, capture_output=True, text=True, timeout=60, check=False
     )
 
 
@@ -73,3 +73,11 @@ def test_central_serve_bad_broker_address(tmp_path: Path) -> None:
     out = _run("-m", "central", "--db", str(world.ledger_path), "serve", "--broker", "localhost")
     assert out.returncode != 0
     assert "host:port" in out.stderr and "Traceback" not in out.stderr
+
+
+def test_lang_after_the_command_and_a_directory_named_like_a_command(tmp_path: Path) -> None:
+    """``--lang en`` works after the command, and a device directory called ``demo`` is still a directory."""
+    (tmp_path / "demo").mkdir()
+    out = _run("-m", "sync", "--device", "demo", "--lang", "en", cwd=tmp_path)
+    assert out.returncode == 2
+    assert "Error" in out.stderr and "demo" in out.stderr
