@@ -189,3 +189,37 @@ def test_a_tampered_duplicate_is_a_conflict(loaded: Ledger, month: sample.Sample
     report = loaded.ingest([tampered])
     assert report.rejected and report.rejected[0].reason.startswith("conflict")
     assert snapshot(loaded) == before
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(max_size=20),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+
+
+@settings(
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(
+    junk=st.lists(
+        st.one_of(
+            st.binary(max_size=200),
+            json_values.map(lambda v: wire.canonical({"v": 1, "kind": "sale", "x": v})),
+            st.dictionaries(
+                st.sampled_from(["v", "id", "device", "seq", "kind", "lines", "total"]), json_values
+            ),
+        ),
+        min_size=1,
+        max_size=10,
+    )
+)
+def test_garbage_never_crashes_ingest(loaded: Ledger, junk: list[Any]) -> None:
+    """Random bytes and random JSON are each quarantined with a reason; ingest itself never fails."""
+    before = snapshot(loaded)
+    report = loaded.ingest(junk)
+    assert len(report.rejected) == len(junk)
+    assert all(r.reason for r in report.rejected)
+    assert snapshot(loaded) == before
