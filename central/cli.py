@@ -344,7 +344,14 @@ def cmd_demo_data(ledger: Ledger, args: argparse.Namespace) -> int:
         end = sample.month_end(start)
     else:
         start, end = date(args.year, 1, 1), date(args.year, 12, 31)
-    data = sample.generate(seed=args.seed, start=start, end=end, members=args.members, per_day=args.per_day)
+    data = sample.generate(
+        seed=args.seed,
+        start=start,
+        end=end,
+        members=args.members,
+        per_day=args.per_day,
+        state=sample.state_of(ledger, [d for d, _ in sample.DEVICES]),
+    )
     sample.load_into(ledger, data)
     count = sample.write_jsonl(data.envelopes, args.out)
     print(t("demo_written", args.lang, count=count, out=args.out))

@@ -149,13 +149,26 @@ def sample_products() -> tuple[ProductRow, ...]:
     return tuple(rows)
 
 
+@dataclass(frozen=True)
+class SampleState:
+    """Where an earlier period left off, so the next one continues it: each device's last seq and chain
+    hash, members' unpaid loans (loan id, principal outstanding), and who has paid simpanan pokok."""
+
+    tips: tuple[tuple[str, int, str], ...] = ()  # (device, seq, chain hash)
+    loans: tuple[tuple[str, str, int], ...] = ()  # (member, loan id, outstanding principal)
+    pokok_paid: frozenset[str] = frozenset()
+
+
 class _Chains:
     """Per-device seq and prev, to build valid signed chains."""
 
-    def __init__(self, devices: Iterable[SampleDevice]) -> None:
+    def __init__(self, devices: Iterable[SampleDevice], tips: Iterable[tuple[str, int, str]] = ()) -> None:
         self.devices = {d.device: d for d in devices}
         self.seq = dict.fromkeys(self.devices, 0)
         self.prev = dict.fromkeys(self.devices, wire.GENESIS)
+        for device, seq, chain in tips:
+            if device in self.devices:
+                self.seq[device], self.prev[device] = seq, chain
 
     def seal(self, device: str, body: dict[str, Any]) -> dict[str, Any]:
         self.seq[device] += 1
@@ -173,7 +186,14 @@ class _Chains:
 
 
 def generate(
-    *, seed: int, start: date, end: date, members: int = 40, per_day: int = 60, branch: str = BRANCH
+    *,
+    seed: int,
+    start: date,
+    end: date,
+    members: int = 40,
+    per_day: int = 60,
+    branch: str = BRANCH,
+    state: SampleState | None = None,
 ) -> SampleData:
     """A period of realistic envelopes: sales in every unit (cash and credit, members and walk-ins),
     savings (pokok once, wajib monthly, sukarela, SHR, withdrawals within balance), loans repaid in
@@ -184,14 +204,19 @@ def generate(
     member_rows = sample_members(members, seed)
     products = sample_products()
     devices = tuple(SampleDevice(d, u, branch, device_key(seed, d)) for d, u in DEVICES)
-    chains = _Chains(devices)
+    state = state or SampleState()
+    chains = _Chains(devices, state.tips)
+    run = sum(seq for _, seq, _ in state.tips)  # tells this run's loan ids from an earlier run's
     by_unit: dict[str, list[ProductRow]] = {}
     for product in products:
         by_unit.setdefault(product.unit, []).append(product)
     sale_devices = [d for d in devices if d.unit in by_unit]
     numbers = [m.number for m in member_rows]
-    savings: dict[tuple[str, str], int] = {}
-    loans: dict[str, tuple[str, int, int]] = {}  # member -> (loan id, outstanding, monthly principal)
+    savings: dict[tuple[str, str], int] = {(number, "pokok"): POKOK_RP for number in state.pokok_paid}
+    # member -> (loan id, outstanding, monthly principal)
+    loans: dict[str, tuple[str, int, int]] = {
+        member: (loan, owed, max(owed // 10, 1)) for member, loan, owed in state.loans if owed > 0
+    }
     recent_sales: list[dict[str, Any]] = []
     envelopes: list[dict[str, Any]] = []
     loan_counter = 0
@@ -267,7 +292,7 @@ def generate(
                 continue
             elif member not in loans:
                 loan_counter += 1
-                loan_id = f"P{day:%Y%m}-{seed}-{loan_counter:04d}"
+                loan_id = f"P{day:%Y%m%d}-{seed}-{run}-{loan_counter:04d}"
                 principal = rng.choice((1_000_000, 2_000_000, 3_000_000, 5_000_000))
                 body = {
                     "unit": "simpan-pinjam",
@@ -386,6 +411,47 @@ def bulk_sales(
             env = wire.sign(env, key)
         prev = wire.chain_hash(env)
         yield env
+
+
+def state_of(ledger: Any, devices: Iterable[str]) -> SampleState:
+    """What the ledger already holds of the sample devices and members, for ``generate(state=...)``."""
+    from sqlalchemy import func, select
+    from sqlalchemy.exc import SQLAlchemyError
+
+    from central import schema
+
+    t = schema.transactions
+    tips = []
+    pokok: set[str] = set()
+    loans = []
+    try:
+        with ledger.read() as conn:
+            for device in devices:
+                row = conn.execute(
+                    select(t.c.seq, t.c.chain).where(t.c.device == device).order_by(t.c.seq.desc()).limit(1)
+                ).first()
+                if row is not None:
+                    tips.append((device, int(row.seq), row.chain))
+            pokok = set(
+                conn.execute(
+                    select(t.c.member).where(t.c.kind == "savings_deposit", t.c.product == "pokok").distinct()
+                ).scalars()
+            )
+            l_ = schema.loans
+            repaid = dict(
+                conn.execute(
+                    select(t.c.loan, func.sum(t.c.principal_rp))
+                    .where(t.c.kind == "installment")
+                    .group_by(t.c.loan)
+                ).all()
+            )
+            for member, loan, principal in conn.execute(select(l_.c.member, l_.c.loan, l_.c.principal_rp)):
+                owed = int(principal) - int(repaid.get(loan) or 0)
+                if owed > 0:
+                    loans.append((member, loan, owed))
+    except SQLAlchemyError:  # a ledger without tables yet: start fresh
+        return SampleState()
+    return SampleState(tuple(tips), tuple(loans), frozenset(m for m in pokok if m))
 
 
 def load_into(ledger: Any, data: SampleData) -> None:

@@ -146,17 +146,19 @@ def test_devices_add_list_revoke(db: str, capsys: pytest.CaptureFixture[str]) ->
     assert code == 2 and "toko-99" in err
 
 
-def test_demo_data_month_ingests_cleanly(
+def test_demo_data_months_follow_on_and_ingest_cleanly(
     db: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """`demo-data --month` writes signed envelopes that the same ledger ingests without a reject."""
-    out_file = tmp_path / "demo.jsonl"
-    code, out, _ = run(capsys, "--db", db, "demo-data", "--month", "2026-02", "--out", str(out_file),
-                       "--per-day", "10", "--members", "8")  # fmt: skip
-    assert code == 0 and out_file.exists()
-    code, out, err = run(capsys, "--db", db, "ingest", str(out_file), "--require-signature")
-    assert code == 0, err
-    code, out, _ = run(capsys, "--db", db, "report", "balance-sheet", "--to", "2026-02-28")
+    """`demo-data` writes signed envelopes the ledger ingests without a reject; a second month continues
+    the devices' chains, the members' loans and their paid simpanan pokok."""
+    for month in ("2026-02", "2026-03"):
+        out_file = tmp_path / f"demo-{month}.jsonl"
+        code, _, _ = run(capsys, "--db", db, "demo-data", "--month", month, "--out", str(out_file),
+                         "--per-day", "10", "--members", "8")  # fmt: skip
+        assert code == 0 and out_file.exists()
+        code, _, err = run(capsys, "--db", db, "ingest", str(out_file), "--require-signature")
+        assert code == 0, err
+    code, out, _ = run(capsys, "--db", db, "report", "balance-sheet", "--to", "2026-03-31")
     assert code == 0 and "seimbang" in out
     code, out, _ = run(capsys, "--db", db, "report", "chains", "--json")
     assert json.loads(out)["chains"]["summary"]["devices_with_problems"] == 0
