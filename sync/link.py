@@ -263,7 +263,11 @@ class Link:
             if self._client is None:
                 return
         client = self._client
-        rc = client.loop(timeout_s)
+        try:
+            rc = client.loop(timeout_s)
+        except (OSError, ssl.SSLError, ValueError) as err:  # a socket paho did not expect to fail
+            log.info("mqtt %s: network error %s", self.client_id, err)
+            rc = mqtt.MQTT_ERR_CONN_LOST
         if rc != mqtt.MQTT_ERR_SUCCESS:
             self._drop_client()
             if state.connected:
