@@ -8,7 +8,9 @@
 4. Hardware: a receipt printed to a file and read back (text and QR code), an SMS through a fake modem.
 5. Kiosk: every screen rendered headlessly to PNG files.
 
-Everything is written under ``demo-out/`` (or ``--out DIR``), which is replaced on each run.
+Everything is written under ``koperasi-demo/`` in the system's temporary directory (or ``--out DIR``), which is
+replaced on each run. It is kept outside the repository on purpose: the demo creates a CA, and a CA's key must
+never sit in a work tree where it could be committed.
 """
 
 from __future__ import annotations
@@ -18,6 +20,7 @@ import os
 import shutil
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
@@ -86,9 +89,14 @@ def year_end(db: Path) -> None:
     print(_head(_run([*central, "report", "shu", "--year", DEMO_YEAR], quiet=True), 30))
 
 
-def devices(out: Path) -> None:
+def devices(out: Path, books_db: Path) -> None:
     _banner("3. Perangkat, sinkronisasi, dan pos luar yang luring / devices, sync and an offline outpost")
-    _run(["-m", "sync", "demo", "--dir", str(out / "devices"), "--devices", "3", "--sales", "40", "--offline-sales", "25"])
+    sys.path.insert(0, str(ROOT))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import demo_network
+
+    if not demo_network.run(out / "network", books_db):
+        raise SystemExit("demo: the ledger does not hold every recorded transaction exactly once")
 
 
 def hardware(out: Path) -> None:
@@ -108,18 +116,29 @@ def kiosk(out: Path) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
-    parser.add_argument("--out", type=Path, default=ROOT / "demo-out", help="where to write (replaced each run)")
+    parser.add_argument(
+        "--out",
+        type=Path,
+        default=Path(tempfile.gettempdir()) / "koperasi-demo",
+        help="where to write, outside the repository (replaced each run)",
+    )
+    parser.add_argument("--only", choices=["books", "devices", "hardware", "kiosk"], help="run one part only")
     args = parser.parse_args(argv)
     out: Path = args.out.resolve()
     if out.exists():
         shutil.rmtree(out)
     out.mkdir(parents=True)
     started = time.monotonic()
-    db = books(out)
-    year_end(db)
-    devices(out)
-    hardware(out)
-    kiosk(out)
+    if args.only in (None, "books", "devices"):
+        db = books(out)
+    if args.only is None:
+        year_end(db)
+    if args.only in (None, "devices"):
+        devices(out, db)
+    if args.only in (None, "hardware"):
+        hardware(out)
+    if args.only in (None, "kiosk"):
+        kiosk(out)
     _banner(f"Selesai dalam {time.monotonic() - started:.0f} detik / done; everything is under {out}")
     return 0
 
