@@ -11,7 +11,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import time
 from collections.abc import Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -750,8 +749,3 @@ def _write(conn: Connection, out: _Chunk) -> None:
         out.quarantine_rows,
         columns=("received_ts", "id", "device", "seq", "reason", "body", "digest"),
     )
-
-
-def dump_json(obj: Any) -> str:
-    """JSON text for reports (kept here so the CLI and tests agree)."""
-    return json.dumps(obj, ensure_ascii=False, sort_keys=True)

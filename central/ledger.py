@@ -23,7 +23,6 @@ from sync import envelope as wire
 
 SQLITE_BUSY_TIMEOUT_S: Final = 30
 MAX_CARD_CODE_TRIES: Final = 10
-RECENT_LIMIT: Final = 10
 SEQ_PAGE: Final = 10_000
 MAX_SEQ_PAGES: Final = 10_000  # 100 million envelopes per device per call
 

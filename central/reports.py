@@ -13,7 +13,7 @@ import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta
+from datetime import date, datetime
 from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import Connection, and_, func, literal, select
@@ -645,8 +645,3 @@ def default_period(ledger: Ledger, start: str | None, end: str | None, *, year_t
     if start is None and year_to_date:
         start = end[:4] + "-01-01"
     return Period(start, end)
-
-
-def previous_day(day: str) -> str:
-    """The local date before ``day``."""
-    return (date.fromisoformat(day) - timedelta(days=1)).isoformat()
