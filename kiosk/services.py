@@ -40,6 +40,7 @@ SEARCH_LIMIT: Final = 24
 PRODUCTS_LIMIT: Final = 60  # one counter grid
 RECENT_LIMIT: Final = 10
 SUMMARY_TIMEOUT_S: Final = 3.0
+MAX_POINTS: Final = Decimal(10) ** 12  # beyond this a figure is not a real point count
 SHIFT_SCAN_LIMIT: Final = 5_000  # envelopes read back for the end-of-shift summary
 
 COUNTER_UNITS: Final = ("cafe", "fotokopi", "kiostel")
@@ -141,10 +142,14 @@ def _int(value: Any, default: int = 0) -> int:
 
 
 def _dec(value: Any) -> Decimal:
+    """A finite number of points, or 0 for anything else (text, infinity, missing)."""
+    if value is None or isinstance(value, bool):
+        return Decimal(0)
     try:
-        return Decimal(str(value)) if value is not None and not isinstance(value, bool) else Decimal(0)
+        number = Decimal(str(value))
     except InvalidOperation:
         return Decimal(0)
+    return number if number.is_finite() and abs(number) < MAX_POINTS else Decimal(0)
 
 
 def parse_summary(data: Mapping[str, Any], *, cached: bool) -> MemberSummary:

@@ -106,3 +106,29 @@ def test_cash_to_deposit_is_cash_in_minus_cash_voided(facts: list[tuple[str, str
     cash_out = sum(f.total_rp for f in items if f.kind == "void" and f.payment == "cash")
     assert summary.cash_expected_rp == cash_in - cash_out
     assert summary.total_rp == sum(f.total_rp for f in items if f.kind == "sale")
+
+
+JSON = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(max_size=8),
+    lambda children: (
+        st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=8), children, max_size=4)
+    ),
+    max_leaves=20,
+)
+SUMMARY_KEYS = st.sampled_from(
+    ["member", "name", "as_of", "year", "points", "savings", "loan", "credit", "recent", "shu_estimate_rp"]
+)
+
+
+@given(st.dictionaries(SUMMARY_KEYS, JSON, max_size=10))
+def test_any_summary_shape_reads_without_crashing(data: dict[str, object]) -> None:
+    """Whatever central or the saved copy holds, reading it gives figures (0 when missing), no crash."""
+    from kiosk.model import format_points
+    from kiosk.services import parse_summary
+
+    summary = parse_summary(data, cached=True)
+    assert isinstance(summary.shu_estimate_rp, int)
+    for value in (summary.points_total, summary.points_passive, *(v for _, v in summary.points_active)):
+        format_points(value)  # every figure can be shown
+    assert all(isinstance(rp, int) for _, rp in summary.savings)
+    assert len(summary.recent) <= 10
