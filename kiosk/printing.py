@@ -44,6 +44,7 @@ def receipt_for(sale: SaleDone, info: DeviceInfo | None, lang: str = "id") -> Re
         device=info.device if info else None,
         clerk=sale.clerk,
         footer=(POINTS_NOTE.get(lang, POINTS_NOTE["id"]),) if sale.member else (),
+        signature=sale.signature,
     )
 
 

@@ -12,6 +12,7 @@ what went wrong and what to do next. Two implementations:
 
 from __future__ import annotations
 
+import base64
 import hashlib
 import hmac
 import threading
@@ -22,6 +23,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Any, Final, Protocol
 
+from drivers.receipt import signature_text
 from kiosk import errors
 from kiosk.model import (
     Cart,
@@ -109,6 +111,17 @@ class MemberSummary:
     cached: bool = False
 
 
+def receipt_signature(envelope: Mapping[str, Any]) -> str:
+    """The receipt's short signature: base32 of the first bytes of the envelope's own signature."""
+    sig = envelope.get("sig")
+    if not isinstance(sig, str):
+        return ""
+    try:
+        return signature_text(base64.b64decode(sig, validate=True))
+    except ValueError:
+        return ""
+
+
 @dataclass(frozen=True)
 class SaleDone:
     """A sale ``edge`` has committed: what the receipt and the done screen show."""
@@ -124,6 +137,9 @@ class SaleDone:
     points: Decimal
     lines: tuple[tuple[str, int, int, int], ...]  # name, qty, price_rp, amount_rp
     clerk: str | None = None
+    # Base32 of the first bytes of the envelope's Ed25519 signature: printed in the receipt's QR code, and
+    # checked by central against the signature it stored (`python -m central verify-receipt`).
+    signature: str = ""
 
 
 @dataclass(frozen=True)
@@ -618,6 +634,7 @@ class EdgeServices:
             else Decimal("0.00"),
             lines=tuple((ln.product.name, ln.qty, ln.product.price_rp, ln.amount_rp) for ln in cart.lines),
             clerk=clerk.id if clerk else None,
+            signature=receipt_signature(rec.envelope),
         )
 
     def record_dispute(self, member: str, ref: str, reason: str) -> str:

@@ -51,6 +51,25 @@ def test_shop_checkout_commits_the_sale_in_edge_then_prints(kiosk_factory: Any) 
     assert "Rp 79.000" in receipt
 
 
+def test_receipt_qr_carries_the_envelope_signature(kiosk_factory: Any) -> None:
+    """The receipt's QR code names the sale and the start of its envelope signature, which central can check."""
+    import base64
+
+    from drivers.receipt import decode_for_humans, signature_text
+
+    k = kiosk_factory("toko")
+    k.sign_in()
+    k.scan("8991234500011")
+    k.press(k.view().w["footer"].pay)
+    k.press(k.view().w["confirm"])
+    k.pump(lambda: k.root.print_state == "printed")
+    [sale] = k.outbox()
+    [printed] = k.printer.printed
+    _text, payloads = decode_for_humans(printed)
+    expected = f"KOP1|{sale['id']}|{signature_text(base64.b64decode(sale['sig']))}"
+    assert payloads == [expected]
+
+
 def test_walk_in_cash_sale_has_no_member_and_no_points(kiosk_factory: Any) -> None:
     """Without a card the sale is a cash walk-in sale, credit is refused, and no points are promised."""
     k = kiosk_factory("toko")
