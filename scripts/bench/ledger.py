@@ -130,6 +130,16 @@ def line(label: str, value: str, baseline: str, target: str, ok: bool | None) ->
     print(f"  {label:<44} {value:>16}   baseline {baseline:<26} target {target}{verdict}", flush=True)
 
 
+def _summary_without_points(ledger: Ledger) -> dict[str, Any]:
+    """member_summary with the points/SHU seam (central.yearend) switched off, to time the ledger's part."""
+    seam = reports._points_seam
+    reports._points_seam = lambda *_: (None, None)  # type: ignore[assignment]
+    try:
+        return ledger.member_summary("A001")
+    finally:
+        reports._points_seam = seam  # type: ignore[assignment]
+
+
 def bench_reports(ledger: Ledger, journal_lines: int) -> None:
     year = reports.Period("2026-01-01", "2026-12-31")
     month = reports.Period("2026-03-01", "2026-03-31")
@@ -148,7 +158,8 @@ def bench_reports(ledger: Ledger, journal_lines: int) -> None:
         ("balance sheet", lambda: reports.balance_sheet(ledger, "2026-12-31")),
         ("income statement, year", lambda: reports.income(ledger, year)),
         ("member statement, year", lambda: reports.member_statement(ledger, "A001", year)),
-        ("member summary", lambda: ledger.member_summary("A001")),
+        ("member summary (with points seam)", lambda: ledger.member_summary("A001")),
+        ("member summary, ledger part only", lambda: _summary_without_points(ledger)),
         ("chains", lambda: reports.chains(ledger)),
         ("disputes", lambda: reports.disputes(ledger, year)),
     ]
