@@ -19,7 +19,8 @@ from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, RootTransaction, and_, func, select
+from sqlalchemy import Connection, RootTransaction, and_, any_, bindparam, func, select
+from sqlalchemy.dialects import postgresql
 
 from central import schema
 from central.config import Config
@@ -352,6 +353,13 @@ def _check_chunk(
     out.break_rows = _chain_breaks(conn, out.links)
 
 
+def _member_of(conn: Connection, column: Any, values: list[Any]) -> Any:
+    """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter instead of thousands to plan."""
+    if conn.dialect.name == "postgresql":
+        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
+    return column.in_(values)
+
+
 def _lookup(conn: Connection, key: Any, values: list[Any], value_col: Any, *where: Any) -> dict[Any, Any]:
     result: dict[Any, Any] = {}
     if not values:
@@ -359,7 +367,7 @@ def _lookup(conn: Connection, key: Any, values: list[Any], value_col: Any, *wher
     table = key.table
     for start in range(0, len(values), CHUNK_SIZE):
         part = values[start : start + CHUNK_SIZE]
-        query = select(key, value_col).select_from(table).where(key.in_(part), *where)
+        query = select(key, value_col).select_from(table).where(_member_of(conn, key, part), *where)
         for k, v in conn.execute(query):
             result[k] = v
     return result
