@@ -84,7 +84,7 @@ def insert_many(
             cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
         ):
             for row in rows:
-                copy.write_row(row)
+                copy.write_row(row)  # psycopg's C adapter: measured faster than preformatted text
     else:
         marks = ", ".join(["?"] * len(names))
         sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608

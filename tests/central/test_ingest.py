@@ -322,3 +322,20 @@ def test_broken_link_is_found_whatever_the_arrival_order(loaded: Ledger, order: 
     row = reports.chains(loaded)[0].rows[0]
     # envs[3] (seq 4) names a wrong prev, and seq 5 names the hash of the original seq 4, not this one
     assert row[4] == "" and row[5] == "4 5"
+
+
+def test_text_is_stored_exactly(loaded: Ledger) -> None:
+    """Backslashes, quotes and non-ASCII text survive storage byte for byte (COPY escaping on PostgreSQL)."""
+    from sqlalchemy import select
+
+    from central.schema import transactions as t
+
+    dev = Device()
+    note = 'kopi "tubruk" \\ 50% — ☕ ß \\N \\t'
+    env = dev.sale(note=note, clerk="Siti\\Rahayu")
+    assert loaded.ingest([env]).ok
+    with loaded.read() as conn:
+        row = conn.execute(select(t.c.note, t.c.clerk, t.c.body).where(t.c.id == env["id"])).one()
+    assert row.note == note and row.clerk == "Siti\\Rahayu"
+    assert row.body == wire.canonical(env).decode("utf-8")
+    assert loaded.ingest([json.loads(row.body)]).duplicates == [env["id"]]
