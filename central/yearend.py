@@ -599,7 +599,7 @@ class YearResult:
     allocation: Allocation | None  # None: a loss, nothing to allocate
     income: IncomeFigures
     estimate: bool
-    names: Mapping[str, str] = field(default_factory=dict)
+    timings: Mapping[str, float] = field(default_factory=dict)  # seconds per phase, for operators
 
 
 def _board_scores(conn: Connection, lo: str, hi: str) -> dict[str, int]:
@@ -632,11 +632,20 @@ def compute_year(
     ppolicy = point_policy(config)
     spolicy = shu_policy(config)
     _ensure_tables(ledger)
+    clock = [time.perf_counter()]
+
+    def lap() -> float:
+        clock.append(time.perf_counter())
+        return clock[-1] - clock[-2]
+
     with ledger.read() as conn:
         inputs = period_inputs(conn, config, ppolicy, lo, hi)
         scores = _board_scores(conn, lo, hi) if spolicy.board_by_activity else {}
+    timings = {"aggregate_s": lap()}
     points = points_of(ppolicy, inputs)
+    timings["points_s"] = lap()
     figures = income_figures(ledger, lo, hi)
+    timings["income_s"] = lap()
     allocation: Allocation | None
     try:
         allocation = allocate(
@@ -652,7 +661,8 @@ def compute_year(
         if strict:
             raise
         allocation = None
-    return YearResult(year, lo, hi, points, allocation, figures, estimate)
+    timings["allocate_s"] = lap()
+    return YearResult(year, lo, hi, points, allocation, figures, estimate, timings=timings)
 
 
 # -- closing and reopening ----------------------------------------------------------------------------

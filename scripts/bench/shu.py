@@ -283,6 +283,7 @@ def measure(url: str) -> dict[str, Any]:
         "groups": groups,
         "compute_s": compute_s,
         "close_s": close_s,
+        "phases": dict(result.timings),
         "members": len(result.points.members),
         "shu_rp": result.allocation.shu_rp,
         "peak_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
@@ -314,6 +315,8 @@ def _report(backend: str, load_s: float, m: dict[str, Any] | None) -> None:
         f"  [{backend}] points + SHU for {m['members']:,} members: {m['compute_s']:.2f} s "
         f"({ratio:.1f}x baseline; target < {TARGET_S:.0f} s) {'OK' if m['compute_s'] < TARGET_S else 'SLOW'}"
     )
+    phases = ", ".join(f"{k.removesuffix('_s')} {v:.2f} s" for k, v in m.get("phases", {}).items())
+    print(f"  [{backend}]   of which: {phases}")
     print(f"  [{backend}] close-year incl. posting {m['members']:,} payables: {m['close_s']:.2f} s")
     print(
         f"  [{backend}] peak memory of the measuring process: {m['peak_rss_mb']:.0f} MB "
