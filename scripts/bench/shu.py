@@ -218,8 +218,19 @@ def build_sqlite(path: Path, members: int, count: int) -> dict[str, int]:
     with Ledger.open(str(path)) as ledger:
         for ix in _secondary_indexes():
             ix.create(ledger.engine)
+        _derived(ledger)
     del engine, schema
     return counts
+
+
+def _derived(ledger: Any) -> None:
+    """The ledger's derived tables that ingest keeps (per-account day sums), rebuilt after the bulk load."""
+    from central import ledger as ledger_mod
+
+    rebuild = getattr(ledger_mod, "rebuild_account_days", None)
+    if rebuild is not None:
+        with ledger.write() as conn:
+            rebuild(conn)
 
 
 def copy_to_pg(sqlite_path: Path, url: str) -> None:
@@ -247,6 +258,7 @@ def copy_to_pg(sqlite_path: Path, url: str) -> None:
     with Ledger.open(url) as ledger:
         for ix in _secondary_indexes():
             ix.create(ledger.engine)
+        _derived(ledger)
         with ledger.engine.connect() as conn:
             conn.exec_driver_sql("COMMIT")
             conn.exec_driver_sql("ANALYZE")
@@ -357,7 +369,7 @@ def main(argv: list[str] | None = None) -> int:
             if not available():
                 print("  [pg] skipped: PostgreSQL binaries or the postgres user are not available")
             else:
-                with PgCluster() as cluster:
+                with PgCluster(durable=True) as cluster:  # on disk, fsync on: as in production
                     url = cluster.database()
                     started = time.perf_counter()
                     copy_to_pg(path, url)
