@@ -143,6 +143,7 @@ class Server:
             manual_ack=True,
             receive_maximum=RECEIVE_MAXIMUM,
             block_when_full=True,
+            report_pubacks=False,  # central repeats its acks and snapshots; only refusals are of interest
         )
         self.stats = ServeStats()
         self.refusals: deque[Refusal] = deque(maxlen=REJECTIONS_KEPT)

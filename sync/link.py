@@ -101,6 +101,7 @@ class Link:
         block_when_full: bool = False,
         manual_ack: bool = False,
         receive_maximum: int | None = None,
+        report_pubacks: bool = True,
     ) -> None:
         self.broker = broker
         self.client_id = client_id
@@ -111,6 +112,7 @@ class Link:
         self.clock = clock
         self.block_when_full = block_when_full
         self.manual_ack = manual_ack
+        self.report_pubacks = report_pubacks
         self.receive_maximum = receive_maximum
         self._outgoing: queue.Queue[tuple[Any, ...]] = queue.Queue(maxsize=OUTGOING_QUEUE_MAX)
         self._events: queue.Queue[Event] = queue.Queue(maxsize=EVENT_QUEUE_MAX)
@@ -200,7 +202,8 @@ class Link:
             )
 
         def on_publish(_c: mqtt.Client, _u: object, mid: int, rc: ReasonCode, _p: object) -> None:
-            self._put(Event(EventKind.PUBACK, generation, mid=mid, ok=not rc.is_failure, reason=str(rc)))
+            if self.report_pubacks or rc.is_failure:
+                self._put(Event(EventKind.PUBACK, generation, mid=mid, ok=not rc.is_failure, reason=str(rc)))
 
         client.on_connect = on_connect
         client.on_disconnect = on_disconnect
