@@ -74,6 +74,8 @@ DEVICE_RE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 ID_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 CODE_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 QTY_RE: Final = re.compile(r"^\d{1,6}(\.\d{1,3})?$")
+CONTROL_RE: Final = re.compile(r"[\x00-\x1f\x7f]")
+MAX_TEXT_CHARS: Final = 200
 
 _BASE_KEYS: Final = frozenset(
     {"v", "id", "device", "seq", "prev", "at", "unit", "kind", "member", "payment", "lines", "total", "sig"}
@@ -152,13 +154,19 @@ def verify(envelope: Mapping[str, Any], key: Ed25519PublicKey) -> bool:
 
 def line_amount_rp(line: Mapping[str, Any]) -> int:
     """Rupiah of one sale line: qty x price, rounded half up to the rupiah (qty may be a decimal string)."""
-    amount = parse_qty(line["qty"]) * int(line["price_rp"])
+    qty = line["qty"]
+    if type(qty) is int:  # the common case, exact without Decimal
+        return qty * int(line["price_rp"])
+    amount = parse_qty(qty) * int(line["price_rp"])
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
 def line_cost_rp(line: Mapping[str, Any]) -> int:
     """Rupiah of cost of one sale line, rounded like ``line_amount_rp``."""
-    amount = parse_qty(line["qty"]) * int(line["cost_rp"])
+    qty = line["qty"]
+    if type(qty) is int:
+        return qty * int(line["cost_rp"])
+    amount = parse_qty(qty) * int(line["cost_rp"])
     return int(amount.quantize(Decimal(1), rounding=ROUND_HALF_UP))
 
 
@@ -192,6 +200,14 @@ def _rupiah(value: Any, name: str, *, allow_zero: bool = True) -> int:
     return value
 
 
+def _free_text(value: Any, name: str) -> str:
+    if not isinstance(value, str) or len(value) > MAX_TEXT_CHARS:
+        raise EnvelopeError(f"{name} must be text of at most {MAX_TEXT_CHARS} characters")
+    if CONTROL_RE.search(value):
+        raise EnvelopeError(f"{name} contains control characters; use plain text on one line")
+    return value
+
+
 def _text(env: Mapping[str, Any], key: str, pattern: re.Pattern[str]) -> str:
     value = env.get(key)
     if not isinstance(value, str) or not pattern.match(value):
@@ -208,6 +224,8 @@ def parse(data: bytes | str) -> dict[str, Any]:
         obj = json.loads(raw)
     except (UnicodeDecodeError, json.JSONDecodeError) as err:
         raise EnvelopeError(f"not valid JSON: {err}") from err
+    except RecursionError as err:
+        raise EnvelopeError("JSON nested too deeply to be an envelope") from err
     if not isinstance(obj, dict):
         raise EnvelopeError("an envelope must be a JSON object")
     return obj
@@ -262,8 +280,8 @@ def check(env: Mapping[str, Any]) -> None:
     if payment not in PAYMENTS:
         raise EnvelopeError(f"payment {payment!r} must be 'cash' or 'credit'")
     for key in ("clerk", "note"):
-        if key in env and env[key] is not None and (not isinstance(env[key], str) or len(env[key]) > 200):
-            raise EnvelopeError(f"{key} must be text of at most 200 characters")
+        if key in env and env[key] is not None:
+            _free_text(env[key], key)
     total = _rupiah(env["total"], "total")
     lines = env["lines"]
     if not isinstance(lines, list):
@@ -326,8 +344,9 @@ def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
     else:  # void, dispute
         _text(env, "ref", ID_RE)
         reason = env["reason"]
-        if not isinstance(reason, str) or not reason.strip() or len(reason) > 200:
+        if not isinstance(reason, str) or not reason.strip():
             raise EnvelopeError(f"a {kind} needs a reason of 1 to 200 characters")
+        _free_text(reason, "reason")
         if kind == "dispute" and total != 0:
             raise EnvelopeError("a dispute moves no money: total must be 0")
     if kind in ("savings_deposit", "savings_withdrawal", "loan_disbursement", "installment", "dispute") and (

@@ -157,3 +157,26 @@ def test_golden_file_is_valid_json() -> None:
     """The golden file is itself a readable envelope."""
     parsed = json.loads((GOLDEN / "sale-v1.json").read_bytes())
     assert parsed["kind"] == "sale"
+
+
+def test_deeply_nested_json_is_an_envelope_error() -> None:
+    """JSON nested beyond Python's recursion limit is refused as an envelope error, not a crash."""
+    with pytest.raises(env.EnvelopeError, match="nested"):
+        env.parse(b"[" * 5000 + b"]" * 5000)
+
+
+@pytest.mark.parametrize("field", ["note", "clerk"])
+def test_control_characters_in_free_text_are_refused(field: str) -> None:
+    """Free text with NUL or line breaks is refused: databases and receipts must get plain one-line text."""
+    with pytest.raises(env.EnvelopeError, match="control characters"):
+        env.check(_sale(**{field: "ok\x00"}))
+    env.check(_sale(**{field: "Bu Sari, kasir pagi"}))
+
+
+def test_integer_and_decimal_quantities_agree() -> None:
+    """The whole-number fast path gives the same rupiah as the decimal path."""
+    for qty in range(1, 50):
+        line = {"qty": qty, "price_rp": 1234, "cost_rp": 999}
+        decimal_line = {**line, "qty": f"{qty}.000"}
+        assert env.line_amount_rp(line) == env.line_amount_rp(decimal_line)
+        assert env.line_cost_rp(line) == env.line_cost_rp(decimal_line)
