@@ -27,7 +27,7 @@ from central.errors import CentralError, ImportRowsError, NotInitialised, Period
 from central.ledger import Ledger
 from central.messages import lang_of, t
 
-EXTENSIONS: Final = ("central.yearend", "central.serve")
+EXTENSIONS: Final = ("central.yearend", "central.serve", "central.receipts")
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
 EXIT_REJECTED: Final = 1  # ingest: some envelopes were quarantined

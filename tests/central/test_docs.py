@@ -29,7 +29,7 @@ def test_every_cli_command_and_report_is_documented() -> None:
     text = (ROOT / "docs" / "central.md").read_text(encoding="utf-8")
     parser = cli.build_parser()
     sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
-    own = {"init", "import", "export", "ingest", "report", "devices", "demo-data"}
+    own = {"init", "import", "export", "ingest", "report", "devices", "demo-data", "verify-receipt"}
     for name in own:
         assert f"`{name}" in text or f"| `{name}" in text, name
     assert own <= set(sub.choices)
