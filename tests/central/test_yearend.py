@@ -101,7 +101,7 @@ EXPECTED_FUNDS_RP = {
 SHU_RP = 420_400
 NON_MEMBER_RP = 29_760
 
-# The allocation accounts the default chart does not (yet) carry.
+# The allocation accounts (the default chart carries them; a cooperative's own chart may not).
 SHU_ACCOUNTS = [
     {"code": "3301", "name": "SHU tahun berjalan (ikhtisar)", "type": "equity"},
     {"code": "2201", "name": "Utang SHU anggota", "type": "liability"},
@@ -126,7 +126,8 @@ PRICE = {p.sku: (p.price_rp, p.cost_rp) for p in PRODUCTS}
 def coop_config(**shu: Any) -> Config:
     """The default config with the SHU allocation accounts added and ``shu`` keys merged into [shu]."""
     raw = json.loads(json.dumps(config_mod.default().raw))
-    raw["accounts"] = [*raw["accounts"], *(a for a in SHU_ACCOUNTS if a["code"] not in {"3201"})]
+    have = {a["code"] for a in raw["accounts"]}
+    raw["accounts"] = [*raw["accounts"], *(a for a in SHU_ACCOUNTS if a["code"] not in have)]
     raw["shu"] = {**raw["shu"], **shu}
     return config_mod.parse(raw)
 
@@ -383,9 +384,18 @@ def test_member_summary_shows_points_and_the_shu_estimate(sqlite_year: tuple[Led
     assert yearend.member_points(ledger, "A06", YEAR).total == Fraction("19.6")
 
 
-def test_the_default_chart_without_allocation_accounts_gets_a_clear_error(tmp_path: Any) -> None:
+def test_the_default_chart_carries_the_allocation_accounts() -> None:
+    """close-year works on the default config: its chart has every account the allocation posts to."""
+    codes = {a.code for a in config_mod.default().chart}
+    assert {code for code, _name, _type in yearend.DEFAULT_SHU_ACCOUNTS.values()} <= codes
+
+
+def test_a_chart_without_allocation_accounts_gets_a_clear_error(tmp_path: Any) -> None:
     """Closing on a chart without the SHU accounts is refused, naming the accounts to add; nothing written."""
-    ledger = open_year(str(tmp_path / "d.sqlite"), config_mod.default())
+    raw = json.loads(json.dumps(config_mod.default().raw))
+    shu_codes = {a["code"] for a in SHU_ACCOUNTS}
+    raw["accounts"] = [a for a in raw["accounts"] if a["code"] not in shu_codes]
+    ledger = open_year(str(tmp_path / "d.sqlite"), config_mod.parse(raw))
     with ledger:
         with pytest.raises(yearend.ShuAccountMissing) as caught:
             yearend.close_year(ledger, YEAR)
