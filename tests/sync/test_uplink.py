@@ -149,3 +149,28 @@ def test_resend_from_and_ack_timeout_rewind(mosquitto: Mosquitto, tmp_path: Path
     central.send_ack(10)
     _run(service, central, lambda: outbox.acked == 10)
     service.close()
+
+
+@pytest.mark.mqtt
+def test_backlog_drains_at_the_configured_rate(mosquitto: Mosquitto, tmp_path: Path) -> None:
+    """With drain_tx_per_s = 10 the loop publishes at most 10 envelopes per (simulated) second."""
+    now = {"t": 0.0}
+    outbox = MemoryOutbox(_rows(200))
+    central = ScriptedCentral(mosquitto.port)
+    settings = _settings(
+        tmp_path, mosquitto.port, batch_max=10, window=4, drain_tx_per_s=10, ack_timeout_s=1e6
+    )
+    service = DeviceSync(outbox, settings, clock=lambda: now["t"])
+    _run(service, central, lambda: len(central.seqs()) >= 10)
+    for second in range(1, 6):
+        now["t"] = float(second)
+        for _ in range(20):
+            service.step(0.005)
+            central.poll()
+        central.send_ack(len(central.seqs()))
+    for _ in range(40):
+        service.step(0.005)
+        central.poll()
+    assert len(central.seqs()) <= 10 * 6
+    assert central.seqs() == list(range(1, len(central.seqs()) + 1))
+    service.close()
