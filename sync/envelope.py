@@ -15,8 +15,8 @@ Format version 1, a JSON object with these keys:
     unit     business unit code (``toko``, ``cafe``, ...)
     kind     one of ``KINDS``
     member   member number, or null for a walk-in
-    payment  ``cash`` or ``credit`` (sales), else ``cash``
-    lines    sales: list of {sku, qty, price_rp, cost_rp}; other kinds: []
+    payment  ``cash`` or ``credit`` (sales and purchases), else ``cash``
+    lines    sales and purchases: list of {sku, qty, price_rp, cost_rp}; other kinds: []
     total    integer rupiah, >= 0
     sig      base64 Ed25519 signature over ``canonical(envelope without sig)``
 
@@ -28,6 +28,13 @@ and per kind:
     void                                   ref: id of the voided transaction; reason: text;
                                            member, payment and total repeat those of the voided one
     dispute                                ref: id of the disputed sale; reason: text; total = 0
+    purchase                               stock bought from a supplier (pembelian persediaan): lines as a
+                                           sale with price_rp = cost_rp = purchase price per unit; member
+                                           null; payment cash (paid from cash) or credit (owed to the
+                                           supplier); optional supplier: free text
+
+``purchase`` was added to format 1 as a new kind, not a new format: a reader that predates it refuses
+such an envelope as an unknown kind (central quarantines it), which is the intended outcome.
 
 Optional everywhere: ``clerk`` (clerk id at the counter), ``note`` (free text, at most 200 characters).
 """
@@ -59,6 +66,7 @@ KINDS: Final = (
     "installment",
     "void",
     "dispute",
+    "purchase",
 )
 SAVINGS_PRODUCTS: Final = ("pokok", "wajib", "sukarela", "berjangka", "smsk", "shr")
 PAYMENTS: Final = ("cash", "credit")
@@ -89,7 +97,10 @@ _KIND_KEYS: Final[dict[str, frozenset[str]]] = {
     "installment": frozenset({"loan", "principal_rp", "interest_rp"}),
     "void": frozenset({"ref", "reason"}),
     "dispute": frozenset({"ref", "reason"}),
+    "purchase": frozenset(),
 }
+# Optional per kind, beside ``_OPTIONAL_KEYS``.
+_KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {"purchase": frozenset({"supplier"})}
 _LINE_KEYS: Final = frozenset({"sku", "qty", "price_rp", "cost_rp"})
 
 
@@ -246,7 +257,8 @@ def check(env: Mapping[str, Any]) -> None:
     kind = env.get("kind")
     if kind not in _KIND_KEYS:
         raise EnvelopeError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
-    allowed = _BASE_KEYS | _OPTIONAL_KEYS | _KIND_KEYS[kind]
+    optional = _OPTIONAL_KEYS | _KIND_OPTIONAL_KEYS.get(kind, frozenset())
+    allowed = _BASE_KEYS | optional | _KIND_KEYS[kind]
     missing = sorted((_BASE_KEYS | _KIND_KEYS[kind]) - set(env) - {"sig"})
     if missing:
         raise EnvelopeError(f"missing field(s): {', '.join(missing)}")
@@ -288,23 +300,45 @@ def check(env: Mapping[str, Any]) -> None:
         raise EnvelopeError("lines must be a list")
     if kind == "sale":
         _check_sale(env, lines, total)
+    elif kind == "purchase":
+        _check_purchase(env, lines, total)
     else:
         if lines:
             raise EnvelopeError(f"a {kind} has no lines")
         if payment != "cash" and kind != "void":
             raise EnvelopeError(
-                f"payment of a {kind} must be 'cash'; only sales (and their voids) may be on credit"
+                f"payment of a {kind} must be 'cash'; only sales, purchases and their voids may be on credit"
             )
         _check_other(env, kind, total)
 
 
 def _check_sale(env: Mapping[str, Any], lines: list[Any], total: int) -> None:
-    if not lines:
-        raise EnvelopeError("a sale needs at least one line")
-    if len(lines) > MAX_LINES:
-        raise EnvelopeError(f"a sale has at most {MAX_LINES} lines, this one has {len(lines)}")
     if env["payment"] == "credit" and env["member"] is None:
         raise EnvelopeError("a credit sale needs a member; walk-in customers pay cash")
+    _check_lines(lines, total, "sale")
+
+
+def _check_purchase(env: Mapping[str, Any], lines: list[Any], total: int) -> None:
+    if env["member"] is not None:
+        raise EnvelopeError(
+            "a purchase buys stock from a supplier: member must be null (name the seller in supplier)"
+        )
+    if "supplier" in env and env["supplier"] is not None:
+        _free_text(env["supplier"], "supplier")
+    _check_lines(lines, total, "purchase")
+    for number, line in enumerate(lines, start=1):
+        if line["cost_rp"] != line["price_rp"]:
+            raise EnvelopeError(
+                f"line {number}: a purchase line's cost_rp ({line['cost_rp']:,}) must equal its price_rp "
+                f"({line['price_rp']:,}), the purchase price per unit"
+            )
+
+
+def _check_lines(lines: list[Any], total: int, kind: str) -> None:
+    if not lines:
+        raise EnvelopeError(f"a {kind} needs at least one line")
+    if len(lines) > MAX_LINES:
+        raise EnvelopeError(f"a {kind} has at most {MAX_LINES} lines, this one has {len(lines)}")
     computed = 0
     for number, line in enumerate(lines, start=1):
         if not isinstance(line, dict) or set(line) != _LINE_KEYS:

@@ -180,3 +180,52 @@ def test_integer_and_decimal_quantities_agree() -> None:
         decimal_line = {**line, "qty": f"{qty}.000"}
         assert env.line_amount_rp(line) == env.line_amount_rp(decimal_line)
         assert env.line_cost_rp(line) == env.line_cost_rp(decimal_line)
+
+
+def _purchase(**changes: Any) -> dict[str, Any]:
+    lines = [
+        {"sku": "8991002101234", "qty": 24, "price_rp": 2900, "cost_rp": 2900},
+        {"sku": "GULA-1KG", "qty": "12.500", "price_rp": 15500, "cost_rp": 15500},
+    ]
+    base = _sale(kind="purchase", member=None, lines=lines, total=24 * 2900 + 193_750)
+    base.update(changes)
+    return base
+
+
+def test_purchase_is_a_kind_with_an_optional_supplier() -> None:
+    """A purchase of stock, cash or credit, with or without a supplier name, passes the shape check."""
+    assert "purchase" in env.KINDS
+    env.check(_purchase())
+    env.check(_purchase(payment="credit", supplier="CV Sumber Rejeki"))
+
+
+@pytest.mark.parametrize(
+    ("changes", "fragment"),
+    [
+        ({"member": "A001"}, "member must be null"),
+        ({"total": 1}, "add up to"),
+        ({"lines": []}, "a purchase needs at least one line"),
+        ({"supplier": "x" * 201}, "supplier must be text"),
+        ({"supplier": "CV\nMaju"}, "supplier contains control characters"),
+        ({"supplier": 7}, "supplier must be text"),
+        ({"product": "wajib"}, "unexpected field"),
+        ({"payment": "later"}, "payment"),
+    ],
+)
+def test_purchase_check_names_what_is_wrong(changes: dict[str, Any], fragment: str) -> None:
+    """A malformed purchase is refused with a message naming the field at fault."""
+    with pytest.raises(env.EnvelopeError, match=fragment):
+        env.check(_purchase(**changes))
+
+
+def test_purchase_line_cost_must_equal_price() -> None:
+    """A purchase line's cost_rp is its purchase price, so it must equal price_rp; the message says so."""
+    bad = _purchase(lines=[{"sku": "X", "qty": 2, "price_rp": 1000, "cost_rp": 900}], total=2000)
+    with pytest.raises(env.EnvelopeError, match=r"cost_rp \(900\) must equal its price_rp \(1,000\)"):
+        env.check(bad)
+
+
+def test_supplier_is_only_a_purchase_field() -> None:
+    """Other kinds do not take a supplier."""
+    with pytest.raises(env.EnvelopeError, match="unexpected field"):
+        env.check(_sale(supplier="CV Sumber Rejeki"))
