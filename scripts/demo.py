@@ -8,9 +8,9 @@
 4. Hardware: a receipt printed to a file and read back (text and QR code), an SMS through a fake modem.
 5. Kiosk: every screen rendered headlessly to PNG files.
 
-Everything is written under ``koperasi-demo/`` in the system's temporary directory (or ``--out DIR``), which is
-replaced on each run. It is kept outside the repository on purpose: the demo creates a CA, and a CA's key must
-never sit in a work tree where it could be committed.
+Everything is written under ``koperasi-demo/`` in the system's temporary directory (or ``--out DIR``),
+which is replaced on each run. It is kept outside the repository on purpose: the demo creates a CA, and a
+CA's key must never sit in a work tree where it could be committed.
 """
 
 from __future__ import annotations
@@ -75,7 +75,10 @@ def books(out: Path) -> Path:
     jsonl = out / f"transactions-{DEMO_YEAR}.jsonl"
     _run([*central, "demo-data", "--year", DEMO_YEAR, "--out", str(jsonl), "--per-day", "40"])
     _run([*central, "ingest", str(jsonl)])
-    cashbook = _run([*central, "report", "cashbook", "--from", f"{DEMO_YEAR}-12-01", "--to", f"{DEMO_YEAR}-12-31"], quiet=True)
+    cashbook = _run(
+        [*central, "report", "cashbook", "--from", f"{DEMO_YEAR}-12-01", "--to", f"{DEMO_YEAR}-12-31"],
+        quiet=True,
+    )
     print(_head_tail(cashbook, 8, 6))
     _run([*central, "report", "balance-sheet", "--to", f"{DEMO_YEAR}-12-31"])
     _run([*central, "report", "income", "--year", DEMO_YEAR])
@@ -107,15 +110,21 @@ def hardware(out: Path) -> None:
 def kiosk(out: Path) -> None:
     _banner("5. Layar kios / kiosk screens")
     shots = out / "screens"
-    _run(["-m", "kiosk", "--screenshots", str(shots)], env={"SDL_VIDEODRIVER": os.environ.get("SDL_VIDEODRIVER", "offscreen")}, quiet=True)
+    _run(
+        ["-m", "kiosk", "--screenshots", str(shots)],
+        env={"SDL_VIDEODRIVER": os.environ.get("SDL_VIDEODRIVER", "offscreen")},
+        quiet=True,
+    )
     files = sorted(shots.glob("*.png"))
-    print(f"{len(files)} screenshots at 800x480 in {shots.relative_to(ROOT) if shots.is_relative_to(ROOT) else shots}:")
+    print(f"{len(files)} screenshots at 800x480 in {shots}:")
     for path in files:
         print(f"  {path.name}")
 
 
 def main(argv: list[str] | None = None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument(
         "--out",
         type=Path,

@@ -1,5 +1,5 @@
-"""The devices part of `make demo`, as in production: enrolled devices, Mosquitto with mTLS and per-device ACLs,
-`python -m central serve` and one `python -m sync` process per device.
+"""The devices part of `make demo`, as in production: enrolled devices, Mosquitto with mTLS and
+per-device ACLs, `python -m central serve` and one `python -m sync` process per device.
 
     toko-01, cafe-01, fotokopi-01   sell while online
     outpost-01 (branch "desa")      sells while its link is down (its sync service is not running), then comes
@@ -110,7 +110,7 @@ def _record(device_dir: Path, count: int, seed: int) -> list[str]:
     ids: list[str] = []
     with Device.open(device_dir) as dev:
         unit = dev.settings.unit
-        products = [p for p in dev.products(unit=unit)]
+        products = list(dev.products(unit=unit))
         members = [f"A{n:03d}" for n in range(5, 30)]
         for _ in range(count):
             lines = [(rng.choice(products).sku, rng.randint(1, 3)) for _ in range(rng.randint(1, 3))]
@@ -178,8 +178,17 @@ def run(out: Path, books_db: Path, *, sales: int = 40, offline_sales: int = 25) 
     device_dirs: dict[str, Path] = {}
     for device, _unit, _branch in DEVICES:
         target = out / "devices" / device
-        _python("-m", "edge", "--dir", str(target), "init", "--bundle", str(pki.bundles[device]),
-                "--token", pki.tokens[device])
+        _python(
+            "-m",
+            "edge",
+            "--dir",
+            str(target),
+            "init",
+            "--bundle",
+            str(pki.bundles[device]),
+            "--token",
+            pki.tokens[device],
+        )
         device_dirs[device] = target
     print(f"devices installed from their bundles: {', '.join(device_dirs)}")
 
@@ -187,24 +196,51 @@ def run(out: Path, books_db: Path, *, sales: int = 40, offline_sales: int = 25) 
     with _processes(out / "logs") as procs:
         procs.start("mosquitto", [mosquitto, "-c", str(pki.broker_conf)])
         _wait_port(port)
-        procs.start("central", [
-            sys.executable, "-m", "central", "--db", str(db), "serve", "--broker", f"127.0.0.1:{port}",
-            "--ca", str(pki.ca_cert), "--cert", str(pki.central_cert), "--key", str(pki.central_key),
-            "--branch", "pusat", "--branch", "desa", "--downlink-interval-s", "1",
-        ])
-        for device in device_dirs:
+        procs.start(
+            "central",
+            [
+                sys.executable,
+                "-m",
+                "central",
+                "--db",
+                str(db),
+                "serve",
+                "--broker",
+                f"127.0.0.1:{port}",
+                "--ca",
+                str(pki.ca_cert),
+                "--cert",
+                str(pki.central_cert),
+                "--key",
+                str(pki.central_key),
+                "--branch",
+                "pusat",
+                "--branch",
+                "desa",
+                "--downlink-interval-s",
+                "1",
+            ],
+        )
+        for device, path in device_dirs.items():
             if device != OUTPOST:
-                procs.start(f"sync-{device}", [sys.executable, "-m", "sync", "--device", str(device_dirs[device])])
+                procs.start(f"sync-{device}", [sys.executable, "-m", "sync", "--device", str(path)])
         online = {d: p for d, p in device_dirs.items() if d != OUTPOST}
         print("broker, central and the online devices' sync services started; waiting for the catalog ...")
-        _wait("the catalog on every online device", lambda: all(_status(p).catalog_version for p in online.values()),
-              procs)
+        _wait(
+            "the catalog on every online device",
+            lambda: all(_status(p).catalog_version for p in online.values()),
+            procs,
+        )
 
         for number, device in enumerate(online):
             recorded[device] = _record(online[device], sales, seed=number)
         print(f"recorded {sum(map(len, recorded.values()))} sales on the online devices; syncing ...")
-        _wait("the online devices to drain", lambda: all(_status(p).outbox_depth == 0 for p in online.values()),
-              procs, show=lambda: _progress(online, recorded))
+        _wait(
+            "the online devices to drain",
+            lambda: all(_status(p).outbox_depth == 0 for p in online.values()),
+            procs,
+            show=lambda: _progress(online, recorded),
+        )
 
         # The outpost: its link is down (no sync service), so it sells from what it has: a catalog is needed,
         # which it gets in a short connection first, as a device does when it is installed.
@@ -215,11 +251,16 @@ def run(out: Path, books_db: Path, *, sales: int = 40, offline_sales: int = 25) 
         outpost_proc.wait(timeout=PROCESS_STOP_S)
         recorded[OUTPOST] = _record(device_dirs[OUTPOST], offline_sales, seed=99)
         queued = _status(device_dirs[OUTPOST]).outbox_depth
-        print(f"{OUTPOST} is offline and kept selling: {len(recorded[OUTPOST])} sales, {queued} waiting in its outbox")
+        sold = len(recorded[OUTPOST])
+        print(f"{OUTPOST} is offline and kept selling: {sold} sales, {queued} in its outbox")
         procs.start(f"sync-{OUTPOST}", [sys.executable, "-m", "sync", "--device", str(device_dirs[OUTPOST])])
         print(f"{OUTPOST} is back online ...")
-        _wait("the outpost to drain", lambda: _status(device_dirs[OUTPOST]).outbox_depth == 0, procs,
-              show=lambda: _progress(device_dirs, recorded))
+        _wait(
+            "the outpost to drain",
+            lambda: _status(device_dirs[OUTPOST]).outbox_depth == 0,
+            procs,
+            show=lambda: _progress(device_dirs, recorded),
+        )
         print(f"  ... {_progress(device_dirs, recorded)}")
 
     checked = audit(db)
@@ -230,11 +271,16 @@ def run(out: Path, books_db: Path, *, sales: int = 40, offline_sales: int = 25) 
         missing = set(ids) - in_ledger
         extra = in_ledger - set(ids)
         ok = ok and not missing and not extra
-        print(f"  {device:<12} recorded {len(ids):>4}  in ledger {len(in_ledger):>4}  missing {len(missing)}  "
-              f"unexpected {len(extra)}")
-    print(f"  chains whole: {all(checked.seqs_whole.values()) and not any(checked.broken_links.values())}; "
-          f"books balance: {checked.debit_rp == checked.credit_rp and not checked.unbalanced_entries} "
-          f"(debit Rp {checked.debit_rp:,} = credit Rp {checked.credit_rp:,}); quarantined: {checked.quarantined}")
+        print(
+            f"  {device:<12} recorded {len(ids):>4}  in ledger {len(in_ledger):>4}  missing {len(missing)}  "
+            f"unexpected {len(extra)}"
+        )
+    print(
+        f"  chains whole: {all(checked.seqs_whole.values()) and not any(checked.broken_links.values())}; "
+        f"books balance: {checked.debit_rp == checked.credit_rp and not checked.unbalanced_entries} "
+        f"(debit Rp {checked.debit_rp:,} = credit Rp {checked.credit_rp:,}); "
+        f"quarantined: {checked.quarantined}"
+    )
     print("  every recorded transaction is in the ledger exactly once" if ok else "  MISMATCH: see above")
     with contextlib.suppress(OSError):
         shutil.copy(pki.broker_conf, out / "mosquitto.conf")

@@ -52,7 +52,7 @@ def test_shop_checkout_commits_the_sale_in_edge_then_prints(kiosk_factory: Any) 
 
 
 def test_receipt_qr_carries_the_envelope_signature(kiosk_factory: Any) -> None:
-    """The receipt's QR code names the sale and the start of its envelope signature, which central can check."""
+    """The receipt's QR names the sale and the start of its envelope signature, which central can check."""
     import base64
 
     from drivers.receipt import decode_for_humans, signature_text
