@@ -46,7 +46,11 @@ def main(argv: list[str] | None = None) -> int:
             continue
         print(f"== {area}", flush=True)
         started = time.monotonic()
-        code = _load(area).main(["--quick"] if args.quick else [])
+        try:
+            code = _load(area).main(["--quick"] if args.quick else [])
+        except Exception as err:  # one broken benchmark must not hide the others' figures
+            print(f"== {area} FAILED: {type(err).__name__}: {err}", flush=True)
+            code = 1
         print(f"== {area} done in {time.monotonic() - started:.1f} s (exit {code})", flush=True)
         failures += code != 0
     return 1 if failures else 0
