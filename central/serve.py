@@ -54,6 +54,7 @@ DOWNLINK_INTERVAL_S: Final = 5.0
 SESSION_EXPIRY_S: Final = 7 * 24 * 3600
 REJECTIONS_KEPT: Final = 1000
 NET_JOIN_S: Final = 5.0
+FLUSH_ON_STOP_S: Final = 2.0
 # Member-summary requests waiting for the reader thread; more are refused (the kiosk asks again).
 REQUESTS_MAX: Final = 100
 READER_WAIT_S: Final = 0.1
@@ -169,6 +170,11 @@ class Server:
             self._net.start()
 
     def stop_network(self) -> None:
+        """Flush what is posted (acks, snapshots; bounded wait), then stop the network thread."""
+        deadline = time.monotonic() + FLUSH_ON_STOP_S
+        while self.link.pending() and self.link.connected and time.monotonic() < deadline:
+            time.sleep(NET_STEP_S)
+        time.sleep(NET_STEP_S * 4)  # the last publishes leave paho's buffer
         self._net_stop.set()
         if self._net is not None:
             self._net.join(NET_JOIN_S)

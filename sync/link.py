@@ -337,6 +337,10 @@ class Link:
             return False
         return True
 
+    def pending(self) -> int:
+        """Posted publishes and acks not yet handed to paho."""
+        return self._outgoing.qsize()
+
     def post_ack(self, generation: int, mid: int) -> None:
         """Acknowledge (PUBACK) a received QoS 1 message, with ``manual_ack`` (thread-safe)."""
         self._outgoing.put(("ack", generation, mid))
