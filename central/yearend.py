@@ -395,7 +395,6 @@ def period_inputs(
     tx = schema.transactions
     lines = schema.sale_lines
     j = schema.journal
-    who = tx.c.member.is_not(None) if only is None else tx.c.member == only
     jwho = j.c.member.is_not(None) if only is None else j.c.member == only
     # The two big scans leave walk-ins out in Python: "member IS NOT NULL" would lead SQLite to walk the
     # member index with a row lookup each, several times slower than one plain scan.
@@ -414,6 +413,8 @@ def period_inputs(
 
     def add_moves(rows: Any) -> None:
         for member, day, kind, amount in rows:
+            if member is None:
+                continue
             key = (member, day, kind)
             moves[key] = moves.get(key, 0) + int(amount or 0)
 
@@ -441,7 +442,7 @@ def period_inputs(
         add_moves(
             conn.execute(
                 select(tx.c.member, tx.c.day, tx.c.kind, func.sum(tx.c.total_rp))
-                .where(tx.c.day < lo, who, is_term)
+                .where(tx.c.day < lo, scan_who, is_term)
                 .group_by(tx.c.member, tx.c.day, tx.c.kind)
             )
         )
