@@ -62,6 +62,10 @@ def served(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[tuple[World, Server
     stop = threading.Event()
     thread = threading.Thread(target=server.run, args=(stop,), daemon=True)
     thread.start()
+    # Central is subscribed once it has published its first downlinks (it subscribes on connecting).
+    deadline = time.monotonic() + 30
+    while server.stats.downlinks == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
     try:
         yield world, server
     finally:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import threading
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -39,6 +40,10 @@ def world_and_server(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[tuple[Wor
     stop = threading.Event()
     thread = threading.Thread(target=server.run, args=(stop,), daemon=True)
     thread.start()
+    # Central is subscribed once it has published its first downlinks (it subscribes on connecting).
+    deadline = time.monotonic() + 30
+    while server.stats.downlinks == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
     try:
         yield world, server
     finally:

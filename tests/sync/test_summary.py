@@ -20,7 +20,8 @@ def test_summary_answered_and_saved(mosquitto: Mosquitto, tmp_path: Path) -> Non
     """A device asks for A001's summary, gets central's answer and keeps a copy for offline display."""
     world = build(tmp_path / "w", broker=BrokerSettings(port=mosquitto.port), devices=[DeviceSpec("toko-01")])
     directory = world.devices["toko-01"]
-    with running(world), Device.open(directory) as dev:
+    with running(world) as run, Device.open(directory) as dev:
+        assert run.wait_catalog(30)  # central is up and subscribed
         answer = summary.request(directory, "A001", timeout_s=20, device=dev)
         assert answer["member"] == "A001"
         assert answer["name"] == "Siti Aminah"
