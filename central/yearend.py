@@ -96,6 +96,10 @@ MAX_NOTE: Final = 200
 MAX_BY: Final = 80
 FIRST_YEAR: Final = 1900
 LAST_YEAR: Final = 9999
+# PostgreSQL memory per hash aggregate/join while a year is aggregated (SET LOCAL, that transaction only).
+AGGREGATE_WORK_MEM_MB: Final = 128
+# Rows fetched per batch from the big grouped scan.
+FETCH_BATCH: Final = 20_000
 # Journal rows are written in batches of this many.
 JOURNAL_BATCH: Final = 5_000
 # The journal ``unit`` of year-end entries (they belong to no business unit).
@@ -426,7 +430,9 @@ def period_inputs(
         .where(tx.c.day >= lo, tx.c.day <= hi, scan_who, tx.c.kind.in_(COUNTED_KINDS))
         .group_by(tx.c.member, tx.c.kind, tx.c.unit, tx.c.payment, tx.c.product, term_day)
     )  # fmt: skip
-    for member, kind, unit, payment, product, day, amount, paid_interest in conn.execute(grouped):
+    # Streamed in batches (a server-side cursor on PostgreSQL): a million groups never sit in memory twice.
+    streamed = grouped.execution_options(yield_per=FETCH_BATCH)
+    for member, kind, unit, payment, product, day, amount, paid_interest in conn.execute(streamed):
         if member is None:
             continue  # walk-ins earn nothing
         value = int(amount or 0)
@@ -669,6 +675,9 @@ def compute_year(
         return clock[-1] - clock[-2]
 
     with ledger.read() as conn:
+        if conn.dialect.name == "postgresql":
+            # This transaction only: let the per-member hash aggregates and joins stay in memory.
+            conn.exec_driver_sql(f"SET LOCAL work_mem = '{AGGREGATE_WORK_MEM_MB}MB'")
         inputs = period_inputs(conn, config, ppolicy, lo, hi)
         scores = _board_scores(conn, lo, hi) if spolicy.board_by_activity else {}
     timings = {"aggregate_s": lap()}
