@@ -23,6 +23,10 @@ IO_LIBRARIES = {
 PURE_MODULES = [
     "sync/envelope.py",
     "sync/topics.py",
+    "sync/batch.py",
+    "sync/ack.py",
+    "sync/backoff.py",
+    "sync/downlink.py",
     "central/points.py",
     "central/shu.py",
     "central/posting.py",
