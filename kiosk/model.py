@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, replace
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final
+from typing import Any, Final
 
 # Bounds (STYLE.md: bound everything).
 MAX_CART_LINES: Final = 100  # the envelope's own limit on lines
@@ -245,34 +245,25 @@ class ShiftSummary:
 
 
 def summarize_shift(since: str, facts: Iterable[ShiftFact]) -> ShiftSummary:
-    """Add up a shift: cash expected = cash sales + savings deposits + installments - cash voids.
+    """Add up a shift with edge's rule (``edge.rules.shift_summary``); the kiosk uses it for demo data."""
+    from edge.rules import OutboxFact, shift_summary
 
-    The same rule ``edge`` applies to its outbox; the kiosk uses this one for demo data.
-    """
-    sales = {"cash": 0, "credit": 0}
-    voids = {"cash": 0, "credit": 0}
-    sales_count = voids_count = deposits = installments = 0
-    for fact in facts:
-        if fact.kind == "sale":
-            sales_count += 1
-            sales[fact.payment] += fact.total_rp
-        elif fact.kind == "void":
-            voids_count += 1
-            voids[fact.payment] += fact.total_rp
-        elif fact.kind == "savings_deposit":
-            deposits += fact.total_rp
-        elif fact.kind == "installment":
-            installments += fact.total_rp
+    summary = shift_summary("", since, (OutboxFact(f.kind, f.payment, f.total_rp) for f in facts))
+    return shift_from_edge(summary)
+
+
+def shift_from_edge(summary: Any) -> ShiftSummary:
+    """The kiosk's view of an ``edge.rules.ShiftSummary`` (totals per payment method flattened)."""
     return ShiftSummary(
-        since=since,
-        sales_count=sales_count,
-        cash_rp=sales["cash"],
-        credit_rp=sales["credit"],
-        voids_count=voids_count,
-        voids_rp=voids["cash"] + voids["credit"],
-        deposits_rp=deposits,
-        installments_rp=installments,
-        cash_expected_rp=sales["cash"] + deposits + installments - voids["cash"],
+        since=summary.since,
+        sales_count=summary.sales_count,
+        cash_rp=int(summary.sales_rp.get("cash", 0)),
+        credit_rp=int(summary.sales_rp.get("credit", 0)),
+        voids_count=summary.voids_count,
+        voids_rp=int(sum(summary.voids_rp.values())),
+        deposits_rp=summary.deposits_rp,
+        installments_rp=summary.installments_rp,
+        cash_expected_rp=summary.cash_expected_rp,
     )
 
 

@@ -34,6 +34,7 @@ from kiosk.model import (
     estimate_points,
     format_rp,
     point_rules_from_config,
+    shift_from_edge,
     summarize_shift,
 )
 
@@ -660,17 +661,7 @@ class EdgeServices:
             s = self.dev.shift_summary(clerk, since)
         except EdgeError as err:
             raise errors.SaleRefused(reason=_edge_text(err, self.lang)) from err
-        return ShiftSummary(
-            since=s.since,
-            sales_count=s.sales_count,
-            cash_rp=int(s.sales_rp.get("cash", 0)),
-            credit_rp=int(s.sales_rp.get("credit", 0)),
-            voids_count=s.voids_count,
-            voids_rp=int(sum(s.voids_rp.values())),
-            deposits_rp=s.deposits_rp,
-            installments_rp=s.installments_rp,
-            cash_expected_rp=s.cash_expected_rp,
-        )
+        return shift_from_edge(s)
 
     def clerks(self) -> list[Clerk]:
         return [Clerk(c.id, c.name) for c in self.dev.clerks() if c.active]
