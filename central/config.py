@@ -117,6 +117,9 @@ class Config:
     shu_board_max_percent: Decimal
     shu_shares: tuple[ShuShare, ...]
     raw: Mapping[str, Any]
+    # [posting] payables: the liability a credit purchase of stock is owed on (utang usaha). Optional so that
+    # configs written before purchases still load; a credit purchase is then refused, naming this key.
+    payables: str | None = None
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, or None."""
@@ -238,6 +241,7 @@ def parse(data: Mapping[str, Any]) -> Config:
                 f"account {account.code} names unit {account.unit!r}, which is not in [[units]]"
             )
     posting = _parse_posting(data, codes)
+    payables = _parse_payables(data, codes)
     rules, passive, bonus = _parse_points(data, unit_codes)
     method, board_max, shares = _parse_shu(data)
     return Config(
@@ -256,6 +260,7 @@ def parse(data: Mapping[str, Any]) -> Config:
         shu_board_max_percent=board_max,
         shu_shares=shares,
         raw=dict(data),
+        payables=payables,
     )
 
 
@@ -334,7 +339,11 @@ def _parse_posting(data: Mapping[str, Any], codes: Mapping[str, Account]) -> Pos
     table = data.get("posting")
     if not isinstance(table, dict):
         raise ConfigError("[posting] is missing; it names the cash, receivable, loans, inventory accounts")
-    _unknown(table, {"cash", "receivable", "loans", "inventory", "interest_income", "savings"}, "[posting]")
+    _unknown(
+        table,
+        {"cash", "receivable", "loans", "inventory", "interest_income", "payables", "savings"},
+        "[posting]",
+    )
     savings_table = table.get("savings")
     if not isinstance(savings_table, dict):
         raise ConfigError("[posting.savings] is missing; it names one account per savings product")
@@ -354,6 +363,14 @@ def _parse_posting(data: Mapping[str, Any], codes: Mapping[str, Account]) -> Pos
         ),
         savings=tuple(savings),
     )
+
+
+def _parse_payables(data: Mapping[str, Any], codes: Mapping[str, Account]) -> str | None:
+    """``[posting] payables``, the supplier liability of credit purchases, or None when left out."""
+    table = data["posting"]  # _parse_posting has checked it is a table
+    if "payables" not in table:
+        return None
+    return _need(codes, _code(table, "payables", "posting"), (LIABILITY,), "posting.payables")
 
 
 def _positive(table: Mapping[str, Any], key: str, where: str) -> int:

@@ -38,6 +38,8 @@ SEQ_RANGE_FACTOR: Final = 4
 # an operator's command) check and write one after the other, as BEGIN IMMEDIATE does on SQLite.
 PG_INGEST_LOCK: Final = 0x4B4F5031
 MAX_REJECTIONS_KEPT: Final = 100_000  # in one report; the quarantine table keeps them all
+# Kinds whose lines name products; their lines are stored in sale_lines (join on the transaction's kind).
+LINE_KINDS: Final = ("sale", "purchase")
 
 
 class Rejection(NamedTuple):
@@ -275,7 +277,7 @@ def _check_chunk(
     ids = list({env["id"] for env in envs})
     refs = list({env["ref"] for env in envs if env["kind"] in ("void", "dispute")})
     members_needed = list({env["member"] for env in envs if env["member"] is not None})
-    skus = list({line["sku"] for env in envs if env["kind"] == "sale" for line in env["lines"]})
+    skus = list({line["sku"] for env in envs if env["kind"] in LINE_KINDS for line in env["lines"]})
     loan_ids = list({env["loan"] for env in envs if "loan" in env})
     dev_names = list({env["device"] for env in envs})
 
@@ -560,6 +562,23 @@ def _validate(
                 raise _Bad(f"line {number}: sku {sku!r} is sold by unit {owner}, not {unit}")
         amounts = sale_amounts(env)
         lines = post(env, config, amounts)
+    elif kind == "purchase":
+        unit_conf = config.unit(unit)
+        if unit_conf is None or unit_conf.accounts is None:
+            selling = ", ".join(u.code for u in config.units if u.accounts is not None)
+            raise _Bad(f"unit {unit} sells nothing, so it buys no stock; a purchase names one of {selling}")
+        for number, line in enumerate(env["lines"], start=1):
+            sku = line["sku"]
+            owner = state.product_units.get(sku)
+            if owner is None:
+                raise _Bad(f"line {number}: unknown sku {sku!r}; import the product before buying it")
+            if owner != unit:
+                raise _Bad(
+                    f"line {number}: sku {sku!r} belongs to unit {owner}, not {unit}; "
+                    "record the purchase under the unit that sells it"
+                )
+        amounts = sale_amounts(env)
+        lines = post(env, config, amounts)
     elif kind == "void":
         ref = _ref(env, state.ref_rows)
         if ref.kind in ("void", "dispute"):
@@ -606,7 +625,7 @@ def _validate(
                     "is more than that (pay the rest as interest or fix the amount)"
                 )
         lines = post(env, config)
-    if kind != "sale":  # a sale touches no savings or loan account
+    if kind not in LINE_KINDS:  # a sale or purchase touches no savings or loan account
         _check_member_balances(env, lines, state.balances, member_accounts, config)
     return lines, amounts
 
@@ -696,7 +715,7 @@ def _accept(
             body,
         )
     )
-    if kind == "sale":
+    if kind in LINE_KINDS:
         for number, (line, (amount, cost)) in enumerate(zip(env["lines"], amounts, strict=True), 1):
             out.sale_rows.append(
                 (

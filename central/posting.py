@@ -8,6 +8,7 @@ savings_deposit     Dr cash / Cr savings account of the product
 savings_withdrawal  Dr savings account / Cr cash
 loan_disbursement   Dr loans receivable / Cr cash
 installment    Dr cash total / Cr loans receivable principal / Cr interest income interest
+purchase       Dr inventory total / Cr cash (paid) or Cr supplier payables (on credit; [posting] payables)
 void           the voided entry's lines with debit and credit swapped (see ``reverse``)
 dispute        no entry
 """
@@ -92,6 +93,8 @@ def post(
             _cr(accounts.loans, int(env["principal_rp"]), unit, f"angsuran pokok {env['loan']}"),
             _cr(accounts.interest_income, int(env["interest_rp"]), unit, f"jasa pinjaman {env['loan']}"),
         ]
+    elif kind == "purchase":
+        lines = _purchase_lines(env, config, total)
     elif kind == "dispute":
         lines = []
     else:
@@ -99,6 +102,35 @@ def post(
     result = tuple(line for line in lines if line.debit_rp or line.credit_rp)
     assert_balanced(result)
     return result
+
+
+PURCHASE_MEMO = "pembelian persediaan"
+MEMO_CHARS = 80  # the journal's memo column
+
+
+def purchase_memo(env: Mapping[str, Any]) -> str:
+    """The memo of a purchase's lines, readable in the cash book: "pembelian persediaan[: supplier]"."""
+    supplier = env.get("supplier")
+    memo = f"{PURCHASE_MEMO}: {supplier}" if isinstance(supplier, str) and supplier.strip() else PURCHASE_MEMO
+    return memo[:MEMO_CHARS]
+
+
+def _purchase_lines(env: Mapping[str, Any], config: Config, total: int) -> list[Line]:
+    unit = env["unit"]
+    unit_conf = config.unit(unit)
+    if unit_conf is None or unit_conf.accounts is None:
+        raise PostingError(f"unit {unit!r} sells nothing in this cooperative's config, so it buys no stock")
+    memo = purchase_memo(env)
+    if env["payment"] == "credit":
+        if config.payables is None:
+            raise PostingError(
+                'a purchase on credit needs a supplier payables account: add payables = "<account code>" '
+                "(a liability, e.g. 2301 Utang usaha) under [posting] in the config"
+            )
+        credit = config.payables
+    else:
+        credit = config.posting.cash
+    return [_dr(config.posting.inventory, total, unit, memo), _cr(credit, total, unit, memo)]
 
 
 def reverse(lines: Iterable[Line]) -> tuple[Line, ...]:

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import hashlib
+import math
 import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
@@ -68,7 +69,22 @@ DEVICES: Final = (
     ("kiostel-01", "kiostel"),
     ("isiulang-01", "isi-ulang"),
     ("sp-01", "simpan-pinjam"),
+    ("gudang-01", "toko"),
 )
+# The central office's warehouse: it records the stock purchases of every selling unit and sells nothing.
+WAREHOUSE: Final = "gudang-01"
+# Stock purchases (``generate(purchases=True)``): an opening purchase per selling unit of about this many
+# weeks of expected sales, then every PURCHASE_EVERY_DAYS days a purchase replacing what was sold since.
+OPENING_STOCK_WEEKS: Final = 3
+PURCHASE_EVERY_DAYS: Final = 7
+PURCHASE_CREDIT_SHARE: Final = 0.4  # share of purchases bought on credit (owed to the supplier)
+SUPPLIERS: Final = {
+    "toko": ("CV Sumber Rejeki", "UD Tani Makmur", "PT Distribusi Nusantara"),
+    "cafe": ("Toko Bahan Kue Lestari", "Pasar Induk - Bu Sumi"),
+    "fotokopi": ("CV Kertas Jaya",),
+    "kiostel": ("Agen Pulsa Mandiri",),
+    "isi-ulang": ("Depot Air Pegunungan",),
+}
 POKOK_RP: Final = 100_000
 WAJIB_RP: Final = 50_000
 
@@ -194,10 +210,16 @@ def generate(
     per_day: int = 60,
     branch: str = BRANCH,
     state: SampleState | None = None,
+    purchases: bool = True,
 ) -> SampleData:
     """A period of realistic envelopes: sales in every unit (cash and credit, members and walk-ins),
     savings (pokok once, wajib monthly, sukarela, SHR, withdrawals within balance), loans repaid in
-    installments (never a second loan before the first is repaid), a few voids and disputes."""
+    installments (never a second loan before the first is repaid), a few voids and disputes.
+
+    With ``purchases`` the warehouse device also buys the stock: an opening purchase per selling unit on
+    the first day and, every ``PURCHASE_EVERY_DAYS`` days, a purchase replacing the quantities sold since
+    (part on credit), so the inventory account stays positive. Purchases draw from their own random
+    stream: the other envelopes are the same with or without them."""
     if end < start or (end - start).days > MAX_DAYS:
         raise ValueError(f"the period must run forward and span at most {MAX_DAYS} days")
     rng = random.Random(f"envelopes:{seed}")
@@ -210,7 +232,8 @@ def generate(
     by_unit: dict[str, list[ProductRow]] = {}
     for product in products:
         by_unit.setdefault(product.unit, []).append(product)
-    sale_devices = [d for d in devices if d.unit in by_unit]
+    sale_devices = [d for d in devices if d.unit in by_unit and d.device != WAREHOUSE]
+    buying = _Purchasing(seed, start, by_unit, _expected_weekly_qty(per_day, sale_devices, by_unit))
     numbers = [m.number for m in member_rows]
     savings: dict[tuple[str, str], int] = {(number, "pokok"): POKOK_RP for number in state.pokok_paid}
     # member -> (loan id, outstanding, monthly principal)
@@ -229,6 +252,8 @@ def generate(
             moment = time(rng.randrange(hour_lo, hour_hi), rng.randrange(60), rng.randrange(60))
             return datetime.combine(day, moment, TIMEZONE)
 
+        if purchases:
+            events.extend(buying.events(day))
         if day == start or day.day == 1:
             for number in numbers:
                 if (number, "pokok") not in savings:
@@ -262,6 +287,7 @@ def generate(
                     else "cash"
                 )
                 total = sum(wire.line_amount_rp(line) for line in lines)
+                buying.sold(lines)
                 body = {
                     "unit": device.unit,
                     "kind": "sale",
@@ -369,6 +395,102 @@ def generate(
         envelopes.extend(day_envs)
         day += timedelta(days=1)
     return SampleData(member_rows, products, devices, tuple(envelopes))
+
+
+def _expected_weekly_qty(
+    per_day: int, sale_devices: list[SampleDevice], by_unit: dict[str, list[ProductRow]]
+) -> dict[str, float]:
+    """Expected quantity sold per sku in a week, from the generator's own odds (86% of events are sales,
+    spread evenly over the selling devices; 1..min(4, n) of a unit's n items per sale; qty 1..3, or
+    1..60 copies at the fotokopi)."""
+    result: dict[str, float] = {}
+    for unit, items in by_unit.items():
+        share = sum(1 for d in sale_devices if d.unit == unit) / max(len(sale_devices), 1)
+        most = min(4, len(items))
+        chance = (1 + most) / 2 / len(items)
+        qty = 30.5 if unit == "fotokopi" else 2.0
+        for product in items:
+            result[product.sku] = 7 * per_day * 0.86 * share * chance * qty
+    return result
+
+
+class _Purchasing:
+    """The warehouse's stock purchases: opening stock on the first day, then replacing what was sold."""
+
+    def __init__(
+        self, seed: int, start: date, by_unit: dict[str, list[ProductRow]], weekly: dict[str, float]
+    ) -> None:
+        self.rng = random.Random(f"purchases:{seed}")
+        self.start = start
+        self.by_unit = by_unit
+        self.weekly = weekly
+        self.sold_qty: dict[str, int] = {}
+
+    def sold(self, lines: Iterable[dict[str, Any]]) -> None:
+        """Count a sale's quantities (whole numbers in the sample) towards the next purchase."""
+        for line in lines:
+            self.sold_qty[line["sku"]] = self.sold_qty.get(line["sku"], 0) + int(line["qty"])
+
+    def events(self, day: date) -> list[tuple[datetime, str, dict[str, Any]]]:
+        """The purchases of ``day``, before the shops open (06:30 plus a minute per unit)."""
+        elapsed = (day - self.start).days
+        if elapsed == 0:
+            wanted = {
+                sku: OPENING_STOCK_WEEKS * math.ceil(qty) + (60 if qty > 100 else 3)
+                for sku, qty in self.weekly.items()
+            }
+        elif elapsed % PURCHASE_EVERY_DAYS == 0:
+            wanted, self.sold_qty = self.sold_qty, {}
+        else:
+            return []
+        result = []
+        for index, (unit, items) in enumerate(sorted(self.by_unit.items())):
+            bought = [(p, wanted.get(p.sku, 0)) for p in items if wanted.get(p.sku, 0) > 0]
+            if not bought:
+                continue
+            payment = "credit" if self.rng.random() < PURCHASE_CREDIT_SHARE else "cash"
+            supplier = self.rng.choice(SUPPLIERS.get(unit, ("Pemasok umum",)))
+            moment = datetime.combine(day, time(6, 30 + index), TIMEZONE)
+            for body in purchase_bodies(unit, bought, payment=payment, supplier=supplier):
+                result.append((moment, WAREHOUSE, body))
+        return result
+
+
+def purchase_bodies(
+    unit: str, items: Iterable[tuple[ProductRow, int]], *, payment: str, supplier: str | None = None
+) -> list[dict[str, Any]]:
+    """Purchase envelope bodies (without v, id, device, seq, prev, at) buying ``items`` (product, qty) at
+    cost, split so that each stays within the format's limits on lines, quantity and total."""
+    bodies: list[dict[str, Any]] = []
+    lines: list[dict[str, Any]] = []
+    total = 0
+
+    def flush() -> None:
+        nonlocal lines, total
+        if lines:
+            body = {"unit": unit, "kind": "purchase", "member": None, "payment": payment,
+                    "lines": lines, "total": total}  # fmt: skip
+            if supplier is not None:
+                body["supplier"] = supplier
+            bodies.append(body)
+        lines, total = [], 0
+
+    for product, qty in items:
+        left = qty
+        for _ in range(qty + 1):  # each round takes at least one unit, or starts a new envelope
+            if left <= 0:
+                break
+            room = (wire.MAX_AMOUNT_RP - total) // max(product.cost_rp, 1)
+            take = min(left, int(wire.MAX_QTY), room)
+            if take <= 0 or len(lines) >= wire.MAX_LINES:
+                flush()
+                continue
+            cost = product.cost_rp
+            lines.append({"sku": product.sku, "qty": take, "price_rp": cost, "cost_rp": cost})
+            total += take * cost
+            left -= take
+    flush()
+    return bodies
 
 
 def _savings_event(member: str, product: str, amount: int) -> dict[str, Any]:
