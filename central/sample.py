@@ -13,6 +13,7 @@ import random
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
+from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 from zoneinfo import ZoneInfo
@@ -75,6 +76,8 @@ DEVICES: Final = (
 WAREHOUSE: Final = "gudang-01"
 # Stock purchases (``generate(purchases=True)``): an opening purchase per selling unit of about this many
 # weeks of expected sales, then every PURCHASE_EVERY_DAYS days a purchase replacing what was sold since.
+# A period continuing an earlier one (the warehouse's chain in ``state``) buys no opening stock: its first
+# day buys back what was sold since the earlier period's last purchase (``SampleState.unbought``).
 OPENING_STOCK_WEEKS: Final = 3
 PURCHASE_EVERY_DAYS: Final = 7
 PURCHASE_CREDIT_SHARE: Final = 0.4  # share of purchases bought on credit (owed to the supplier)
@@ -168,11 +171,14 @@ def sample_products() -> tuple[ProductRow, ...]:
 @dataclass(frozen=True)
 class SampleState:
     """Where an earlier period left off, so the next one continues it: each device's last seq and chain
-    hash, members' unpaid loans (loan id, principal outstanding), and who has paid simpanan pokok."""
+    hash, members' unpaid loans (loan id, principal outstanding), who has paid simpanan pokok, and what
+    was sold since the warehouse last bought stock."""
 
     tips: tuple[tuple[str, int, str], ...] = ()  # (device, seq, chain hash)
     loans: tuple[tuple[str, str, int], ...] = ()  # (member, loan id, outstanding principal)
     pokok_paid: frozenset[str] = frozenset()
+    # Quantities sold (net of voids) since the warehouse's last purchase, bought back on the first day.
+    unbought: tuple[tuple[str, int], ...] = ()
 
 
 class _Chains:
@@ -217,9 +223,10 @@ def generate(
     installments (never a second loan before the first is repaid), a few voids and disputes.
 
     With ``purchases`` the warehouse device also buys the stock: an opening purchase per selling unit on
-    the first day and, every ``PURCHASE_EVERY_DAYS`` days, a purchase replacing the quantities sold since
-    (part on credit), so the inventory account stays positive. Purchases draw from their own random
-    stream: the other envelopes are the same with or without them."""
+    the first day (when ``state`` continues an earlier period, what was sold since its last purchase
+    instead) and, every ``PURCHASE_EVERY_DAYS`` days, a purchase replacing the quantities sold since (part
+    on credit), so the inventory account stays positive. Purchases draw from their own random stream: the
+    other envelopes are the same with or without them."""
     if end < start or (end - start).days > MAX_DAYS:
         raise ValueError(f"the period must run forward and span at most {MAX_DAYS} days")
     rng = random.Random(f"envelopes:{seed}")
@@ -233,7 +240,15 @@ def generate(
     for product in products:
         by_unit.setdefault(product.unit, []).append(product)
     sale_devices = [d for d in devices if d.unit in by_unit and d.device != WAREHOUSE]
-    buying = _Purchasing(seed, start, by_unit, _expected_weekly_qty(per_day, sale_devices, by_unit))
+    continuing = any(device == WAREHOUSE for device, _, _ in state.tips)
+    buying = _Purchasing(
+        seed,
+        start,
+        by_unit,
+        _expected_weekly_qty(per_day, sale_devices, by_unit),
+        continuing=continuing,
+    )
+    buying.sold_qty = dict(state.unbought)
     numbers = [m.number for m in member_rows]
     savings: dict[tuple[str, str], int] = {(number, "pokok"): POKOK_RP for number in state.pokok_paid}
     # member -> (loan id, outstanding, monthly principal)
@@ -361,6 +376,7 @@ def generate(
                 recent_sales.append(env)
         if recent_sales and rng.random() < 0.5:
             original = recent_sales.pop(rng.randrange(len(recent_sales)))
+            buying.sold(original["lines"], sign=-1)  # the goods are back on the shelf
             moment = datetime.combine(day, time(17, 30), TIMEZONE)
             body = {
                 "unit": original["unit"],
@@ -418,23 +434,31 @@ class _Purchasing:
     """The warehouse's stock purchases: opening stock on the first day, then replacing what was sold."""
 
     def __init__(
-        self, seed: int, start: date, by_unit: dict[str, list[ProductRow]], weekly: dict[str, float]
+        self,
+        seed: int,
+        start: date,
+        by_unit: dict[str, list[ProductRow]],
+        weekly: dict[str, float],
+        *,
+        continuing: bool,
     ) -> None:
+        self.continuing = continuing
         self.rng = random.Random(f"purchases:{seed}")
         self.start = start
         self.by_unit = by_unit
         self.weekly = weekly
         self.sold_qty: dict[str, int] = {}
 
-    def sold(self, lines: Iterable[dict[str, Any]]) -> None:
-        """Count a sale's quantities (whole numbers in the sample) towards the next purchase."""
+    def sold(self, lines: Iterable[dict[str, Any]], sign: int = 1) -> None:
+        """Count a sale's quantities (whole numbers in the sample) towards the next purchase; a voided
+        sale (``sign=-1``) takes them back."""
         for line in lines:
-            self.sold_qty[line["sku"]] = self.sold_qty.get(line["sku"], 0) + int(line["qty"])
+            self.sold_qty[line["sku"]] = self.sold_qty.get(line["sku"], 0) + sign * int(line["qty"])
 
     def events(self, day: date) -> list[tuple[datetime, str, dict[str, Any]]]:
         """The purchases of ``day``, before the shops open (06:30 plus a minute per unit)."""
         elapsed = (day - self.start).days
-        if elapsed == 0:
+        if elapsed == 0 and not self.continuing:
             wanted = {
                 sku: OPENING_STOCK_WEEKS * math.ceil(qty) + (60 if qty > 100 else 3)
                 for sku, qty in self.weekly.items()
@@ -571,9 +595,43 @@ def state_of(ledger: Any, devices: Iterable[str]) -> SampleState:
                 owed = int(principal) - int(repaid.get(loan) or 0)
                 if owed > 0:
                     loans.append((member, loan, owed))
+            unbought = _unbought(conn)
     except SQLAlchemyError:  # a ledger without tables yet: start fresh
         return SampleState()
-    return SampleState(tuple(tips), tuple(loans), frozenset(m for m in pokok if m))
+    return SampleState(tuple(tips), tuple(loans), frozenset(m for m in pokok if m), unbought)
+
+
+def _unbought(conn: Any) -> tuple[tuple[str, int], ...]:
+    """Whole quantities per sku sold since the warehouse's last purchase, net of voids (rounded up)."""
+    from sqlalchemy import func, select
+
+    from central import schema
+
+    t = schema.transactions
+    lines = schema.sale_lines
+    last = conn.execute(
+        select(func.max(t.c.ts)).where(t.c.device == WAREHOUSE, t.c.kind == "purchase")
+    ).scalar()
+    if last is None:
+        return ()
+    sales = t.alias("sales")
+    voids = t.alias("voids")
+    sold = (
+        select(lines.c.sku, lines.c.qty)
+        .join(sales, sales.c.id == lines.c.tx)
+        .where(sales.c.kind == "sale", sales.c.ts > last)
+    )
+    returned = (
+        select(lines.c.sku, lines.c.qty)
+        .join(sales, sales.c.id == lines.c.tx)
+        .join(voids, voids.c.ref == sales.c.id)
+        .where(sales.c.kind == "sale", voids.c.kind == "void", voids.c.ts > last)
+    )
+    total: dict[str, Decimal] = {}
+    for query, sign in ((sold, 1), (returned, -1)):
+        for sku, qty in conn.execute(query):
+            total[sku] = total.get(sku, Decimal(0)) + sign * Decimal(qty)
+    return tuple(sorted((sku, math.ceil(qty)) for sku, qty in total.items() if qty > 0))
 
 
 def load_into(ledger: Any, data: SampleData) -> None:

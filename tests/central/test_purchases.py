@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 import pytest
@@ -183,7 +183,7 @@ def test_purchases_earn_no_points_and_leave_the_surplus(loaded: Ledger) -> None:
 
 def test_generated_year_keeps_inventory_positive_at_every_month_end(ledger: Ledger) -> None:
     """A generated year with purchases ingests whole and never shows negative inventory at a month end."""
-    data = sample.generate(seed=5, start=date(2026, 1, 1), end=date(2026, 12, 31), members=8, per_day=5)
+    data = sample.generate(seed=5, start=date(2026, 1, 1), end=date(2026, 12, 31), members=6, per_day=3)
     kinds = [e for e in data.envelopes if e["kind"] == "purchase"]
     assert {e["device"] for e in kinds} == {sample.WAREHOUSE}
     assert {e["payment"] for e in kinds} == {"cash", "credit"}
@@ -221,3 +221,43 @@ def test_purchase_bodies_split_at_the_format_limits() -> None:
         env = {"v": 1, "id": f"g:{number}", "device": "gudang-01", "seq": 2, "prev": "a" * 64,
                "at": "2026-03-01T06:30:00+07:00", **body}  # fmt: skip
         wire.check(env)
+
+
+@settings(max_examples=6, deadline=None)
+@given(st.integers(0, 10_000), st.integers(1, 40), st.integers(0, 300))
+def test_sample_inventory_never_goes_negative(seed: int, per_day: int, offset_days: int) -> None:
+    """For any seed, size and start, the sample's stock bought minus cost sold (voids back) stays >= 0."""
+    start = date(2026, 1, 1) + timedelta(days=offset_days)
+    data = sample.generate(seed=seed, start=start, end=start + timedelta(days=30), members=6, per_day=per_day)
+    cost_of: dict[str, int] = {}
+    inventory_rp = 0
+    for env in data.envelopes:
+        if env["kind"] == "purchase":
+            inventory_rp += env["total"]
+        elif env["kind"] == "sale":
+            cost_of[env["id"]] = sum(wire.line_cost_rp(line) for line in env["lines"])
+            inventory_rp -= cost_of[env["id"]]
+        elif env["kind"] == "void":
+            inventory_rp += cost_of.get(env["ref"], 0)
+        assert inventory_rp >= 0, env["id"]
+
+
+def test_a_continuing_period_buys_back_what_was_sold_since_the_last_purchase(ledger: Ledger) -> None:
+    """demo-data month after month: the next period's first purchases buy back what was sold since the
+    warehouse last bought, so inventory ends each period where a single long period would keep it."""
+    first = sample.generate(seed=6, start=date(2026, 3, 1), end=date(2026, 3, 10), members=6, per_day=6)
+    sample.load_into(ledger, first)
+    assert ledger.ingest(first.envelopes).ok
+    state = sample.state_of(ledger, [device for device, _ in sample.DEVICES])
+    assert state.unbought  # sold on 8..10 March, after the purchase of the 8th
+    nxt = sample.generate(
+        seed=6, start=date(2026, 3, 11), end=date(2026, 3, 20), members=6, per_day=6, state=state
+    )
+    opening = [e for e in nxt.envelopes if e["kind"] == "purchase" and e["at"].startswith("2026-03-11")]
+    bought: dict[str, int] = {}
+    for env in opening:
+        for line in env["lines"]:
+            bought[line["sku"]] = bought.get(line["sku"], 0) + line["qty"]
+    assert bought == dict(state.unbought)
+    assert ledger.ingest(nxt.envelopes).ok
+    assert _balances(ledger, "2026-03-20")[INVENTORY] >= 0
