@@ -15,7 +15,7 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-AREAS = ("ledger", "shu", "edge", "sync", "drivers", "kiosk", "provisioning")
+AREAS = ("ledger", "purchases", "shu", "edge", "sync", "drivers", "kiosk", "provisioning")
 
 
 def _load(area: str):  # type: ignore[no-untyped-def]
