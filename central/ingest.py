@@ -599,6 +599,8 @@ def _validate(
         if ref.member != member:
             raise _Bad(f"member {member} can only dispute their own purchases; {env['ref']} is not theirs")
         lines = ()
+    elif kind == "supplier_payment":
+        lines = post(env, config)
     else:
         if kind == "loan_disbursement":
             loan = env["loan"]

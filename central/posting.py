@@ -9,6 +9,7 @@ savings_withdrawal  Dr savings account / Cr cash
 loan_disbursement   Dr loans receivable / Cr cash
 installment    Dr cash total / Cr loans receivable principal / Cr interest income interest
 purchase       Dr inventory total / Cr cash (paid) or Cr supplier payables (on credit; [posting] payables)
+supplier_payment    Dr supplier payables / Cr cash (paying what credit purchases left owing)
 void           the voided entry's lines with debit and credit swapped (see ``reverse``)
 dispute        no entry
 """
@@ -95,6 +96,10 @@ def post(
         ]
     elif kind == "purchase":
         lines = _purchase_lines(env, config, total)
+    elif kind == "supplier_payment":
+        payables = _payables(config, "a supplier payment")
+        memo = f"{SUPPLIER_PAYMENT_MEMO}: {env['supplier']}"[:MEMO_CHARS]
+        lines = [_dr(payables, total, unit, memo), _cr(accounts.cash, total, unit, memo)]
     elif kind == "dispute":
         lines = []
     else:
@@ -105,6 +110,7 @@ def post(
 
 
 PURCHASE_MEMO = "pembelian persediaan"
+SUPPLIER_PAYMENT_MEMO = "pembayaran pemasok"
 MEMO_CHARS = 80  # the journal's memo column
 
 
@@ -121,16 +127,17 @@ def _purchase_lines(env: Mapping[str, Any], config: Config, total: int) -> list[
     if unit_conf is None or unit_conf.accounts is None:
         raise PostingError(f"unit {unit!r} sells nothing in this cooperative's config, so it buys no stock")
     memo = purchase_memo(env)
-    if env["payment"] == "credit":
-        if config.payables is None:
-            raise PostingError(
-                'a purchase on credit needs a supplier payables account: add payables = "<account code>" '
-                "(a liability, e.g. 2301 Utang usaha) under [posting] in the config"
-            )
-        credit = config.payables
-    else:
-        credit = config.posting.cash
+    credit = _payables(config, "a purchase on credit") if env["payment"] == "credit" else config.posting.cash
     return [_dr(config.posting.inventory, total, unit, memo), _cr(credit, total, unit, memo)]
+
+
+def _payables(config: Config, what: str) -> str:
+    if config.payables is None:
+        raise PostingError(
+            f'{what} needs a supplier payables account: add payables = "<account code>" '
+            "(a liability, e.g. 2301 Utang usaha) under [posting] in the config"
+        )
+    return config.payables
 
 
 def reverse(lines: Iterable[Line]) -> tuple[Line, ...]:

@@ -448,6 +448,8 @@ class _Purchasing:
         self.by_unit = by_unit
         self.weekly = weekly
         self.sold_qty: dict[str, int] = {}
+        # What credit purchases left owing, per (unit, supplier); paid at the next purchase round.
+        self.owed: dict[tuple[str, str], int] = {}
 
     def sold(self, lines: Iterable[dict[str, Any]], sign: int = 1) -> None:
         """Count a sale's quantities (whole numbers in the sample) towards the next purchase; a voided
@@ -467,7 +469,7 @@ class _Purchasing:
             wanted, self.sold_qty = self.sold_qty, {}
         else:
             return []
-        result = []
+        result = self._payments(day)
         for index, (unit, items) in enumerate(sorted(self.by_unit.items())):
             bought = [(p, wanted.get(p.sku, 0)) for p in items if wanted.get(p.sku, 0) > 0]
             if not bought:
@@ -477,6 +479,27 @@ class _Purchasing:
             moment = datetime.combine(day, time(6, 30 + index), TIMEZONE)
             for body in purchase_bodies(unit, bought, payment=payment, supplier=supplier):
                 result.append((moment, WAREHOUSE, body))
+                if payment == "credit":
+                    self.owed[(unit, supplier)] = self.owed.get((unit, supplier), 0) + body["total"]
+        return result
+
+    def _payments(self, day: date) -> list[tuple[datetime, str, dict[str, Any]]]:
+        """Pay, at 06:00 of a purchase round, what earlier credit purchases left owing."""
+        moment = datetime.combine(day, time(6, 0), TIMEZONE)
+        result = []
+        for (unit, supplier), owed in sorted(self.owed.items()):
+            for start in range(0, owed, wire.MAX_AMOUNT_RP):
+                body: dict[str, Any] = {
+                    "unit": unit,
+                    "kind": "supplier_payment",
+                    "member": None,
+                    "payment": "cash",
+                    "lines": [],
+                    "total": min(wire.MAX_AMOUNT_RP, owed - start),
+                    "supplier": supplier,
+                }
+                result.append((moment, WAREHOUSE, body))
+        self.owed = {}
         return result
 
 

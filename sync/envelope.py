@@ -32,9 +32,11 @@ and per kind:
                                            sale with price_rp = cost_rp = purchase price per unit; member
                                            null; payment cash (paid from cash) or credit (owed to the
                                            supplier); optional supplier: free text
+    supplier_payment                       paying what a credit purchase left owing: supplier (text), total;
+                                           member null, payment cash, no lines
 
-``purchase`` was added to format 1 as a new kind, not a new format: a reader that predates it refuses
-such an envelope as an unknown kind (central quarantines it), which is the intended outcome.
+``purchase`` and ``supplier_payment`` were added to format 1 as new kinds, not a new format: a reader
+that predates them refuses such an envelope as an unknown kind (central quarantines it), as intended.
 
 Optional everywhere: ``clerk`` (clerk id at the counter), ``note`` (free text, at most 200 characters).
 """
@@ -67,6 +69,7 @@ KINDS: Final = (
     "void",
     "dispute",
     "purchase",
+    "supplier_payment",
 )
 SAVINGS_PRODUCTS: Final = ("pokok", "wajib", "sukarela", "berjangka", "smsk", "shr")
 PAYMENTS: Final = ("cash", "credit")
@@ -98,6 +101,7 @@ _KIND_KEYS: Final[dict[str, frozenset[str]]] = {
     "void": frozenset({"ref", "reason"}),
     "dispute": frozenset({"ref", "reason"}),
     "purchase": frozenset(),
+    "supplier_payment": frozenset({"supplier"}),
 }
 # Optional per kind, beside ``_OPTIONAL_KEYS``.
 _KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {"purchase": frozenset({"supplier"})}
@@ -375,6 +379,14 @@ def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
                     f"installment principal_rp {principal:,} + interest_rp {interest:,}"
                     f" must equal total {total:,} (> 0)"
                 )
+    elif kind == "supplier_payment":
+        if env["member"] is not None:
+            raise EnvelopeError("a supplier payment pays a supplier: member must be null")
+        supplier = env["supplier"]
+        if not isinstance(supplier, str) or not supplier.strip():
+            raise EnvelopeError("a supplier payment names the supplier paid (1 to 200 characters)")
+        _free_text(supplier, "supplier")
+        _rupiah(total, "total", allow_zero=False)
     else:  # void, dispute
         _text(env, "ref", ID_RE)
         reason = env["reason"]

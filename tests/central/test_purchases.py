@@ -204,11 +204,13 @@ def test_sample_without_purchases_is_otherwise_identical() -> None:
 
     def bodies(data: sample.SampleData) -> list[dict[str, Any]]:
         return [
-            {k: v for k, v in e.items() if k not in strip} for e in data.envelopes if e["kind"] != "purchase"
+            {k: v for k, v in e.items() if k not in strip}
+            for e in data.envelopes
+            if e["kind"] not in ("purchase", "supplier_payment")
         ]
 
     assert bodies(with_p) == bodies(without)
-    assert not any(e["kind"] == "purchase" for e in without.envelopes)
+    assert not any(e["kind"] in ("purchase", "supplier_payment") for e in without.envelopes)
 
 
 def test_purchase_bodies_split_at_the_format_limits() -> None:
@@ -261,3 +263,52 @@ def test_a_continuing_period_buys_back_what_was_sold_since_the_last_purchase(led
     assert bought == dict(state.unbought)
     assert ledger.ingest(nxt.envelopes).ok
     assert _balances(ledger, "2026-03-20")[INVENTORY] >= 0
+
+
+def _pay(dev: Device, total_rp: int, supplier: str = "CV Sumber Rejeki") -> dict[str, Any]:
+    return dev.make("supplier_payment", total=total_rp, supplier=supplier)
+
+
+def test_paying_a_supplier_moves_payables_to_cash(loaded: Ledger) -> None:
+    """A supplier payment debits payables and credits cash; the cash book shows it as money out."""
+    dev = Device("gudang-09").register(loaded)
+    owed = 50 * TOKO_COST
+    report = loaded.ingest([_buy(dev, qty=50, payment="credit"), _pay(dev, owed)])
+    assert report.ok, report.rejected
+    balances = _balances(loaded)
+    assert balances.get(PAYABLES, 0) == 0
+    assert balances[CASH] == -owed
+    book = reports.cashbook(loaded, MONTH)[0]
+    memos = [str(row) for row in book.rows]
+    assert any("pembayaran pemasok: CV Sumber Rejeki" in row for row in memos)
+
+
+def test_supplier_payment_shape_is_checked(loaded: Ledger) -> None:
+    """A supplier payment without a supplier, with a member or with lines is refused with a reason."""
+    dev = Device("gudang-09").register(loaded)
+    with pytest.raises(wire.EnvelopeError, match="names the supplier"):
+        wire.check(dev.make("supplier_payment", total=1000, supplier="  "))
+    with pytest.raises(wire.EnvelopeError, match="member must be null"):
+        wire.check(dev.make("supplier_payment", total=1000, supplier="CV A", member="A001"))
+    with pytest.raises(wire.EnvelopeError, match="above 0"):
+        wire.check(dev.make("supplier_payment", total=0, supplier="CV A"))
+
+
+def test_supplier_payment_without_payables_is_quarantined(db_url: str) -> None:
+    """Without [posting] payables a supplier payment is quarantined, naming the key to add."""
+    with Ledger.open(db_url) as ledger:
+        ledger.init(_no_payables_config())
+        dev = Device("gudang-09").register(ledger)
+        report = ledger.ingest([_pay(dev, 1000)])
+        [rejection] = report.rejected
+        assert "payables" in rejection.reason and "[posting]" in rejection.reason
+
+
+def test_generated_year_pays_its_suppliers() -> None:
+    """The sample warehouse pays what it bought on credit at its next purchase round."""
+    data = sample.generate(seed=3, start=date(2026, 1, 1), end=date(2026, 3, 31), members=10, per_day=10)
+    owed = sum(e["total"] for e in data.envelopes if e["kind"] == "purchase" and e["payment"] == "credit")
+    paid = sum(e["total"] for e in data.envelopes if e["kind"] == "supplier_payment")
+    assert 0 < paid <= owed
+    for env in data.envelopes:
+        wire.check(env)
