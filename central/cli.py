@@ -3,7 +3,8 @@
 Other modules add subcommands without editing this file: every module named in ``EXTENSIONS`` that imports
 gets ``add_commands(subparsers)`` called; each subparser it adds sets ``func=handler`` with
 ``handler(ledger, args) -> int`` (``ledger`` is the opened ``Ledger`` of ``--db``, or None when the
-subparser sets ``needs_ledger=False``).
+subparser sets ``needs_ledger=False``). An extension may also add reports to ``report``: a mapping
+``REPORT_HANDLERS`` of report name to handler, and ``add_report_arguments(report_parser)`` for their options.
 """
 
 from __future__ import annotations
@@ -13,7 +14,7 @@ import importlib
 import json
 import os
 import sys
-from collections.abc import Iterator, Sequence
+from collections.abc import Callable, Iterator, Sequence
 from datetime import date
 from pathlib import Path
 from typing import Any, Final
@@ -97,8 +98,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--json", action="store_true", help="print the result as JSON")
     p.set_defaults(func=cmd_ingest)
 
-    p = sub.add_parser("report", help="books: " + ", ".join(REPORTS))
-    p.add_argument("name", choices=REPORTS)
+    modules = _extensions()
+    extra_reports = _extension_reports(modules)
+    names = (*REPORTS, *extra_reports)
+    p = sub.add_parser("report", help="books: " + ", ".join(names))
+    p.add_argument("name", choices=names)
     p.add_argument("number", nargs="?", help="member number (report member)")
     p.add_argument("--from", dest="start", type=_day, help="first day, YYYY-MM-DD (cooperative's time zone)")
     p.add_argument("--to", dest="end", type=_day, help="last day, YYYY-MM-DD (default today)")
@@ -106,7 +110,11 @@ def build_parser() -> argparse.ArgumentParser:
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
-    p.set_defaults(func=cmd_report)
+    for module in modules:
+        add_options = getattr(module, "add_report_arguments", None)
+        if add_options is not None:
+            add_options(p)
+    p.set_defaults(func=_report_dispatch(extra_reports))
 
     p = sub.add_parser("devices", help="register, revoke and list devices")
     dsub = p.add_subparsers(dest="action", metavar="ACTION")
@@ -135,15 +143,39 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--per-day", type=int, default=60, help="transactions per day (default 60)")
     p.set_defaults(func=cmd_demo_data)
 
-    for name in EXTENSIONS:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
+    for module in modules:
         add = getattr(module, "add_commands", None)
         if add is not None:
             add(sub)
     return parser
+
+
+def _extensions() -> list[Any]:
+    """The extension modules that import (a module not installed is left out silently)."""
+    found = []
+    for name in EXTENSIONS:
+        try:
+            found.append(importlib.import_module(name))
+        except ImportError:
+            continue
+    return found
+
+
+def _extension_reports(modules: list[Any]) -> dict[str, Callable[[Ledger, argparse.Namespace], int]]:
+    reports_by_name: dict[str, Callable[[Ledger, argparse.Namespace], int]] = {}
+    for module in modules:
+        reports_by_name.update(getattr(module, "REPORT_HANDLERS", {}))
+    return reports_by_name
+
+
+def _report_dispatch(
+    extra: dict[str, Callable[[Ledger, argparse.Namespace], int]],
+) -> Callable[[Ledger, argparse.Namespace], int]:
+    def dispatch(ledger: Ledger, args: argparse.Namespace) -> int:
+        handler = extra.get(args.name)
+        return handler(ledger, args) if handler is not None else cmd_report(ledger, args)
+
+    return dispatch
 
 
 # -- commands ------------------------------------------------------------------------------------------

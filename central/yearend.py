@@ -1464,34 +1464,15 @@ def cmd_report_shu(ledger: Ledger, args: argparse.Namespace) -> int:
     return 0
 
 
-def _extend_report(sub: Any) -> bool:
-    """Add ``points`` and ``shu`` to the ledger's ``report`` command, keeping its own reports."""
-    report = sub.choices.get("report") if hasattr(sub, "choices") else None
-    if report is None:
-        return False
-    for action in report._actions:  # argparse has no public way to extend a positional's choices
-        if action.dest == "name" and action.choices is not None:
-            action.choices = (*action.choices, "points", "shu")
+def add_report_arguments(report: argparse.ArgumentParser) -> None:
+    """The options of ``report points`` and ``report shu`` on the ledger's ``report`` command."""
     report.add_argument("--member", help="report points: only this member")
     report.add_argument("--estimate", action="store_true", help="report shu: the running year's estimate")
     report.add_argument("--on", type=_date_arg, help="report points/shu: up to this day (YYYY-MM-DD)")
-    theirs = report.get_default("func")
-    points = _guard(cmd_report_points)
-    shu = _guard(cmd_report_shu)
-
-    def dispatch(ledger: Any, args: argparse.Namespace) -> int:
-        if args.name == "points":
-            return points(ledger, args)
-        if args.name == "shu":
-            return shu(ledger, args)
-        return int(theirs(ledger, args))
-
-    report.set_defaults(func=dispatch)
-    return True
 
 
 def add_commands(sub: Any) -> None:
-    """Add close-year, reopen-year, board, and the points/shu reports to ``python -m central``."""
+    """Add close-year, reopen-year, year-history and board to ``python -m central``."""
     p = sub.add_parser("close-year", help="close a year: allocate its SHU and post it to the ledger")
     p.add_argument("year", type=_year_arg)
     p.add_argument("--by", help="who closes (default: the logged-in user)")
@@ -1525,19 +1506,6 @@ def add_commands(sub: Any) -> None:
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=_guard(cmd_board_list))
 
-    if not _extend_report(sub):
-        p = sub.add_parser("report", help="points or shu")
-        p.add_argument("name", choices=("points", "shu"))
-        p.add_argument("number", nargs="?", help="member number (report points)")
-        p.add_argument("--year", type=_year_arg)
-        p.add_argument("--from", dest="start")
-        p.add_argument("--to", dest="end")
-        p.add_argument("--member")
-        p.add_argument("--estimate", action="store_true")
-        p.add_argument("--on", type=_date_arg)
-        p.add_argument("--json", action="store_true")
-        p.set_defaults(func=_guard(_dispatch_own))
 
-
-def _dispatch_own(ledger: Ledger, args: argparse.Namespace) -> int:
-    return cmd_report_points(ledger, args) if args.name == "points" else cmd_report_shu(ledger, args)
+# ``report points`` and ``report shu``: added to the ledger's ``report`` command (see central/cli.py).
+REPORT_HANDLERS: Final = {"points": _guard(cmd_report_points), "shu": _guard(cmd_report_shu)}
