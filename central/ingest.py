@@ -68,6 +68,7 @@ class IngestReport:
 class _Device(NamedTuple):
     key: Ed25519PublicKey
     revoked: bool
+    revoked_reason: str | None = None
 
 
 class _Ref(NamedTuple):
@@ -427,8 +428,13 @@ def _devices(conn: Connection, names: list[str]) -> dict[str, _Device]:
     d = schema.devices
     if not names:
         return {}
-    rows = conn.execute(select(d.c.device, d.c.public_key, d.c.revoked_ts).where(d.c.device.in_(names)))
-    return {name: _Device(wire.load_public_key(key), revoked is not None) for name, key, revoked in rows}
+    rows = conn.execute(
+        select(d.c.device, d.c.public_key, d.c.revoked_ts, d.c.revoked_reason).where(d.c.device.in_(names))
+    )
+    return {
+        name: _Device(wire.load_public_key(key), revoked is not None, reason)
+        for name, key, revoked, reason in rows
+    }
 
 
 def _refs(conn: Connection, refs: list[str]) -> dict[str, _Ref]:
@@ -535,7 +541,8 @@ def _validate(
         raise _Bad(f"device {device} in the envelope does not match the sender {expected_device}")
     registered = state.devices.get(device)
     if registered is not None and registered.revoked:
-        raise _Bad(f"device revoked: {device} may no longer send transactions")
+        why = f" ({registered.revoked_reason})" if registered.revoked_reason else ""
+        raise _Bad(f"device revoked{why}: {device} may no longer send transactions")
     if registered is None and require_signature:
         raise _Bad(f"unknown device {device}: register it with `devices add` before it sends")
     must_verify = registered is not None and ("sig" in env or require_signature)

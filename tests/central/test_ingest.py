@@ -121,12 +121,12 @@ def test_same_refusal_is_quarantined_once(loaded: Ledger) -> None:
 
 
 def test_revoked_device_is_quarantined(loaded: Ledger) -> None:
-    """After `devices revoke`, the device's envelopes are quarantined as "device revoked"."""
+    """After `devices revoke`, the device's envelopes are quarantined as "device revoked", with its reason."""
     dev = Device().register(loaded)
     assert loaded.ingest([dev.sale()]).ok
     loaded.devices_revoke(dev.name, "hilang dicuri")
     report = loaded.ingest([dev.sale()])
-    assert report.rejected and report.rejected[0].reason.startswith("device revoked")
+    assert report.rejected and report.rejected[0].reason.startswith("device revoked (hilang dicuri)")
 
 
 def test_require_signature_refuses_unsigned_unknown_and_mismatched(loaded: Ledger) -> None:
