@@ -195,10 +195,14 @@ def test_slow_printer_leaves_the_screen_responsive(kiosk_factory: Any) -> None:
     assert k.root.frames >= frames_before + 20
     k.root.new_sale()
     k.feed.push(__import__("drivers.scan", fromlist=["make_scan"]).make_scan("8991234500042", "t", 0.0))
-    for _ in range(200):
+    # The lookup runs on a worker thread: keep drawing frames (bounded) until its result is on screen. The
+    # printer's worker is still blocked, so the kiosk never turns idle here and pump() cannot be used.
+    import time
+
+    deadline = time.monotonic() + 20.0
+    while not k.root.cart.lines and time.monotonic() < deadline:
         frame()
-        if k.root.cart.lines:
-            break
+        time.sleep(0.01)
     assert [line.product.sku for line in k.root.cart.lines] == ["8991234500042"]
     gate.set()
     k.pump(lambda: k.root.print_state == "printed")
