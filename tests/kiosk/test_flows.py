@@ -181,11 +181,13 @@ def test_slow_printer_leaves_the_screen_responsive(kiosk_factory: Any) -> None:
     from kiosk.ui.app import frame
 
     k.view().w["confirm"].dispatch("on_release")  # pressed; the print that follows blocks the printer only
+    import time
 
-    for _ in range(50):
+    # The sale commits on a worker thread; draw frames (bounded) until the done screen is up.
+    deadline = time.monotonic() + 20.0
+    while k.root.screens.current != "done" and time.monotonic() < deadline:
         frame()
-        if k.root.screens.current == "done":
-            break
+        time.sleep(0.01)
     assert k.root.screens.current == "done"
     assert k.root.print_state == "printing"
     assert "Mencetak struk..." in k.texts()
@@ -197,8 +199,6 @@ def test_slow_printer_leaves_the_screen_responsive(kiosk_factory: Any) -> None:
     k.feed.push(__import__("drivers.scan", fromlist=["make_scan"]).make_scan("8991234500042", "t", 0.0))
     # The lookup runs on a worker thread: keep drawing frames (bounded) until its result is on screen. The
     # printer's worker is still blocked, so the kiosk never turns idle here and pump() cannot be used.
-    import time
-
     deadline = time.monotonic() + 20.0
     while not k.root.cart.lines and time.monotonic() < deadline:
         frame()
