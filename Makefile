@@ -46,6 +46,7 @@ $(VENV)/.installed: pyproject.toml
 	@touch $@
 
 test: deps
+	$(VENV)/bin/ruff check .
 	$(PY) -m pytest -q -m "not soak" $(PYTEST_ARGS)
 
 test-fast: venv
@@ -55,7 +56,7 @@ lint: venv
 	$(VENV)/bin/ruff check .
 
 typecheck: venv
-	$(VENV)/bin/mypy central edge sync
+	$(VENV)/bin/mypy central edge sync drivers provisioning
 
 check: lint typecheck
 
