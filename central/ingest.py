@@ -606,7 +606,7 @@ def _validate(
         if ref.member != member:
             raise _Bad(f"member {member} can only dispute their own purchases; {env['ref']} is not theirs")
         lines = ()
-    elif kind == "supplier_payment":
+    elif kind in ("supplier_payment", "credit_payment"):
         lines = post(env, config)
     else:
         if kind == "loan_disbursement":

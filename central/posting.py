@@ -10,6 +10,7 @@ loan_disbursement   Dr loans receivable / Cr cash
 installment    Dr cash total / Cr loans receivable principal / Cr interest income interest
 purchase       Dr inventory total / Cr cash (paid) or Cr supplier payables (on credit; [posting] payables)
 supplier_payment    Dr supplier payables / Cr cash (paying what credit purchases left owing)
+credit_payment      Dr cash / Cr member receivable (a member repays store credit, e.g. by salary deduction)
 void           the voided entry's lines with debit and credit swapped (see ``reverse``)
 dispute        no entry
 """
@@ -96,6 +97,9 @@ def post(
         ]
     elif kind == "purchase":
         lines = _purchase_lines(env, config, total)
+    elif kind == "credit_payment":
+        memo = "pelunasan kredit"
+        lines = [_dr(accounts.cash, total, unit, memo), _cr(accounts.receivable, total, unit, memo)]
     elif kind == "supplier_payment":
         payables = _payables(config, "a supplier payment")
         memo = f"{SUPPLIER_PAYMENT_MEMO}: {env['supplier']}"[:MEMO_CHARS]

@@ -217,10 +217,15 @@ def generate(
     branch: str = BRANCH,
     state: SampleState | None = None,
     purchases: bool = True,
+    credit_payments: bool = True,
 ) -> SampleData:
     """A period of realistic envelopes: sales in every unit (cash and credit, members and walk-ins),
     savings (pokok once, wajib monthly, sukarela, SHR, withdrawals within balance), loans repaid in
     installments (never a second loan before the first is repaid), a few voids and disputes.
+
+    With ``credit_payments`` each member's store credit of a month is repaid on the 1st of the next month
+    (salary deduction, recorded by ``sp-01``); it draws no random numbers, so other envelopes keep their
+    content (only ``sp-01``'s sequence numbers shift).
 
     With ``purchases`` the warehouse device also buys the stock: an opening purchase per selling unit on
     the first day (when ``state`` continues an earlier period, what was sold since its last purchase
@@ -258,6 +263,7 @@ def generate(
     recent_sales: list[dict[str, Any]] = []
     envelopes: list[dict[str, Any]] = []
     loan_counter = 0
+    credit_owed: dict[str, int] = {}
     day = start
     while day <= end:
         events: list[tuple[datetime, str, dict[str, Any]]] = []
@@ -269,6 +275,13 @@ def generate(
 
         if purchases:
             events.extend(buying.events(day))
+        if credit_payments and day.day == 1:
+            for number, owed in sorted(credit_owed.items()):
+                if owed > 0:
+                    body = {"unit": "toko", "kind": "credit_payment", "member": number, "payment": "cash",
+                            "lines": [], "total": owed}  # fmt: skip
+                    events.append((datetime.combine(day, time(7, 30), TIMEZONE), "sp-01", body))
+            credit_owed = {}
         if day == start or day.day == 1:
             for number in numbers:
                 if (number, "pokok") not in savings:
@@ -374,9 +387,13 @@ def generate(
             day_envs.append(env)
             if env["kind"] == "sale":
                 recent_sales.append(env)
+                if env["payment"] == "credit":
+                    credit_owed[env["member"]] = credit_owed.get(env["member"], 0) + env["total"]
         if recent_sales and rng.random() < 0.5:
             original = recent_sales.pop(rng.randrange(len(recent_sales)))
             buying.sold(original["lines"], sign=-1)  # the goods are back on the shelf
+            if original["payment"] == "credit":
+                credit_owed[original["member"]] = credit_owed.get(original["member"], 0) - original["total"]
             moment = datetime.combine(day, time(17, 30), TIMEZONE)
             body = {
                 "unit": original["unit"],

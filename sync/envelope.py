@@ -34,9 +34,12 @@ and per kind:
                                            supplier); optional supplier: free text
     supplier_payment                       paying what a credit purchase left owing: supplier (text), total;
                                            member null, payment cash, no lines
+    credit_payment                         a member repaying store credit (e.g. by salary deduction): member,
+                                           total; payment cash, no lines
 
-``purchase`` and ``supplier_payment`` were added to format 1 as new kinds, not a new format: a reader
-that predates them refuses such an envelope as an unknown kind (central quarantines it), as intended.
+``purchase``, ``supplier_payment`` and ``credit_payment`` were added to format 1 as new kinds, not a new
+format: a reader that predates them refuses such an envelope as an unknown kind (central quarantines it),
+as intended.
 
 Optional everywhere: ``clerk`` (clerk id at the counter), ``note`` (free text, at most 200 characters).
 """
@@ -70,6 +73,7 @@ KINDS: Final = (
     "dispute",
     "purchase",
     "supplier_payment",
+    "credit_payment",
 )
 SAVINGS_PRODUCTS: Final = ("pokok", "wajib", "sukarela", "berjangka", "smsk", "shr")
 PAYMENTS: Final = ("cash", "credit")
@@ -102,6 +106,7 @@ _KIND_KEYS: Final[dict[str, frozenset[str]]] = {
     "dispute": frozenset({"ref", "reason"}),
     "purchase": frozenset(),
     "supplier_payment": frozenset({"supplier"}),
+    "credit_payment": frozenset(),
 }
 # Optional per kind, beside ``_OPTIONAL_KEYS``.
 _KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {"purchase": frozenset({"supplier"})}
@@ -379,6 +384,8 @@ def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
                     f"installment principal_rp {principal:,} + interest_rp {interest:,}"
                     f" must equal total {total:,} (> 0)"
                 )
+    elif kind == "credit_payment":
+        _rupiah(total, "total", allow_zero=False)
     elif kind == "supplier_payment":
         if env["member"] is not None:
             raise EnvelopeError("a supplier payment pays a supplier: member must be null")
@@ -395,7 +402,6 @@ def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
         _free_text(reason, "reason")
         if kind == "dispute" and total != 0:
             raise EnvelopeError("a dispute moves no money: total must be 0")
-    if kind in ("savings_deposit", "savings_withdrawal", "loan_disbursement", "installment", "dispute") and (
-        env["member"] is None
-    ):
+    needs_member = ("savings_deposit", "savings_withdrawal", "loan_disbursement", "installment", "dispute")
+    if kind in (*needs_member, "credit_payment") and env["member"] is None:
         raise EnvelopeError(f"a {kind} needs a member")
