@@ -8,7 +8,6 @@ ledger can store, and goes on committing the honest device's sales.
 from __future__ import annotations
 
 import json
-import threading
 import time
 from collections.abc import Callable, Iterator
 from pathlib import Path
@@ -16,15 +15,14 @@ from pathlib import Path
 import pytest
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from central.ledger import Ledger
-from central.serve import Server, ServeSettings
+from central.serve import Server
 from edge.device import Device
 from sync import batch, envelope, topics
-from sync.demo import DeviceSpec, World, audit, build
+from sync.demo import World, audit
 from sync.link import Link
 from sync.settings import BrokerSettings
 from tests.support.mosquitto import Mosquitto
-from tests.sync.helpers import pump
+from tests.sync.helpers import pump, served_world
 
 SKU = "8991001000011"
 WAIT_S = 30.0
@@ -32,46 +30,8 @@ WAIT_S = 30.0
 
 @pytest.fixture
 def served(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[tuple[World, Server]]:
-    world = build(
-        tmp_path / "w",
-        broker=BrokerSettings(port=mosquitto.port),
-        devices=[DeviceSpec("toko-01"), DeviceSpec("toko-02")],
-    )
-    for directory in world.devices.values():
-        with Device.open(directory) as dev:
-            dev.apply_downlink(
-                "catalog",
-                {
-                    "name": "catalog",
-                    "kind": "snapshot",
-                    "version": 1,
-                    "items": [
-                        {
-                            "sku": SKU,
-                            "name": "Beras",
-                            "unit": "toko",
-                            "price_rp": 65000,
-                            "cost_rp": 58000,
-                            "stock": None,
-                        }
-                    ],
-                },
-            )
-    ledger = Ledger.open(world.ledger_path)
-    server = Server(ledger, ServeSettings(coop=world.coop, broker=BrokerSettings(port=mosquitto.port)))
-    stop = threading.Event()
-    thread = threading.Thread(target=server.run, args=(stop,), daemon=True)
-    thread.start()
-    # Central is subscribed once it has published its first downlinks (it subscribes on connecting).
-    deadline = time.monotonic() + 30
-    while server.stats.downlinks == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield world, server
-    finally:
-        stop.set()
-        thread.join(10)
-        ledger.close()
+    with served_world(tmp_path / "w", mosquitto.port, ["toko-01", "toko-02"], SKU) as running:
+        yield running
 
 
 def _record(world: World, device: str, count: int) -> list[bytes]:

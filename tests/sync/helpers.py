@@ -2,13 +2,22 @@
 
 from __future__ import annotations
 
+import contextlib
+import threading
 import time
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
+from pathlib import Path
 
+from central.ledger import Ledger
+from central.serve import Server, ServeSettings
+from edge.device import Device
+from sync.demo import DeviceSpec, World, build
 from sync.link import Event, Link
+from sync.settings import BrokerSettings
 
 # A generous bound for conditions that normally hold within milliseconds (CI machines are slow, shared).
 WAIT_S = 20.0
+SUBSCRIBE_WAIT_S = 30.0  # central's first connection and downlinks, on a loaded machine
 
 
 def pump(link: Link, until: Callable[[list[Event]], bool], timeout_s: float = WAIT_S) -> list[Event]:
@@ -26,3 +35,35 @@ def pump(link: Link, until: Callable[[list[Event]], bool], timeout_s: float = WA
 
 def kinds(events: list[Event]) -> list[str]:
     return [e.kind.value for e in events]
+
+
+def rice_catalog(sku: str) -> dict[str, object]:
+    """A one-item catalog snapshot (version 1) for the devices of a transport test."""
+    item = {"sku": sku, "name": "Beras", "unit": "toko", "price_rp": 65000, "cost_rp": 58000, "stock": None}
+    return {"name": "catalog", "kind": "snapshot", "version": 1, "items": [item]}
+
+
+@contextlib.contextmanager
+def served_world(root: Path, port: int, devices: list[str], sku: str) -> Iterator[tuple[World, Server]]:
+    """A ledger and device directories (each holding ``rice_catalog(sku)``) with central serving on a thread.
+
+    Yields once central is subscribed, which it is when it has published its first downlinks.
+    """
+    world = build(root, broker=BrokerSettings(port=port), devices=[DeviceSpec(d) for d in devices])
+    for directory in world.devices.values():
+        with Device.open(directory) as dev:
+            dev.apply_downlink("catalog", rice_catalog(sku))
+    ledger = Ledger.open(world.ledger_path)
+    server = Server(ledger, ServeSettings(coop=world.coop, broker=BrokerSettings(port=port)))
+    stop = threading.Event()
+    thread = threading.Thread(target=server.run, args=(stop,), daemon=True)
+    thread.start()
+    deadline = time.monotonic() + SUBSCRIBE_WAIT_S
+    while server.stats.downlinks == 0 and time.monotonic() < deadline:
+        time.sleep(0.05)
+    try:
+        yield world, server
+    finally:
+        stop.set()
+        thread.join(10)
+        ledger.close()

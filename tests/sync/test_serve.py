@@ -2,54 +2,27 @@
 
 from __future__ import annotations
 
-import threading
-import time
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
-from central.ledger import Ledger
-from central.serve import Server, ServeSettings
+from central.serve import Server
 from edge.device import Device
 from sync import ack, batch, topics
-from sync.demo import DeviceSpec, World, build
+from sync.demo import World
 from sync.link import EventKind, Link, Subscription
 from sync.settings import BrokerSettings
 from tests.support.mosquitto import Mosquitto
-from tests.sync.helpers import pump
+from tests.sync.helpers import pump, served_world
 
 SKU = "8991001000011"
 
 
 @pytest.fixture
 def world_and_server(mosquitto: Mosquitto, tmp_path: Path) -> Iterator[tuple[World, Server]]:
-    world = build(tmp_path / "w", broker=BrokerSettings(port=mosquitto.port), devices=[DeviceSpec("toko-01")])
-    with Device.open(world.devices["toko-01"]) as dev:
-        item = {
-            "sku": SKU,
-            "name": "Beras",
-            "unit": "toko",
-            "price_rp": 65000,
-            "cost_rp": 58000,
-            "stock": None,
-        }
-        dev.apply_downlink("catalog", {"name": "catalog", "kind": "snapshot", "version": 1, "items": [item]})
-    ledger = Ledger.open(world.ledger_path)
-    server = Server(ledger, ServeSettings(coop=world.coop, broker=BrokerSettings(port=mosquitto.port)))
-    stop = threading.Event()
-    thread = threading.Thread(target=server.run, args=(stop,), daemon=True)
-    thread.start()
-    # Central is subscribed once it has published its first downlinks (it subscribes on connecting).
-    deadline = time.monotonic() + 30
-    while server.stats.downlinks == 0 and time.monotonic() < deadline:
-        time.sleep(0.05)
-    try:
-        yield world, server
-    finally:
-        stop.set()
-        thread.join(10)
-        ledger.close()
+    with served_world(tmp_path / "w", mosquitto.port, ["toko-01"], SKU) as served:
+        yield served
 
 
 @pytest.mark.mqtt
