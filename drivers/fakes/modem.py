@@ -18,10 +18,11 @@ import re
 import select
 import threading
 import time
-import tty
 from collections import deque
 from types import TracebackType
 from typing import Final
+
+from drivers.fakes.ptys import close_pty, open_raw_pty
 
 POLL_S: Final = 0.02
 MAX_LINE_BYTES: Final = 1024
@@ -75,10 +76,7 @@ class FakeModem:
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> FakeModem:
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._master)
-        tty.setraw(self._slave)
-        self.port = os.ttyname(self._slave)
+        self._master, self._slave, self.port = open_raw_pty()
         self._thread = threading.Thread(target=self._serve, name="fake modem", daemon=True)
         self._thread.start()
         return self
@@ -89,8 +87,7 @@ class FakeModem:
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        os.close(self._master)
-        os.close(self._slave)
+        close_pty(self._master, self._slave)
 
     # -- the modem ---------------------------------------------------------------------------
     def _send(self, text: str) -> None:

@@ -10,9 +10,10 @@ import os
 import select
 import socket
 import threading
-import tty
 from types import TracebackType
 from typing import Final, Literal
+
+from drivers.fakes.ptys import close_pty, open_raw_pty
 
 PAPER_STATUS_QUERY: Final = b"\x10\x04\x04"
 STATUS_BYTES: Final[dict[str, bytes]] = {"ok": b"\x12", "low": b"\x1e", "out": b"\x72"}
@@ -92,10 +93,7 @@ class FakeSerialPrinter(_FakePrinter):
     """A serial printer at the far end of a pty; ``port`` is the device path a driver opens."""
 
     def __enter__(self) -> FakeSerialPrinter:
-        self._master, self._slave = os.openpty()
-        tty.setraw(self._master)
-        tty.setraw(self._slave)
-        self.port = os.ttyname(self._slave)
+        self._master, self._slave, self.port = open_raw_pty()
         self.uri = f"serial:{self.port}"
         self._thread = threading.Thread(target=self._serve, name="fake serial printer", daemon=True)
         self._thread.start()
@@ -107,8 +105,7 @@ class FakeSerialPrinter(_FakePrinter):
         self._stop.set()
         if self._thread is not None:
             self._thread.join()
-        os.close(self._master)
-        os.close(self._slave)
+        close_pty(self._master, self._slave)
 
     def _serve(self) -> None:
         while not self._stop.is_set():
