@@ -4,6 +4,11 @@ Each chunk of at most ``CHUNK_SIZE`` envelopes is one database transaction: the 
 (existing ids, members, products, devices, referenced transactions, member balances) is read once per chunk,
 every envelope is checked and posted in Python, and the rows go in with one ``executemany`` per table.
 Invalid envelopes go to the quarantine table with a readable reason; the rest of the chunk is committed.
+
+Signatures are checked once per chain-linked run of a device's envelopes, not once per envelope
+(``chain_runs``, ``run_verdicts``): an envelope's ``prev`` is the SHA-256 of the whole previous
+envelope, signature included, so a valid signature on the last envelope of a run vouches for every
+envelope before it.
 """
 
 from __future__ import annotations
@@ -12,9 +17,10 @@ import base64
 import binascii
 import hashlib
 import time
-from collections.abc import Iterable, Iterator, Mapping
+from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
+from functools import partial
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
 from cryptography.exceptions import InvalidSignature
@@ -191,12 +197,15 @@ def _finish(conn: Connection, txn: RootTransaction, out: _Chunk) -> None:
 
 
 class _Prepared(NamedTuple):
-    """An envelope that passed the shape check, with its signing bytes and content hash."""
+    """An envelope that passed the shape check, with its signing bytes, content hash, the canonical body
+    that is stored and the chain hash (``sync.envelope.chain_hash``: over the body, signature included)."""
 
     env: dict[str, Any]
     raw: Any
     signed_bytes: bytes
     content: str
+    body: bytes
+    chain: str
 
 
 def _parse_all(batch: list[Any], report: IngestReport, out: _Chunk, now: int) -> list[_Prepared]:
@@ -227,7 +236,17 @@ def _parse_all(batch: list[Any], report: IngestReport, out: _Chunk, now: int) ->
             _reject(report, out, now, {}, raw=item, reason="not valid JSON: nested too deeply")
             continue
         signed_bytes = wire.signing_bytes(env)
-        parsed.append(_Prepared(env, item, signed_bytes, hashlib.sha256(signed_bytes).hexdigest()))
+        body = wire.canonical(env) if "sig" in env else signed_bytes
+        parsed.append(
+            _Prepared(
+                env,
+                item,
+                signed_bytes,
+                hashlib.sha256(signed_bytes).hexdigest(),
+                body,
+                hashlib.sha256(body).hexdigest(),
+            )
+        )
     return parsed
 
 
@@ -312,7 +331,8 @@ def _check_chunk(
         )
     )
 
-    for env, raw, signed_bytes, content in parsed:
+    verdicts = _Verdicts(parsed, state.devices)
+    for index, (env, raw, _, content, body, chain) in enumerate(parsed):
         ident = env["id"]
         known = state.existing.get(ident)
         if known is not None:
@@ -325,7 +345,7 @@ def _check_chunk(
         try:
             lines, amounts = _validate(
                 env,
-                signed_bytes=signed_bytes,
+                authentic=partial(verdicts.authentic, index),
                 config=config,
                 state=state,
                 unit_codes=unit_codes,
@@ -341,7 +361,8 @@ def _check_chunk(
             continue
         _accept(
             env,
-            signed_bytes=signed_bytes,
+            body=body,
+            chain=chain,
             content=content,
             lines=lines,
             amounts=amounts,
@@ -523,10 +544,90 @@ def _signature_ok(env: Mapping[str, Any], key: Ed25519PublicKey, signed_bytes: b
     return True
 
 
+def chain_runs(links: list[tuple[str, int, str, str] | None]) -> list[list[int]]:
+    """Split a batch into chain-linked runs (pure): lists of indexes into ``links``, in chain order.
+
+    ``links[i]`` is ``(device, seq, prev, chain_hash)`` of envelope ``i`` in arrival order, or None when
+    its signature is not to be checked (it then belongs to no run). Envelopes of one device form a run
+    while each follows the run's last one with the next seq and names its chain hash in ``prev``.
+    """
+    runs: list[list[int]] = []
+    open_run: dict[str, list[int]] = {}  # device -> its run being extended
+    for index, link in enumerate(links):
+        if link is None:
+            continue
+        device, seq, prev, _ = link
+        run = open_run.get(device)
+        if run is not None:
+            last = links[run[-1]]
+            if last is not None and seq == last[1] + 1 and prev == last[3]:
+                run.append(index)
+                continue
+        run = [index]
+        open_run[device] = run
+        runs.append(run)
+    return runs
+
+
+def run_verdicts(run: list[int], verify: Callable[[int], bool]) -> dict[int, bool]:
+    """Which envelopes of one chain-linked run are authentic, usually with one signature check (pure).
+
+    ``verify(i)`` checks envelope ``i``'s own Ed25519 signature against its device's key. The chain hash
+    covers the whole previous envelope, signature included, and ``prev`` is inside the signed content,
+    so when an envelope is authentic, the one it links to is exactly the envelope the device signed
+    before it (SHA-256 second-preimage resistance), and so on down the run. Hence: verify the run's last
+    envelope; if that fails, walk back verifying each one until one verifies: it and everything before
+    it are authentic, those after it (each failed its own check) are not. A forged envelope changes its
+    chain hash, so it cannot link to an honest successor: it ends a run and meets its own check.
+    """
+    verdicts: dict[int, bool] = {}
+    for position in range(len(run) - 1, -1, -1):
+        index = run[position]
+        if verify(index):
+            verdicts.update((earlier, True) for earlier in run[: position + 1])
+            break
+        verdicts[index] = False
+    return verdicts
+
+
+class _Verdicts:
+    """Signature verdicts of one chunk by chain-linked runs (``chain_runs``, ``run_verdicts``), each
+    run settled on first use: a run of duplicates only verifies nothing."""
+
+    def __init__(self, parsed: list[_Prepared], devices: Mapping[str, _Device]) -> None:
+        self._parsed = parsed
+        self._devices = devices
+        self._run_of: dict[int, list[int]] | None = None
+        self._known: dict[int, bool] = {}
+
+    def authentic(self, index: int) -> bool:
+        """True when envelope ``index`` of the chunk carries, or is vouched for by, a valid signature."""
+        if self._run_of is None:
+            links: list[tuple[str, int, str, str] | None] = [
+                (item.env["device"], item.env["seq"], item.env["prev"], item.chain)
+                if isinstance(item.env.get("sig"), str) and item.env["device"] in self._devices
+                else None
+                for item in self._parsed
+            ]
+            self._run_of = {i: run for run in chain_runs(links) for i in run}
+        known = self._known.get(index)
+        if known is None:
+            run = self._run_of.get(index)
+            if run is None:
+                return False
+            self._known.update(run_verdicts(run, self._verify))
+            known = self._known[index]
+        return known
+
+    def _verify(self, index: int) -> bool:
+        item = self._parsed[index]
+        return _signature_ok(item.env, self._devices[item.env["device"]].key, item.signed_bytes)
+
+
 def _validate(
     env: dict[str, Any],
     *,
-    signed_bytes: bytes,
+    authentic: Callable[[], bool],
     config: Config,
     state: _State,
     unit_codes: set[str],
@@ -546,7 +647,7 @@ def _validate(
     if registered is None and require_signature:
         raise _Bad(f"unknown device {device}: register it with `devices add` before it sends")
     must_verify = registered is not None and ("sig" in env or require_signature)
-    if must_verify and registered is not None and not _signature_ok(env, registered.key, signed_bytes):
+    if must_verify and not authentic():
         what = "missing signature" if "sig" not in env else "bad signature"
         raise _Bad(f"{what}: not signed by the registered key of device {device}")
     other = state.seq_taken.get((device, env["seq"]))
@@ -675,7 +776,8 @@ def _check_member_balances(
 def _accept(
     env: dict[str, Any],
     *,
-    signed_bytes: bytes,
+    body: bytes,
+    chain: str,
     content: str,
     lines: tuple[Line, ...],
     amounts: list[tuple[int, int]],
@@ -691,9 +793,6 @@ def _accept(
     kind = env["kind"]
     member = env["member"]
     signed = "sig" in env and env["device"] in state.devices
-    raw_body = wire.canonical(env) if "sig" in env else signed_bytes
-    body = raw_body.decode("utf-8")
-    chain = hashlib.sha256(raw_body).hexdigest()
     out.links.append((env["device"], env["seq"], env["prev"], chain))
     out.tx_rows.append(
         (
@@ -721,7 +820,7 @@ def _accept(
             env.get("note"),
             signed,
             now,
-            body,
+            body.decode("utf-8"),
         )
     )
     if kind in LINE_KINDS:
