@@ -33,6 +33,12 @@ class KioskApp(App):
         self.kiosk = KioskRoot(self.parts, self.translator)
         return self.kiosk
 
+    def on_start(self) -> None:
+        import gc
+
+        gc.collect()
+        gc.freeze()
+
     def on_stop(self) -> None:
         if self.kiosk is not None:
             self.kiosk.close()

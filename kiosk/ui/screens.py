@@ -7,6 +7,7 @@ call its methods on touches. Widgets that tests and screenshots look at carry st
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import TYPE_CHECKING, Any, Final
 
 from kivy.uix.boxlayout import BoxLayout
@@ -16,7 +17,7 @@ from kivy.uix.scrollview import ScrollView
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
-from kiosk.model import credit_available_rp, estimate_points, format_points, format_rp
+from kiosk.model import CartLine, credit_available_rp, estimate_points, format_points, format_rp
 from kiosk.ui import text as tx
 from kiosk.ui.widgets import (
     AMBER,
@@ -42,6 +43,7 @@ ROW_PX: Final = 30
 VALUE_PX: Final = 112
 COUNTER_COLUMNS: Final = 3
 SEARCH_RESULTS_SHOWN: Final = 8
+SPARE_ROWS_MAX: Final = 24  # rows kept for reuse beyond those on screen
 
 
 class KioskScreen(Screen):
@@ -299,26 +301,28 @@ class LoginScreen(KioskScreen):
         k = self.k
         self.w["title"].text = self.t("Clerk sign-in")
         grid = self.w["clerks"]
-        grid.clear_widgets()
-        self.w["clerk_buttons"] = {}
-        for clerk in k.clerks[:6]:
-            chosen = k.login_choice is not None and k.login_choice.id == clerk.id
-            button = Big(
-                clerk.name,
-                action=lambda c=clerk: k.choose_clerk(c),
-                color=GREEN if chosen else BAR,
-                size_sp="18sp",
-            )
-            self.w["clerk_buttons"][clerk.id] = button
-            grid.add_widget(button)
-        if not k.clerks:
-            grid.add_widget(
-                Text(
-                    self.t("No clerks on this device yet (python -m edge clerk add)."),
-                    size_sp="16sp",
-                    color=MUTED,
+        key = (tuple(k.clerks[:6]), k.translator.lang)
+        if (
+            self.w.get("clerks_for") != key
+        ):  # each PIN key redraws this screen: buttons only when clerks change
+            self.w["clerks_for"] = key
+            grid.clear_widgets()
+            self.w["clerk_buttons"] = {}
+            for clerk in k.clerks[:6]:
+                button = Big(clerk.name, action=lambda c=clerk: k.choose_clerk(c), size_sp="18sp")
+                self.w["clerk_buttons"][clerk.id] = button
+                grid.add_widget(button)
+            if not k.clerks:
+                grid.add_widget(
+                    Text(
+                        self.t("No clerks on this device yet (python -m edge clerk add)."),
+                        size_sp="16sp",
+                        color=MUTED,
+                    )
                 )
-            )
+        for clerk_id, button in self.w["clerk_buttons"].items():
+            chosen = k.login_choice is not None and k.login_choice.id == clerk_id
+            button.base_color = button.background_color = GREEN if chosen else BAR
         self.w["hint"].text = (
             self.t("Enter your PIN, {name}.").format(name=k.login_choice.name)
             if k.login_choice
@@ -356,6 +360,77 @@ class SaleFooter(BoxLayout):
         self.pay.set_enabled(not cart.is_empty())
 
 
+class CartRow(BoxLayout):
+    """One cart line: name and price, - quantity +, amount. Reused for whichever line it shows next."""
+
+    def __init__(self, change_qty: Callable[[str, int], None]) -> None:
+        super().__init__(size_hint_y=None, height=58, spacing=4)
+        self.sku = ""
+        self.name = Text("", size_sp="16sp")
+        self.qty = Text("", size_sp="22sp", bold=True, halign="center", size_hint_x=None, width=52)
+        self.amount = Text("", size_sp="17sp", bold=True, halign="right", size_hint_x=None, width=110)
+        self.minus = Big(
+            "-", action=lambda: change_qty(self.sku, -1), color=GREY, size_hint_x=None, width=52, height=54
+        )
+        self.plus = Big(
+            "+", action=lambda: change_qty(self.sku, 1), color=BLUE, size_hint_x=None, width=52, height=54
+        )
+        for widget in (self.name, self.minus, self.qty, self.plus, self.amount):
+            self.add_widget(widget)
+
+    def show(self, line: CartLine, rp: Callable[[int], str]) -> None:
+        # Kivy renders a label's text again only when it changes: an unchanged line costs nothing.
+        self.sku = line.product.sku
+        self.name.text = f"{line.product.name}\n{rp(line.product.price_rp)}"
+        self.qty.text = str(line.qty)
+        self.amount.text = rp(line.amount_rp)
+
+
+class CartRows:
+    """The cart's rows, newest on top, drawn from a bounded pool of ``CartRow`` widgets.
+
+    A scan changes one row (or adds one at the top); the others keep their widgets and textures.
+    Emptying the cart returns rows to the pool instead of leaving them to the garbage collector:
+    a basket's worth of widgets per sale is what made the long collector pauses.
+    """
+
+    def __init__(self, grid: GridLayout, change_qty: Callable[[str, int], None]) -> None:
+        self.grid = grid
+        self.change_qty = change_qty
+        self.shown: list[CartRow] = []  # top to bottom, as on screen
+        self.spare: list[CartRow] = []
+        self.made = 0  # rows ever built (tests check reuse)
+        self.lang = ""
+
+    def _take(self) -> CartRow:
+        if self.spare:
+            return self.spare.pop()
+        self.made += 1
+        return CartRow(self.change_qty)
+
+    def show(self, lines: tuple[CartLine, ...], rp: Callable[[int], str], lang: str) -> None:
+        wanted = [line.product.sku for line in reversed(lines)]  # the newest on top, where the eye goes
+        current = [row.sku for row in self.shown]
+        if lang != self.lang or wanted != current:
+            self.lang = lang
+            if wanted[1:] == current and wanted:  # one new line: a row on top, the rest stay put
+                row = self._take()
+                self.shown.insert(0, row)
+                self.grid.add_widget(row, index=len(self.grid.children))
+            else:
+                self.grid.clear_widgets()
+                while len(self.shown) > len(wanted):
+                    row = self.shown.pop()
+                    if len(self.spare) < SPARE_ROWS_MAX:
+                        self.spare.append(row)
+                while len(self.shown) < len(wanted):
+                    self.shown.append(self._take())
+                for row in self.shown:  # Kivy lays out the first added child first (on top)
+                    self.grid.add_widget(row)
+        for row, line in zip(self.shown, reversed(lines), strict=True):
+            row.show(line, rp)
+
+
 class CheckoutScreen(KioskScreen):
     """Shop checkout: scan items or search them by name; quantities with - and +."""
 
@@ -368,6 +443,7 @@ class CheckoutScreen(KioskScreen):
         scroll = ScrollView(do_scroll_x=False)
         self.w["lines"] = GridLayout(cols=1, spacing=4, size_hint_y=None)
         self.w["lines"].bind(minimum_height=self.w["lines"].setter("height"))
+        self.rows = CartRows(self.w["lines"], self.k.change_qty)
         scroll.add_widget(self.w["lines"])
         left.add_widget(scroll)
         body.add_widget(left)
@@ -391,36 +467,6 @@ class CheckoutScreen(KioskScreen):
         outer.add_widget(self.w["footer"])
         self.add_widget(outer)
 
-    def _cart_row(self, product: Any, lang: str) -> tuple[Any, Text, Text, str]:
-        row = BoxLayout(size_hint_y=None, height=58, spacing=4)
-        row.add_widget(Text(f"{product.name}\n{self.rp(product.price_rp)}", size_sp="16sp"))
-        sku = product.sku
-        row.add_widget(
-            Big(
-                "-",
-                action=lambda: self.k.change_qty(sku, -1),
-                color=GREY,
-                size_hint_x=None,
-                width=52,
-                height=54,
-            )
-        )
-        qty = Text("", size_sp="22sp", bold=True, halign="center", size_hint_x=None, width=52)
-        row.add_widget(qty)
-        row.add_widget(
-            Big(
-                "+",
-                action=lambda: self.k.change_qty(sku, 1),
-                color=BLUE,
-                size_hint_x=None,
-                width=52,
-                height=54,
-            )
-        )
-        amount = Text("", size_sp="17sp", bold=True, halign="right", size_hint_x=None, width=110)
-        row.add_widget(amount)
-        return row, qty, amount, lang
-
     def refresh(self) -> None:
         cart = self.k.cart
         self.w["cart_title"].text = (
@@ -428,22 +474,8 @@ class CheckoutScreen(KioskScreen):
             if cart.lines
             else self.t("Scan an item, or search by name.")
         )
-        lines = self.w["lines"]
-        lines.clear_widgets()
-        cache: dict[str, Any] = self.w.setdefault("rows", {})
         lang = self.k.translator.lang
-        for sku in [sku for sku, (_, _, _, row_lang) in cache.items() if row_lang != lang]:
-            del cache[sku]
-        for sku in set(cache) - {line.product.sku for line in cart.lines}:
-            del cache[sku]
-        for line in reversed(cart.lines):  # the newest on top, where the eye goes after a scan
-            sku = line.product.sku
-            if sku not in cache:  # rows are kept and only their changed texts redrawn (Kivy text is costly)
-                cache[sku] = self._cart_row(line.product, lang)
-            row, qty, amount, _ = cache[sku]
-            qty.text = str(line.qty)
-            amount.text = self.rp(line.amount_rp)
-            lines.add_widget(row)
+        self.rows.show(cart.lines, self.rp, lang)
         self.w["search_go"].text = self.t("Find")
         self.w["search"].hint_text = self.t("Item name")
         key = (tuple(p.sku for p in self.k.search_results), self.k.search_done, lang)
@@ -593,13 +625,7 @@ class PaymentScreen(KioskScreen):
         k = self.k
         cart = k.cart
         self.w["title"].text = self.t("Payment")
-        lines = self.w["lines"]
-        lines.clear_widgets()
-        for line in cart.lines:
-            row = BoxLayout(size_hint_y=None, height=ROW_PX)
-            row.add_widget(Text(f"{line.qty} x {line.product.name}", size_sp="16sp"))
-            row.add_widget(Text(self.rp(line.amount_rp), size_sp="16sp", halign="right", size_hint_x=0.45))
-            lines.add_widget(row)
+        self._show_lines(cart.lines)
         self.w["total"].text = self.t("Total {amount}").format(amount=self.rp(cart.total_rp))
         member = k.sale_member
         if member is None:
@@ -627,8 +653,32 @@ class PaymentScreen(KioskScreen):
         self.w["confirm"].text = self.t("Saving...") if k.saving else self.t("Confirm")
         self.w["confirm"].set_enabled(not k.saving and not cart.is_empty())
 
+    def _show_lines(self, lines: tuple[CartLine, ...]) -> None:
+        # Rows are kept from sale to sale (bounded) and only their texts change: no widgets to collect.
+        rows: list[tuple[BoxLayout, Text, Text]] = self.w.setdefault("rows", [])
+        grid = self.w["lines"]
+        while len(rows) < len(lines):
+            rows.append(_payment_row())
+        if len(grid.children) != len(lines):
+            grid.clear_widgets()
+            for row, _, _ in rows[: len(lines)]:
+                grid.add_widget(row)
+            del rows[max(len(lines), SPARE_ROWS_MAX) :]
+        for (_, what, amount), line in zip(rows, lines, strict=False):
+            what.text = f"{line.qty} x {line.product.name}"
+            amount.text = self.rp(line.amount_rp)
+
 
 # ------------------------------------------------------------------------------------------------
+
+
+def _payment_row() -> tuple[BoxLayout, Text, Text]:
+    row = BoxLayout(size_hint_y=None, height=ROW_PX)
+    what = Text("", size_sp="16sp")
+    amount = Text("", size_sp="16sp", halign="right", size_hint_x=0.45)
+    row.add_widget(what)
+    row.add_widget(amount)
+    return row, what, amount
 
 
 class DoneScreen(KioskScreen):

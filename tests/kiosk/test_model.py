@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from kiosk.model import (
@@ -26,6 +26,7 @@ from kiosk.model import (
 PRODUCTS = [Product(f"SKU{i}", f"Item {i}", "toko", 500 * (i + 1), 400 * (i + 1)) for i in range(6)]
 
 
+@settings(deadline=None)  # laws, not speed: a busy machine must not fail them
 @given(st.lists(st.tuples(st.integers(0, 5), st.integers(1, 50)), max_size=30))
 def test_cart_total_is_the_sum_of_what_was_added(adds: list[tuple[int, int]]) -> None:
     """Whatever order items are added in, the total is each product's price times its added quantity."""
@@ -38,6 +39,7 @@ def test_cart_total_is_the_sum_of_what_was_added(adds: list[tuple[int, int]]) ->
     assert all(isinstance(line.amount_rp, int) for line in cart.lines)
 
 
+@settings(deadline=None)  # laws, not speed: a busy machine must not fail them
 @given(st.integers(1, 500), st.integers(-5, 500))
 def test_set_qty_replaces_and_zero_removes(first: int, qty: int) -> None:
     """Setting a quantity replaces it; zero or less removes the line, as removing it does."""
@@ -49,6 +51,7 @@ def test_set_qty_replaces_and_zero_removes(first: int, qty: int) -> None:
         assert changed.lines[0].qty == qty
 
 
+@settings(deadline=None)  # laws, not speed: a busy machine must not fail them
 @given(st.lists(st.sampled_from(["0", "1", "5", "9", "back", "clear"]), max_size=40))
 def test_keypad_never_exceeds_its_digits_or_starts_with_zero(keys: list[str]) -> None:
     """The quantity keypad stays within its digit bound and never shows a leading zero."""
@@ -88,6 +91,7 @@ def test_points_follow_seed_004_rules_and_central_config() -> None:
     assert estimate_points(cafe.lines, "isi-ulang", "cash", rules) == Decimal("0.00")
 
 
+@settings(deadline=None)  # laws, not speed: a busy machine must not fail them
 @given(
     st.lists(
         st.tuples(
@@ -120,6 +124,7 @@ SUMMARY_KEYS = st.sampled_from(
 )
 
 
+@settings(deadline=None)  # laws, not speed: a busy machine must not fail them
 @given(st.dictionaries(SUMMARY_KEYS, JSON, max_size=10))
 def test_any_summary_shape_reads_without_crashing(data: dict[str, object]) -> None:
     """Whatever central or the saved copy holds, reading it gives figures (0 when missing), no crash."""
