@@ -17,7 +17,7 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 from central import schema
 from central.config import Config, from_json
 from central.errors import DeviceError, NotInitialised, StoreError, UnknownDevice, UnknownMember
-from central.ingest import IngestReport, ingest
+from central.ingest import IngestReport, Prepared, ingest
 from central.members import MemberRow, ProductRow, new_card_code
 from sync import envelope as wire
 
@@ -242,11 +242,14 @@ class Ledger:
     # -- ingest ------------------------------------------------------------------------------------------
     def ingest(
         self,
-        envelopes: Iterable[Mapping[str, Any] | bytes | str],
+        envelopes: Iterable[Mapping[str, Any] | bytes | str] | Prepared,
         require_signature: bool = False,
         expected_device: str | None = None,
     ) -> IngestReport:
         """Check and commit envelopes; idempotent on ``id``. Invalid ones are quarantined with a reason.
+
+        ``envelopes`` may also be ``central.ingest.prepare(items)`` (parsed ahead, on another thread; use
+        it once).
 
         With ``require_signature`` (the MQTT path) each envelope must carry a valid signature by the
         registered, unrevoked key of its device; ``expected_device`` must then equal ``envelope.device``.

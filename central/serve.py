@@ -1,9 +1,15 @@
 """Central's MQTT side (``python -m central serve``): ingest uplinks, ack, answer requests, publish downlinks.
 
-Threads: one network thread drives the MQTT link (paho callbacks only enqueue); the calling thread is
-the worker. It drains the inbox in rounds of at most ``ROUND_MESSAGES_MAX`` messages; in each round it
+Threads: one network thread drives the MQTT link (paho callbacks only enqueue). The inbox is handled in
+rounds of at most ``ROUND_MESSAGES_MAX`` messages by a two-stage pipeline: the decoder thread takes a
+round and
 
-1. decodes each device's batches (``sync.batch``; a malformed or oversized payload is refused with a reason),
+1. decodes each device's batches (``sync.batch``; a malformed or oversized payload is refused with a reason)
+   and parses the envelopes (``central.ingest.prepare``, no database work),
+
+then hands it through a queue of ``PIPELINE_ROUNDS`` to the calling thread (the worker), which, while
+the decoder parses the next round,
+
 2. ingests them with ``Ledger.ingest(..., require_signature=True)``: the envelopes that name the device of
    their topic in one call for all devices of the round, the others with ``expected_device=<device of
    topic>`` (idempotent; forged, replayed-with-other-content or foreign envelopes are quarantined with a
@@ -12,7 +18,7 @@ the worker. It drains the inbox in rounds of at most ``ROUND_MESSAGES_MAX`` mess
    not committed) and publishes ``{"seq": contiguous_seq}`` retained on the device's ack topic, adding
    ``resend_from`` when it saw seqs beyond a gap.
 
-A third thread (the reader) answers member-summary requests and, every ``downlink_interval_s``, publishes
+A fourth thread (the reader) answers member-summary requests and, every ``downlink_interval_s``, publishes
 the catalog, members and config per branch as versioned retained snapshots plus deltas
 (``sync.downlink``), so that reporting queries never hold up ingest and acks.
 """
@@ -32,6 +38,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
+from central.ingest import Prepared, prepare
 from sync import ack as ack_mod
 from sync import batch, downlink, summary, topics
 from sync.envelope import MAX_ENVELOPE_BYTES
@@ -45,6 +52,8 @@ log = logging.getLogger(__name__)
 RECEIVE_MAXIMUM: Final = 200
 ROUND_MESSAGES_MAX: Final = 200
 ROUND_WAIT_S: Final = 0.05
+# Rounds decoded and parsed ahead of the one being committed (each at most ROUND_MESSAGES_MAX messages).
+PIPELINE_ROUNDS: Final = 2
 NET_STEP_S: Final = 0.005
 RESEND_MIN_INTERVAL_S: Final = 2.0
 # After connecting, central listens this long for its own retained snapshots before publishing new ones,
@@ -88,6 +97,19 @@ class ServeStats:
     summaries: int = 0
     downlinks: int = 0
     rounds: int = 0
+
+
+@dataclass
+class _Round:
+    """Inbox messages taken together: their parsed envelopes, what to PUBACK after the commit, and the
+    member-summary requests that came with them."""
+
+    messages: int = 0
+    own: Prepared | None = None  # envelopes naming the device of their topic, all devices at once
+    stray: dict[str, Prepared] = field(default_factory=dict)  # the others, per device of topic
+    seen: dict[str, list[int]] = field(default_factory=dict)  # seqs sent, per device that sent uplinks
+    to_ack: list[tuple[int, int]] = field(default_factory=list)  # (generation, mid)
+    requests: list[Event] = field(default_factory=list)
 
 
 @dataclass(frozen=True)
@@ -156,6 +178,7 @@ class Server:
         self._published_lock = threading.Lock()
         self._net_stop = threading.Event()
         self._net: threading.Thread | None = None
+        self._decoder_error: BaseException | None = None
 
     # -- network thread ------------------------------------------------------------------------------
     def _network(self) -> None:
@@ -186,8 +209,8 @@ class Server:
         log.warning("refused from %s (seq %s): %s", device, seq, reason)
 
     # -- uplink ----------------------------------------------------------------------------------------
-    def _ingest_round(self, uplinks: Mapping[str, list[bytes]]) -> None:
-        """Commit one round's envelopes, then ack each device.
+    def _sort(self, uplinks: Mapping[str, list[bytes]], rnd: _Round) -> None:
+        """Sort one round's envelopes for ingest and parse them (no database work).
 
         Envelopes whose ``device`` is the one the topic names go into one ``ingest`` call for all devices
         (one database transaction per chunk, however many devices sent). The rest (unreadable, oversized,
@@ -196,8 +219,8 @@ class Server:
         """
         own: list[bytes] = []
         stray: dict[str, list[bytes]] = {}
-        seen: dict[str, list[int]] = {device: [] for device in uplinks}
         for device, envelopes in uplinks.items():
+            seen = rnd.seen.setdefault(device, [])
             for raw in envelopes:
                 if not _names_only(raw, device):
                     stray.setdefault(device, []).append(raw)
@@ -205,16 +228,22 @@ class Server:
                 own.append(raw)
                 seq = _seq_of(raw)
                 if seq is not None:
-                    seen[device].append(seq)
+                    seen.append(seq)
         if own:
-            self._account(self.ledger.ingest(own, require_signature=True))
-        for device, raws in stray.items():
-            self._account(self.ledger.ingest(raws, require_signature=True, expected_device=device))
-        for device in uplinks:
+            rnd.own = prepare(own)
+        rnd.stray = {device: prepare(raws) for device, raws in stray.items()}
+
+    def _ingest_round(self, rnd: _Round) -> None:
+        """Commit one round's envelopes, then ack each device."""
+        if rnd.own is not None:
+            self._account(self.ledger.ingest(rnd.own, require_signature=True))
+        for device, prepared in rnd.stray.items():
+            self._account(self.ledger.ingest(prepared, require_signature=True, expected_device=device))
+        for device, seen in rnd.seen.items():
             contiguous = int(self.ledger.contiguous_seq(device))
             if self.after_commit is not None:
                 self.after_commit(device, contiguous)
-            self._ack(device, contiguous, seen[device])
+            self._ack(device, contiguous, seen)
 
     def _account(self, report: Any) -> None:
         self.stats.accepted += len(report.accepted)
@@ -341,13 +370,12 @@ class Server:
         return count
 
     # -- worker ---------------------------------------------------------------------------------------
-    def round(self) -> int:
-        """Handle one round of inbox messages; return how many messages it took."""
-        events = self.link.drain(ROUND_MESSAGES_MAX, ROUND_WAIT_S)
+    def _take(self, wait_s: float) -> _Round | None:
+        """Drain up to ``ROUND_MESSAGES_MAX`` inbox messages, decode and parse their envelopes (no database
+        work); None when there was nothing to do."""
+        events = self.link.drain(ROUND_MESSAGES_MAX, wait_s)
+        rnd = _Round()
         uplinks: dict[str, list[bytes]] = {}
-        to_ack: list[tuple[int, int]] = []
-        requests: list[Event] = []
-        messages = 0
         for event in events:
             if event.kind is EventKind.CONNECTED and event.ok:
                 self.connected_at = time.monotonic()
@@ -355,9 +383,9 @@ class Server:
                 continue
             if event.kind is not EventKind.MESSAGE:
                 continue
-            messages += 1
+            rnd.messages += 1
             if event.qos > 0:
-                to_ack.append((event.generation, event.mid))
+                rnd.to_ack.append((event.generation, event.mid))
             device = topics.device_of(event.topic)
             if device is None:
                 self._learn(event)
@@ -370,14 +398,22 @@ class Server:
                     continue
                 uplinks.setdefault(device, []).extend(envelopes)
             elif event.topic == topics.request(self.coop, device, summary.NAME):
-                requests.append(event)
-        self.stats.messages += messages
+                rnd.requests.append(event)
+        if not rnd.messages:
+            return None
+        self.stats.messages += rnd.messages
         self.stats.envelopes += sum(len(envelopes) for envelopes in uplinks.values())
         if uplinks:
-            self._ingest_round(uplinks)
-        for generation, mid in to_ack:
+            self._sort(uplinks, rnd)
+        return rnd
+
+    def _commit(self, rnd: _Round) -> None:
+        """Ingest a taken round; only after its commit PUBACK its messages and pass on its requests."""
+        if rnd.seen:
+            self._ingest_round(rnd)
+        for generation, mid in rnd.to_ack:
             self.link.post_ack(generation, mid)
-        for event in requests:
+        for event in rnd.requests:
             try:
                 self._requests.put_nowait(event)
             except queue.Full:
@@ -386,7 +422,29 @@ class Server:
                     device, None, "too many member-summary requests at once; the kiosk may ask again"
                 )
         self.stats.rounds += 1
-        return messages
+
+    def round(self) -> int:
+        """Handle one round of inbox messages on this thread; return how many messages it took."""
+        rnd = self._take(ROUND_WAIT_S)
+        if rnd is None:
+            return 0
+        self._commit(rnd)
+        return rnd.messages
+
+    def _decoder(self, stop: threading.Event, rounds: queue.Queue[_Round]) -> None:
+        """The pipeline's first stage: take and parse rounds while the worker commits earlier ones."""
+        try:
+            while not stop.is_set():
+                rnd = self._take(ROUND_WAIT_S)
+                while rnd is not None and not stop.is_set():
+                    try:
+                        rounds.put(rnd, timeout=ROUND_WAIT_S)
+                        break
+                    except queue.Full:
+                        continue
+        except BaseException as err:  # handed to the worker, which stops the service with it
+            self._decoder_error = err
+            stop.set()
 
     # -- reader thread: answers and downlinks, so reporting never holds up ingest ----------------------------
     def _reader(self, stop: threading.Event) -> None:
@@ -411,10 +469,30 @@ class Server:
             target=self._reader, args=(reader_stop,), name="central-reader", daemon=True
         )
         reader.start()
+        # Two-stage pipeline: the decoder thread drains, decodes and parses the next round (pure Python,
+        # holding the interpreter lock) while this thread checks, writes and commits the previous one
+        # (mostly inside the database driver, which releases it). Rounds pass through a FIFO queue of
+        # PIPELINE_ROUNDS, so they commit in arrival order and each device's order is kept; PUBACKs and
+        # acks still follow each round's own commit.
+        rounds: queue.Queue[_Round] = queue.Queue(maxsize=PIPELINE_ROUNDS)
+        decoder_stop = threading.Event()
+        self._decoder_error = None
+        decoder = threading.Thread(
+            target=self._decoder, args=(decoder_stop, rounds), name="central-decode", daemon=True
+        )
+        decoder.start()
         try:
             while not stop.is_set() and not (until is not None and until()):
-                self.round()
+                if self._decoder_error is not None:
+                    raise self._decoder_error
+                try:
+                    rnd = rounds.get(timeout=ROUND_WAIT_S)
+                except queue.Empty:
+                    continue
+                self._commit(rnd)
         finally:
+            decoder_stop.set()
+            decoder.join(NET_JOIN_S)
             reader_stop.set()
             reader.join(NET_JOIN_S)
             self.stop_network()
