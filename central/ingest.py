@@ -165,21 +165,22 @@ class Prepared:
     chunks: list[_ParsedChunk]
 
 
-def _parsed_chunks(envelopes: Iterable[Any]) -> Iterator[_ParsedChunk]:
+def _parsed_chunks(envelopes: Iterable[Any], config: Config | None = None) -> Iterator[_ParsedChunk]:
     for batch in chunks(envelopes):
         now = int(time.time())
         out = _Chunk()
         local = IngestReport()
-        parsed = _parse_all(batch, local, out, now)
+        parsed = _parse_all(batch, local, out, now, config)
         yield _ParsedChunk(parsed, out, local.rejected, now)
 
 
-def prepare(envelopes: Iterable[Any]) -> Prepared:
+def prepare(envelopes: Iterable[Any], config: Config | None = None) -> Prepared:
     """Parse and shape-check envelopes without the database (pure): the part of ingest that needs no
     ledger state, so that ``central serve`` does it for the next round on one thread while another
-    writes and commits the previous one. ``ingest(ledger, prepare(items))`` equals ``ingest(ledger,
-    items)``; keep the input bounded (it is held in memory whole)."""
-    return Prepared(list(_parsed_chunks(envelopes)))
+    writes and commits the previous one. With the ledger's ``config`` it also works out each
+    envelope's date and journal lines. ``ingest(ledger, prepare(items, ledger.config))`` equals
+    ``ingest(ledger, items)``; keep the input bounded (it is held in memory whole)."""
+    return Prepared(list(_parsed_chunks(envelopes, config)))
 
 
 def ingest(
@@ -242,9 +243,59 @@ class _Prepared(NamedTuple):
     content: str
     body: bytes
     chain: str
+    derived: _Derived | None = None
 
 
-def _parse_all(batch: list[Any], report: IngestReport, out: _Chunk, now: int) -> list[_Prepared]:
+class _Derived(NamedTuple):
+    """What an envelope's checks and rows need that depends on the envelope and the config alone, worked
+    out while parsing (off the worker's path in ``central serve``)."""
+
+    config: Config
+    ts: int
+    day: str
+    amounts: list[tuple[int, int]]
+    lines: tuple[Line, ...] | None  # None: not posted ahead (void, dispute, or posting failed)
+
+
+def _derive(env: Mapping[str, Any], config: Config) -> _Derived | None:
+    """``_Derived`` of a shape-checked envelope; anything that fails is left to the checks, which then
+    refuse it with the reason they always give, in their order."""
+    try:
+        stamp = datetime.fromisoformat(env["at"])
+        ts = int(stamp.timestamp())
+        day = stamp.astimezone(config.tz).date().isoformat()
+    except (ValueError, OverflowError, OSError):
+        return None
+    kind = env["kind"]
+    amounts: list[tuple[int, int]] = []
+    lines: tuple[Line, ...] | None = None
+    if kind not in ("void", "dispute") and config.unit(env["unit"]) is not None:
+        try:
+            if kind in LINE_KINDS:
+                amounts = sale_amounts(env)
+                lines = post(env, config, amounts)
+            else:
+                lines = post(env, config)
+        except Exception:  # posted again, in order, by the checks, which name the reason
+            amounts, lines = [], None
+    return _Derived(config, ts, day, amounts, lines)
+
+
+def _posting(
+    env: Mapping[str, Any], config: Config, derived: _Derived | None
+) -> tuple[list[tuple[int, int]], tuple[Line, ...]]:
+    """(line amounts, journal lines) of an envelope that passed the checks before posting."""
+    if derived is not None and derived.lines is not None and derived.config is config:
+        return derived.amounts, derived.lines
+    if env["kind"] in LINE_KINDS:
+        amounts = sale_amounts(env)
+        return amounts, post(env, config, amounts)
+    return [], post(env, config)
+
+
+def _parse_all(
+    batch: list[Any], report: IngestReport, out: _Chunk, now: int, config: Config | None = None
+) -> list[_Prepared]:
     """Parse and shape-check a chunk (pure); refusals go to ``out.quarantine_rows``."""
     parsed: list[_Prepared] = []
     for item in batch:
@@ -281,6 +332,7 @@ def _parse_all(batch: list[Any], report: IngestReport, out: _Chunk, now: int) ->
                 hashlib.sha256(signed_bytes).hexdigest(),
                 body,
                 hashlib.sha256(body).hexdigest(),
+                _derive(env, config) if config is not None else None,
             )
         )
     return parsed
@@ -368,7 +420,7 @@ def _check_chunk(
     )
 
     verdicts = _Verdicts(parsed, state.devices)
-    for index, (env, raw, _, content, body, chain) in enumerate(parsed):
+    for index, (env, raw, _, content, body, chain, derived) in enumerate(parsed):
         ident = env["id"]
         known = state.existing.get(ident)
         if known is not None:
@@ -381,6 +433,7 @@ def _check_chunk(
         try:
             lines, amounts = _validate(
                 env,
+                derived=derived,
                 authentic=partial(verdicts.authentic, index),
                 config=config,
                 state=state,
@@ -397,6 +450,7 @@ def _check_chunk(
             continue
         _accept(
             env,
+            derived=derived,
             body=body,
             chain=chain,
             content=content,
@@ -663,6 +717,7 @@ class _Verdicts:
 def _validate(
     env: dict[str, Any],
     *,
+    derived: _Derived | None,
     authentic: Callable[[], bool],
     config: Config,
     state: _State,
@@ -704,8 +759,7 @@ def _validate(
                 raise _Bad(f"line {number}: unknown sku {sku!r}; import the product first")
             if owner != unit:
                 raise _Bad(f"line {number}: sku {sku!r} is sold by unit {owner}, not {unit}")
-        amounts = sale_amounts(env)
-        lines = post(env, config, amounts)
+        amounts, lines = _posting(env, config, derived)
     elif kind == "purchase":
         unit_conf = config.unit(unit)
         if unit_conf is None or unit_conf.accounts is None:
@@ -721,8 +775,7 @@ def _validate(
                     f"line {number}: sku {sku!r} belongs to unit {owner}, not {unit}; "
                     "record the purchase under the unit that sells it"
                 )
-        amounts = sale_amounts(env)
-        lines = post(env, config, amounts)
+        amounts, lines = _posting(env, config, derived)
     elif kind == "void":
         ref = _ref(env, state.ref_rows)
         if ref.kind in ("void", "dispute"):
@@ -744,7 +797,7 @@ def _validate(
             raise _Bad(f"member {member} can only dispute their own purchases; {env['ref']} is not theirs")
         lines = ()
     elif kind in ("supplier_payment", "credit_payment"):
-        lines = post(env, config)
+        _, lines = _posting(env, config, derived)
     else:
         if kind == "loan_disbursement":
             loan = env["loan"]
@@ -770,7 +823,7 @@ def _validate(
                     f"principal_rp {env['principal_rp']:,} "
                     "is more than that (pay the rest as interest or fix the amount)"
                 )
-        lines = post(env, config)
+        _, lines = _posting(env, config, derived)
     if kind not in LINE_KINDS:  # a sale or purchase touches no savings or loan account
         _check_member_balances(env, lines, state.balances, member_accounts, config)
     return lines, amounts
@@ -812,6 +865,7 @@ def _check_member_balances(
 def _accept(
     env: dict[str, Any],
     *,
+    derived: _Derived | None,
     body: bytes,
     chain: str,
     content: str,
@@ -823,9 +877,12 @@ def _accept(
     out: _Chunk,
 ) -> None:
     ident = env["id"]
-    stamp = datetime.fromisoformat(env["at"])
-    ts = int(stamp.timestamp())
-    day = stamp.astimezone(tz).date().isoformat()
+    if derived is not None and derived.config.tz is tz:
+        ts, day = derived.ts, derived.day
+    else:
+        stamp = datetime.fromisoformat(env["at"])
+        ts = int(stamp.timestamp())
+        day = stamp.astimezone(tz).date().isoformat()
     kind = env["kind"]
     member = env["member"]
     signed = "sig" in env and env["device"] in state.devices

@@ -229,9 +229,10 @@ class Server:
                 seq = _seq_of(raw)
                 if seq is not None:
                     seen.append(seq)
+        config = self.ledger.config
         if own:
-            rnd.own = prepare(own)
-        rnd.stray = {device: prepare(raws) for device, raws in stray.items()}
+            rnd.own = prepare(own, config)
+        rnd.stray = {device: prepare(raws, config) for device, raws in stray.items()}
 
     def _ingest_round(self, rnd: _Round) -> None:
         """Commit one round's envelopes, then ack each device."""
