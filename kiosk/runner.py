@@ -39,11 +39,15 @@ class _Call:
 class Outcomes:
     """Results of calls, waiting for the UI thread; ``drain`` runs their callbacks there."""
 
-    def __init__(self, maxsize: int = MAX_OUTCOMES) -> None:
+    def __init__(self, maxsize: int = MAX_OUTCOMES, on_put: Callable[[], None] | None = None) -> None:
         self._queue: queue.Queue[tuple[Callable[..., None], Any]] = queue.Queue(maxsize=maxsize)
+        self.on_put = on_put  # wakes the UI thread (a thread-safe Kivy trigger): no waiting for a frame
 
     def put(self, callback: Callable[..., None], value: Any) -> None:
         self._queue.put((callback, value))
+        wake = self.on_put
+        if wake is not None:
+            wake()
 
     def drain(self, limit: int = DRAIN_BATCH) -> int:
         """Run up to ``limit`` waiting callbacks on the calling (UI) thread; returns how many ran."""

@@ -30,12 +30,16 @@ class ScanFeed:
         self._scans: deque[Scan] = deque(maxlen=maxlen)
         self._lock = threading.Lock()
         self.dropped = 0
+        self.on_push: Callable[[], None] | None = None  # wakes the UI thread (a thread-safe Kivy trigger)
 
     def push(self, scan: Scan) -> None:
         with self._lock:
             if len(self._scans) == self._scans.maxlen:
                 self.dropped += 1
             self._scans.append(scan)
+        wake = self.on_push
+        if wake is not None:
+            wake()
 
     def take(self, limit: int = TAKE_BATCH) -> list[Scan]:
         with self._lock:

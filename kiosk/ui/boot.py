@@ -39,6 +39,9 @@ def prepare(*, headless: bool = False, fullscreen: bool = False, max_fps: int | 
     Config.set("graphics", "fullscreen", "auto" if fullscreen else "0")
     Config.set("input", "mouse", "mouse,disable_multitouch")
     Config.set("kivy", "exit_on_escape", "0")
+    # Interruptible clock: a scan or a worker's result wakes the UI loop at once instead of waiting
+    # out the frame (KioskRoot schedules no every-frame callback, which would keep this clock spinning).
+    Config.set("kivy", "kivy_clock", "interrupt")
     if max_fps is not None:
         Config.set("graphics", "maxfps", str(max_fps))
     if not headless:  # a touch panel has no keyboard: the search field docks Kivy's on-screen one

@@ -153,7 +153,10 @@ class KioskRoot(FloatLayout):
         super().__init__(**kwargs)
         self.parts = parts
         self.translator = translator
-        self.outcomes = Outcomes()
+        # Scans and workers' results wake the UI thread at once (Kivy's interruptible clock, see
+        # ``boot``) instead of waiting for the next frame: two frames less from a scan to the screen.
+        self._wake = Clock.create_trigger(self._tick, 0)
+        self.outcomes = Outcomes(on_put=self._wake)
         self.edge = Runner("edge", parts.services, self.outcomes).start()
         self.slow = Runner("summary", parts.services, self.outcomes).start()
         self.printer = Runner("printer", parts.printer, self.outcomes).start()
@@ -190,7 +193,7 @@ class KioskRoot(FloatLayout):
         self._status_pending = False
         self._member_timeout: Any = None
         self._banner_timeout: Any = None
-        self.frames = 0
+        self.ticks = 0
         # widgets
         paint(self, (0.97, 0.97, 0.95, 1))
         column = BoxLayout(orientation="vertical")
@@ -215,10 +218,9 @@ class KioskRoot(FloatLayout):
         self.add_widget(column)
         self.banner = Banner(self)
         # start
-        self._events = [
-            Clock.schedule_interval(self._tick, 0),
-            Clock.schedule_interval(self._poll, STATUS_EVERY_S),
-        ]
+        self._events = [Clock.schedule_interval(self._poll, STATUS_EVERY_S)]
+        parts.feed.on_push = self._wake
+        self._wake()
         self.edge.submit("info", on_ok=self._got_info, on_error=self._startup_error)
         self.edge.submit("point_rules", on_ok=self._got_rules)
         self.edge.submit("clerks", on_ok=self._got_clerks)
@@ -242,6 +244,9 @@ class KioskRoot(FloatLayout):
         return names.get(state, state)
 
     def close(self) -> None:
+        self.parts.feed.on_push = None
+        self.outcomes.on_put = None
+        self._wake.cancel()
         for event in self._events:
             event.cancel()
         for runner in (self.edge, self.slow, self.printer):
@@ -252,10 +257,12 @@ class KioskRoot(FloatLayout):
         return self.edge.idle() and self.slow.idle() and self.printer.idle() and self.outcomes.pending() == 0
 
     def _tick(self, _dt: float) -> None:
-        self.frames += 1
+        self.ticks += 1
         self.outcomes.drain()
         for scan in self.parts.feed.take():
             self.on_scan(scan)
+        if self.outcomes.pending() or len(self.parts.feed):  # more than one batch: again next frame
+            self._wake()
 
     def _poll(self, _dt: float) -> None:
         if not self._status_pending:
