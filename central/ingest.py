@@ -16,6 +16,7 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
+import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -322,8 +323,7 @@ def _parse_all(
         except RecursionError:  # json.loads on thousands of nested brackets
             _reject(report, out, now, {}, raw=item, reason="not valid JSON: nested too deeply")
             continue
-        signed_bytes = wire.signing_bytes(env)
-        body = wire.canonical(env) if "sig" in env else signed_bytes
+        signed_bytes, body = signed_and_body(env)
         parsed.append(
             _Prepared(
                 env,
@@ -336,6 +336,26 @@ def _parse_all(
             )
         )
     return parsed
+
+
+def signed_and_body(env: Mapping[str, Any]) -> tuple[bytes, bytes]:
+    """(``sync.envelope.signing_bytes``, ``sync.envelope.canonical``) of an envelope, encoding it once.
+
+    Canonical JSON is ``{`` + the members in key order joined by ``,`` + ``}``, so the signing bytes are
+    the body with the member ``,"sig":<value>`` cut out (a comma precedes it: ``at`` sorts before
+    ``sig``). The body always holds that member once at the top level; when the same bytes occur
+    nowhere else, the cut is exactly it, else both are encoded in full.
+    """
+    if "sig" not in env:
+        plain = wire.canonical(env)
+        return plain, plain
+    body = wire.canonical(env)
+    member = b',"sig":' + json.dumps(
+        env["sig"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
+    ).encode("utf-8")
+    if "at" in env and body.count(member) == 1:
+        return body.replace(member, b"", 1), body
+    return wire.signing_bytes(env), body
 
 
 def _no_nul(text: str) -> str:

@@ -2,13 +2,16 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
+from hypothesis import given
+from hypothesis import strategies as st
 from sqlalchemy import select
 
 from central import config, reports, sample, schema
-from central.ingest import prepare
+from central.ingest import prepare, signed_and_body
 from central.ledger import Ledger
 from sync import envelope as wire
 from tests.central.helpers import Device
@@ -62,3 +65,31 @@ def test_prepared_ingest_equals_plain_ingest(tmp_path: Path, month: sample.Sampl
     assert ahead.ingest(prepare(items), require_signature=True).duplicates == second.accepted + [
         env["id"] for env in month.envelopes[:50]
     ]
+
+
+json_values = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=5), inner, max_size=3),
+    max_leaves=6,
+)
+
+
+@given(
+    note=st.text(max_size=40),
+    sig=json_values,
+    extra=st.dictionaries(st.text(max_size=6), json_values, max_size=3),
+    nested=st.booleans(),
+)
+def test_signing_bytes_cut_from_the_body_equal_a_fresh_encoding(
+    note: str, sig: Any, extra: Any, nested: bool
+) -> None:
+    """Cutting the signature out of the canonical body gives exactly ``sync.envelope.signing_bytes``,
+    whatever the texts (quotes, ``,"sig":`` look-alikes, any characters) and the signature's value."""
+    env = {**extra, **Device().sale(note=note)}
+    env["sig"] = sig
+    if nested:  # the same member inside an object that sorts first
+        env["a"] = {"b": 0, "sig": sig}
+    env["clerk"] = f',"sig":{json.dumps(sig)}'
+    assert signed_and_body(env) == (wire.signing_bytes(env), wire.canonical(env))
+    del env["sig"]
+    assert signed_and_body(env) == (wire.signing_bytes(env), wire.canonical(env))
