@@ -934,6 +934,7 @@ def _accept(
             signed,
             now,
             body.decode("utf-8"),
+            sum(cost for _, cost in amounts) if kind in LINE_KINDS else None,  # cost_rp: margins, no join
         )
     )
     if kind in LINE_KINDS:

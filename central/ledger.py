@@ -178,6 +178,7 @@ class Ledger:
         try:
             schema.metadata.create_all(self.engine)
             with self.write() as conn:
+                schema.upgrade(conn)
                 m = schema.meta
                 conn.execute(m.delete().where(m.c.key.in_(["schema_version", "config"])))
                 conn.execute(

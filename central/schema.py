@@ -16,6 +16,7 @@ from sqlalchemy import (
     BigInteger,
     Boolean,
     Column,
+    Connection,
     Index,
     Integer,
     MetaData,
@@ -24,9 +25,11 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    inspect,
 )
 
-SCHEMA_VERSION: Final = 1
+# 2: transactions.cost_rp (see ``upgrade``).
+SCHEMA_VERSION: Final = 2
 
 metadata = MetaData()
 
@@ -124,16 +127,30 @@ transactions = Table(
     Column("signed", Boolean, nullable=False),
     Column("received_ts", BigInteger, nullable=False),
     Column("body", Text, nullable=False),  # the envelope as received, canonical JSON
+    # Sales and purchases: the cost of goods of their lines (the sum of sale_lines.cost_total_rp), so that
+    # margins aggregate without a join to the lines; null for other kinds. Last: ``upgrade`` appends it.
+    Column("cost_rp", BigInteger),
     UniqueConstraint("device", "seq", name="uq_transactions_device_seq"),
 )
-# Partial indexes where most rows (sales) have no value: sales do not pay for their upkeep.
-Index(
-    "ix_transactions_member_day",
+# A member's transactions (statements, summaries: member = ? and a day range), and the year-end aggregate:
+# the entries hold every column the per-member, per-rule totals need, in their grouping order, so those
+# totals stream out of the index without a sort and without reading the wide rows (the canonical body).
+# Walk-ins (no member) are not in it. Replaced ix_transactions_member_day (member, day) in version 2.
+MEMBER_TOTALS_INDEX: Final = Index(
+    "ix_transactions_member_totals",
     transactions.c.member,
+    transactions.c.kind,
+    transactions.c.unit,
+    transactions.c.payment,
+    transactions.c.product,
     transactions.c.day,
+    transactions.c.total_rp,
+    transactions.c.interest_rp,
+    transactions.c.cost_rp,
     sqlite_where=transactions.c.member.is_not(None),
     postgresql_where=transactions.c.member.is_not(None),
 )
+# Partial indexes where most rows (sales) have no value: sales do not pay for their upkeep.
 Index(
     "ix_transactions_ref",
     transactions.c.ref,
@@ -178,7 +195,17 @@ journal = Table(
     Column("memo", String(80), nullable=False),
     PrimaryKeyConstraint("tx", "line"),
 )
-Index("ix_journal_account_day", journal.c.account, journal.c.day)
+# An account's lines by day; it also carries member and amounts, so that per-member balances of a few
+# accounts (the year-end's wajib and pokok savings) are read from the index alone, not from lines spread
+# over the whole journal. Version 2 added the last three columns.
+ACCOUNT_DAY_INDEX: Final = Index(
+    "ix_journal_account_day",
+    journal.c.account,
+    journal.c.day,
+    journal.c.member,
+    journal.c.debit_rp,
+    journal.c.credit_rp,
+)
 Index(
     "ix_journal_member_account",
     journal.c.member,
@@ -237,3 +264,32 @@ Index("ix_quarantine_device", quarantine.c.device)
 Index("ix_quarantine_digest", quarantine.c.digest)
 
 MAX_QUARANTINE_BODY: Final = 20_000
+
+# Kinds whose envelopes carry lines (and so a cost of goods).
+LINE_KINDS: Final = ("sale", "purchase")
+
+
+def upgrade(conn: Connection) -> None:
+    """Bring an older ledger's tables up to ``SCHEMA_VERSION``, keeping every row; idempotent.
+
+    Version 2 adds ``transactions.cost_rp``, fills it from the sale lines, replaces the member index
+    by ``MEMBER_TOTALS_INDEX`` and widens ``ACCOUNT_DAY_INDEX``. Runs inside the caller's write
+    transaction (``Ledger.init``), after ``create_all`` made any missing tables (it does not add indexes
+    to tables that exist).
+    """
+    have = {column["name"] for column in inspect(conn).get_columns("transactions")}
+    if "cost_rp" not in have:
+        conn.exec_driver_sql("ALTER TABLE transactions ADD COLUMN cost_rp BIGINT")
+        kinds = ", ".join(f"'{kind}'" for kind in LINE_KINDS)  # fixed words, not input
+        conn.exec_driver_sql(
+            "UPDATE transactions SET cost_rp = (SELECT COALESCE(SUM(l.cost_total_rp), 0) "  # noqa: S608
+            f"FROM sale_lines l WHERE l.tx = transactions.id) WHERE kind IN ({kinds})"
+        )
+    conn.exec_driver_sql("DROP INDEX IF EXISTS ix_transactions_member_day")
+    MEMBER_TOTALS_INDEX.create(conn, checkfirst=True)
+    wanted = [column.name for column in ACCOUNT_DAY_INDEX.columns]
+    found = {ix["name"]: ix["column_names"] for ix in inspect(conn).get_indexes("journal")}
+    if found.get(str(ACCOUNT_DAY_INDEX.name)) != wanted:
+        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {ACCOUNT_DAY_INDEX.name}")
+        ACCOUNT_DAY_INDEX.create(conn)
+

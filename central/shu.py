@@ -18,7 +18,6 @@ the rest.
 
 from __future__ import annotations
 
-import heapq
 import math
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
@@ -230,7 +229,7 @@ def largest_remainder(pool_rp: int, weights: Sequence[tuple[str, Fraction]]) -> 
             f"pool must be whole rupiah >= 0, not {pool_rp!r}",
         )
     fractions = [w if isinstance(w, Fraction) else Fraction(w) for _, w in weights]
-    if any(f < 0 for f in fractions):
+    if any(f.numerator < 0 for f in fractions):  # a Fraction's denominator is always positive
         raise BadWeight("bobot tidak boleh negatif", "weights must not be negative")
     if pool_rp == 0:
         return tuple((k, 0) for k, _ in weights)
@@ -252,7 +251,8 @@ def largest_remainder(pool_rp: int, weights: Sequence[tuple[str, Fraction]]) -> 
         remainders.append(rest)
     left = pool_rp - sum(floors)
     assert 0 <= left < max(len(weights), 1), "floors never exceed the pool, nor leave a rupiah per entry"
-    for index in heapq.nsmallest(left, range(len(scaled)), key=lambda i: (-remainders[i], i)):
+    # The largest remainders, ties to the earlier entry: a stable sort keeps equal ones in list order.
+    for index in sorted(range(len(scaled)), key=remainders.__getitem__, reverse=True)[:left]:
         floors[index] += 1
     result = tuple((k, floors[i]) for i, (k, _) in enumerate(weights))
     assert sum(a for _, a in result) == pool_rp
@@ -309,7 +309,11 @@ def allocate(
     funds = tuple(FundAmount(f.key, f.name, f.percent, fund_split[f.key]) for f in policy.funds)
     pool = fund_split[policy.members_fund]
 
-    everyone = sorted(set(points) | set(capital_rp or {}) | set(business_rp or {}), key=member_sort_key)
+    # Callers list members in member order already: sorting keeps it, and costs one pass over them.
+    named = dict.fromkeys(points)
+    for extra in (capital_rp or {}, business_rp or {}):
+        named.update((m, None) for m in extra if m not in named)
+    everyone = sorted(named, key=member_sort_key)
     if policy.method == "points":
         by_points = split_members(pool, {m: points.get(m, Fraction(0)) for m in everyone})
         members = tuple(MemberShare(m, points.get(m, Fraction(0)), by_points[m]) for m in everyone)

@@ -45,6 +45,7 @@ from sqlalchemy import (
     and_,
     case,
     func,
+    null,
     select,
     text,
     true,
@@ -335,16 +336,17 @@ def _year_bounds(year: int) -> tuple[str, str]:
     return f"{year:04d}-01-01", f"{year:04d}-12-31"
 
 
-def _voided(conn: Connection, hi: str, only: str | None = None) -> list[Any]:
+def _voided(conn: Connection, hi: str, only: str | None = None, *, with_cost: bool = True) -> list[Any]:
     """Member transactions voided by a void dated on or before ``hi`` (few rows; found by the ref index)."""
     tx = schema.transactions
     v = tx.alias("v")
     who = tx.c.member.is_not(None) if only is None else tx.c.member == only
+    cost = tx.c.cost_rp if with_cost else null().label("cost_rp")
     return list(
         conn.execute(
             select(
                 tx.c.id, tx.c.kind, tx.c.member, tx.c.unit, tx.c.payment, tx.c.product, tx.c.total_rp,
-                tx.c.interest_rp, tx.c.day,
+                tx.c.interest_rp, tx.c.day, cost,
             )
             .select_from(v.join(tx, tx.c.id == v.c.ref))
             .where(v.c.ref.is_not(None), v.c.kind == "void", v.c.day <= hi, tx.c.day <= hi, who)
@@ -384,36 +386,109 @@ def _cost_query(
 
 
 COUNTED_KINDS: Final = ("sale", "savings_deposit", "savings_withdrawal", "installment")
+# The first schema version whose transactions carry their cost of goods (``cost_rp``).
+COST_ON_ROWS_VERSION: Final = 2
 
 
-def period_inputs(
-    conn: Connection, config: Config, policy: PointPolicy, lo: str, hi: str, *, only: str | None = None
-) -> PeriodInputs:
-    """Aggregate the period [lo, hi] per member and rule; walk-ins (no member) and voids are left out.
+def costs_on_rows(conn: Connection) -> bool:
+    """Whether the ledger's sales carry their cost of goods (schema version 2 and later)."""
+    value = conn.execute(
+        select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+    ).scalar_one_or_none()
+    return value is not None and value.isdigit() and int(value) >= COST_ON_ROWS_VERSION
 
-    One grouped scan of the period's transactions gives sales, savings deposits, interest and the
-    term-deposit movements (grouped by day); the toko's cost of goods comes from its sale lines; voids,
-    balances and the non-participant units' margin are small indexed queries. ``only``: just this member
-    (its index makes that cheap); the non-participant totals are then 0.
+
+@dataclass
+class _Sums:
+    """The period's per-member sums as the scans collect them (voids not yet taken out)."""
+
+    sales: dict[tuple[str, str, str], int] = field(default_factory=dict)  # (member, unit, payment)
+    costs: dict[tuple[str, str, str], int] = field(default_factory=dict)  # margin units' cost of goods
+    saved: dict[tuple[str, str], int] = field(default_factory=dict)  # (member, product), not term
+    interest: dict[str, int] = field(default_factory=dict)
+    moves: dict[tuple[str, str, str], int] = field(default_factory=dict)  # term: (member, day, kind)
+
+
+def _scan_member_index(
+    conn: Connection,
+    sums: _Sums,
+    *,
+    lo: str,
+    hi: str,
+    only: str | None,
+    term_products: Sequence[str],
+    margin_set: frozenset[str],
+) -> None:
+    """Schema version 2: two grouped reads of the member index (``schema.MEMBER_TOTALS_INDEX``).
+
+    The totals are grouped in the index's own order (member, kind, unit, payment, product), so both
+    databases read them off the index without sorting millions of rows; each sale brings its cost of
+    goods. Term-deposit movements (by day, also before the period) are a second, small grouped read.
     """
     tx = schema.transactions
-    lines = schema.sale_lines
-    j = schema.journal
-    jwho = j.c.member.is_not(None) if only is None else j.c.member == only
+    who = tx.c.member.is_not(None) if only is None else tx.c.member == only
+    grouped = (
+        select(
+            tx.c.member, tx.c.kind, tx.c.unit, tx.c.payment, tx.c.product,
+            func.sum(tx.c.total_rp), func.sum(tx.c.interest_rp), func.sum(tx.c.cost_rp),
+        )
+        .where(who, tx.c.day >= lo, tx.c.day <= hi, tx.c.kind.in_(COUNTED_KINDS))
+        .group_by(tx.c.member, tx.c.kind, tx.c.unit, tx.c.payment, tx.c.product)
+    )  # fmt: skip
+    sales, costs, saved, interest = sums.sales, sums.costs, sums.saved, sums.interest
+    terms = frozenset(term_products)
+    # Streamed in batches (a server-side cursor on PostgreSQL): a million groups never sit in memory twice.
+    result = conn.execute(grouped.execution_options(yield_per=FETCH_BATCH))
+    for member, kind, unit, payment, product, amount, paid_interest, cost in result:
+        if kind == "sale":
+            key = (member, unit, payment)
+            sales[key] = sales.get(key, 0) + int(amount or 0)
+            if unit in margin_set:
+                costs[key] = costs.get(key, 0) + int(cost or 0)
+        elif kind == "savings_deposit":
+            if product not in terms:
+                pair = (member, product)
+                saved[pair] = saved.get(pair, 0) + int(amount or 0)
+        elif kind == "installment":
+            interest[member] = interest.get(member, 0) + int(paid_interest or 0)
+    if term_products:  # deposits made before the period still count for the time held inside it
+        moves = sums.moves
+        for member, day, kind, amount in conn.execute(
+            select(tx.c.member, tx.c.day, tx.c.kind, func.sum(tx.c.total_rp))
+            .where(
+                who,
+                tx.c.day <= hi,
+                tx.c.kind.in_(["savings_deposit", "savings_withdrawal"]),
+                tx.c.product.in_(term_products),
+            )
+            .group_by(tx.c.member, tx.c.day, tx.c.kind)
+        ):
+            moves[(member, day, kind)] = int(amount or 0)
+
+
+def _scan_rows(
+    conn: Connection,
+    sums: _Sums,
+    *,
+    lo: str,
+    hi: str,
+    only: str | None,
+    term_products: Sequence[str],
+    margin_units: Sequence[str],
+) -> None:
+    """Before schema version 2 (no ``cost_rp``, no member totals index): one grouped scan of the rows and a
+    join of the margin units' sales to their lines. Kept as the reference the tests hold the fast path to.
+    """
+    tx = schema.transactions
     # The two big scans leave walk-ins out in Python: "member IS NOT NULL" would lead SQLite to walk the
     # member index with a row lookup each, several times slower than one plain scan.
     scan_who = true() if only is None else tx.c.member == only
-    term_products = sorted({r.unit for r in policy.rules if r.source == "term_deposit"})
     is_term = and_(
         tx.c.kind.in_(["savings_deposit", "savings_withdrawal"]),
         tx.c.product.in_(term_products or ["-"]),
     )
     term_day = case((is_term, tx.c.day), else_=None).label("term_day")
-
-    sales: dict[tuple[str, str, str], int] = {}
-    saved: dict[tuple[str, str], int] = {}
-    interest: dict[str, int] = {}
-    moves: dict[tuple[str, str, str], int] = {}  # (member, day, kind) -> amount, term deposits
+    sales, costs, saved, interest, moves = sums.sales, sums.costs, sums.saved, sums.interest, sums.moves
 
     def add_moves(rows: Any) -> None:
         for member, day, kind, amount in rows:
@@ -430,7 +505,6 @@ def period_inputs(
         .where(tx.c.day >= lo, tx.c.day <= hi, scan_who, tx.c.kind.in_(COUNTED_KINDS))
         .group_by(tx.c.member, tx.c.kind, tx.c.unit, tx.c.payment, tx.c.product, term_day)
     )  # fmt: skip
-    # Streamed in batches (a server-side cursor on PostgreSQL): a million groups never sit in memory twice.
     streamed = grouped.execution_options(yield_per=FETCH_BATCH)
     for member, kind, unit, payment, product, day, amount, paid_interest in conn.execute(streamed):
         if member is None:
@@ -452,18 +526,69 @@ def period_inputs(
                 .group_by(tx.c.member, tx.c.day, tx.c.kind)
             )
         )
-
-    margin_units = sorted({r.unit for r in policy.rules if r.source == "sale" and r.basis == "margin"})
-    costs: dict[tuple[str, str, str], int] = {}
     if margin_units:
         for member, unit, payment, cost in conn.execute(*_cost_query(conn, margin_units, lo, hi, only)):
             if member is not None:
                 costs[(member, unit, payment)] = int(cost or 0)
 
+
+def period_inputs(
+    conn: Connection,
+    config: Config,
+    policy: PointPolicy,
+    lo: str,
+    hi: str,
+    *,
+    only: str | None = None,
+    from_lines: bool | None = None,
+    timings: dict[str, float] | None = None,
+) -> PeriodInputs:
+    """Aggregate the period [lo, hi] per member and rule; walk-ins (no member) and voids are left out.
+
+    One grouped scan of the period's transactions gives sales with their cost of goods, savings
+    deposits, interest and the term-deposit movements (grouped by day); voids, balances and the
+    non-participant units' margin are small indexed queries. ``only``: just this member (its index makes
+    that cheap); the non-participant totals are then 0. ``from_lines``: take the cost of goods from the
+    sale lines (a join) instead of the transactions' ``cost_rp``; the default does so only for a ledger
+    older than schema version 2, and the tests use it as the reference the fast path must agree with.
+    ``timings``: seconds per phase are added to it (scan, voids, totals, balances).
+    """
+    if from_lines is None:
+        from_lines = not costs_on_rows(conn)
+    lines = schema.sale_lines
+    j = schema.journal
+    jwho = j.c.member.is_not(None) if only is None else j.c.member == only
+    term_products = sorted({r.unit for r in policy.rules if r.source == "term_deposit"})
+    margin_units = sorted({r.unit for r in policy.rules if r.source == "sale" and r.basis == "margin"})
+    margin_set = frozenset(margin_units)
+    clock = [time.perf_counter()]
+
+    def lap(name: str) -> None:
+        clock.append(time.perf_counter())
+        if timings is not None:
+            timings[name] = clock[-1] - clock[-2]
+
+    collected = _Sums()
+    if from_lines:
+        _scan_rows(
+            conn, collected, lo=lo, hi=hi, only=only, term_products=term_products, margin_units=margin_units
+        )
+    else:
+        _scan_member_index(
+            conn, collected, lo=lo, hi=hi, only=only, term_products=term_products, margin_set=margin_set
+        )
+    sales, costs, saved, interest = collected.sales, collected.costs, collected.saved, collected.interest
+    moves = collected.moves
+    lap("scan_s")
+
     # Take the voided transactions back out.
-    voided = _voided(conn, hi, only)
-    margin_voids = [r.id for r in voided if r.kind == "sale" and r.unit in margin_units and lo <= r.day <= hi]
+    voided = _voided(conn, hi, only, with_cost=not from_lines)
+    margin_voids = [r.id for r in voided if r.kind == "sale" and r.unit in margin_set and lo <= r.day <= hi]
     voided_cost: dict[str, int] = {}
+    if not from_lines:
+        wanted = set(margin_voids)
+        voided_cost = {r.id: int(r.cost_rp or 0) for r in voided if r.id in wanted}
+        margin_voids = []
     for start in range(0, len(margin_voids), 1000):
         part = margin_voids[start : start + 1000]
         for ident, cost in conn.execute(
@@ -488,17 +613,23 @@ def period_inputs(
         elif row.kind == "installment":
             interest[row.member] = interest.get(row.member, 0) - int(row.interest_rp or 0)
 
+    lap("voids_s")
+    # About a million totals in a year: made by tuple.__new__ (what MemberTotal(...) does, without the
+    # keyword handling), in field order: member, source, unit, payment, amount_rp, margin_rp.
+    make = tuple.__new__
     totals: list[MemberTotal] = []
     business: dict[str, int] = {}
     for (member, unit, payment), amount in sales.items():
         margin = amount - costs.get((member, unit, payment), 0)
-        totals.append(MemberTotal(member, "sale", unit, payment, amount_rp=amount, margin_rp=margin))
+        totals.append(make(MemberTotal, (member, "sale", unit, payment, amount, margin)))
         business[member] = business.get(member, 0) + amount
+    saving_rules = {r.unit for r in policy.rules if r.source == "savings"}
     for (member, product), amount in saved.items():
-        totals.append(MemberTotal(member, "savings", product, None, amount_rp=amount))
+        if product in saving_rules:  # deposits to other products (wajib, sukarela) earn no active points
+            totals.append(make(MemberTotal, (member, "savings", product, None, amount, 0)))
     interest_unit = next((r.unit for r in policy.rules if r.source == "interest"), "simpan-pinjam")
     for member, amount in interest.items():
-        totals.append(MemberTotal(member, "interest", interest_unit, None, amount_rp=amount))
+        totals.append(make(MemberTotal, (member, "interest", interest_unit, None, amount, 0)))
         business[member] = business.get(member, 0) + amount
 
     term_basis: dict[str, int] = {}
@@ -515,6 +646,7 @@ def period_inputs(
             if basis:
                 term_basis[member] = basis
 
+    lap("totals_s")
     # Balances at the period's end from the journal: wajib (passive points), pokok + wajib (classic capital).
     wajib_acc = config.posting.savings_account("wajib")
     pokok_acc = config.posting.savings_account("pokok")
@@ -532,11 +664,11 @@ def period_inputs(
 
     # Non-participant units: their revenue (members and not) and margin in the period, from the journal.
     np_accounts: dict[str, int] = {}
-    for unit in config.units:
-        if not unit.participant and unit.accounts is not None:
-            np_accounts[unit.accounts.revenue_member] = 1
-            np_accounts[unit.accounts.revenue_non_member] = 1
-            np_accounts[unit.accounts.cogs] = -1
+    for np_unit in config.units:
+        if not np_unit.participant and np_unit.accounts is not None:
+            np_accounts[np_unit.accounts.revenue_member] = 1
+            np_accounts[np_unit.accounts.revenue_non_member] = 1
+            np_accounts[np_unit.accounts.cogs] = -1
     np_amount = np_margin = 0
     if np_accounts and only is None:
         # The ledger's per-account day sums when it keeps them (kept with every journal insert).
@@ -550,6 +682,7 @@ def period_inputs(
             if np_accounts[account] > 0:
                 np_amount += net_credit
             np_margin += net_credit  # revenue credits, cost debits (negative)
+    lap("balances_s")
     return PeriodInputs(
         lo=lo,
         hi=hi,
@@ -678,9 +811,10 @@ def compute_year(
         if conn.dialect.name == "postgresql":
             # This transaction only: let the per-member hash aggregates and joins stay in memory.
             conn.exec_driver_sql(f"SET LOCAL work_mem = '{AGGREGATE_WORK_MEM_MB}MB'")
-        inputs = period_inputs(conn, config, ppolicy, lo, hi)
+        phases: dict[str, float] = {}
+        inputs = period_inputs(conn, config, ppolicy, lo, hi, timings=phases)
         scores = _board_scores(conn, lo, hi) if spolicy.board_by_activity else {}
-    timings = {"aggregate_s": lap()}
+    timings = {"aggregate_s": lap(), **{f"aggregate_{k}": v for k, v in phases.items()}}
     points = points_of(ppolicy, inputs)
     timings["points_s"] = lap()
     figures = income_figures(ledger, lo, hi)

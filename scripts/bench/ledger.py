@@ -61,12 +61,13 @@ def _rows(path: Path) -> tuple[list[tuple[Any, ...]], list[tuple[Any, ...]], lis
         day = stamp.astimezone(tz).date().isoformat()
         ts = int(stamp.timestamp())
         body = wire.canonical(env).decode()
+        amounts = sale_amounts(env)
         txs.append(
             (env["id"], env["device"], env["seq"], env["prev"], "c" * 64, "h" * 64, env["at"], ts, day,
              env["unit"], "sale", env["member"], env["payment"], env["total"], None, None, None, None, None,
-             None, None, None, False, ts, body)
+             None, None, None, False, ts, body, sum(cost for _, cost in amounts))
         )  # fmt: skip
-        for n, (line, (amount, cost)) in enumerate(zip(env["lines"], sale_amounts(env), strict=True), 1):
+        for n, (line, (amount, cost)) in enumerate(zip(env["lines"], amounts, strict=True), 1):
             sale_rows.append((env["id"], n, line["sku"], str(line["qty"]), line["price_rp"], line["cost_rp"],
                               amount, cost))  # fmt: skip
         for n, jl in enumerate(post(env, cfg), 1):

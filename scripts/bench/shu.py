@@ -3,6 +3,7 @@
     python scripts/bench/shu.py              # 100,000 members, 5,000,000 transactions (several minutes)
     python scripts/bench/shu.py --quick      # 2,000 members, 100,000 transactions (under a minute)
     python scripts/bench/shu.py --backend sqlite
+    python scripts/bench/shu.py --keep DIR   # keep the loaded ledgers in DIR and reuse them next time
 
 A year of transactions (sales in every unit, a quarter of them walk-ins; savings deposits; installments;
 a few voids) is written straight into the ledger's tables with their posting-rule journal lines (loading
@@ -44,6 +45,8 @@ FULL: Final = (100_000, 5_000_000)
 QUICK: Final = (2_000, 100_000)
 CHUNK: Final = 20_000  # transactions generated and written per batch
 CHILD_TIMEOUT_S: Final = 1_800
+# Bumped whenever the generated rows or the ledger's tables change: --keep then loads afresh.
+DATA_FORMAT: Final = 2
 
 # Share of transactions by kind/unit (per mille); the rest are toko sales.
 MIX: Final = (
@@ -122,7 +125,7 @@ def _generate(
         member: str | None = numbers[pick(members)]
         payment = "cash"
         product = loan = ref = None
-        principal = interest = None
+        principal = interest = cost_rp = None
         entry: list[tuple[str, int, int, str]] = []
         unit = what
         if kind == "void" and recent_sales:
@@ -153,6 +156,7 @@ def _generate(
             revenue = acc.revenue_member if member is not None else acc.revenue_non_member
             entry = [(debit, total, 0, unit), (revenue, 0, total, unit), (acc.cogs, cost, 0, unit),
                      (posting.inventory, 0, cost, unit)]  # fmt: skip
+            cost_rp = cost
             recent_sales.append((ident, member, payment, total, entry))
             if len(recent_sales) > 1000:
                 recent_sales.pop(0)
@@ -168,7 +172,8 @@ def _generate(
                      (posting.interest_income, 0, interest, unit)]  # fmt: skip
         reason = "bench" if ref else None
         tx.append((ident, "bench-01", i, "-", "-", "-", at, ts, day, unit, kind, member, payment, total,
-                   product, loan, principal, interest, ref, reason, None, None, False, ts, "{}"))  # fmt: skip
+                   product, loan, principal, interest, ref, reason, None, None, False, ts, "{}",
+                   cost_rp))  # fmt: skip
         for number, (account, dr, cr, u) in enumerate(entry, 1):
             journal.append((ident, number, day, ts, account, dr, cr, u, member, "bench"))
         if i % CHUNK == 0 or i == count:
@@ -207,7 +212,7 @@ def build_sqlite(path: Path, members: int, count: int) -> dict[str, int]:
     counts = {"transactions": 0, "sale_lines": 0, "journal": 0}
     for tx, lines, journal in _generate(cfg, members, count):
         # Fixed table names and placeholder counts, no input in the SQL text.
-        conn.executemany(f"INSERT INTO transactions VALUES ({','.join('?' * 25)})", tx)  # noqa: S608
+        conn.executemany(f"INSERT INTO transactions VALUES ({','.join('?' * 26)})", tx)  # noqa: S608
         conn.executemany(f"INSERT INTO sale_lines VALUES ({','.join('?' * 8)})", lines)  # noqa: S608
         conn.executemany(f"INSERT INTO journal VALUES ({','.join('?' * 10)})", journal)  # noqa: S608
         conn.commit()
@@ -234,7 +239,7 @@ def _derived(ledger: Any) -> None:
 
 
 def copy_to_pg(sqlite_path: Path, url: str) -> None:
-    """Copy the SQLite ledger's rows into a new PostgreSQL ledger with COPY, then ANALYZE."""
+    """Copy the SQLite ledger's rows into a new PostgreSQL ledger with COPY, then VACUUM ANALYZE."""
     import psycopg
 
     from central import sample
@@ -259,9 +264,96 @@ def copy_to_pg(sqlite_path: Path, url: str) -> None:
         for ix in _secondary_indexes():
             ix.create(ledger.engine)
         _derived(ledger)
-        with ledger.engine.connect() as conn:
-            conn.exec_driver_sql("COMMIT")
-            conn.exec_driver_sql("ANALYZE")
+    # Autovacuum does this to an insert-only table too (PostgreSQL 13 and later): statistics, and the
+    # visibility map that lets a query read an index without visiting the rows.
+    with psycopg.connect(dsn, autocommit=True) as pg:
+        pg.execute("VACUUM ANALYZE")
+
+
+class KeptPg:
+    """A durable PostgreSQL cluster in a directory that outlives the run (``--keep``).
+
+    initdb on first use; afterwards the same data directory is started again, and stopped (not removed)
+    at the end. Each measurement runs on a copy of the loaded database (``CREATE DATABASE ... TEMPLATE``),
+    because close-year writes to the ledger.
+    """
+
+    def __init__(self, directory: Path) -> None:
+        from tests.central.pg import bin_dir
+        from tests.support.net import free_port
+
+        found = bin_dir()
+        if found is None:
+            raise RuntimeError("PostgreSQL binaries not found (Debian package postgresql)")
+        self.bin = found
+        self.dir = directory
+        self.data = directory / "data"
+        self.port = free_port()
+
+    def _as_postgres(self, *args: str) -> None:
+        command = ["runuser", "-u", "postgres", "--", *args]
+        subprocess.run(command, check=True, capture_output=True, timeout=300)
+
+    def __enter__(self) -> KeptPg:
+        from tests.support.net import wait_for_port
+
+        self.dir.mkdir(parents=True, exist_ok=True)
+        shutil.chown(self.dir, "postgres", "postgres")
+        if not (self.data / "PG_VERSION").exists():
+            shutil.rmtree(self.data, ignore_errors=True)
+            initdb = str(self.bin / "initdb")
+            self._as_postgres(initdb, "-D", str(self.data), "-U", "postgres", "--auth=trust")
+        options = f"-p {self.port} -c listen_addresses=127.0.0.1 -k {self.dir}"
+        log = str(self.dir / "log")
+        pg_ctl = str(self.bin / "pg_ctl")
+        self._as_postgres(pg_ctl, "-D", str(self.data), "-o", options, "-l", log, "-w", "start")
+        wait_for_port(self.port)
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._as_postgres(str(self.bin / "pg_ctl"), "-D", str(self.data), "-m", "fast", "-w", "stop")
+
+    def url(self, database: str) -> str:
+        return f"postgresql://postgres@127.0.0.1:{self.port}/{database}"
+
+    def sql(self, statement: str) -> None:
+        import psycopg
+
+        with psycopg.connect(self.url("postgres"), autocommit=True) as conn:
+            conn.execute(statement)
+
+
+def _stamp(members: int, count: int) -> dict[str, Any]:
+    """What kept data must match to be reused: the sizes, the data format and the ledger's tables."""
+    from central import schema
+
+    tables = [
+        [table.name, [c.name for c in table.columns], sorted(str(ix.name) for ix in table.indexes)]
+        for table in schema.metadata.sorted_tables
+    ]
+    return {"members": members, "transactions": count, "format": DATA_FORMAT, "tables": tables}
+
+
+def _kept(keep: Path, part: str, members: int, count: int) -> bool:
+    """Whether ``part`` (sqlite, pg) of the kept data was loaded with these sizes and this data format."""
+    try:
+        stamps = json.loads((keep / "stamp.json").read_text())
+    except (OSError, ValueError):
+        return False
+    return bool(stamps.get(part) == _stamp(members, count))
+
+
+def _mark(keep: Path, part: str, members: int, count: int | None) -> None:
+    path = keep / "stamp.json"
+    try:
+        stamps = json.loads(path.read_text())
+    except (OSError, ValueError):
+        stamps = {}
+    if count is None:
+        stamps.pop(part, None)
+    else:
+        stamps[part] = _stamp(members, count)
+    path.write_text(json.dumps(stamps))
 
 
 def measure(url: str) -> dict[str, Any]:
@@ -344,6 +436,13 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--backend", choices=("sqlite", "pg", "both"), default="both")
     parser.add_argument("--members", type=int, help="override the number of members")
     parser.add_argument("--transactions", type=int, help="override the number of transactions")
+    parser.add_argument(
+        "--keep",
+        type=Path,
+        metavar="DIR",
+        help="keep the generated SQLite ledger and PostgreSQL cluster in DIR and reuse them when the sizes "
+        "match (loading takes minutes at full size; each measurement still runs on a fresh copy)",
+    )
     parser.add_argument("--measure", metavar="URL", help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.measure:
@@ -353,21 +452,56 @@ def main(argv: list[str] | None = None) -> int:
     members = args.members or members
     count = args.transactions or count
     print(f"points and SHU: {members:,} members, {count:,} transactions in {YEAR}")
-    work = Path(tempfile.mkdtemp(prefix="kop-bench-shu-"))
+    keep: Path | None = args.keep.resolve() if args.keep else None
+    if keep is not None:
+        keep.mkdir(parents=True, exist_ok=True)
+    work = keep or Path(tempfile.mkdtemp(prefix="kop-bench-shu-"))
     try:
         path = work / "ledger.sqlite"
-        started = time.perf_counter()
-        counts = build_sqlite(path, members, count)
-        load_s = time.perf_counter() - started
-        print(f"  rows: {', '.join(f'{k} {v:,}' for k, v in counts.items())}")
+        if keep is not None and path.exists() and _kept(keep, "sqlite", members, count):
+            print(f"  reusing the kept SQLite ledger ({path.stat().st_size / 1e9:.1f} GB)")
+            load_s = 0.0
+        else:
+            if keep is not None:
+                _mark(keep, "sqlite", members, None)
+                _mark(keep, "pg", members, None)
+            path.unlink(missing_ok=True)
+            started = time.perf_counter()
+            counts = build_sqlite(path, members, count)
+            load_s = time.perf_counter() - started
+            print(f"  rows: {', '.join(f'{k} {v:,}' for k, v in counts.items())}")
+            if keep is not None:
+                _mark(keep, "sqlite", members, count)
         if args.backend in ("sqlite", "both"):
-            shutil.copy(path, work / "measure.sqlite")
-            _report("sqlite", load_s, _child(str(work / "measure.sqlite")))
+            copy = work / "measure.sqlite"
+            shutil.copy(path, copy)
+            try:
+                _report("sqlite", load_s, _child(str(copy)))
+            finally:
+                copy.unlink(missing_ok=True)
         if args.backend in ("pg", "both"):
             from tests.central.pg import PgCluster, available
 
             if not available():
                 print("  [pg] skipped: PostgreSQL binaries or the postgres user are not available")
+            elif keep is not None:
+                with KeptPg(keep / "pg") as kept:
+                    load_s = 0.0
+                    if not _kept(keep, "pg", members, count):
+                        kept.sql("DROP DATABASE IF EXISTS base")
+                        kept.sql("CREATE DATABASE base")
+                        started = time.perf_counter()
+                        copy_to_pg(path, kept.url("base"))
+                        load_s = time.perf_counter() - started
+                        _mark(keep, "pg", members, count)
+                    else:
+                        print("  reusing the kept PostgreSQL ledger")
+                    kept.sql("DROP DATABASE IF EXISTS measure")
+                    kept.sql("CREATE DATABASE measure TEMPLATE base")
+                    try:
+                        _report("pg", load_s, _child(kept.url("measure")))
+                    finally:
+                        kept.sql("DROP DATABASE IF EXISTS measure")
             else:
                 with PgCluster(durable=True) as cluster:  # on disk, fsync on: as in production
                     url = cluster.database()
@@ -375,7 +509,8 @@ def main(argv: list[str] | None = None) -> int:
                     copy_to_pg(path, url)
                     _report("pg", time.perf_counter() - started, _child(url))
     finally:
-        shutil.rmtree(work, ignore_errors=True)
+        if keep is None:
+            shutil.rmtree(work, ignore_errors=True)
     return 0
 
 
