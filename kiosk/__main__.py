@@ -6,7 +6,7 @@ import argparse
 import sys
 from pathlib import Path
 
-from kiosk import errors
+from kiosk import errors, memory
 from kiosk.i18n import LANGUAGES, Translator, compile_catalogs, resolve_lang
 
 EXIT_USAGE = 2
@@ -90,6 +90,7 @@ def main(argv: list[str] | None = None) -> int:
             EdgeServices(directory, lang=lang, ask_central=False).close()
         except errors.KioskError as err:
             return _fail(" ".join(err.texts(tr)), lang)
+        memory.use_printer_cache(directory)
 
         def services():  # type: ignore[no-untyped-def]
             return EdgeServices(directory, lang=lang)
@@ -105,6 +106,7 @@ def main(argv: list[str] | None = None) -> int:
         def printer():  # type: ignore[no-untyped-def]
             return MemoryPrinter()
 
+    memory.fix_mmap_threshold()
     from kiosk.ui import boot
 
     boot.prepare(fullscreen=args.fullscreen)
