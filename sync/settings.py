@@ -9,7 +9,7 @@ Keys (see docs/contracts.md): ``coop``, ``device``, ``unit``, ``branch`` and a `
     mqtt_version = 5          # 5, or 3 for MQTT 3.1.1 brokers (the embedded amqtt broker)
     [sync]
     batch_max = 200           # envelopes per MQTT message
-    window = 4                # MQTT messages in flight (published, not yet PUBACKed)
+    window = 16               # MQTT messages in flight (published, not yet PUBACKed)
     drain_tx_per_s = 20000    # bound on the backlog drain rate
     ack_timeout_s = 20        # resend what is unacknowledged after this long without progress
     retention_s = 604800      # keep delivered rows this long before pruning them
@@ -55,7 +55,7 @@ class UplinkTuning:
     """Bounds of the uplink loop; the defaults suit a LAN, outposts lower ``batch_max`` and ``window``."""
 
     batch_max: int = 200
-    window: int = 4
+    window: int = 16
     drain_tx_per_s: int = 20_000
     ack_timeout_s: float = 20.0
     retention_s: int = 7 * 24 * 3600
