@@ -79,3 +79,27 @@ def test_ack_is_retained_for_a_reconnecting_device(
     message = next(e for e in events if e.kind is EventKind.MESSAGE)
     assert message.retain and ack.decode(message.payload) == ack.Ack(3)
     late.close()
+
+
+def test_decoder_failure_stops_the_service_with_its_error(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """An unexpected error on the decoder thread ends ``run`` with that error; the worker does not wait on."""
+    import time
+
+    from central import config
+    from central.ledger import Ledger
+    from central.serve import ServeSettings
+    from tests.support.net import free_port
+
+    with Ledger.open(str(tmp_path / "ledger.sqlite")) as ledger:
+        ledger.init(config.default())
+        server = Server(ledger, ServeSettings(coop="kopmaju", broker=BrokerSettings(port=free_port())))
+
+        def broken(_wait_s: float) -> None:
+            raise RuntimeError("decoder broke")
+
+        monkeypatch.setattr(server, "_take", broken)
+        deadline = time.monotonic() + 30
+        with pytest.raises(RuntimeError, match="decoder broke"):
+            server.run(until=lambda: time.monotonic() > deadline)
