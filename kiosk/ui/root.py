@@ -17,7 +17,6 @@ from kivy.clock import Clock
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.floatlayout import FloatLayout
 from kivy.uix.modalview import ModalView
-from kivy.uix.screenmanager import NoTransition, ScreenManager
 
 from drivers.scan import Scan
 from kiosk import errors
@@ -55,6 +54,7 @@ from kiosk.ui.screens import (
     LoginScreen,
     MemberScreen,
     PaymentScreen,
+    ScreenStack,
     ShiftScreen,
 )
 from kiosk.ui.widgets import AMBER, BAR, BLUE, GREEN, GREY, RED, WHITE, Big, Text, paint, set_background
@@ -194,12 +194,11 @@ class KioskRoot(FloatLayout):
         self._member_timeout: Any = None
         self._banner_timeout: Any = None
         self.ticks = 0
-        # widgets
-        paint(self, (0.97, 0.97, 0.95, 1))
+        # widgets (no background: the window is cleared to the paper colour, see ``KioskScreen``)
         column = BoxLayout(orientation="vertical")
         self.status_bar = StatusBar(self)
         column.add_widget(self.status_bar)
-        self.screens = ScreenManager(transition=NoTransition())
+        self.screens = ScreenStack()
         self.views: dict[str, KioskScreen] = {}
         for name, cls in (
             ("idle", IdleScreen),
@@ -213,7 +212,7 @@ class KioskRoot(FloatLayout):
         ):
             view = cls(self, name=name)
             self.views[name] = view
-            self.screens.add_widget(view)
+            self.screens.add_screen(view)
         column.add_widget(self.screens)
         self.add_widget(column)
         self.banner = Banner(self)

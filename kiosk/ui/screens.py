@@ -12,8 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.gridlayout import GridLayout
-from kivy.uix.screenmanager import Screen
-from kivy.uix.scrollview import ScrollView
+from kivy.uix.relativelayout import RelativeLayout
 from kivy.uix.textinput import TextInput
 from kivy.uix.widget import Widget
 
@@ -26,9 +25,9 @@ from kiosk.ui.widgets import (
     GREEN,
     GREY,
     MUTED,
-    PAPER,
     RED,
     Big,
+    ClipScroll,
     Keypad,
     Panel,
     Text,
@@ -46,14 +45,18 @@ SEARCH_RESULTS_SHOWN: Final = 8
 SPARE_ROWS_MAX: Final = 24  # rows kept for reuse beyond those on screen
 
 
-class KioskScreen(Screen):
-    """Common base: a reference to the controller and a table of named widgets."""
+class KioskScreen(RelativeLayout):
+    """Common base: a reference to the controller and a table of named widgets.
 
-    def __init__(self, root: KioskRoot, **kwargs: Any) -> None:
+    No background of its own: the window is cleared to the paper colour, and with software OpenGL
+    every full-window fill costs several milliseconds a frame.
+    """
+
+    def __init__(self, root: KioskRoot, *, name: str, **kwargs: Any) -> None:
         super().__init__(**kwargs)
+        self.name = name
         self.k = root
         self.w: dict[str, Any] = {}
-        paint(self, PAPER)
         self.build()
 
     def t(self, msgid: str) -> str:
@@ -68,7 +71,7 @@ class KioskScreen(Screen):
     def refresh(self) -> None:
         raise NotImplementedError
 
-    def on_pre_enter(self, *_args: Any) -> None:
+    def on_pre_enter(self) -> None:
         self.refresh()
 
     def texts(self) -> list[str]:
@@ -82,6 +85,37 @@ class KioskScreen(Screen):
                 found.append(value)
             stack.extend(reversed(widget.children))
         return found
+
+
+class ScreenStack(RelativeLayout):
+    """Shows one screen at a time. Kivy's ScreenManager does the same behind a stencil, which redraws
+    the whole screen area twice more each frame (costly with software OpenGL); transitions are not used.
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self.views: dict[str, KioskScreen] = {}
+        self._current = ""
+
+    def add_screen(self, view: KioskScreen) -> None:
+        self.views[view.name] = view
+        if not self._current:
+            self.current = view.name
+
+    @property
+    def current(self) -> str:
+        return self._current
+
+    @current.setter
+    def current(self, name: str) -> None:
+        if name == self._current:
+            return
+        view = self.views[name]
+        view.on_pre_enter()
+        if self._current:
+            self.remove_widget(self.views[self._current])
+        self.add_widget(view)
+        self._current = name
 
 
 # ------------------------------------------------------------------------------------------------
@@ -440,7 +474,7 @@ class CheckoutScreen(KioskScreen):
         left = Panel(size_hint_x=0.6)
         self.w["cart_title"] = Text(size_sp="18sp", bold=True, height=28)
         left.add_widget(self.w["cart_title"])
-        scroll = ScrollView(do_scroll_x=False)
+        scroll = ClipScroll(do_scroll_x=False)
         self.w["lines"] = GridLayout(cols=1, spacing=4, size_hint_y=None)
         self.w["lines"].bind(minimum_height=self.w["lines"].setter("height"))
         self.rows = CartRows(self.w["lines"], self.k.change_qty)
@@ -518,7 +552,7 @@ class CounterScreen(KioskScreen):
     def build(self) -> None:
         outer = BoxLayout(orientation="vertical", padding=6, spacing=6)
         body = BoxLayout(spacing=6)
-        scroll = ScrollView(do_scroll_x=False, size_hint_x=0.58)
+        scroll = ClipScroll(do_scroll_x=False, size_hint_x=0.58)
         self.w["grid"] = GridLayout(cols=COUNTER_COLUMNS, spacing=4, size_hint_y=None)
         self.w["grid"].bind(minimum_height=self.w["grid"].setter("height"))
         scroll.add_widget(self.w["grid"])
@@ -590,7 +624,7 @@ class PaymentScreen(KioskScreen):
         left = Panel(size_hint_x=0.48)
         self.w["title"] = Text(size_sp="20sp", bold=True, height=32)
         left.add_widget(self.w["title"])
-        scroll = ScrollView(do_scroll_x=False)
+        scroll = ClipScroll(do_scroll_x=False)
         self.w["lines"] = GridLayout(cols=1, size_hint_y=None, spacing=2)
         self.w["lines"].bind(minimum_height=self.w["lines"].setter("height"))
         scroll.add_widget(self.w["lines"])

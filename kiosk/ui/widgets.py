@@ -6,14 +6,18 @@ Sizes follow the 7-inch 800x480 panel read at arm's length: body text 20 sp, tou
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable
 from typing import Any, Final
 
 from kivy.graphics import Color, Rectangle
+from kivy.graphics.scissor_instructions import ScissorPop, ScissorPush
+from kivy.graphics.stencil_instructions import StencilPop, StencilPush, StencilUnUse, StencilUse
 from kivy.uix.boxlayout import BoxLayout
 from kivy.uix.button import Button
 from kivy.uix.gridlayout import GridLayout
 from kivy.uix.label import Label
+from kivy.uix.scrollview import ScrollView
 
 INK: Final = (0.10, 0.12, 0.16, 1)
 MUTED: Final = (0.35, 0.38, 0.42, 1)
@@ -157,3 +161,35 @@ class Keypad(GridLayout):
             )
             self.buttons[key] = button
             self.add_widget(button)
+
+
+class ClipScroll(ScrollView):
+    """A ScrollView clipped by the scissor test instead of StencilView's stencil.
+
+    The stencil costs two extra fills of the view's area every frame (a third of the window for the
+    cart), several milliseconds with software OpenGL; the scissor test costs nothing. The clip is kept
+    in window coordinates from ``to_window``: the kiosk's layout is fixed (800x480, no transitions).
+    """
+
+    def __init__(self, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        stencil = (StencilPush, StencilUse, StencilUnUse, StencilPop)
+        for group in (self.canvas.before, self.canvas.after):
+            marks = [i for i, ins in enumerate(group.children) if isinstance(ins, stencil)]
+            if len(marks) == 2:  # StencilPush .. StencilUse, or StencilUnUse .. StencilPop, and between
+                doomed = group.children[marks[0] : marks[1] + 1]
+                # The Rectangle first: removing it takes its texture binding along.
+                for ins in sorted(doomed, key=lambda ins: not isinstance(ins, Rectangle)):
+                    if ins in group.children:
+                        group.remove(ins)
+        self._scissor = ScissorPush(x=0, y=0, width=1, height=1)
+        self.canvas.before.add(self._scissor)
+        self.canvas.after.insert(0, ScissorPop())
+        self.bind(pos=self._clip, size=self._clip, parent=self._clip)
+
+    def _clip(self, *_args: Any) -> None:
+        x, y = self.to_window(*self.pos)
+        left, bottom = math.floor(x), math.floor(y)  # whole pixels that cover the view, as the stencil did
+        self._scissor.x, self._scissor.y = left, bottom
+        self._scissor.width = max(1, math.ceil(x + self.width) - left)
+        self._scissor.height = max(1, math.ceil(y + self.height) - bottom)

@@ -78,3 +78,31 @@ def test_cart_rows_show_exactly_the_cart_newest_on_top(
             assert row.amount.text == format_rp(line.amount_rp, "id")
             assert row.name.text.startswith(line.product.name + "\n")
         assert rows.made <= largest
+
+
+def test_rows_scrolled_out_of_the_cart_are_not_drawn_outside_it(kiosk_factory: Any, tmp_path: Any) -> None:
+    """A cart longer than its panel is clipped: no row's - button shows below the cart, over the footer."""
+    from kivy.core.window import Window
+    from PIL import Image
+
+    from kiosk.ui.widgets import GREY
+
+    k = kiosk_factory("toko")
+    k.sign_in()
+    for index in range(14):
+        k.root.add_product(Product(f"X{index}", f"Barang {index}", "toko", 1_000, 800))
+    k.pump()
+    view = k.view()
+    scroll = view.w["lines"].parent
+    minus = view.rows.shown[0].minus
+    left, _ = minus.to_window(minus.x, minus.y)
+    _, bottom = scroll.to_window(scroll.x, scroll.y)
+    shot = Image.open(Window.screenshot(name=str(tmp_path / "long.png"))).convert("RGB")
+    grey = tuple(round(c * 255) for c in GREY[:3])
+    height = shot.height
+    below = [
+        shot.getpixel((x, height - 1 - y))
+        for x in range(int(left) + 4, int(left + minus.width) - 4, 4)
+        for y in range(0, int(bottom) - 1, 2)
+    ]
+    assert all(max(abs(a - b) for a, b in zip(pixel, grey, strict=True)) > 12 for pixel in below)
