@@ -24,7 +24,7 @@ from sqlalchemy.exc import SQLAlchemyError
 from central import config as config_mod
 from central import members as members_mod
 from central import reports
-from central.errors import CentralError, ImportRowsError, NotInitialised, PeriodError
+from central.errors import CentralError, ImportRowsError, NotInitialised, OutdatedLedger, PeriodError
 from central.ledger import Ledger
 from central.messages import lang_of, t
 
@@ -79,6 +79,9 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("init", help="create the ledger (or replace its config)")
     p.add_argument("--config", type=Path, help="cooperative config TOML (default: built-in, docs/config.md)")
     p.set_defaults(func=cmd_init)
+
+    p = sub.add_parser("upgrade", help="bring a ledger made by an older version up to date (keeps all data)")
+    p.set_defaults(func=cmd_upgrade)
 
     p = sub.add_parser("import", help="import members or products from CSV (re-import updates in place)")
     p.add_argument("what", choices=("members", "products"))
@@ -186,6 +189,14 @@ def cmd_init(ledger: Ledger, args: argparse.Namespace) -> int:
     cfg = config_mod.load(args.config) if args.config else config_mod.default()
     ledger.init(cfg)
     print(t("initialised", args.lang, db=args.db, units=len(cfg.units), accounts=len(cfg.chart)))
+    return EXIT_OK
+
+
+def cmd_upgrade(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Upgrade the ledger's tables in place to this program's schema version; the config is kept."""
+    before, after = ledger.upgrade()
+    key = "upgraded" if before < after else "up_to_date"
+    print(t(key, args.lang, db=args.db, before=before, after=after))
     return EXIT_OK
 
 
@@ -409,6 +420,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         print(f"{t('error', args.lang)}: {summary}", file=sys.stderr)
         for line, message in err.problems[:MAX_REJECTIONS_PRINTED]:
             print(f"  {t('line', args.lang)} {line}: {message}", file=sys.stderr)
+        return EXIT_USAGE
+    except OutdatedLedger as err:
+        print(f"{t('error', args.lang)}: {err}", file=sys.stderr)
+        print(t("hint_upgrade", args.lang, db=args.db), file=sys.stderr)
         return EXIT_USAGE
     except NotInitialised as err:
         print(f"{t('error', args.lang)}: {err}", file=sys.stderr)

@@ -19,6 +19,10 @@ class NotInitialised(StoreError):
     """The database has no ledger yet; run ``init`` first."""
 
 
+class OutdatedLedger(StoreError):
+    """The ledger was written by an older schema version; ``upgrade`` brings it up to date in place."""
+
+
 class ImportRowsError(CentralError):
     """A CSV import found bad rows; nothing was written. ``problems`` lists (line, message)."""
 

@@ -16,7 +16,14 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from central import schema
 from central.config import Config, from_json
-from central.errors import DeviceError, NotInitialised, StoreError, UnknownDevice, UnknownMember
+from central.errors import (
+    DeviceError,
+    NotInitialised,
+    OutdatedLedger,
+    StoreError,
+    UnknownDevice,
+    UnknownMember,
+)
 from central.ingest import IngestReport, Prepared, ingest
 from central.members import MemberRow, ProductRow, new_card_code
 from sync import envelope as wire
@@ -152,6 +159,7 @@ class Ledger:
         self.target = target
         self._config: Config | None = None
         self._contiguous: dict[str, int] = {}  # device -> contiguous seq already seen committed
+        self._current = False  # schema version checked equal to this program's
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     @classmethod
@@ -206,6 +214,62 @@ class Ledger:
         except OperationalError as err:
             raise StoreError(f"cannot initialise {self.target}: {err.orig}") from err
         self._config = config
+        self._current = True
+
+    def schema_version(self) -> int:
+        """The schema version the ledger's tables were last written with (``init`` or ``upgrade``)."""
+        self.config  # noqa: B018 - raises NotInitialised first
+        with self.engine.connect() as conn:
+            value = conn.execute(
+                select(schema.meta.c.value).where(schema.meta.c.key == "schema_version")
+            ).scalar_one_or_none()
+        try:
+            return int(value) if value is not None else 1
+        except ValueError as err:
+            raise StoreError(f"{self.target}: schema version {value!r} is not a number") from err
+
+    def require_current(self) -> None:
+        """Refuse to write into a ledger whose tables are older (or newer) than this program's.
+
+        Reading an older ledger works (the year-end keeps a path for it); writing would fail half-way on
+        a missing column, so the operator is told to run ``upgrade`` first.
+        """
+        if self._current:
+            return
+        found = self.schema_version()
+        if found < schema.SCHEMA_VERSION:
+            raise OutdatedLedger(
+                f"{self.target} has schema version {found}, this program writes version "
+                f"{schema.SCHEMA_VERSION}; run `python -m central --db {self.target} upgrade` once "
+                "(it keeps every transaction and the config)"
+            )
+        if found > schema.SCHEMA_VERSION:
+            raise OutdatedLedger(
+                f"{self.target} has schema version {found}, newer than this program's "
+                f"{schema.SCHEMA_VERSION}; install the newer version of the program"
+            )
+        self._current = True
+
+    def upgrade(self) -> tuple[int, int]:
+        """Bring an older ledger's tables up to this program's schema, keeping its data and config.
+
+        Returns (version before, version after); a current ledger is left as it is.
+        """
+        before = self.schema_version()
+        if before > schema.SCHEMA_VERSION:
+            self.require_current()  # raises: written by a newer program
+        if before < schema.SCHEMA_VERSION:
+            try:
+                schema.metadata.create_all(self.engine)
+                with self.write() as conn:
+                    schema.upgrade(conn)
+                    m = schema.meta
+                    conn.execute(m.delete().where(m.c.key == "schema_version"))
+                    conn.execute(m.insert(), [{"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}])
+            except OperationalError as err:
+                raise StoreError(f"cannot upgrade {self.target}: {err.orig}") from err
+        self._current = True
+        return before, schema.SCHEMA_VERSION
 
     @property
     def config(self) -> Config:
@@ -255,7 +319,7 @@ class Ledger:
         With ``require_signature`` (the MQTT path) each envelope must carry a valid signature by the
         registered, unrevoked key of its device; ``expected_device`` must then equal ``envelope.device``.
         """
-        self.config  # noqa: B018 - raises NotInitialised before any work
+        self.require_current()  # raises NotInitialised or OutdatedLedger before any work
         return ingest(self, envelopes, require_signature=require_signature, expected_device=expected_device)
 
     def contiguous_seq(self, device: str) -> int:

@@ -13,6 +13,18 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Jalankan dulu: python -m central --db {db} init",
         "Run first: python -m central --db {db} init",
     ),
+    "hint_upgrade": (
+        "Perbarui dulu (semua data tetap): python -m central --db {db} upgrade",
+        "Upgrade it first (all data is kept): python -m central --db {db} upgrade",
+    ),
+    "upgraded": (
+        "Buku besar {db} diperbarui dari skema versi {before} ke {after}; semua data tetap.",
+        "Ledger {db} upgraded from schema version {before} to {after}; all data kept.",
+    ),
+    "up_to_date": (
+        "Buku besar {db} sudah skema versi {after}; tidak ada yang diubah.",
+        "Ledger {db} is already at schema version {after}; nothing changed.",
+    ),
     "initialised": (
         "Buku besar siap di {db} ({units} unit usaha, {accounts} akun).",
         "Ledger ready at {db} ({units} business units, {accounts} accounts).",

@@ -556,6 +556,7 @@ def serve_command(ledger: Any, args: argparse.Namespace) -> int:
     """``python -m central --db DB serve ...``: run until interrupted (SIGTERM/SIGINT)."""
     import signal
 
+    ledger.require_current()  # an outdated ledger is named before connecting, not on the first message
     broker = _broker_from(args)
     settings = ServeSettings(
         coop=ledger.config.coop,

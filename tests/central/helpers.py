@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import sqlite3
 from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from central import sample
+from central import sample, schema
 from central.ledger import Ledger
 from sync import envelope as wire
 
@@ -161,3 +162,18 @@ def account_days_match_journal(ledger: Ledger) -> bool:
             )
         }
     return fresh == kept
+
+
+def downgrade_to_version_1(path: str) -> None:
+    """Make a ledger look like one written before schema version 2 (no cost column, the old index)."""
+    conn = sqlite3.connect(path)
+    conn.execute(f"DROP INDEX {schema.MEMBER_TOTALS_INDEX.name}")
+    conn.execute("ALTER TABLE transactions DROP COLUMN cost_rp")
+    conn.execute(
+        "CREATE INDEX ix_transactions_member_day ON transactions (member, day) WHERE member IS NOT NULL"
+    )
+    conn.execute(f"DROP INDEX {schema.ACCOUNT_DAY_INDEX.name}")
+    conn.execute(f"CREATE INDEX {schema.ACCOUNT_DAY_INDEX.name} ON journal (account, day)")
+    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
+    conn.commit()
+    conn.close()

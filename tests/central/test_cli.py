@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from central import cli
+from central.ledger import Ledger
 from sync import envelope as wire
-from tests.central.helpers import Device
+from tests.central.helpers import Device, downgrade_to_version_1
 
 MEMBERS_CSV = (
     "number,name,joined,birth_date,phone,blood_type,role\nA001,Budi,2020-01-05,,,,anggota\n"
@@ -113,6 +114,53 @@ def test_ingest_file_commits_good_lines_and_exits_1_on_rejects(
     assert code == 0 and "A404" in out
     code, _, err = run(capsys, "--db", db, "ingest", str(tmp_path / "none.jsonl"))
     assert code == 2 and "none.jsonl" in err
+
+
+def test_an_older_ledger_refuses_writes_until_upgrade_keeps_data_and_config(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A ledger of an older schema version reads fine, refuses ingest with a hint naming `upgrade` (nothing
+    written), and `upgrade` brings it up to date keeping its transactions and its config."""
+    db = str(tmp_path / "old.sqlite")
+    config = tmp_path / "coop.toml"
+    config.write_text(
+        Path(cli.__file__).with_name("default.toml").read_text(encoding="utf-8").replace(
+            'name = "Koperasi', 'name = "Koperasi Lama', 1
+        ),
+        encoding="utf-8",
+    )
+    assert run(capsys, "--db", db, "init", "--config", str(config))[0] == 0
+    members = tmp_path / "m.csv"
+    members.write_text(MEMBERS_CSV, encoding="utf-8")
+    products = tmp_path / "p.csv"
+    products.write_text("sku,name,unit,price_rp,cost_rp\n8991,Gula,toko,15000,12000\n", encoding="utf-8")
+    assert run(capsys, "--db", db, "import", "members", str(members))[0] == 0
+    assert run(capsys, "--db", db, "import", "products", str(products))[0] == 0
+    dev = Device()
+    line = {"sku": "8991", "qty": 1, "price_rp": 15000, "cost_rp": 12000}
+    first, second = (dev.make("sale", member="A001", lines=[line], total=15000) for _ in range(2))
+    feed = tmp_path / "one.jsonl"
+    feed.write_bytes(wire.canonical(first) + b"\n")
+    assert run(capsys, "--db", db, "ingest", str(feed))[0] == 0
+    downgrade_to_version_1(db)
+
+    code, out, _ = run(capsys, "--db", db, "report", "trial-balance", "--json")
+    assert code == 0 and out
+    feed.write_bytes(wire.canonical(second) + b"\n")
+    code, _, err = run(capsys, "--db", db, "ingest", str(feed))
+    assert code == 2 and "upgrade" in err and "Traceback" not in err
+    code, out, _ = run(capsys, "--db", db, "report", "member", "A001", "--from", "2026-03-01", "--json")
+    assert json.loads(out)["purchases"]["summary"]["total_rp"] == 15000  # the refused sale left no trace
+
+    code, out, _ = run(capsys, "--lang", "en", "--db", db, "upgrade")
+    assert code == 0 and "from schema version 1 to 2" in out
+    code, out, _ = run(capsys, "--lang", "en", "--db", db, "upgrade")
+    assert code == 0 and "nothing changed" in out
+    assert run(capsys, "--db", db, "ingest", str(feed))[0] == 0
+    code, out, _ = run(capsys, "--db", db, "report", "member", "A001", "--from", "2026-03-01", "--json")
+    assert json.loads(out)["purchases"]["summary"]["total_rp"] == 30000
+    with Ledger.open(db) as ledger:
+        assert ledger.config.name == "Koperasi Lama Maju Bersama"
 
 
 def test_report_arguments_are_checked(db: str, capsys: pytest.CaptureFixture[str]) -> None:

@@ -17,6 +17,7 @@ from sqlalchemy import func, inspect, select
 from central import schema, yearend
 from central.ledger import Ledger
 from central.members import MemberRow
+from tests.central.helpers import downgrade_to_version_1
 from tests.central.test_yearend import PRODUCTS, Book, coop_config
 
 YEAR = 2025
@@ -178,30 +179,13 @@ def test_each_sale_carries_the_cost_of_its_lines(fixed_year: Ledger) -> None:
         assert cost == (line_cost.get(ident, 0) if kind == "sale" else None), ident
 
 
-def _downgrade(path: str) -> None:
-    """Make a ledger look like one written before schema version 2 (no cost column, the old index)."""
-    import sqlite3
-
-    conn = sqlite3.connect(path)
-    conn.execute(f"DROP INDEX {schema.MEMBER_TOTALS_INDEX.name}")
-    conn.execute("ALTER TABLE transactions DROP COLUMN cost_rp")
-    conn.execute(
-        "CREATE INDEX ix_transactions_member_day ON transactions (member, day) WHERE member IS NOT NULL"
-    )
-    conn.execute(f"DROP INDEX {schema.ACCOUNT_DAY_INDEX.name}")
-    conn.execute(f"CREATE INDEX {schema.ACCOUNT_DAY_INDEX.name} ON journal (account, day)")
-    conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
-    conn.commit()
-    conn.close()
-
-
 def test_an_older_ledger_is_computed_the_same_and_upgrades_in_place(tmp_path: Path) -> None:
     """A version-1 ledger gets the same SHU through the reference path; init adds and fills the cost column,
     swaps the index, and the fast path then gives the same again."""
     path = str(tmp_path / "old.sqlite")
     with load(path, build_year(FIXED_OPS)) as ledger:
         expected = yearend.shu_data(yearend.compute_year(ledger, YEAR))
-    _downgrade(path)
+    downgrade_to_version_1(path)
     with Ledger.open(path) as ledger:
         with ledger.read() as conn:
             assert not yearend.costs_on_rows(conn)
