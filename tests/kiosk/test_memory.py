@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import os
 import stat
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -41,3 +43,30 @@ def test_an_unwritable_device_dir_leaves_escpos_its_default(
     monkeypatch.delenv(memory.ESCPOS_CACHE_ENV, raising=False)
     assert memory.use_printer_cache(tmp_path / "missing" / "device") is None
     assert memory.ESCPOS_CACHE_ENV not in os.environ
+
+
+@pytest.mark.parametrize(("preset", "expected"), [(None, "0"), ("3", "3")])
+def test_software_gl_draws_on_the_ui_thread_unless_the_operator_says_otherwise(
+    preset: str | None, expected: str
+) -> None:
+    """Kiosk start-up asks llvmpipe for no rasteriser threads (their buffers made memory jump), but an
+    LP_NUM_THREADS already set by the operator is kept."""
+    env = {k: v for k, v in os.environ.items() if k != "LP_NUM_THREADS"}
+    if preset is not None:
+        env["LP_NUM_THREADS"] = preset
+    code = (
+        "import os; from kiosk.ui import boot; boot.prepare(headless=True); "
+        "print(os.environ['LP_NUM_THREADS'])"
+    )
+    root = Path(__file__).resolve().parents[2]
+    result = subprocess.run(
+        [sys.executable, "-c", code],
+        capture_output=True,
+        text=True,
+        env=env,
+        cwd=root,
+        check=False,
+        timeout=60,
+    )
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.strip().splitlines()[-1] == expected
