@@ -258,25 +258,32 @@ class _Derived(NamedTuple):
     lines: tuple[Line, ...] | None  # None: not posted ahead (void, dispute, or posting failed)
 
 
+def _stamp(env: Mapping[str, Any], tz: tzinfo) -> tuple[int, str]:
+    """(Unix time, local day in ``tz``) of an envelope's ``at``."""
+    stamp = datetime.fromisoformat(env["at"])
+    return int(stamp.timestamp()), stamp.astimezone(tz).date().isoformat()
+
+
+def _post_now(env: Mapping[str, Any], config: Config) -> tuple[list[tuple[int, int]], tuple[Line, ...]]:
+    """(line amounts, journal lines) of an envelope: the lines' amounts feed the posting of line kinds."""
+    if env["kind"] in LINE_KINDS:
+        amounts = sale_amounts(env)
+        return amounts, post(env, config, amounts)
+    return [], post(env, config)
+
+
 def _derive(env: Mapping[str, Any], config: Config) -> _Derived | None:
     """``_Derived`` of a shape-checked envelope; anything that fails is left to the checks, which then
     refuse it with the reason they always give, in their order."""
     try:
-        stamp = datetime.fromisoformat(env["at"])
-        ts = int(stamp.timestamp())
-        day = stamp.astimezone(config.tz).date().isoformat()
+        ts, day = _stamp(env, config.tz)
     except (ValueError, OverflowError, OSError):
         return None
-    kind = env["kind"]
     amounts: list[tuple[int, int]] = []
     lines: tuple[Line, ...] | None = None
-    if kind not in ("void", "dispute") and config.unit(env["unit"]) is not None:
+    if env["kind"] not in ("void", "dispute") and config.unit(env["unit"]) is not None:
         try:
-            if kind in LINE_KINDS:
-                amounts = sale_amounts(env)
-                lines = post(env, config, amounts)
-            else:
-                lines = post(env, config)
+            amounts, lines = _post_now(env, config)
         except Exception:  # posted again, in order, by the checks, which name the reason
             amounts, lines = [], None
     return _Derived(config, ts, day, amounts, lines)
@@ -288,10 +295,7 @@ def _posting(
     """(line amounts, journal lines) of an envelope that passed the checks before posting."""
     if derived is not None and derived.lines is not None and derived.config is config:
         return derived.amounts, derived.lines
-    if env["kind"] in LINE_KINDS:
-        amounts = sale_amounts(env)
-        return amounts, post(env, config, amounts)
-    return [], post(env, config)
+    return _post_now(env, config)
 
 
 def _parse_all(
@@ -900,9 +904,7 @@ def _accept(
     if derived is not None and derived.config.tz is tz:
         ts, day = derived.ts, derived.day
     else:
-        stamp = datetime.fromisoformat(env["at"])
-        ts = int(stamp.timestamp())
-        day = stamp.astimezone(tz).date().isoformat()
+        ts, day = _stamp(env, tz)
     kind = env["kind"]
     member = env["member"]
     signed = "sig" in env and env["device"] in state.devices

@@ -151,6 +151,13 @@ def rebuild_account_days(conn: Connection) -> None:
     )
 
 
+def _set_meta(conn: Connection, **values: str) -> None:
+    """Store ``values`` in the ledger's key/value ``meta`` table, replacing those keys."""
+    m = schema.meta
+    conn.execute(m.delete().where(m.c.key.in_(list(values))))
+    conn.execute(m.insert(), [{"key": key, "value": value} for key, value in values.items()])
+
+
 class Ledger:
     """The central ledger. ``Ledger.open(db)`` then ``init(config)`` once; then ingest and read."""
 
@@ -187,15 +194,7 @@ class Ledger:
             schema.metadata.create_all(self.engine)
             with self.write() as conn:
                 schema.upgrade(conn)
-                m = schema.meta
-                conn.execute(m.delete().where(m.c.key.in_(["schema_version", "config"])))
-                conn.execute(
-                    m.insert(),
-                    [
-                        {"key": "schema_version", "value": str(schema.SCHEMA_VERSION)},
-                        {"key": "config", "value": config.to_json()},
-                    ],
-                )
+                _set_meta(conn, schema_version=str(schema.SCHEMA_VERSION), config=config.to_json())
                 conn.execute(schema.accounts.delete())
                 conn.execute(
                     schema.accounts.insert(),
@@ -263,9 +262,7 @@ class Ledger:
                 schema.metadata.create_all(self.engine)
                 with self.write() as conn:
                     schema.upgrade(conn)
-                    m = schema.meta
-                    conn.execute(m.delete().where(m.c.key == "schema_version"))
-                    conn.execute(m.insert(), [{"key": "schema_version", "value": str(schema.SCHEMA_VERSION)}])
+                    _set_meta(conn, schema_version=str(schema.SCHEMA_VERSION))
             except OperationalError as err:
                 raise StoreError(f"cannot upgrade {self.target}: {err.orig}") from err
         self._current = True
