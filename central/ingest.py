@@ -16,7 +16,6 @@ from __future__ import annotations
 import base64
 import binascii
 import hashlib
-import json
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
@@ -24,6 +23,7 @@ from datetime import datetime, tzinfo
 from functools import partial
 from typing import TYPE_CHECKING, Any, Final, NamedTuple
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
 from sqlalchemy import Connection, RootTransaction, and_, any_, bindparam, func, select
@@ -306,11 +306,7 @@ def _parse_all(
     for item in batch:
         try:
             if isinstance(item, dict):
-                env = item
-                if len(wire.canonical(env)) > wire.MAX_ENVELOPE_BYTES:
-                    raise wire.EnvelopeError(
-                        f"envelope is more than the limit of {wire.MAX_ENVELOPE_BYTES} bytes"
-                    )
+                env = item  # its size is checked once encoded, below
             elif isinstance(item, bytes | bytearray | str):
                 env = wire.parse(bytes(item) if isinstance(item, bytearray) else item)
             else:
@@ -320,14 +316,18 @@ def _parse_all(
                 value = env.get(key)
                 if isinstance(value, str) and any(ord(ch) < 32 and ch not in "\t\n" for ch in value):
                     raise wire.EnvelopeError(f"{key} contains a control character; send plain text")
+            signed_bytes, body = signed_and_body(env)
+            if len(body) > wire.MAX_ENVELOPE_BYTES:
+                raise wire.EnvelopeError(
+                    f"envelope is more than the limit of {wire.MAX_ENVELOPE_BYTES} bytes"
+                )
         except (wire.EnvelopeError, TypeError, ValueError, KeyError) as err:
             env_any = item if isinstance(item, dict) else {}
             _reject(report, out, now, env_any, raw=item, reason=str(err))
             continue
-        except RecursionError:  # json.loads on thousands of nested brackets
+        except RecursionError:  # an object given as a dict, nested thousands deep
             _reject(report, out, now, {}, raw=item, reason="not valid JSON: nested too deeply")
             continue
-        signed_bytes, body = signed_and_body(env)
         parsed.append(
             _Prepared(
                 env,
@@ -343,22 +343,22 @@ def _parse_all(
 
 
 def signed_and_body(env: Mapping[str, Any]) -> tuple[bytes, bytes]:
-    """(``sync.envelope.signing_bytes``, ``sync.envelope.canonical``) of an envelope, encoding it once.
+    """(``sync.envelope.signing_bytes``, ``sync.envelope.canonical``) of an envelope that passed
+    ``sync.envelope.check``, encoding it once.
 
     Canonical JSON is ``{`` + the members in key order joined by ``,`` + ``}``, so the signing bytes are
     the body with the member ``,"sig":<value>`` cut out (a comma precedes it: ``at`` sorts before
     ``sig``). The body always holds that member once at the top level; when the same bytes occur
     nowhere else, the cut is exactly it, else both are encoded in full.
     """
+    body = wire.canonical_checked(env)
     if "sig" not in env:
-        plain = wire.canonical(env)
-        return plain, plain
-    body = wire.canonical(env)
-    member = b',"sig":' + json.dumps(
-        env["sig"], sort_keys=True, separators=(",", ":"), ensure_ascii=False
-    ).encode("utf-8")
-    if "at" in env and body.count(member) == 1:
-        return body.replace(member, b"", 1), body
+        return body, body
+    sig = env["sig"]
+    if isinstance(sig, str):
+        member = b',"sig":' + orjson.dumps(sig)
+        if "at" in env and body.count(member) == 1:
+            return body.replace(member, b"", 1), body
     return wire.signing_bytes(env), body
 
 

@@ -56,6 +56,7 @@ from datetime import datetime
 from decimal import ROUND_HALF_UP, Decimal, InvalidOperation
 from typing import Any, Final
 
+import orjson
 from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 
@@ -84,12 +85,16 @@ MAX_LINES: Final = 100
 # One transaction may not exceed Rp 10 billion; guards against overflow and typos with extra zeros.
 MAX_AMOUNT_RP: Final = 10_000_000_000
 MAX_QTY: Final = Decimal(100_000)
+_MAX_INT_QTY: Final = int(MAX_QTY)
 
 DEVICE_RE: Final = re.compile(r"^[a-z0-9][a-z0-9_-]{0,47}$")
 ID_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.:-]{0,63}$")
 CODE_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
 QTY_RE: Final = re.compile(r"^\d{1,6}(\.\d{1,3})?$")
+PREV_RE: Final = re.compile(r"[0-9a-f]{64}")
 CONTROL_RE: Final = re.compile(r"[\x00-\x1f\x7f]")
+# Lone UTF-16 surrogates: a JSON text can spell them (\ud800) but UTF-8 cannot hold them.
+SURROGATE_RE: Final = re.compile(r"[\ud800-\udfff]")
 MAX_TEXT_CHARS: Final = 200
 
 _BASE_KEYS: Final = frozenset(
@@ -111,6 +116,12 @@ _KIND_KEYS: Final[dict[str, frozenset[str]]] = {
 # Optional per kind, beside ``_OPTIONAL_KEYS``.
 _KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {"purchase": frozenset({"supplier"})}
 _LINE_KEYS: Final = frozenset({"sku", "qty", "price_rp", "cost_rp"})
+# Per kind: the keys an envelope must have (``sig`` aside) and the keys it may have.
+_REQUIRED_KEYS: Final = {kind: (_BASE_KEYS | extra) - {"sig"} for kind, extra in _KIND_KEYS.items()}
+_ALLOWED_KEYS: Final = {
+    kind: _BASE_KEYS | _OPTIONAL_KEYS | _KIND_OPTIONAL_KEYS.get(kind, frozenset()) | extra
+    for kind, extra in _KIND_KEYS.items()
+}
 
 
 class EnvelopeError(ValueError):
@@ -120,6 +131,20 @@ class EnvelopeError(ValueError):
 def canonical(obj: Mapping[str, Any]) -> bytes:
     """The canonical JSON bytes of ``obj``: sorted keys, no spaces, UTF-8."""
     return json.dumps(obj, sort_keys=True, separators=(",", ":"), ensure_ascii=False).encode("utf-8")
+
+
+def canonical_checked(env: Mapping[str, Any]) -> bytes:
+    """``canonical`` of an envelope that passed ``check``, encoded by orjson (about ten times faster).
+
+    The bytes are the same: a checked envelope holds only text (valid Unicode), whole numbers well
+    within 64 bits, booleans, null, and lists and objects of those, and for these both encoders write
+    the same JSON (tests/test_envelope.py holds them equal). They differ for some floats, which
+    ``check`` refuses everywhere, so anything orjson cannot encode is handed to ``canonical``.
+    """
+    try:
+        return orjson.dumps(env, option=orjson.OPT_SORT_KEYS)
+    except TypeError:  # orjson.JSONEncodeError: not an envelope check() passed
+        return canonical(env)
 
 
 def signing_bytes(envelope: Mapping[str, Any]) -> bytes:
@@ -225,6 +250,8 @@ def _free_text(value: Any, name: str) -> str:
         raise EnvelopeError(f"{name} must be text of at most {MAX_TEXT_CHARS} characters")
     if CONTROL_RE.search(value):
         raise EnvelopeError(f"{name} contains control characters; use plain text on one line")
+    if SURROGATE_RE.search(value):
+        raise EnvelopeError(f"{name} holds a lone UTF-16 surrogate, which is not text; send valid Unicode")
     return value
 
 
@@ -236,16 +263,20 @@ def _text(env: Mapping[str, Any], key: str, pattern: re.Pattern[str]) -> str:
 
 
 def parse(data: bytes | str) -> dict[str, Any]:
-    """Decode one envelope from JSON bytes, refusing oversized or non-object input."""
+    """Decode one envelope from JSON bytes, refusing oversized or non-object input.
+
+    Strict JSON (RFC 8259, by orjson): NaN and Infinity, numbers too large for a double, invalid UTF-8
+    and lone surrogate escapes (``\\ud800``, which no UTF-8 text can hold) are refused.
+    """
     raw = data.encode("utf-8") if isinstance(data, str) else data
     if len(raw) > MAX_ENVELOPE_BYTES:
         raise EnvelopeError(f"envelope is {len(raw)} bytes, more than the limit of {MAX_ENVELOPE_BYTES}")
     try:
-        obj = json.loads(raw)
-    except (UnicodeDecodeError, json.JSONDecodeError) as err:
+        obj = orjson.loads(raw)
+    except orjson.JSONDecodeError as err:
+        if str(err).startswith("depth limit"):
+            raise EnvelopeError("JSON nested too deeply to be an envelope") from err
         raise EnvelopeError(f"not valid JSON: {err}") from err
-    except RecursionError as err:
-        raise EnvelopeError("JSON nested too deeply to be an envelope") from err
     if not isinstance(obj, dict):
         raise EnvelopeError("an envelope must be a JSON object")
     return obj
@@ -259,21 +290,23 @@ def check(env: Mapping[str, Any]) -> None:
     transaction exist is for the receiver, who knows them.
     """
     version = env.get("v")
-    if version not in SUPPORTED_VERSIONS:
+    if version not in SUPPORTED_VERSIONS or type(version) is not int:
         raise EnvelopeError(
             f"unsupported format version v={version!r} (this system reads {sorted(SUPPORTED_VERSIONS)})"
         )
     kind = env.get("kind")
     if kind not in _KIND_KEYS:
         raise EnvelopeError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
-    optional = _OPTIONAL_KEYS | _KIND_OPTIONAL_KEYS.get(kind, frozenset())
-    allowed = _BASE_KEYS | optional | _KIND_KEYS[kind]
-    missing = sorted((_BASE_KEYS | _KIND_KEYS[kind]) - set(env) - {"sig"})
-    if missing:
+    keys = env.keys()
+    if not keys >= _REQUIRED_KEYS[kind]:
+        missing = sorted(_REQUIRED_KEYS[kind] - keys)
         raise EnvelopeError(f"missing field(s): {', '.join(missing)}")
-    extra = sorted(set(env) - allowed)
-    if extra:
+    if not keys <= _ALLOWED_KEYS[kind]:
+        extra = sorted(str(key) for key in keys - _ALLOWED_KEYS[kind])
         raise EnvelopeError(f"unexpected field(s) for kind {kind}: {', '.join(extra)}")
+    sig = env.get("sig")
+    if "sig" in env and not (isinstance(sig, str) and sig.isascii()):
+        raise EnvelopeError("sig must be base64 text (the device's Ed25519 signature)")
     _text(env, "id", ID_RE)
     _text(env, "device", DEVICE_RE)
     _text(env, "unit", CODE_RE)
@@ -281,7 +314,7 @@ def check(env: Mapping[str, Any]) -> None:
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1 or seq > 2**53:
         raise EnvelopeError(f"seq {seq!r} must be a whole number from 1")
     prev = env["prev"]
-    if not isinstance(prev, str) or not re.fullmatch(r"[0-9a-f]{64}", prev):
+    if not isinstance(prev, str) or not PREV_RE.fullmatch(prev):
         raise EnvelopeError("prev must be 64 lowercase hex characters (SHA-256 of the previous envelope)")
     if seq == 1 and prev != GENESIS:
         raise EnvelopeError("the first envelope of a device (seq 1) must have prev = 64 zeros")
@@ -350,14 +383,16 @@ def _check_lines(lines: list[Any], total: int, kind: str) -> None:
         raise EnvelopeError(f"a {kind} has at most {MAX_LINES} lines, this one has {len(lines)}")
     computed = 0
     for number, line in enumerate(lines, start=1):
-        if not isinstance(line, dict) or set(line) != _LINE_KEYS:
+        if not isinstance(line, dict) or line.keys() != _LINE_KEYS:
             raise EnvelopeError(f"line {number} must have exactly the keys sku, qty, price_rp, cost_rp")
         if not isinstance(line["sku"], str) or not CODE_RE.match(line["sku"]):
             raise EnvelopeError(f"line {number}: sku {line['sku']!r} is not a valid code")
-        try:
-            parse_qty(line["qty"])
-        except EnvelopeError as err:
-            raise EnvelopeError(f"line {number}: {err}") from err
+        qty = line["qty"]
+        if type(qty) is not int or not 0 < qty <= _MAX_INT_QTY:  # else the full check, for its reason
+            try:
+                parse_qty(qty)
+            except EnvelopeError as err:
+                raise EnvelopeError(f"line {number}: {err}") from err
         _rupiah(line["price_rp"], f"line {number} price_rp")
         _rupiah(line["cost_rp"], f"line {number} cost_rp")
         computed += line_amount_rp(line)

@@ -78,6 +78,11 @@ def test_line_amount_rounds_half_up_for_weights() -> None:
         ({"lines": []}, "at least one line"),
         ({"extra": 1}, "unexpected field"),
         ({"device": "Toko 01"}, "device"),
+        ({"v": True}, "unsupported format version"),
+        ({"v": 1.0}, "unsupported format version"),
+        ({"sig": 12345}, "sig must be base64 text"),
+        ({"sig": "tanda\u00e9"}, "sig must be base64 text"),
+        ({"note": "ok\ud800"}, "lone UTF-16 surrogate"),
     ],
 )
 def test_check_names_what_is_wrong(changes: dict[str, Any], fragment: str) -> None:
@@ -229,3 +234,51 @@ def test_supplier_is_only_a_purchase_field() -> None:
     """Other kinds do not take a supplier."""
     with pytest.raises(env.EnvelopeError, match="unexpected field"):
         env.check(_sale(supplier="CV Sumber Rejeki"))
+
+
+@pytest.mark.parametrize(
+    ("text", "fragment"),
+    [
+        (b'{"v":1,"note":"\\ud800"}', "not valid JSON"),  # a lone surrogate escape: no UTF-8 text
+        (b'{"v":NaN}', "not valid JSON"),
+        (b'{"v":1e999}', "not valid JSON"),
+        (b'{"v":1,"note":"\xff"}', "not valid JSON"),
+    ],
+)
+def test_parse_is_strict_json(text: bytes, fragment: str) -> None:
+    """What is not JSON text in UTF-8 is refused when parsed, before any check or encoding sees it."""
+    with pytest.raises(env.EnvelopeError, match=fragment):
+        env.parse(text)
+
+
+# Values a checked envelope can hold: text (any valid Unicode, control characters included), whole
+# numbers within 64 bits, booleans, null, and lists and objects of them.
+_json_scalars = (
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**63), max_value=2**64 - 1)
+    | st.text(st.characters(exclude_categories=("Cs",)), max_size=30)
+)
+_json_values = st.recursive(
+    _json_scalars,
+    lambda inner: (
+        st.lists(inner, max_size=4)
+        | st.dictionaries(st.text(st.characters(exclude_categories=("Cs",)), max_size=8), inner, max_size=5)
+    ),
+    max_leaves=25,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(extra=st.dictionaries(st.text(max_size=8), _json_values, max_size=6))
+def test_fast_canonical_writes_the_same_bytes(extra: dict[str, Any]) -> None:
+    """canonical_checked (orjson) and canonical (the json module) write the same bytes for every value a
+    checked envelope can hold: the signing bytes and chain hashes do not depend on which one ran."""
+    signed = {**env.sign(_sale(), KEY), **{f"x{key}": value for key, value in extra.items()}}
+    assert env.canonical_checked(signed) == env.canonical(signed)
+
+
+def test_fast_canonical_hands_what_it_cannot_encode_to_canonical() -> None:
+    """A value beyond 64 bits is written the way canonical writes it."""
+    big = {"a": 2**70, "b": [1, {"c": None}]}
+    assert env.canonical_checked(big) == env.canonical(big)

@@ -19,9 +19,7 @@ from tests.central.helpers import (
 )
 
 
-def test_sample_month_is_accepted_whole_and_balanced(
-    loaded: Ledger, month: sample.SampleData
-) -> None:
+def test_sample_month_is_accepted_whole_and_balanced(loaded: Ledger, month: sample.SampleData) -> None:
     """A month of valid signed envelopes from several devices is committed entirely, every entry balanced."""
     report = loaded.ingest(month.envelopes, require_signature=True)
     assert report.rejected == []
@@ -84,7 +82,20 @@ BAD_CASES = [
     (lambda e: {**e, "note": "a\x00b"}, "control character"),
     (lambda e: b'{"id": "x\x00y", \xff}', "not valid JSON"),
     (lambda e: b"[" * 8000 + b"]" * 8000, "nested too deeply"),
+    # A lone surrogate escape: valid to Python's json module, but no UTF-8 text can hold it.
+    (lambda e: json.dumps({**e, "note": "X"}).replace('"X"', '"\\ud800"').encode(), "not valid JSON"),
 ]
+
+
+def test_text_no_utf8_can_hold_is_refused_not_a_crash(loaded: Ledger) -> None:
+    """An envelope handed over as a dict with a lone surrogate in its text is quarantined with the
+    reason; it cannot be encoded, so it could not be stored or hashed, and the batch goes on."""
+    dev = Device()
+    ok = dev.sale()
+    bad = {**dev.sale(), "clerk": "kasir \udc00"}
+    report = loaded.ingest([bad, ok])
+    assert report.accepted == [ok["id"]]
+    assert ["lone UTF-16 surrogate" in r.reason for r in report.rejected] == [True]
 
 
 def test_bad_envelopes_are_quarantined_with_reasons_and_the_rest_committed(loaded: Ledger) -> None:
@@ -98,9 +109,7 @@ def test_bad_envelopes_are_quarantined_with_reasons_and_the_rest_committed(loade
         good.append(ok["id"])
         broken = mutate(dev.sale())
         if isinstance(broken, dict) and reason != "bad signature":
-            broken = wire.sign(
-                {k: v for k, v in broken.items() if k != "sig"}, dev.key
-            )  # only this fault
+            broken = wire.sign({k: v for k, v in broken.items() if k != "sig"}, dev.key)  # only this fault
         batch += [ok, broken]
     report = loaded.ingest(batch)
     assert report.accepted == good
@@ -158,9 +167,7 @@ def test_void_rules(loaded: Ledger) -> None:
     assert report.accepted == [ok["id"]]
     reasons = [r.reason for r in report.rejected]
     assert (
-        "must repeat" in reasons[0]
-        and "unknown transaction" in reasons[1]
-        and "already voided" in reasons[2]
+        "must repeat" in reasons[0] and "unknown transaction" in reasons[1] and "already voided" in reasons[2]
     )
     members = {m["number"]: m for m in loaded.members()}
     assert members["A001"]["credit_used_rp"] == 0  # the credit sale was reversed

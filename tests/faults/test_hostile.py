@@ -96,6 +96,11 @@ def test_hostile_uplinks_refused_and_stream_continues(
     assert "does not decompress" in _reasons(server)
     assert "exceeds the limit" in _reasons(server)
 
+    # A lone surrogate escape in the note (JSON-escaped, so it passes as text; no UTF-8 can hold it).
+    text = json.dumps({**nxt, "note": "X"}).replace('"X"', '"\\ud800"').encode()
+    _send(port, up1, batch.encode([text]))
+    _until(lambda: "surrogate" in _reasons(server))
+
     # The stream goes on: the honest device's real envelope (seq 4) and more sales are committed.
     rest = [envelope.canonical(nxt), *_record(world, "toko-01", 5)]
     _send(port, up1, batch.encode(rest))
