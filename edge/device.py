@@ -15,7 +15,6 @@ import hashlib
 import json
 import sqlite3
 import threading
-import uuid
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
@@ -53,6 +52,7 @@ from sync.envelope import (
     EnvelopeError,
     canonical,
     check,
+    new_id,
     sign,
 )
 
@@ -274,7 +274,7 @@ class Device:
         now = self._now()
         envelope: dict[str, Any] = {
             "v": VERSION,
-            "id": uuid.uuid4().hex,
+            "id": new_id(),
             "device": self.settings.device,
             "seq": seq,
             "prev": prev,

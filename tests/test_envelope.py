@@ -282,3 +282,18 @@ def test_fast_canonical_hands_what_it_cannot_encode_to_canonical() -> None:
     """A value beyond 64 bits is written the way canonical writes it."""
     big = {"a": 2**70, "b": [1, {"c": None}]}
     assert env.canonical_checked(big) == env.canonical(big)
+
+
+def test_new_ids_are_version_7_uuids_in_time_order() -> None:
+    """Ids are RFC 9562 version 7 UUIDs: valid envelope ids, unique, and ordered by their millisecond."""
+    import uuid
+
+    start = 1_700_000_000_000 * 1_000_000  # ns, in 2023
+    ids = [env.new_id(start + step * 1_000_000) for step in range(200) for _ in range(5)]
+    assert len(set(ids)) == len(ids)
+    assert all(env.ID_RE.match(i) and len(i) == 32 for i in ids)
+    parsed = [uuid.UUID(hex=i) for i in ids]
+    assert {(u.version, u.variant) for u in parsed} == {(7, uuid.RFC_4122)}
+    assert [int(i[:12], 16) for i in ids] == sorted(int(i[:12], 16) for i in ids)
+    assert int(ids[0][:12], 16) == start // 1_000_000
+    assert env.new_id() > ids[-1]  # the clock has moved on since 2023
