@@ -26,8 +26,6 @@ the catalog, members and config per branch as versioned retained snapshots plus 
 from __future__ import annotations
 
 import argparse
-import contextlib
-import gc
 import json
 import logging
 import os
@@ -36,11 +34,11 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Iterator, Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from central.ingest import Prepared, prepare
+from central.ingest import Prepared, prepare, relaxed_collector
 from sync import ack as ack_mod
 from sync import batch, downlink, summary, topics
 from sync.envelope import MAX_ENVELOPE_BYTES
@@ -63,12 +61,6 @@ RESEND_MIN_INTERVAL_S: Final = 2.0
 LEARN_RETAINED_S: Final = 1.0
 DOWNLINK_INTERVAL_S: Final = 5.0
 SESSION_EXPIRY_S: Final = 7 * 24 * 3600
-# The cyclic garbage collector's thresholds while serving (gc.set_threshold; Python's are 700, 10, 10).
-# Each envelope allocates a few dozen dicts, lists and tuples that live until its round commits, so at
-# the default the collector ran every few dozen envelopes and kept re-scanning the rounds in flight:
-# about 12 % of a backlog drain. Ingest makes no reference cycles of its own (reference counting frees
-# its garbage), so a collection every 100,000 allocations costs little memory.
-GC_THRESHOLDS: Final = (100_000, 50, 100)
 REJECTIONS_KEPT: Final = 1000
 NET_JOIN_S: Final = 5.0
 FLUSH_ON_STOP_S: Final = 2.0
@@ -471,7 +463,7 @@ class Server:
 
     def run(self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None) -> None:
         """Serve until ``stop`` is set or ``until()`` is true."""
-        with _collector_thresholds(GC_THRESHOLDS):
+        with relaxed_collector():  # also over the decoder thread's parsing and the reader's work
             self._run(stop or threading.Event(), until)
 
     def _run(self, stop: threading.Event, until: Callable[[], bool] | None) -> None:
@@ -508,26 +500,6 @@ class Server:
             reader_stop.set()
             reader.join(NET_JOIN_S)
             self.stop_network()
-
-
-_collector_lock = threading.Lock()
-_collector_users: list[tuple[int, int, int]] = []  # the thresholds before the first running server
-
-
-@contextlib.contextmanager
-def _collector_thresholds(thresholds: tuple[int, int, int]) -> Iterator[None]:
-    """Run with the garbage collector's thresholds at ``thresholds``; the last server to stop restores
-    the ones from before the first started (servers may overlap in one process, as in the tests)."""
-    with _collector_lock:
-        _collector_users.append(gc.get_threshold() if not _collector_users else _collector_users[0])
-        gc.set_threshold(*thresholds)
-    try:
-        yield
-    finally:
-        with _collector_lock:
-            before = _collector_users.pop()
-            if not _collector_users:
-                gc.set_threshold(*before)
 
 
 # -- command line (loaded by central.cli) ---------------------------------------------------------------

@@ -93,3 +93,34 @@ def test_signing_bytes_cut_from_the_body_equal_a_fresh_encoding(
     assert signed_and_body(env) == (wire.signing_bytes(env), wire.canonical(env))
     del env["sig"]
     assert signed_and_body(env) == (wire.signing_bytes(env), wire.canonical(env))
+
+
+def test_collector_is_relaxed_while_ingesting_and_restored_after(loaded: Ledger) -> None:
+    """Ingest raises the garbage collector's thresholds while it runs, and however calls nest or overlap
+    (serve's threads), the thresholds from before come back when the last one ends."""
+    import gc
+    import threading
+
+    from central.ingest import GC_THRESHOLDS, relaxed_collector
+
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    dev = Device()
+    with relaxed_collector():
+        inner_done = threading.Event()
+
+        def other() -> None:
+            with relaxed_collector():
+                seen.append(gc.get_threshold())
+            inner_done.set()
+
+        thread = threading.Thread(target=other)
+        thread.start()
+        loaded.ingest([dev.sale()])  # nested inside this block
+        inner_done.wait(10)
+        thread.join(10)
+        seen.append(gc.get_threshold())  # the other thread and ingest both ended; this block has not
+    assert seen == [GC_THRESHOLDS, GC_THRESHOLDS]
+    assert gc.get_threshold() == before
+    loaded.ingest([dev.sale()])
+    assert gc.get_threshold() == before
