@@ -341,13 +341,28 @@ class Server:
             "members": self.ledger.members,
             "config": self._config_items,
         }
+        # Each device's committed seq is read before the figures, never after: an ingest in between
+        # can then only make a payload count less than its figures do (the device counts a sale as
+        # pending twice, which errs on the safe side), never more (docs/contracts.md, "reflects").
+        reflects = self._reflects()
         current = {name: fetch() for name, fetch in sources.items()}
         with self._published_lock:
-            count = self._publish_changes(current)
+            count = self._publish_changes(current, reflects)
         self.stats.downlinks += count
         return count
 
-    def _publish_changes(self, current: Mapping[str, list[dict[str, Any]]]) -> int:
+    def _reflects(self) -> dict[str, dict[str, int]]:
+        """Per branch, each of its devices' contiguous committed seq (``reflects`` of its payloads)."""
+        by_branch: dict[str, dict[str, int]] = {}
+        for row in self.ledger.devices_list():
+            if not row.get("revoked_ts"):
+                seq = int(self.ledger.contiguous_seq(str(row["device"])))
+                by_branch.setdefault(str(row["branch"]), {})[str(row["device"])] = seq
+        return by_branch
+
+    def _publish_changes(
+        self, current: Mapping[str, list[dict[str, Any]]], reflects: Mapping[str, dict[str, int]]
+    ) -> int:
         count = 0
         for branch in self._branches():
             changed = False
@@ -357,6 +372,10 @@ class Server:
                 if decided is None:
                     continue
                 state, snap, change = decided
+                if name in downlink.REFLECTING:
+                    snap["reflects"] = reflects.get(branch, {})
+                    if change is not None:
+                        change["reflects"] = snap["reflects"]
                 if change is not None:
                     self.link.post(downlink.delta_topic(self.coop, branch, name), downlink.encode(change))
                 snap_topic = topics.branch_down(self.coop, branch, name)

@@ -21,6 +21,10 @@ from typing import Any, Final
 from sync import topics
 
 NAMES: Final = ("catalog", "members", "config")
+# Payloads whose figures follow the devices' transactions (stock, credit used): central adds
+# ``"reflects": {device: seq}``, each of the branch's devices' contiguous committed seq when it read
+# them, so that a device counts as pending exactly its sales above that (docs/contracts.md).
+REFLECTING: Final = ("catalog", "members")
 KEY_OF: Final = {"catalog": "sku", "members": "number", "config": "key", "clerks": "id"}
 DELTA_SUFFIX: Final = "delta"
 # A snapshot larger than this is refused by the device (a catalog of 300 items is about 40 KB).
