@@ -54,9 +54,10 @@ LINE_KINDS: Final = ("sale", "purchase")
 # Python's are 700, 10, 10). Each envelope allocates a few dozen dicts, lists and tuples that live until
 # its chunk commits, so at the defaults the collector ran every few dozen envelopes and kept re-scanning
 # the chunks in flight: about 12 % of a backlog drain through ``central serve``. Ingest makes no
-# reference cycles of its own (reference counting frees its garbage), so a pass every 100,000
-# allocations costs little memory.
-GC_THRESHOLDS: Final = (100_000, 50, 100)
+# reference cycles of its own (reference counting frees its garbage), so a first-generation pass every
+# 100,000 allocations costs little memory; the older generations keep Python's ratios (a full pass
+# every hundred first-generation ones), so cycles made elsewhere in a long-running serve still go.
+GC_THRESHOLDS: Final = (100_000, 10, 10)
 
 
 class Rejection(NamedTuple):

@@ -242,17 +242,26 @@ def parse_qty(qty: Any) -> Decimal:
         try:
             value = Decimal(qty)
         except InvalidOperation as err:  # pragma: no cover - the regex already rules this out
-            raise EnvelopeError(f"qty {qty!r} is not a number") from err
+            raise EnvelopeError(f"qty {_shown(qty)} is not a number") from err
     else:
-        raise EnvelopeError(f"qty {qty!r} must be a whole number or a decimal string like '1.250'")
+        raise EnvelopeError(f"qty {_shown(qty)} must be a whole number or a decimal string like '1.250'")
     if value <= 0 or value > MAX_QTY:
-        raise EnvelopeError(f"qty {qty!r} must be above 0 and at most {MAX_QTY}")
+        raise EnvelopeError(f"qty {_shown(qty)} must be above 0 and at most {MAX_QTY}")
     return value
+
+
+SHOWN_CHARS: Final = 40
+
+
+def _shown(value: Any) -> str:
+    """A value as a refusal quotes it: its repr, cut to ``SHOWN_CHARS`` (an envelope may hold 16 KB)."""
+    text = repr(value)
+    return text if len(text) <= SHOWN_CHARS else text[: SHOWN_CHARS - 3] + "..."
 
 
 def _rupiah(value: Any, name: str, *, allow_zero: bool = True) -> int:
     if isinstance(value, bool) or not isinstance(value, int):
-        raise EnvelopeError(f"{name} must be a whole number of rupiah, got {value!r}")
+        raise EnvelopeError(f"{name} must be a whole number of rupiah, got {_shown(value)}")
     if value < 0:
         raise EnvelopeError(f"{name} is negative ({value}); amounts are never negative, use a void instead")
     if value == 0 and not allow_zero:
@@ -275,7 +284,7 @@ def _free_text(value: Any, name: str) -> str:
 def _text(env: Mapping[str, Any], key: str, pattern: re.Pattern[str]) -> str:
     value = env.get(key)
     if not isinstance(value, str) or not pattern.match(value):
-        raise EnvelopeError(f"{key} {value!r} is missing or not a valid code")
+        raise EnvelopeError(f"{key} {_shown(value)} is missing or not a valid code")
     return value
 
 
@@ -307,13 +316,13 @@ def check(env: Mapping[str, Any]) -> None:
     transaction exist is for the receiver, who knows them.
     """
     version = env.get("v")
-    if version not in SUPPORTED_VERSIONS or type(version) is not int:
+    if type(version) is not int or version not in SUPPORTED_VERSIONS:
         raise EnvelopeError(
-            f"unsupported format version v={version!r} (this system reads {sorted(SUPPORTED_VERSIONS)})"
+            f"unsupported format version v={_shown(version)} (this system reads {sorted(SUPPORTED_VERSIONS)})"
         )
     kind = env.get("kind")
-    if kind not in _KIND_KEYS:
-        raise EnvelopeError(f"unknown kind {kind!r}; known kinds: {', '.join(KINDS)}")
+    if not isinstance(kind, str) or kind not in _KIND_KEYS:
+        raise EnvelopeError(f"unknown kind {_shown(kind)}; known kinds: {', '.join(KINDS)}")
     keys = env.keys()
     if not keys >= _REQUIRED_KEYS[kind]:
         missing = sorted(_REQUIRED_KEYS[kind] - keys)
@@ -329,7 +338,7 @@ def check(env: Mapping[str, Any]) -> None:
     _text(env, "unit", CODE_RE)
     seq = env["seq"]
     if isinstance(seq, bool) or not isinstance(seq, int) or seq < 1 or seq > 2**53:
-        raise EnvelopeError(f"seq {seq!r} must be a whole number from 1")
+        raise EnvelopeError(f"seq {_shown(seq)} must be a whole number from 1")
     prev = env["prev"]
     if not isinstance(prev, str) or not PREV_RE.fullmatch(prev):
         raise EnvelopeError("prev must be 64 lowercase hex characters (SHA-256 of the previous envelope)")
@@ -342,14 +351,14 @@ def check(env: Mapping[str, Any]) -> None:
         stamp = None
     if stamp is None or stamp.tzinfo is None:
         raise EnvelopeError(
-            f"at {at!r} must be an ISO 8601 date-time with offset, e.g. 2026-03-01T08:15:00+07:00"
+            f"at {_shown(at)} must be an ISO 8601 date-time with offset, e.g. 2026-03-01T08:15:00+07:00"
         )
     member = env["member"]
     if member is not None and (not isinstance(member, str) or not CODE_RE.match(member)):
-        raise EnvelopeError(f"member {member!r} must be a member number or null for a walk-in")
+        raise EnvelopeError(f"member {_shown(member)} must be a member number or null for a walk-in")
     payment = env["payment"]
     if payment not in PAYMENTS:
-        raise EnvelopeError(f"payment {payment!r} must be 'cash' or 'credit'")
+        raise EnvelopeError(f"payment {_shown(payment)} must be 'cash' or 'credit'")
     for key in ("clerk", "note"):
         if key in env and env[key] is not None:
             _free_text(env[key], key)
@@ -403,7 +412,7 @@ def _check_lines(lines: list[Any], total: int, kind: str) -> None:
         if not isinstance(line, dict) or line.keys() != _LINE_KEYS:
             raise EnvelopeError(f"line {number} must have exactly the keys sku, qty, price_rp, cost_rp")
         if not isinstance(line["sku"], str) or not CODE_RE.match(line["sku"]):
-            raise EnvelopeError(f"line {number}: sku {line['sku']!r} is not a valid code")
+            raise EnvelopeError(f"line {number}: sku {_shown(line['sku'])} is not a valid code")
         qty = line["qty"]
         if type(qty) is not int or not 0 < qty <= _MAX_INT_QTY:  # else the full check, for its reason
             try:
@@ -422,7 +431,9 @@ def _check_lines(lines: list[Any], total: int, kind: str) -> None:
 def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
     if kind in ("savings_deposit", "savings_withdrawal"):
         if env["product"] not in SAVINGS_PRODUCTS:
-            raise EnvelopeError(f"product {env['product']!r} must be one of {', '.join(SAVINGS_PRODUCTS)}")
+            raise EnvelopeError(
+                f"product {_shown(env['product'])} must be one of {', '.join(SAVINGS_PRODUCTS)}"
+            )
         _rupiah(total, "total", allow_zero=False)
     elif kind in ("loan_disbursement", "installment"):
         _text(env, "loan", CODE_RE)

@@ -3,6 +3,8 @@ replaying any prefix in any order changes nothing, a tampered duplicate is a con
 
 from __future__ import annotations
 
+import itertools
+import json
 import tempfile
 from datetime import date, timedelta
 from pathlib import Path
@@ -143,16 +145,12 @@ def test_any_stream_posts_balanced_entries_and_a_balanced_sheet(
                 summary = dict(reports.balance_sheet(ledger, on)[0].summary)
                 assert summary["assets_rp"] == summary["liabilities_rp"] + summary["equity_rp"]
             for member in ledger.members():  # savings never go below zero
-                assert all(
-                    v >= 0 for v in ledger.member_summary(member["number"])["savings"].values()
-                )
+                assert all(v >= 0 for v in ledger.member_summary(member["number"])["savings"].values())
         finally:
             ledger.close()
 
 
-@settings(
-    max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=20, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_replaying_any_prefix_in_any_order_changes_nothing(
     loaded: Ledger, month: sample.SampleData, data
@@ -170,9 +168,7 @@ def test_replaying_any_prefix_in_any_order_changes_nothing(
     assert snapshot(loaded) == before
 
 
-@settings(
-    max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=15, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(data=st.data())
 def test_a_tampered_duplicate_is_a_conflict(loaded: Ledger, month: sample.SampleData, data) -> None:
     """Any change to a committed envelope's content under the same id is refused as a conflict."""
@@ -200,9 +196,7 @@ json_values = st.recursive(
 )
 
 
-@settings(
-    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
-)
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 @given(
     junk=st.lists(
         st.one_of(
@@ -223,3 +217,95 @@ def test_garbage_never_crashes_ingest(loaded: Ledger, junk: list[Any]) -> None:
     assert len(report.rejected) == len(junk)
     assert all(r.reason for r in report.rejected)
     assert snapshot(loaded) == before
+
+
+# Values a hostile or broken device could put in a field: any JSON, text with lone surrogates and
+# control characters (escaped, so the bytes are ASCII), numbers past every bound, NaN.
+hostile_values = st.recursive(
+    st.none()
+    | st.booleans()
+    | st.integers(min_value=-(2**70), max_value=2**70)
+    | st.floats(allow_nan=True, allow_infinity=True)
+    | st.text(st.characters(codec=None), max_size=12)
+    | st.sampled_from(["", "toko", "A001", "wajib", "L-1", "cash", "credit", "0" * 64, "2026-03-01"]),
+    lambda children: (
+        st.lists(children, max_size=3) | st.dictionaries(st.text(max_size=6), children, max_size=3)
+    ),
+    max_leaves=8,
+)
+FIELDS = sorted(
+    {
+        *wire._BASE_KEYS,
+        "product",
+        "loan",
+        "principal_rp",
+        "interest_rp",
+        "ref",
+        "reason",
+        "supplier",
+        "clerk",
+        "note",
+    }
+)
+
+
+def _valid_of_each_kind(dev: Device, loaded_member: str) -> list[dict[str, Any]]:
+    """One valid, unsigned envelope of each kind (a loan and the sale a void and a dispute refer to
+    come first, so that their references exist)."""
+    sale = dev.sale(member=loaded_member, sign=False)
+    lend = dev.make(
+        "loan_disbursement", sign=False, member=loaded_member, loan=f"L-{dev.name}", total=500_000
+    )
+    return [
+        sale,
+        lend,
+        dev.make("installment", sign=False, member=loaded_member, loan=f"L-{dev.name}", principal_rp=100_000,
+                 interest_rp=5_000, total=105_000),
+        dev.make("savings_deposit", sign=False, member=loaded_member, product="sukarela", total=50_000),
+        dev.make("savings_withdrawal", sign=False, member=loaded_member, product="sukarela", total=20_000),
+        dev.make("void", sign=False, member=sale["member"], payment=sale["payment"], total=sale["total"],
+                 ref=sale["id"], reason="salah input"),
+        dev.make("dispute", sign=False, member=loaded_member, ref=sale["id"], reason="harga salah", total=0),
+        dev.make("purchase", sign=False, lines=[{**sale["lines"][0], "price_rp": 1000, "cost_rp": 1000}],
+                 total=1000 * sale["lines"][0]["qty"], supplier="CV Tani"),
+        dev.make("supplier_payment", sign=False, supplier="CV Tani", total=1000),
+        dev.make("credit_payment", sign=False, member=loaded_member, total=1000),
+    ]  # fmt: skip
+
+
+FUZZ_DEVICE = "t-fuzz"
+_fuzz_runs = itertools.count(1)
+
+
+@st.composite
+def mutants(draw: st.DrawFn) -> list[bytes]:
+    """Valid envelopes of every kind from one device, one to three of them with one to three fields
+    (or a line's) set to hostile values, as JSON text."""
+    dev = Device(name=FUZZ_DEVICE)  # renamed per example by the test: a fresh chain each time
+    envs = _valid_of_each_kind(dev, draw(st.sampled_from(MEMBERS)))
+    for _ in range(draw(st.integers(1, 3))):
+        env = draw(st.sampled_from(envs))
+        lines = env["lines"]
+        for _ in range(draw(st.integers(1, 3))):
+            if lines and draw(st.booleans()):
+                line = draw(st.sampled_from(lines))
+                field = draw(st.sampled_from(["sku", "qty", "price_rp", "cost_rp", "extra"]))
+                line[field] = draw(hostile_values)
+            else:
+                env[draw(st.sampled_from(FIELDS))] = draw(hostile_values)
+    return [json.dumps(env, ensure_ascii=True, allow_nan=True).encode("ascii") for env in envs]
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(batch=mutants())
+def test_hostile_fields_never_crash_ingest(loaded: Ledger, batch: list[bytes]) -> None:
+    """Envelopes that pass for valid until one field is hostile reach every check past the shape check
+    (members, products, loans, posting); each is accepted or refused with a reason, ingest itself never
+    raises, and the books stay balanced (invariants 2 and 5)."""
+    name = f"{FUZZ_DEVICE}-{next(_fuzz_runs)}".encode()  # the ledger is shared by the examples
+    batch = [text.replace(FUZZ_DEVICE.encode(), name) for text in batch]
+    report = loaded.ingest(batch)
+    assert len(report.accepted) + len(report.duplicates) + len(report.rejected) == len(batch)
+    assert all(r.reason for r in report.rejected)
+    assert unbalanced_entries(loaded) == []
+    assert account_days_match_journal(loaded)
