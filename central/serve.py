@@ -311,13 +311,6 @@ class Server:
                     version, downlink.digest(items), tuple(items) if isinstance(items, list) else ()
                 )
 
-    def _branches(self) -> list[str]:
-        names = set(self.settings.branches)
-        for row in self.ledger.devices_list():
-            if not row.get("revoked_ts"):
-                names.add(str(row["branch"]))
-        return sorted(names)
-
     def _config_items(self) -> list[dict[str, Any]]:
         config = self.ledger.config
         return [
@@ -352,7 +345,8 @@ class Server:
         return count
 
     def _reflects(self) -> dict[str, dict[str, int]]:
-        """Per branch, each of its devices' contiguous committed seq (``reflects`` of its payloads)."""
+        """Per branch of a registered (not revoked) device, each of its devices' contiguous committed seq
+        (``reflects`` of its payloads)."""
         by_branch: dict[str, dict[str, int]] = {}
         for row in self.ledger.devices_list():
             if not row.get("revoked_ts"):
@@ -364,7 +358,7 @@ class Server:
         self, current: Mapping[str, list[dict[str, Any]]], reflects: Mapping[str, dict[str, int]]
     ) -> int:
         count = 0
-        for branch in self._branches():
+        for branch in sorted(set(self.settings.branches) | set(reflects)):
             changed = False
             for name, items in current.items():
                 key = (branch, name)
