@@ -14,6 +14,8 @@ import re
 import time
 from typing import Any, Final
 
+import orjson
+
 from sync import topics
 from sync.errors import SummaryError, SummaryTimeout
 
@@ -116,8 +118,8 @@ def request(
                 if len(event.payload) > MAX_RESPONSE_BYTES:
                     continue
                 try:
-                    answer = json.loads(event.payload)
-                except (UnicodeDecodeError, json.JSONDecodeError):
+                    answer = orjson.loads(event.payload)  # nesting bounded: never a RecursionError
+                except orjson.JSONDecodeError:
                     continue
                 if not isinstance(answer, dict):
                     continue

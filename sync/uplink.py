@@ -15,13 +15,14 @@ Uplink rules:
 
 from __future__ import annotations
 
-import json
 import logging
 import threading
 import time
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Final, Protocol
+
+import orjson
 
 from edge.errors import InvalidDownlink, StoreBusy
 from sync import ack as ack_mod
@@ -177,8 +178,8 @@ class DeviceSync:
         if not payload:
             return  # a cleared retained message
         try:
-            body = json.loads(payload)
-        except (UnicodeDecodeError, json.JSONDecodeError) as err:
+            body = orjson.loads(payload)  # strict, and nesting is bounded (a deep one is refused)
+        except orjson.JSONDecodeError as err:
             log.warning("ignoring a %s downlink that is not JSON: %s", name, err)
             return
         if not isinstance(body, dict):
