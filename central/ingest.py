@@ -445,6 +445,10 @@ def _check_chunk(
     ids = list({env["id"] for env in envs})
     refs = list({env["ref"] for env in envs if env["kind"] in ("void", "dispute")})
     members_needed = list({env["member"] for env in envs if env["member"] is not None})
+    # Savings and loan balances are checked for the other kinds only: a sale or purchase touches neither.
+    members_with_balances = list(
+        {env["member"] for env in envs if env["member"] is not None and env["kind"] not in LINE_KINDS}
+    )
     skus = list({line["sku"] for env in envs if env["kind"] in LINE_KINDS for line in env["lines"]})
     loan_ids = list({env["loan"] for env in envs if "loan" in env})
     dev_names = list({env["device"] for env in envs})
@@ -465,7 +469,7 @@ def _check_chunk(
                 schema.transactions.c.kind == "void",
             )
         ),
-        balances=_balances(conn, members_needed, member_accounts),
+        balances=_balances(conn, members_with_balances, member_accounts),
         loan_owner=_lookup(conn, schema.loans.c.loan, loan_ids, schema.loans.c.member),
     )
     ref_loans = {ref.loan for ref in state.ref_rows.values() if ref.loan is not None}

@@ -283,9 +283,10 @@ def mutants(draw: st.DrawFn) -> list[bytes]:
     (or a line's) set to hostile values, as JSON text."""
     dev = Device(name=FUZZ_DEVICE)  # renamed per example by the test: a fresh chain each time
     envs = _valid_of_each_kind(dev, draw(st.sampled_from(MEMBERS)))
+    valid_lines = [env["lines"] for env in envs]  # the lists of line objects, even once replaced
     for _ in range(draw(st.integers(1, 3))):
-        env = draw(st.sampled_from(envs))
-        lines = env["lines"]
+        at = draw(st.integers(0, len(envs) - 1))
+        env, lines = envs[at], valid_lines[at]
         for _ in range(draw(st.integers(1, 3))):
             if lines and draw(st.booleans()):
                 line = draw(st.sampled_from(lines))
