@@ -11,12 +11,13 @@ Each figure is printed beside a raw baseline measured in the same run, and the t
 - outpost: bytes on the wire per transaction (both directions, through a byte-counting TCP proxy) with
   the outpost tuning (batches of 25, compressed) beside the plain envelope size.
 
-    python scripts/bench/sync.py [--quick] [--only drain|online|outpost] [--drain-count N]
+    python scripts/bench/sync.py [--quick] [--only drain|online|outpost] [--drain-count N] [--pg]
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import os
 import shutil
 import signal
@@ -27,6 +28,7 @@ import tempfile
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
 ROOT = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(ROOT))
@@ -37,7 +39,7 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from central.ledger import Ledger  # noqa: E402
 from central.serve import Server, ServeSettings  # noqa: E402
 from edge.device import Device  # noqa: E402
-from sync.demo import MEMBERS, DeviceSpec, build  # noqa: E402
+from sync.demo import MEMBERS, PRODUCTS, DeviceSpec, build  # noqa: E402
 from sync.settings import BrokerSettings  # noqa: E402
 from tests.support.mosquitto import Mosquitto  # noqa: E402
 from tests.support.proxy import Proxy  # noqa: E402
@@ -136,7 +138,7 @@ def _stop(procs: list[subprocess.Popen[bytes]]) -> None:
 class Central:
     """Central serve on a thread of this process."""
 
-    def __init__(self, ledger_path: Path, port: int) -> None:
+    def __init__(self, ledger_path: Path | str, port: int) -> None:
         self.ledger = Ledger.open(ledger_path)
         self.server = Server(self.ledger, ServeSettings(coop="kopmaju", broker=BrokerSettings(port=port)))
         self.stop = threading.Event()
@@ -168,7 +170,22 @@ def _catalog(world_devices: dict[str, Path], port: int, ledger_path: Path, tmp: 
         central.close()
 
 
-def ingest_alone(ledger_copy: Path, directory: Path, batch_size: int = 1000) -> float:
+def _on_postgresql(url: str, built: Path) -> str:
+    """A ledger at ``url`` set up as ``sync.demo.build`` set up the SQLite one at ``built`` (config,
+    products, members, devices and their keys); returns ``url``."""
+    from central.members import MemberRow, ProductRow
+
+    with Ledger.open(built) as source, Ledger.open(url) as target:
+        target.init(source.config)
+        target.import_products([ProductRow(*p) for p in PRODUCTS])
+        rows = [MemberRow(n, name, day, None, None, None, "anggota") for n, name, day in MEMBERS]
+        target.import_members(rows)
+        for row in source.devices_list():
+            target.devices_add(row["device"], row["public_key"], row["unit"], row["branch"])
+    return url
+
+
+def ingest_alone(ledger_copy: Path | str, directory: Path, batch_size: int = 1000) -> float:
     """The ledger's own ingest rate (signatures checked) on the device's outbox, without transport."""
     envelopes: list[bytes] = []
     with Device.open(directory) as dev:
@@ -185,17 +202,22 @@ def ingest_alone(ledger_copy: Path, directory: Path, batch_size: int = 1000) -> 
     return len(envelopes) / elapsed
 
 
-def drain(port: int, tmp: Path, count: int) -> tuple[float, int, float, float]:
+def drain(port: int, tmp: Path, count: int, pg: Any = None) -> tuple[float, int, float, float]:
     """Record ``count`` sales offline on one device, time the drain; (tx/s, envelope bytes, ingest tx/s,
-    envelopes per central round)."""
+    envelopes per central round). With ``pg`` (a ``PgCluster``) the ledger is on PostgreSQL."""
     world = build(tmp / "drain", broker=BrokerSettings(port=port), devices=[DeviceSpec("toko-01")])
     directory = world.devices["toko-01"]
     _catalog(dict(world.devices), port, world.ledger_path, tmp)
     size = _record(directory, count)
-    copy = tmp / "ledger-copy.sqlite"
-    shutil.copy(world.ledger_path, copy)
+    ledger: Path | str = world.ledger_path
+    if pg is None:
+        copy: Path | str = tmp / "ledger-copy.sqlite"
+        shutil.copy(world.ledger_path, copy)
+    else:
+        copy = _on_postgresql(pg.database(), world.ledger_path)
+        ledger = _on_postgresql(pg.database(), world.ledger_path)
     ingest_rate = ingest_alone(copy, directory)
-    central = Central(world.ledger_path, port)
+    central = Central(ledger, port)
     time.sleep(1.5)  # central has connected and published its downlinks
     stats = central.server.stats
     base = stats.accepted
@@ -284,6 +306,14 @@ def outpost(port: int, tmp: Path, count: int) -> tuple[float, int]:
     return wire / count, size
 
 
+def _pg_cluster() -> Any:
+    from tests.central.pg import PgCluster, available
+
+    if not available():
+        raise SystemExit("--pg needs PostgreSQL's binaries and the postgres user (make test installs them)")
+    return PgCluster(durable=True)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
@@ -293,6 +323,9 @@ def main(argv: list[str] | None = None) -> int:
         "--only", choices=("drain", "online", "outpost"), help="run one figure (with its raw baseline)"
     )
     parser.add_argument("--drain-count", type=int, help="transactions in the backlog drain")
+    parser.add_argument(
+        "--pg", action="store_true", help="drain into a ledger on PostgreSQL (a throw-away durable cluster)"
+    )
     args = parser.parse_args(argv)
     quick = args.quick
     wanted = {args.only} if args.only else {"drain", "online", "outpost"}
@@ -311,11 +344,14 @@ def main(argv: list[str] | None = None) -> int:
                 flush=True,
             )
             if "drain" in wanted:
-                rate, size, ingest_rate, per_round = drain(broker.port, tmp, drain_n)
+                with contextlib.ExitStack() as stack:
+                    pg = stack.enter_context(_pg_cluster()) if args.pg else None
+                    rate, size, ingest_rate, per_round = drain(broker.port, tmp, drain_n, pg)
                 share = rate / raw_rate
                 ok = rate >= TARGET_DRAIN_TX_S and share >= TARGET_DRAIN_SHARE
                 print(
-                    f"backlog drain of {drain_n:,} tx (envelope {size} B): {rate:,.0f} tx/s = {share:.0%} of "
+                    f"backlog drain of {drain_n:,} tx into {'PostgreSQL' if args.pg else 'SQLite'} "
+                    f"(envelope {size} B): {rate:,.0f} tx/s = {share:.0%} of "
                     f"raw {raw_rate:,.0f} msg/s; ledger.ingest alone on the same envelopes "
                     f"{ingest_rate:,.0f} tx/s; {per_round:,.0f} tx per central round "
                     f"(target >= {TARGET_DRAIN_TX_S:,} tx/s and >= {TARGET_DRAIN_SHARE:.0%} of raw)"
