@@ -22,6 +22,7 @@ from edge.device import Device
 from edge.errors import InvalidDownlink
 from edge.pins import hash_pin
 from tests.edge.conftest import CATALOG, MEMBERS, make_device
+from tests.support.hostile import hostile_json
 
 CLERKS = [{"id": "kasir1", "name": "Bu Sari", "pin_hash": hash_pin("1234"), "active": True}]
 CONFIG = [{"key": "name", "value": "Koperasi Maju"}, {"key": "default_credit_limit_rp", "value": 500000}]
@@ -32,16 +33,7 @@ VALID: dict[str, list[dict[str, Any]]] = {
     "clerks": CLERKS,
 }
 
-hostile = st.recursive(
-    st.none()
-    | st.booleans()
-    | st.integers(min_value=-(2**70), max_value=2**70)
-    | st.floats(allow_nan=True, allow_infinity=True)
-    | st.text(st.characters(codec=None), max_size=12)
-    | st.sampled_from(["", "toko", "A001", "1.5", "-3", "snapshot", "delta"]),
-    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(max_size=6), inner, max_size=3),
-    max_leaves=8,
-)
+hostile = hostile_json(["", "toko", "A001", "1.5", "-3", "snapshot", "delta"])
 TOP = ["name", "kind", "version", "base", "items", "delete", "reflects"]
 
 
