@@ -35,7 +35,7 @@ import threading
 import time
 from collections import deque
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
 import orjson
@@ -62,6 +62,8 @@ RESEND_MIN_INTERVAL_S: Final = 2.0
 # so versions continue where the last run stopped.
 LEARN_RETAINED_S: Final = 1.0
 DOWNLINK_INTERVAL_S: Final = 5.0
+# How often central logs what it did since the last such line (only when it did something).
+STATUS_INTERVAL_S: Final = 60.0
 SESSION_EXPIRY_S: Final = 7 * 24 * 3600
 REJECTIONS_KEPT: Final = 1000
 NET_JOIN_S: Final = 5.0
@@ -82,6 +84,7 @@ class ServeSettings:
     client_id: str = "central"
     downlink_interval_s: float = DOWNLINK_INTERVAL_S
     branches: tuple[str, ...] = ()
+    status_interval_s: float = STATUS_INTERVAL_S
 
 
 @dataclass
@@ -396,6 +399,10 @@ class Server:
             if event.kind is EventKind.CONNECTED and event.ok:
                 self.connected_at = time.monotonic()
                 self.next_downlink_at = max(self.next_downlink_at, self.connected_at + LEARN_RETAINED_S)
+                log.info("connected to the broker; devices' uplinks are being taken")
+                continue
+            if event.kind is EventKind.DISCONNECTED:
+                log.warning("lost the broker; reconnecting (devices keep their transactions meanwhile)")
                 continue
             if event.kind is not EventKind.MESSAGE:
                 continue
@@ -463,7 +470,32 @@ class Server:
             stop.set()
 
     # -- reader thread: answers and downlinks, so reporting never holds up ingest ----------------------------
+    def _log_status(self, since: ServeStats, seconds: float) -> ServeStats:
+        """Log what happened since ``since`` (nothing when nothing did); return the counters now."""
+        now = replace(self.stats)
+        accepted = now.accepted - since.accepted
+        refused = (now.rejected - since.rejected) + (now.refused_payloads - since.refused_payloads)
+        if now.messages != since.messages or now.summaries != since.summaries:
+            log.info(
+                "last %.0f s: %d envelopes in %d messages; accepted %d (%.0f/s), duplicates %d, "
+                "refused %d; %d acks, %d resend requests, %d member summaries, %d downlinks",
+                seconds,
+                now.envelopes - since.envelopes,
+                now.messages - since.messages,
+                accepted,
+                accepted / max(seconds, 1e-9),
+                now.duplicates - since.duplicates,
+                refused,
+                now.acks - since.acks,
+                now.resend_requests - since.resend_requests,
+                now.summaries - since.summaries,
+                now.downlinks - since.downlinks,
+            )
+        return now
+
     def _reader(self, stop: threading.Event) -> None:
+        since = replace(self.stats)
+        since_at = time.monotonic()
         while not stop.is_set():
             try:
                 event = self._requests.get(timeout=READER_WAIT_S)
@@ -475,6 +507,8 @@ class Server:
             if self.connected_at is not None and now >= self.next_downlink_at:
                 self.next_downlink_at = now + self.settings.downlink_interval_s
                 self.publish_downlinks()
+            if now - since_at >= self.settings.status_interval_s:
+                since, since_at = self._log_status(since, now - since_at), now
 
     def run(self, stop: threading.Event | None = None, until: Callable[[], bool] | None = None) -> None:
         """Serve until ``stop`` is set or ``until()`` is true."""
