@@ -18,6 +18,7 @@ import binascii
 import contextlib
 import gc
 import hashlib
+import reprlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -128,8 +129,11 @@ def _body_text(item: Any) -> str:
     else:
         try:
             return wire.canonical(item).decode("utf-8")[: schema.MAX_QUARANTINE_BODY]
-        except (TypeError, ValueError):
-            text = repr(item)
+        except (TypeError, ValueError, RecursionError):
+            try:
+                text = repr(item)
+            except RecursionError:  # nested thousands deep: shown to a bounded depth
+                text = reprlib.repr(item)
     return text[: schema.MAX_QUARANTINE_BODY]
 
 
@@ -360,9 +364,6 @@ def _parse_all(
         except (wire.EnvelopeError, TypeError, ValueError, KeyError) as err:
             env_any = item if isinstance(item, dict) else {}
             _reject(report, out, now, env_any, raw=item, reason=str(err))
-            continue
-        except RecursionError:  # an object given as a dict, nested thousands deep
-            _reject(report, out, now, {}, raw=item, reason="not valid JSON: nested too deeply")
             continue
         parsed.append(
             _Prepared(

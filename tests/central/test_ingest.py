@@ -98,6 +98,19 @@ def test_text_no_utf8_can_hold_is_refused_not_a_crash(loaded: Ledger) -> None:
     assert ["lone UTF-16 surrogate" in r.reason for r in report.rejected] == [True]
 
 
+def test_an_object_nested_thousands_deep_is_refused_not_a_crash(loaded: Ledger) -> None:
+    """A dict handed to ingest with a field nested thousands deep (neither encodable nor printable in
+    full) is quarantined with the reason, a bounded copy of it kept, and the batch goes on."""
+    deep: object = []
+    for _ in range(5000):
+        deep = [deep]
+    dev = Device()
+    ok = dev.sale()
+    report = loaded.ingest([{**dev.sale(), "extra": deep}, ok])
+    assert report.accepted == [ok["id"]]
+    assert ["unexpected field" in r.reason for r in report.rejected] == [True]
+
+
 def test_bad_envelopes_are_quarantined_with_reasons_and_the_rest_committed(loaded: Ledger) -> None:
     """Malformed JSON, unknown kind/member/sku/unit, negative or overflowing amounts, lines that do not add
     up, a bad signature: each is quarantined with its reason while the good rows of the batch go in."""
