@@ -7,7 +7,7 @@ import os
 import random
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from unittest import mock
 
@@ -41,6 +41,14 @@ def _write_in_chunks(path: Path, data: bytes, seed: int = 1) -> None:
             view = view[written:]
     finally:
         os.close(fd)
+
+
+def _wait_until(condition: Callable[[], bool], what: str) -> None:
+    """Poll ``condition`` until it holds; fail naming ``what`` if it does not within ``WAIT_S``."""
+    deadline = time.monotonic() + WAIT_S
+    while not condition():
+        assert time.monotonic() < deadline, f"waited {WAIT_S} s for {what}"
+        time.sleep(0.01)
 
 
 def _collect(scanner: EvdevScanner, count: int) -> list[Scan]:
@@ -93,9 +101,7 @@ def test_trailing_partial_scan_is_expired_when_keys_stop(fifo: Path) -> None:
     """Keys that stop without Enter are dropped once the inter-key timeout passes with no events."""
     with EvdevScanner(str(fifo), grab=False, config=DecoderConfig(timeout_s=0.05)) as scanner:
         _write_in_chunks(fifo, pack_events(scan_events("123", start=time.time(), enter=False)))
-        deadline = time.monotonic() + WAIT_S
-        while not scanner.fragments and time.monotonic() < deadline:
-            time.sleep(0.01)
+        _wait_until(lambda: bool(scanner.fragments), "the unfinished scan to be dropped")
         assert scanner.get(0.1) is None
     assert scanner.fragments[0].text == "123"
 
@@ -155,10 +161,16 @@ def test_unplug_and_replug_reopens_and_keeps_scanning(tmp_path: Path) -> None:
         _write_in_chunks(first, pack_events(scan_events("4006381333931", start=time.time())))
         got = _collect(scanner, 1)
         # Writer closed: end of stream, like an unplugged device; the scanner reopens the next node.
-        _write_in_chunks(second, pack_events(scan_events("96385074", start=time.time())))
-        got += _collect(scanner, 1)
-        assert scanner.reopened >= 1
-        assert scanner.status == "open"
+        # The second node stays "plugged in" (its writer open) while the test looks, so "open" is the
+        # state the scanner settles in, not a moment between two reconnects.
+        plugged = os.open(second, os.O_RDWR)
+        try:
+            _write_in_chunks(second, pack_events(scan_events("96385074", start=time.time())))
+            got += _collect(scanner, 1)
+            _wait_until(lambda: scanner.status == "open", "the scanner to settle open on the new node")
+            assert scanner.reopened >= 1
+        finally:
+            os.close(plugged)
     assert [s.code for s in got] == ["4006381333931", "96385074"]
     assert got[1].source == f"evdev:{second}"
     assert grabs.count(1) >= 2  # grabbed again after the replug
@@ -206,9 +218,7 @@ def test_reopen_waits_while_another_program_holds_the_grab(tmp_path: Path) -> No
     ):
         _write_in_chunks(first, pack_events(scan_events("96385074", start=time.time())))
         got = _collect(scanner, 1)
-        deadline = time.monotonic() + WAIT_S
-        while grabs.count(1) < 3 and time.monotonic() < deadline:  # refused once, then grabbed
-            time.sleep(0.01)
+        _wait_until(lambda: grabs.count(1) >= 3, "a refused grab, then a granted one")
         _write_in_chunks(second, pack_events(scan_events("036000291452", start=time.time())))
         got += _collect(scanner, 1)
     assert [s.code for s in got] == ["96385074", "036000291452"]
