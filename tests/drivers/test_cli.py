@@ -194,3 +194,24 @@ def test_every_option_is_documented() -> None:
                     )
     missing = sorted(o for o in options if not re.search(rf"(?<![\w-]){re.escape(o)}(?![\w-])", docs))
     assert missing == []
+
+
+def test_output_into_a_closed_pipe_stops_quietly(tmp_path: Path, receipt_json: Path) -> None:
+    """`python -m drivers ... | head` ends without a traceback once the reader has gone (exit 141)."""
+    receipt = tmp_path / "r.bin"
+    assert main(["receipt", "--json", str(receipt_json), "--out", str(receipt)]) == 0
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "drivers", "receipt", "--decode", str(receipt)],
+            cwd=ROOT,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")

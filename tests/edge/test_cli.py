@@ -320,3 +320,30 @@ def test_outbox_export_writes_unsynced_envelopes(
     assert code == 0 and [r["seq"] for r in rows] == [2, 3]
     code, out, _ = run(capsys, "--dir", d, "outbox", "export", "--after", "0")
     assert [parse(line)["seq"] for line in out.splitlines()] == [1, 2, 3]
+
+
+def _into_closed_pipe(module: str, *argv: str) -> subprocess.CompletedProcess[str]:
+    """Run ``python -m module argv`` with standard output into a pipe whose reader has already gone,
+    as after ``| head`` stopped reading: every write fails with EPIPE."""
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        return subprocess.run(
+            [sys.executable, "-m", module, *argv],
+            cwd=ROOT,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+
+
+@pytest.mark.parametrize("command", [["catalog", "list"], ["status"], ["members", "list"], ["verify"]])
+def test_output_into_a_closed_pipe_stops_quietly(device_dir: Path, command: list[str]) -> None:
+    """`edge catalog list | head` and the like end without a traceback, with 141 like a Unix tool."""
+    done = _into_closed_pipe("edge", "--dir", str(device_dir), *command)
+    assert done.stderr == ""
+    assert done.returncode == 141

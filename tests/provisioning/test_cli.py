@@ -168,3 +168,28 @@ def test_verify_bundle_command_reports_tampering(ca_env: dict[str, str], tmp_pat
     (bundle / "device.toml").write_text((bundle / "device.toml").read_text() + "\n# edited\n")
     code, _, err = call("--lang", "en", "verify-bundle", str(bundle))
     assert code == 1 and "device.toml was changed after enrollment" in err
+
+
+def test_output_into_a_closed_pipe_stops_quietly(tmp_path: Path) -> None:
+    """`python -m provisioning ... | head` ends without a traceback once the reader has gone (exit 141)."""
+    import os
+    import subprocess
+    import sys
+
+    from tests.provisioning.cli_helpers import ROOT
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)
+    try:
+        done = subprocess.run(
+            [sys.executable, "-m", "provisioning", "pi-files", "--out", str(tmp_path / "pi")],
+            cwd=ROOT,
+            stdout=write_end,
+            stderr=subprocess.PIPE,
+            text=True,
+            timeout=60,
+            check=False,
+        )
+    finally:
+        os.close(write_end)
+    assert (done.returncode, done.stderr) == (141, "")
