@@ -290,7 +290,7 @@ def _verify(dev: Device, as_json: bool, lang: Lang) -> int:
         )
     else:
         for problem in result.problems:
-            print(f"seq {problem.seq}: {problem.reason}", file=sys.stderr)
+            print(f"seq {problem.seq}: {problem.text(lang)}", file=sys.stderr)
         print(
             pick(
                 lang,

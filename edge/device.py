@@ -725,7 +725,8 @@ class Device:
         with self._lock:
             head_seq = self._meta_int("last_seq")
             head_hash = self._meta("last_hash", GENESIS) or GENESIS
-            rows = list(self.iter_outbox())
+            # Rows as stored, not through outbox_after's bytes(): a row of the wrong type is reported.
+            rows = self._conn.execute("SELECT seq, envelope FROM outbox ORDER BY seq").fetchall()
         return audit_outbox(rows, self._key.public_key(), self.settings.device, head_seq, head_hash)
 
     def continue_chain(self, last_seq: int, last_hash: str, last_ack_seq: int) -> None:

@@ -305,6 +305,27 @@ def test_verify_finds_a_tampered_row(device_dir: Path, capsys: pytest.CaptureFix
     assert code != 0 and "seq 2:" in err and "seq 3:" in err
 
 
+def test_verify_reports_a_row_stored_as_text(device_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """A row whose envelope is TEXT instead of bytes is named by seq and reason, not a TypeError."""
+    import sqlite3
+
+    d = str(device_dir)
+    for _ in range(2):
+        run(capsys, "--dir", d, "sale", "--line", "PULSA:1")
+    conn = sqlite3.connect(device_dir / "edge.sqlite")
+    conn.execute("UPDATE outbox SET envelope = CAST(envelope AS TEXT) WHERE seq = 1")
+    conn.execute("UPDATE outbox SET envelope = 42 WHERE seq = 2")
+    conn.commit()
+    conn.close()
+    code, _, err = run(capsys, "--dir", d, "--lang", "en", "verify")
+    assert code == 1
+    assert "seq 1: envelope stored as TEXT, not as bytes (BLOB)" in err
+    assert "seq 2: the row holds int instead of an envelope" in err
+    assert "Traceback" not in err
+    code, _, err = run(capsys, "--dir", d, "verify")
+    assert code == 1 and "seq 1: amplop tersimpan sebagai TEKS" in err
+
+
 def test_outbox_export_writes_unsynced_envelopes(
     device_dir: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
