@@ -141,10 +141,13 @@ class OutOfStock(EdgeError):
     def __init__(self, sku: str, wanted: Decimal, available: Decimal) -> None:
         self.sku = sku
         super().__init__(
-            f"Stok {sku!r} tidak cukup: diminta {wanted}, tersedia {available}. Kurangi jumlahnya "
-            "atau catat penerimaan barang di pusat.",
-            f"Not enough stock of {sku!r}: {wanted} wanted, {available} available. Lower the quantity "
-            "or record the goods received at central.",
+            f"Stok {sku!r} tidak cukup: diminta {wanted}, tersedia {available}. Kurangi jumlahnya. "
+            "Stok di perangkat ini berasal dari impor katalognya (pusat belum mencatat stok); bila barang "
+            "baru datang, impor ulang katalog dengan stok yang benar: python -m edge catalog import FILE.csv",
+            f"Not enough stock of {sku!r}: {wanted} wanted, {available} available. Lower the quantity. "
+            "This device's stock comes from its catalog import (central does not track stock yet); when "
+            "goods arrive, import the catalog again with the right stock: python -m edge catalog import "
+            "FILE.csv",
         )
 
 
@@ -273,10 +276,17 @@ class UnknownTransaction(EdgeError):
 
     def __init__(self, ref: str) -> None:
         super().__init__(
-            f"Transaksi {ref!r} tidak ada di perangkat ini (hanya transaksi perangkat ini yang bisa "
-            "dibatalkan di sini, dan yang lama sudah dihapus setelah terkirim). Batalkan lewat kantor pusat.",
-            f"Transaction {ref!r} is not on this device (only this device's own transactions can be voided "
-            "here, and old ones are removed once delivered). Void it at the central office.",
+            f"Transaksi {ref!r} tidak ada di perangkat ini. Pembatalan hanya bisa di perangkat yang "
+            "mencatatnya, selama transaksinya masih tersimpan di sana (yang sudah terkirim dihapus "
+            "setelah beberapa hari): batalkan di perangkat itu. Bila sudah tidak ada, anggota dapat "
+            "menyanggahnya (tombol "
+            "'Bukan saya' di kios) dan pengurus menanganinya dari laporan sanggahan "
+            "(python -m central --db DB report disputes).",
+            f"Transaction {ref!r} is not on this device. A transaction can only be voided on the device "
+            "that recorded it, while that device still keeps it (delivered ones are removed after some "
+            "days): void it there. If it is gone, the member can dispute it ('Not mine' at the kiosk) and "
+            "the board handles "
+            "it from the disputes report (python -m central --db DB report disputes).",
         )
 
 
@@ -310,6 +320,21 @@ class InvalidCatalogFile(EdgeError):
             "Kolom: sku,name,unit,price_rp,cost_rp,stock",
             f"Catalog file {path}, {where_en}: {problem_en}. Nothing was imported; fix it and try again. "
             "Columns: sku,name,unit,price_rp,cost_rp,stock",
+        )
+
+
+class NotUtf8(EdgeError):
+    """A CSV saved in another encoding than UTF-8 (what Excel's plain "CSV" does on Windows)."""
+
+    def __init__(self, path: str, line: int, byte_hex: str) -> None:
+        super().__init__(
+            f"Berkas {path} bukan UTF-8 (byte 0x{byte_hex} di baris {line}); tidak ada yang diimpor. "
+            "Simpan ulang sebagai UTF-8: di Excel, Simpan Sebagai > 'CSV UTF-8 (Dibatasi koma) (*.csv)'; "
+            "di LibreOffice, Simpan Sebagai CSV, centang 'Sunting pengaturan filter', pilih set karakter "
+            "'Unicode (UTF-8)'.",
+            f"File {path} is not UTF-8 (byte 0x{byte_hex} on line {line}); nothing was imported. Save it "
+            "again as UTF-8: in Excel, Save As > 'CSV UTF-8 (Comma delimited) (*.csv)'; in LibreOffice, "
+            "Save As CSV, tick 'Edit filter settings' and choose character set 'Unicode (UTF-8)'.",
         )
 
 

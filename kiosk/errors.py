@@ -57,7 +57,10 @@ class CreditNeedsMember(KioskError):
 
 class OutOfStock(KioskError):
     what = N_("{name} is out of stock.")
-    next_step = N_("Remove it from the sale, or ask the office to check the stock count.")
+    next_step = N_(
+        "Remove it from the sale. If it is on the shelf, this kiosk's stock count is behind: whoever "
+        "imports this kiosk's catalog can correct it."
+    )
 
 
 class EmptyCart(KioskError):

@@ -86,8 +86,21 @@ def test_void_rules(dev: Device) -> None:
         dev.record_void(rec.id, "lagi")
     with pytest.raises(NotVoidable):
         dev.record_void(void.id, "void of void")
-    with pytest.raises(UnknownTransaction):
+    with pytest.raises(UnknownTransaction) as caught:
         dev.record_void("unknown-id", "tidak ada")
+    # Central has no void command: the message points to the recording device or a dispute.
+    assert "central office" not in caught.value.message("en")
+    assert "on the device that recorded it" in caught.value.message("en")
+    assert "report disputes" in caught.value.message("id")
+
+
+def test_out_of_stock_says_where_the_stock_count_comes_from(dev: Device) -> None:
+    """Central tracks no stock: the message points to the device's catalog import, not to central."""
+    with pytest.raises(OutOfStock) as caught:
+        dev.record_sale([("8991003", 1000)])
+    assert "at central" not in caught.value.message("en")
+    assert "central does not track stock yet" in caught.value.message("en")
+    assert "edge catalog import" in caught.value.message("id")
 
 
 def test_deposit_installment_dispute(dev: Device) -> None:
