@@ -17,9 +17,9 @@ from dataclasses import asdict
 from pathlib import Path
 from typing import Any, Final, NoReturn
 
-from edge.catalog_csv import parse_catalog_csv
+from edge.catalog_csv import parse_catalog_csv, sniff_delimiter
 from edge.device import Device, Recorded
-from edge.errors import EdgeError, InvalidCatalogFile, InvalidInput
+from edge.errors import EdgeError, InvalidCatalogFile, InvalidInput, NotUtf8
 from edge.i18n import Lang, current_lang, pick, rupiah
 from edge.install import init_device, install_bundle
 from edge.settings import BrokerSettings, DeviceSettings, parse_broker_address
@@ -268,10 +268,30 @@ def _catalog_import(dev: Device, path_text: str, lang: Lang) -> int:
     try:
         if path.stat().st_size > MAX_CSV_BYTES:
             raise InvalidCatalogFile(path_text, 0, "berkas terlalu besar", "file too large")
-        text = path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise InvalidCatalogFile(path_text, 0, f"tidak terbaca ({err})", f"cannot be read ({err})") from err
-    count = dev.import_catalog(parse_catalog_csv(text, path_text))
+        data = path.read_bytes()
+    except FileNotFoundError as err:
+        raise InvalidCatalogFile(path_text, 0, "berkas tidak ada", "the file does not exist") from err
+    except OSError as err:
+        raise InvalidCatalogFile(
+            path_text, 0, f"tidak terbaca ({err.strerror})", f"cannot be read ({err.strerror})"
+        ) from err
+    try:
+        text = data.decode("utf-8")
+    except UnicodeDecodeError as err:
+        line = data.count(b"\n", 0, err.start) + 1
+        raise NotUtf8(path_text, line, data[err.start : err.start + 1].hex()) from err
+    delimiter = sniff_delimiter(text)
+    count = dev.import_catalog(parse_catalog_csv(text, path_text, delimiter))
+    if delimiter == ";":
+        print(
+            pick(
+                lang,
+                "Pemisah kolom ';' (ekspor Excel berbahasa Indonesia): angka dibaca dengan koma desimal "
+                "dan titik ribuan.",
+                "Fields separated by ';' (Excel in an Indonesian locale): numbers read with a decimal "
+                "comma and thousands points.",
+            )
+        )
     print(pick(lang, f"{count} barang diimpor ke katalog.", f"{count} product(s) imported into the catalog."))
     return 0
 

@@ -285,6 +285,43 @@ def test_catalog_csv_with_bom_and_weights(tmp_path: Path, capsys: pytest.Capture
     assert telur is not None and str(telur.stock) == "12.5" and jasa is not None and jasa.stock is None
 
 
+def test_catalog_csv_not_utf8_says_so_and_how_to_save_it(
+    device_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A Windows-1252 CSV is reported as not UTF-8 with the line and how to save it as UTF-8."""
+    csv = device_dir / "cp1252.csv"
+    csv.write_bytes(
+        "sku,name,unit,price_rp,cost_rp,stock\nKOPI,Kopi Caf\u00e9,toko,5000,4000,\n".encode("cp1252")
+    )
+    code, _, err = run(capsys, "--dir", str(device_dir), "--lang", "en", "catalog", "import", str(csv))
+    assert code != 0 and "Traceback" not in err
+    assert "is not UTF-8 (byte 0xe9 on line 2)" in err and "CSV UTF-8" in err
+    assert "cannot be read" not in err and "does not exist" not in err
+    code, _, err = run(capsys, "--dir", str(device_dir), "catalog", "import", str(csv))
+    assert "bukan UTF-8" in err and "Simpan ulang sebagai UTF-8" in err
+    code, _, err = run(capsys, "--dir", str(device_dir), "--lang", "en", "catalog", "import", "nope.csv")
+    assert code != 0 and "the file does not exist" in err
+
+
+def test_catalog_csv_from_indonesian_excel(device_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Semicolons, decimal commas and thousands points (Excel in Indonesian) are sniffed and reported."""
+    csv = device_dir / "excel.csv"
+    csv.write_text(
+        "sku;name;unit;price_rp;cost_rp;stock\n"
+        'TELUR;"Telur, ayam";toko;28.000;25.000,00;12,5\n'
+        "JASA;Jasa;toko;500;0;\n"
+    )
+    code, out, _ = run(capsys, "--dir", str(device_dir), "--lang", "en", "catalog", "import", str(csv))
+    assert code == 0 and "separated by ';'" in out and "2 product(s) imported" in out
+    with Device.open(device_dir) as dev:
+        telur, jasa = dev.product("TELUR"), dev.product("JASA")
+    assert telur is not None and (telur.name, telur.price_rp, telur.cost_rp) == ("Telur, ayam", 28000, 25000)
+    assert str(telur.stock) == "12.5" and jasa is not None and jasa.stock is None
+    csv.write_text("sku;name;unit;price_rp;cost_rp;stock\nGULA;Gula;toko;17.500,50;15000;\n")
+    code, _, err = run(capsys, "--dir", str(device_dir), "--lang", "en", "catalog", "import", str(csv))
+    assert code != 0 and "row 2" in err and "must be whole rupiah" in err
+
+
 def test_verify_finds_a_tampered_row(device_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
     """`verify` passes a whole chain and names the seq of a row altered behind the device's back."""
     import sqlite3
