@@ -18,10 +18,11 @@ from pathlib import Path
 from typing import Any, Final, NoReturn
 
 from edge.catalog_csv import parse_catalog_csv, sniff_delimiter
-from edge.device import Device, Recorded
+from edge.device import Device, Recorded, Status
 from edge.errors import EdgeError, InvalidCatalogFile, InvalidInput, NotUtf8
 from edge.i18n import Lang, current_lang, pick, rupiah
 from edge.install import init_device, install_bundle
+from edge.rules import ShiftSummary
 from edge.settings import BrokerSettings, DeviceSettings, parse_broker_address
 
 ENV_DIR: Final = "KOP_DEVICE_DIR"
@@ -250,16 +251,74 @@ def _status(dev: Device, as_json: bool, lang: Lang) -> int:
         (pick(lang, "konfirmasi terakhir (seq)", "last ack (seq)"), str(st.last_ack_seq)),
         (pick(lang, "konfirmasi terakhir (waktu)", "last ack (time)"), st.last_ack_at or none),
         (pick(lang, "sinkron terakhir", "last sync"), st.last_sync_at or none),
-        (
-            pick(lang, "terhubung", "connected"),
-            pick(lang, "ya", "yes") if st.connected else pick(lang, "tidak", "no"),
-        ),
+        (pick(lang, "terhubung", "connected"), _connected_text(st, lang)),
         (pick(lang, "versi katalog", "catalog version"), str(st.catalog_version)),
         (pick(lang, "versi anggota", "members version"), str(st.members_version)),
     ]
+    _print_rows(rows)
+    if st.revoked:
+        print(
+            pick(
+                lang,
+                "Perangkat ini dicabut: transaksinya tidak diterima pusat lagi. Minta pengurus "
+                "mendaftarkannya ulang dengan id baru (python -m provisioning enroll), lalu "
+                "python -m edge init --bundle DIR.",
+                "This device is revoked: central no longer accepts its transactions. Ask the board to "
+                "enroll it again under a new id (python -m provisioning enroll), then "
+                "python -m edge init --bundle DIR.",
+            )
+        )
+    return 0
+
+
+def _connected_text(st: Status, lang: Lang) -> str:
+    if st.revoked:
+        return pick(lang, "tidak: perangkat DICABUT", "no: device REVOKED") + (
+            f" ({st.revoked_reason})" if st.revoked_reason and st.revoked_reason != "-" else ""
+        )
+    return pick(lang, "ya", "yes") if st.connected else pick(lang, "tidak", "no")
+
+
+def _print_rows(rows: Sequence[tuple[str, str]]) -> None:
+    """Label and value rows, the labels padded to one column."""
     width = max(len(label) for label, _ in rows)
     for label, value in rows:
         print(f"{label.ljust(width)}  {value}")
+
+
+def _shift(summary: ShiftSummary, as_json: bool, lang: Lang) -> int:
+    if as_json:  # a list of one, as before: scripts read it that way
+        _print_table([asdict(summary)], True)
+        return 0
+
+    def rp(amount_rp: int) -> str:
+        return rupiah(amount_rp, lang)
+
+    sales, voids = summary.sales_rp, summary.voids_rp
+    _print_rows(
+        [
+            (pick(lang, "petugas", "clerk"), summary.clerk),
+            (pick(lang, "sejak", "since"), summary.since),
+            (
+                pick(lang, "penjualan", "sales"),
+                pick(lang, f"{summary.sales_count} transaksi", f"{summary.sales_count}"),
+            ),
+            (pick(lang, "  tunai", "  cash"), rp(sales.get("cash", 0))),
+            (pick(lang, "  kredit", "  credit"), rp(sales.get("credit", 0))),
+            (
+                pick(lang, "pembatalan", "voids"),
+                pick(lang, f"{summary.voids_count} transaksi", f"{summary.voids_count}"),
+            ),
+            (pick(lang, "  tunai", "  cash"), rp(voids.get("cash", 0))),
+            (pick(lang, "  kredit", "  credit"), rp(voids.get("credit", 0))),
+            (pick(lang, "setoran simpanan (tunai)", "savings deposits (cash)"), rp(summary.deposits_rp)),
+            (
+                pick(lang, "angsuran pinjaman (tunai)", "loan installments (cash)"),
+                rp(summary.installments_rp),
+            ),
+            (pick(lang, "uang tunai yang disetor", "cash to hand in"), rp(summary.cash_expected_rp)),
+        ]
+    )
     return 0
 
 
@@ -407,8 +466,7 @@ def run(args: argparse.Namespace, lang: Lang) -> int:
                     f"--since {args.since!r} bukan waktu ISO 8601, misalnya 2026-11-22T07:00:00+07:00",
                     f"--since {args.since!r} is not an ISO 8601 time, e.g. 2026-11-22T07:00:00+07:00",
                 ) from err
-            _print_table([asdict(summary)], args.json)
-            return 0
+            return _shift(summary, args.json, lang)
         _print_recorded(rec, getattr(args, "json", False), lang)
         return 0
 

@@ -105,6 +105,8 @@ class Status:
     members_version: int
     last_seq: int = 0
     device: str = ""
+    revoked: bool = False
+    revoked_reason: str | None = None
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -714,6 +716,16 @@ class Device:
             if connected:
                 self._set_meta("last_sync_at", self._now().timestamp())
 
+    def mark_revoked(self, reason: str | None) -> None:
+        """Remember that this device was revoked (the broker refused its certificate, or central said so),
+        with the reason shown by ``status``; ``None`` clears it. A revoked device is never shown connected."""
+        with self._tx():
+            if reason is None:
+                self._conn.execute("DELETE FROM meta WHERE key = 'revoked'")
+            else:
+                self._set_meta("revoked", reason.strip()[:MAX_REASON_CHARS] or "-")
+                self._set_meta("connected", 0)
+
     def iter_outbox(self, after: int = 0) -> Iterator[tuple[int, bytes]]:
         """Every outbox row above ``after``, in seq order, read in bounded batches."""
         while batch := self.outbox_after(after, MAX_BATCH):
@@ -760,17 +772,20 @@ class Device:
                 value = self._meta(key)
                 return None if value is None else float(value)
 
+            revoked = self._meta("revoked")
             return Status(
                 outbox_depth=int(depth),
                 oldest_unsynced_at=_iso(oldest),
                 last_ack_seq=self._meta_int("last_ack_seq"),
                 last_ack_at=_iso(ts("last_ack_at")),
                 last_sync_at=_iso(ts("last_sync_at")),
-                connected=self._meta("connected", "0") == "1",
+                connected=revoked is None and self._meta("connected", "0") == "1",
                 catalog_version=self._meta_int("catalog_version"),
                 members_version=self._meta_int("members_version"),
                 last_seq=self._meta_int("last_seq"),
                 device=self.settings.device,
+                revoked=revoked is not None,
+                revoked_reason=revoked,
             )
 
     # ---- kiosk support ------------------------------------------------------------------------

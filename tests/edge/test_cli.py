@@ -229,11 +229,49 @@ def test_deposit_installment_void_members_clerk_shift(
     )
     summary = json.loads(out)[0]
     assert summary["cash_expected_rp"] == 20000 + 50000 + 100000 - 20000
+    _, out, _ = run(capsys, "--dir", d, "shift", "--clerk", "kasir1", "--since", "2000-01-01T00:00:00+07:00")
+    assert "{" not in out and "'" not in out  # a table for people, not a Python dict
+    lines = [line.split("  ") for line in out.splitlines()]
+    shown = {parts[0].strip(): parts[-1].strip() for parts in lines}
+    assert shown["petugas"] == "kasir1"
+    assert shown["angsuran pinjaman (tunai)"] == "Rp 100.000"
+    assert shown["uang tunai yang disetor"] == "Rp 150.000"
+    _, out, _ = run(
+        capsys,
+        "--dir",
+        d,
+        "--lang",
+        "en",
+        "shift",
+        "--clerk",
+        "kasir1",
+        "--since",
+        "2000-01-01T00:00:00+07:00",
+    )
+    assert "cash to hand in" in out and "Rp 150,000" in out
     _, out, _ = run(capsys, "--dir", d, "members", "list", "--json")
     assert [m["number"] for m in json.loads(out)] == ["A001", "A002", "A003"]
     with Device.open(d) as dev:
         kinds = [parse(data)["kind"] for _, data in dev.outbox_after(0, 10)]
     assert kinds == ["sale", "savings_deposit", "installment", "void"]
+
+
+def test_status_of_a_revoked_device_says_revoked(
+    device_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A device marked revoked is never shown connected; status says revoked, why, and what to do."""
+    with Device.open(device_dir) as dev:
+        dev.set_connectivity(True)
+        dev.mark_revoked("kiosk hilang")
+        dev.set_connectivity(True)  # a stale "connected" from the sync loop does not hide it
+    code, out, _ = run(capsys, "--dir", str(device_dir), "--lang", "en", "status")
+    assert code == 0
+    assert "no: device REVOKED (kiosk hilang)" in out and "enroll it again" in out
+    code, out, _ = run(capsys, "--dir", str(device_dir), "status")
+    assert "tidak: perangkat DICABUT (kiosk hilang)" in out
+    code, out, _ = run(capsys, "--dir", str(device_dir), "status", "--json")
+    st = json.loads(out)
+    assert (st["connected"], st["revoked"], st["revoked_reason"]) == (False, True, "kiosk hilang")
 
 
 def test_options_after_the_subcommand(device_dir: Path, capsys: pytest.CaptureFixture[str]) -> None:
