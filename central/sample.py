@@ -20,7 +20,7 @@ from zoneinfo import ZoneInfo
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from central.members import MemberRow, ProductRow
+from central.members.rows import MemberRow, ProductRow
 from sync import envelope as wire
 
 TIMEZONE: Final = ZoneInfo("Asia/Jakarta")
@@ -604,7 +604,7 @@ def state_of(ledger: Any, devices: Iterable[str]) -> SampleState:
     from sqlalchemy import func, select
     from sqlalchemy.exc import SQLAlchemyError
 
-    from central import schema
+    from central.ledger import schema
 
     t = schema.transactions
     tips = []
@@ -645,7 +645,7 @@ def _unbought(conn: Any) -> tuple[tuple[str, int], ...]:
     """Whole quantities per sku sold since the warehouse's last purchase, net of voids (rounded up)."""
     from sqlalchemy import func, select
 
-    from central import schema
+    from central.ledger import schema
 
     t = schema.transactions
     lines = schema.sale_lines

@@ -82,6 +82,16 @@ def cmd_cards(args: argparse.Namespace, lang: str) -> int:
     return 0
 
 
+def cmd_demo_world(args: argparse.Namespace, lang: str) -> int:
+    from provisioning import world
+
+    report = world.run_demo(
+        args.dir, devices=args.devices, sales=args.sales, offline_sales=args.offline_sales, lang=lang
+    )
+    print(world.format_report(report, lang))
+    return 0 if report["ok"] else EXIT_CHECK_FAILED
+
+
 def cmd_demo_pki(args: argparse.Namespace, lang: str) -> int:
     import json
 
@@ -176,3 +186,13 @@ def add(sub: Any, add_common: Callable[..., None]) -> None:
     demo.add_argument("--broker-port", type=int, default=8883, help="port Mosquitto will listen on")
     demo.add_argument("--central-db", help="central's ledger to register the devices in")
     demo.set_defaults(handler=cmd_demo_pki)
+
+    world = sub.add_parser(
+        "demo-world", help="a whole cooperative in one process: embedded broker, central, devices, an outpost"
+    )
+    add_common(world)
+    world.add_argument("--dir", required=True, type=Path, help="an empty directory for the demo's files")
+    world.add_argument("--devices", type=int, default=3, help="how many devices (1..20)")
+    world.add_argument("--sales", type=int, default=20, help="sales per device (1..10000)")
+    world.add_argument("--offline-sales", type=int, default=10, help="sales on the outpost while offline")
+    world.set_defaults(handler=cmd_demo_world)

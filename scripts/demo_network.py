@@ -157,7 +157,7 @@ def _wait(what: str, done: Any, procs: Processes, show: Any = None) -> None:
 def run(out: Path, books_db: Path, *, sales: int = 40, offline_sales: int = 25) -> bool:
     """Run the networked part of the demo under ``out``; True when the ledger holds every id exactly once."""
     from provisioning.demo import mosquitto_available, setup_pki
-    from sync.demo import audit
+    from provisioning.world import audit
 
     out.mkdir(parents=True)
     db = out / "central.sqlite"

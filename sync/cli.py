@@ -4,7 +4,6 @@
     python -m sync status --device DIR          queue depth, last sync, connectivity
     python -m sync summary --device DIR --member A001   ask central for a member's summary
     python -m sync broker --port 1883           run the embedded (amqtt) broker in the foreground
-    python -m sync demo --dir OUT               broker + central + devices in one process, then a report
 
 Text is Bahasa Indonesia by default; ``--lang en`` or ``KOP_LANG=en`` for English.
 """
@@ -27,7 +26,7 @@ from sync.errors import SyncError
 EXIT_OK: Final = 0
 EXIT_FAIL: Final = 1
 EXIT_USAGE: Final = 2
-COMMANDS: Final = ("run", "status", "summary", "broker", "demo")
+COMMANDS: Final = ("run", "status", "summary", "broker")
 
 _TEXT: Final[dict[str, tuple[str, str]]] = {
     "error": ("Kesalahan", "Error"),
@@ -78,12 +77,7 @@ def build_parser() -> argparse.ArgumentParser:
     broker = sub.add_parser("broker", help="run the embedded amqtt broker (MQTT 3.1.1) in the foreground")
     broker.add_argument("--host", default="127.0.0.1", help="address to listen on")
     broker.add_argument("--port", type=int, default=1883, help="port to listen on")
-    demo = sub.add_parser("demo", help="embedded broker + central + simulated devices in one process")
-    demo.add_argument("--dir", required=True, type=Path, help="an empty directory for the demo's files")
-    demo.add_argument("--devices", type=int, default=3, help="how many devices (1..20)")
-    demo.add_argument("--sales", type=int, default=20, help="sales per device (1..10000)")
-    demo.add_argument("--offline-sales", type=int, default=10, help="sales on the outpost while offline")
-    for sub_parser in (run, status, summ, broker, demo):
+    for sub_parser in (run, status, summ, broker):
         sub_parser.add_argument("--lang", default=argparse.SUPPRESS, help="id (default) or en; also KOP_LANG")
     return parser
 
@@ -177,22 +171,11 @@ def cmd_broker(args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def cmd_demo(args: argparse.Namespace) -> int:
-    from sync import demo
-
-    report = demo.run_demo(
-        args.dir, devices=args.devices, sales=args.sales, offline_sales=args.offline_sales, lang=args.lang
-    )
-    print(demo.format_report(report, args.lang))
-    return EXIT_OK if report["ok"] else EXIT_FAIL
-
-
 HANDLERS: Final = {
     "run": cmd_run,
     "status": cmd_status,
     "summary": cmd_summary,
     "broker": cmd_broker,
-    "demo": cmd_demo,
 }
 
 

@@ -27,16 +27,18 @@ PURE_MODULES = [
     "sync/ack.py",
     "sync/backoff.py",
     "sync/downlink.py",
-    "central/points.py",
-    "central/shu.py",
-    "central/posting.py",
+    "central/yearend/points.py",
+    "central/yearend/shu.py",
+    "central/yearend/render.py",
+    "central/ledger/posting.py",
+    "central/members/rows.py",
     "central/accounts.py",
 ]
 # package -> top-level modules it must never import
 FORBIDDEN = {
     "central": {"edge", "kiosk", "kivy", "evdev"},
     "edge": {"paho", "kivy", "kiosk", "central"},
-    "sync": {"kivy", "kiosk"},
+    "sync": {"kivy", "kiosk", "central"},
     "drivers": {"central", "edge", "sync", "kiosk"},
     "kiosk": {"central", "sqlite_utils", "sqlite3", "paho"},
 }
@@ -71,3 +73,94 @@ def test_pure_modules_do_no_io(module: str) -> None:
     if not path.exists():
         pytest.skip(f"{module} not present")
     assert _imports(path) & IO_LIBRARIES == set()
+
+
+# central's subpackages (and the demo-data module) from the bottom up: each may import only those listed
+# before it (and
+# top-level modules config, errors, messages, accounts, which import no subpackage).
+CENTRAL_LAYERS = ("members", "ledger", "yearend", "books", "sample", "serve", "cli")
+CENTRAL_BASE = {"config", "errors", "messages", "accounts"}
+MAX_MODULE_LINES = 800
+
+
+def _central_graph() -> dict[str, set[str]]:
+    """Module -> the central modules it imports (at any depth of the file, lazily or under TYPE_CHECKING)."""
+    modules = {
+        ".".join(path.relative_to(ROOT).with_suffix("").parts).removesuffix(".__init__"): path
+        for path in (ROOT / "central").rglob("*.py")
+    }
+    graph: dict[str, set[str]] = {}
+    for name, path in modules.items():
+        found: set[str] = set()
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            targets: list[str] = []
+            if isinstance(node, ast.Import):
+                targets = [alias.name for alias in node.names]
+            elif isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+                targets = [node.module] + [f"{node.module}.{alias.name}" for alias in node.names]
+            found.update(t for t in targets if t in modules and t != name)
+        graph[name] = found
+    return graph
+
+
+def test_central_has_no_import_circle() -> None:
+    """No chain of imports inside central leads back to where it started (lazy imports count too)."""
+    graph = _central_graph()
+    # ``from central.ledger import schema`` inside central.ledger names a sibling module; it does not
+    # depend on the package's face (its __init__), so that edge is left out.
+    edges = {m: {t for t in targets if not m.startswith(t + ".")} for m, targets in graph.items()}
+    state: dict[str, int] = {}
+    circles: list[list[str]] = []
+
+    def visit(node: str, path: list[str]) -> None:
+        state[node] = 1
+        for nxt in sorted(edges[node]):
+            if state.get(nxt) == 1:
+                circles.append([*path[path.index(nxt) :], nxt] if nxt in path else [node, nxt])
+            elif nxt not in state:
+                visit(nxt, [*path, nxt])
+        state[node] = 2
+
+    for start in sorted(edges):
+        if start not in state:
+            visit(start, [start])
+    assert circles == []
+
+
+def test_central_subpackages_import_only_downwards() -> None:
+    """A subpackage imports only the ones below it: the store never imports what reads it."""
+    offenders = []
+    for module, targets in _central_graph().items():
+        parts = module.split(".")
+        if len(parts) < 3 or parts[1] not in CENTRAL_LAYERS:
+            continue
+        level = CENTRAL_LAYERS.index(parts[1])
+        for target in targets:
+            tparts = target.split(".")
+            if len(tparts) < 2 or tparts[1] in CENTRAL_BASE or tparts[1] == parts[1]:
+                continue
+            if tparts[1] not in CENTRAL_LAYERS or CENTRAL_LAYERS.index(tparts[1]) >= level:
+                offenders.append(f"{module} imports {target}")
+    assert offenders == []
+
+
+def test_central_base_modules_import_no_subpackage() -> None:
+    """config, errors, messages and accounts sit under every subpackage and import none of them."""
+    offenders = [
+        f"{module} imports {target}"
+        for module, targets in _central_graph().items()
+        if module.split(".")[-1] in CENTRAL_BASE and module.count(".") == 1
+        for target in targets
+        if target.split(".")[1] not in CENTRAL_BASE
+    ]
+    assert offenders == []
+
+
+def test_no_module_is_too_long_to_read() -> None:
+    """central's modules stay under about 800 lines: a newcomer reads one in a sitting."""
+    long = [
+        f"{path.relative_to(ROOT)}: {n} lines"
+        for path in sorted((ROOT / "central").rglob("*.py"))
+        if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
+    ]
+    assert long == []

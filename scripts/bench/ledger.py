@@ -28,9 +28,11 @@ ROOT: Final = Path(__file__).resolve().parents[2]
 if str(ROOT) not in sys.path:
     sys.path.insert(0, str(ROOT))
 
-from central import config, reports, sample, schema  # noqa: E402
-from central.ledger import Ledger  # noqa: E402
-from central.posting import post, sale_amounts  # noqa: E402
+from central import config, sample  # noqa: E402
+from central.books import reports, statement  # noqa: E402
+from central.books.statement import member_summary  # noqa: E402
+from central.ledger import Ledger, schema  # noqa: E402
+from central.ledger.posting import post, sale_amounts  # noqa: E402
 from sync import envelope as wire  # noqa: E402
 
 FULL_SALES: Final = 100_000
@@ -133,12 +135,12 @@ def line(label: str, value: str, baseline: str, target: str, ok: bool | None) ->
 
 def _summary_without_points(ledger: Ledger) -> dict[str, Any]:
     """member_summary with the points/SHU seam (central.yearend) switched off, to time the ledger's part."""
-    seam = reports._points_seam
-    reports._points_seam = lambda *_: (None, None)  # type: ignore[assignment]
+    seam = statement._points_seam
+    statement._points_seam = lambda *_: (None, None)  # type: ignore[assignment]
     try:
-        return ledger.member_summary("A001")
+        return member_summary(ledger, "A001")
     finally:
-        reports._points_seam = seam  # type: ignore[assignment]
+        statement._points_seam = seam  # type: ignore[assignment]
 
 
 def bench_reports(ledger: Ledger, journal_lines: int) -> None:
@@ -158,8 +160,8 @@ def bench_reports(ledger: Ledger, journal_lines: int) -> None:
         ("trial balance", lambda: reports.trial_balance(ledger, reports.Period())),
         ("balance sheet", lambda: reports.balance_sheet(ledger, "2026-12-31")),
         ("income statement, year", lambda: reports.income(ledger, year)),
-        ("member statement, year", lambda: reports.member_statement(ledger, "A001", year)),
-        ("member summary (with points seam)", lambda: ledger.member_summary("A001")),
+        ("member statement, year", lambda: statement.member_statement(ledger, "A001", year)),
+        ("member summary (with points seam)", lambda: member_summary(ledger, "A001")),
         ("member summary, ledger part only", lambda: _summary_without_points(ledger)),
         ("chains", lambda: reports.chains(ledger)),
         ("disputes", lambda: reports.disputes(ledger, year)),

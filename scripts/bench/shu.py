@@ -189,15 +189,15 @@ def _members_rows(members: int) -> list[tuple[Any, ...]]:
 
 
 def _secondary_indexes() -> list[Any]:
-    from central import schema
+    from central.ledger import schema
 
     return [ix for table in (schema.transactions, schema.sale_lines, schema.journal) for ix in table.indexes]
 
 
 def build_sqlite(path: Path, members: int, count: int) -> dict[str, int]:
     """Write the year into a new SQLite ledger; returns row counts."""
-    from central import sample, schema
-    from central.ledger import Ledger
+    from central import sample
+    from central.ledger import Ledger, schema
 
     cfg = _config()
     with Ledger.open(str(path)) as ledger:
@@ -325,7 +325,7 @@ class KeptPg:
 
 def _stamp(members: int, count: int) -> dict[str, Any]:
     """What kept data must match to be reused: the sizes, the data format and the ledger's tables."""
-    from central import schema
+    from central.ledger import schema
 
     tables = [
         [table.name, [c.name for c in table.columns], sorted(str(ix.name) for ix in table.indexes)]

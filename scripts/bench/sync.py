@@ -39,7 +39,7 @@ from paho.mqtt.enums import CallbackAPIVersion  # noqa: E402
 from central.ledger import Ledger  # noqa: E402
 from central.serve import Server, ServeSettings  # noqa: E402
 from edge.device import Device  # noqa: E402
-from sync.demo import MEMBERS, PRODUCTS, DeviceSpec, build  # noqa: E402
+from provisioning.world import MEMBERS, PRODUCTS, DeviceSpec, build  # noqa: E402
 from sync.settings import BrokerSettings  # noqa: E402
 from tests.support.mosquitto import Mosquitto  # noqa: E402
 from tests.support.proxy import Proxy  # noqa: E402
@@ -171,9 +171,9 @@ def _catalog(world_devices: dict[str, Path], port: int, ledger_path: Path, tmp: 
 
 
 def _on_postgresql(url: str, built: Path) -> str:
-    """A ledger at ``url`` set up as ``sync.demo.build`` set up the SQLite one at ``built`` (config,
+    """A ledger at ``url`` set up as ``provisioning.world.build`` set up the SQLite one at ``built`` (config,
     products, members, devices and their keys); returns ``url``."""
-    from central.members import MemberRow, ProductRow
+    from central.members.rows.rows import MemberRow, ProductRow
 
     with Ledger.open(built) as source, Ledger.open(url) as target:
         target.init(source.config)

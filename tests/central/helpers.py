@@ -7,8 +7,8 @@ from typing import Any
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
-from central import sample, schema
-from central.ledger import Ledger
+from central import sample
+from central.ledger import Ledger, schema
 from sync import envelope as wire
 
 TOKO_SKU = sample.sample_products()[0].sku
@@ -104,7 +104,7 @@ def unbalanced_entries(ledger: Ledger) -> list[tuple[str, int, int]]:
     """Journal entries whose debits differ from their credits (should be none)."""
     from sqlalchemy import func, select
 
-    from central.schema import journal as j
+    from central.ledger.schema import journal as j
 
     with ledger.read() as conn:
         query = (
@@ -119,7 +119,7 @@ def snapshot(ledger: Ledger) -> dict[str, Any]:
     """Everything ingest may change except the quarantine: row counts and money sums per table."""
     from sqlalchemy import func, select
 
-    from central import schema
+    from central.ledger import schema
 
     with ledger.read() as conn:
         return {
@@ -143,8 +143,8 @@ def account_days_match_journal(ledger: Ledger) -> bool:
     """True when the per-day sums equal a fresh GROUP BY over the journal."""
     from sqlalchemy import func, select
 
-    from central.schema import account_days as a
-    from central.schema import journal as j
+    from central.ledger.schema import account_days as a
+    from central.ledger.schema import journal as j
 
     with ledger.read() as conn:
         fresh = {

@@ -9,9 +9,9 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central import ingest as ingest_mod
-from central.ingest import chain_runs, run_verdicts
 from central.ledger import Ledger
+from central.ledger import signatures as ingest_mod
+from central.ledger.signatures import chain_runs, run_verdicts
 from sync import envelope as wire
 from tests.central.helpers import TOKO_COST, TOKO_PRICE, TOKO_SKU, Device
 

@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from central import cli
+from central.cli import app as cli
 from central.ledger import Ledger
 from sync import envelope as wire
 from tests.central.helpers import Device, downgrade_to_version_1
@@ -124,7 +124,7 @@ def test_an_older_ledger_refuses_writes_until_upgrade_keeps_data_and_config(
     db = str(tmp_path / "old.sqlite")
     config = tmp_path / "coop.toml"
     config.write_text(
-        Path(cli.__file__).with_name("default.toml").read_text(encoding="utf-8").replace(
+        Path(cli.__file__).parent.parent.joinpath("default.toml").read_text(encoding="utf-8").replace(
             'name = "Koperasi', 'name = "Koperasi Lama', 1
         ),
         encoding="utf-8",

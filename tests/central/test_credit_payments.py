@@ -6,8 +6,9 @@ from datetime import date
 
 import pytest
 
-from central import posting, reports, sample
-from central.ledger import Ledger
+from central import sample
+from central.books import reports
+from central.ledger import Ledger, posting
 from sync import envelope as wire
 from tests.central.helpers import TOKO_PRICE, Device
 

@@ -6,7 +6,7 @@ import argparse
 import tomllib
 from pathlib import Path
 
-from central import cli
+from central.cli import app as cli
 
 ROOT = Path(__file__).resolve().parents[2]
 

@@ -6,7 +6,9 @@ import json
 
 import pytest
 
-from central import reports, sample
+from central import sample
+from central.books import reports
+from central.books.statement import member_summary
 from central.ledger import Ledger
 from sync import envelope as wire
 from tests.central.helpers import (
@@ -206,7 +208,7 @@ def test_withdrawal_cannot_exceed_balance(loaded: Ledger) -> None:
     )  # fmt: skip
     assert len(report.accepted) == 2
     assert all("below zero" in r.reason for r in report.rejected)
-    assert loaded.member_summary("A002")["savings"]["sukarela"] == 0
+    assert member_summary(loaded, "A002")["savings"]["sukarela"] == 0
 
 
 def test_no_new_loan_before_the_old_one_is_repaid(loaded: Ledger) -> None:
@@ -270,9 +272,9 @@ def test_state_carries_across_chunks(
     loaded: Ledger, month: sample.SampleData, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """With tiny chunks (each its own transaction), a month ingests exactly as in one chunk."""
-    import central.ingest
+    import central.ledger.ingest
 
-    monkeypatch.setattr(central.ingest, "CHUNK_SIZE", 97)
+    monkeypatch.setattr(central.ledger.ingest, "CHUNK_SIZE", 97)
     report = loaded.ingest(month.envelopes)
     assert report.rejected == [] and len(report.accepted) == len(month.envelopes)
     again = loaded.ingest(month.envelopes[:50])
@@ -305,9 +307,9 @@ def test_concurrent_ingests_count_each_envelope_once(
 
 def test_contiguous_seq_pages_and_grows(loaded: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
     """contiguous_seq reads past page boundaries, stops at a gap, and moves on once the gap is filled."""
-    import central.ledger
+    import central.ledger.store
 
-    monkeypatch.setattr(central.ledger, "SEQ_PAGE", 2)
+    monkeypatch.setattr(central.ledger.store, "SEQ_PAGE", 2)
     dev = Device()
     envs = [dev.sale() for _ in range(8)]
     loaded.ingest(envs[:5] + envs[6:])
@@ -321,7 +323,7 @@ def test_contiguous_seq_pages_and_grows(loaded: Ledger, monkeypatch: pytest.Monk
 def test_reinit_rebuilds_missing_day_sums(loaded: Ledger, month: sample.SampleData) -> None:
     """A ledger whose per-day sums are missing (made before they existed) gets them back on `init`."""
     from central import config
-    from central.schema import account_days
+    from central.ledger.schema import account_days
 
     loaded.ingest(month.envelopes[:200])
     with loaded.write() as conn:
@@ -348,7 +350,7 @@ def test_text_is_stored_exactly(loaded: Ledger) -> None:
     """Backslashes, quotes and non-ASCII text survive storage byte for byte (COPY escaping on PostgreSQL)."""
     from sqlalchemy import select
 
-    from central.schema import transactions as t
+    from central.ledger.schema import transactions as t
 
     dev = Device()
     note = 'kopi "tubruk" \\ 50% — ☕ ß \\N \\t'

@@ -8,9 +8,9 @@ import re
 
 import pytest
 
-from central import members
 from central.errors import ImportRowsError
 from central.ledger import Ledger
+from central.members import rows as members
 
 HEADER = "number,name,joined,birth_date,phone,blood_type,role\n"
 

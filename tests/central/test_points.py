@@ -9,7 +9,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central.points import (
+from central.yearend.points import (
     SEED_PASSIVE,
     BadPointRule,
     MemberTotal,

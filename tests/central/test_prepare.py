@@ -1,4 +1,4 @@
-"""Ingest of envelopes parsed ahead (``central.ingest.prepare``, as ``central serve`` does) is the same."""
+"""Ingest of envelopes parsed ahead (``ledger.ingest.prepare``, as ``central serve`` does) is the same."""
 
 from __future__ import annotations
 
@@ -10,9 +10,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from central import config, reports, sample, schema
-from central.ingest import prepare, signed_and_body
-from central.ledger import Ledger
+from central import config, sample
+from central.books import reports
+from central.ledger import Ledger, schema
+from central.ledger.ingest import prepare
+from central.ledger.signatures import signed_and_body
 from sync import envelope as wire
 from tests.central.helpers import Device
 from tests.central.test_ingest import BAD_CASES
@@ -101,7 +103,7 @@ def test_collector_is_relaxed_while_ingesting_and_restored_after(loaded: Ledger)
     import gc
     import threading
 
-    from central.ingest import GC_THRESHOLDS, relaxed_collector
+    from central.ledger.ingest import GC_THRESHOLDS, relaxed_collector
 
     before = gc.get_threshold()
     seen: list[tuple[int, int, int]] = []

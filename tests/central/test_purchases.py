@@ -9,9 +9,10 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from central import config, posting, reports, sample, yearend
+from central import config, sample, yearend
+from central.books import reports, statement
 from central.errors import ConfigError
-from central.ledger import Ledger
+from central.ledger import Ledger, posting
 from sync import envelope as wire
 from tests.central.helpers import TOKO_COST, TOKO_PRICE, TOKO_SKU, Device
 
@@ -177,8 +178,8 @@ def test_purchases_earn_no_points_and_leave_the_surplus(loaded: Ledger) -> None:
     after = yearend.compute_year(loaded, 2026, estimate=True)
     assert after.points.by_member() == before.points.by_member()
     assert after.income.surplus_rp == before.income.surplus_rp
-    statement = reports.member_statement(loaded, "A001", MONTH)
-    assert all("pembelian persediaan" not in str(row) for s in statement for row in s.rows)
+    sections = statement.member_statement(loaded, "A001", MONTH)
+    assert all("pembelian persediaan" not in str(row) for s in sections for row in s.rows)
 
 
 def test_generated_year_keeps_inventory_positive_at_every_month_end(ledger: Ledger) -> None:

@@ -1,4 +1,4 @@
-"""Receipt QR codes checked against the books (central/receipts.py), on SQLite and PostgreSQL."""
+"""Receipt QR codes checked against the books (central/books/receipts.py), on SQLite and PostgreSQL."""
 
 from __future__ import annotations
 
@@ -9,8 +9,8 @@ from typing import Any
 import pytest
 
 from central import cli, sample
+from central.books.receipts import verify_receipt
 from central.ledger import Ledger
-from central.receipts import verify_receipt
 
 
 def _qr(envelope: dict[str, Any], length: int = 16) -> str:

@@ -9,7 +9,9 @@ from collections.abc import Iterator
 
 import pytest
 
-from central import config, reports, sample
+from central import config, sample
+from central.books import reports, statement
+from central.books.statement import member_summary
 from central.ledger import Ledger
 from tests.central.helpers import TOKO_COST, TOKO_PRICE, Device
 
@@ -76,7 +78,7 @@ def test_cashbook_runs_the_balance_and_splits_by_period(booked: Ledger) -> None:
 
 def test_local_day_follows_the_cooperatives_time_zone(booked: Ledger) -> None:
     """A sale at 23:30 WIB on 5 March is on 5 March, though it is 16:30 UTC."""
-    rows = reports.member_statement(booked, "A002", reports.Period("2026-03-05", "2026-03-05"))[
+    rows = statement.member_statement(booked, "A002", reports.Period("2026-03-05", "2026-03-05"))[
         0
     ].rows
     assert [row[0] for row in rows] == ["2026-03-05"]
@@ -107,18 +109,18 @@ def test_trial_balance_and_balance_sheet_balance(booked: Ledger) -> None:
 
 def test_member_statement_and_summary(booked: Ledger) -> None:
     """A member sees their purchases, savings per product, loans and store credit."""
-    purchases, savings, loans = reports.member_statement(
+    purchases, savings, loans = statement.member_statement(
         booked, "A001", reports.Period("2026-03-01", "2026-03-31")
     )
     assert [row[4] for row in purchases.rows] == [2 * TOKO_PRICE]
     assert dict(savings.summary)["sukarela_rp"] == 1_950_000
     assert loans.rows == ()
-    summary = booked.member_summary("A003")
+    summary = member_summary(booked, "A003")
     assert summary["loan"]["outstanding_rp"] == 900_000
     assert summary["loan"]["next_due"] == "2026-05-06"
     assert summary["member"] == "A003" and summary["as_of"].endswith("+07:00")
-    assert booked.member_summary("A002")["credit"] == {"used_rp": TOKO_PRICE, "limit_rp": 500_000}
-    assert set(booked.member_summary("A001")) >= {
+    assert member_summary(booked, "A002")["credit"] == {"used_rp": TOKO_PRICE, "limit_rp": 500_000}
+    assert set(member_summary(booked, "A001")) >= {
         "member", "name", "as_of", "year", "points", "savings", "loan", "credit", "recent", "shu_estimate_rp",
     }  # fmt: skip
 

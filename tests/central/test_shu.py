@@ -9,8 +9,8 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from central.points import member_sort_key
-from central.shu import (
+from central.yearend.points import member_sort_key
+from central.yearend.shu import (
     BadWeight,
     Fund,
     NoSurplus,

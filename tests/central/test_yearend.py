@@ -45,13 +45,15 @@ import pytest
 from sqlalchemy import func, select
 
 from central import config as config_mod
-from central import schema, yearend
+from central import yearend
+from central.books.reports import Period, balance_sheet, trial_balance
+from central.books.statement import member_summary
 from central.cli import main
 from central.config import Config
 from central.errors import ConfigError
-from central.ledger import Ledger
-from central.members import MemberRow, ProductRow
-from central.reports import Period, balance_sheet, trial_balance
+from central.ledger import Ledger, schema
+from central.members.rows import MemberRow, ProductRow
+from central.yearend import estimate
 from sync import envelope as wire
 
 YEAR = 2025
@@ -373,7 +375,7 @@ def test_estimate_is_labelled_and_matches_the_close_at_year_end(
 def test_member_summary_shows_points_and_the_shu_estimate(sqlite_year: tuple[Ledger, str]) -> None:
     """The kiosk's member summary carries the member's points and SHU through the year-end seam."""
     ledger, _ = sqlite_year
-    summary = ledger.member_summary("A03", on=date(2025, 12, 31))
+    summary = member_summary(ledger, "A03", on=date(2025, 12, 31))
     assert summary["points"] == {
         "active": {"cafe": 5.0},
         "passive": 130.0,
@@ -470,11 +472,11 @@ def test_cli_close_reopen_and_refusals(
 def test_member_summary_counts_a_new_purchase_at_once(sqlite_year: tuple[Ledger, str]) -> None:
     """A member's own points are read fresh even while the everyone-wide estimate is cached."""
     ledger, _ = sqlite_year
-    assert ledger.member_summary("A12", on=date(2025, 12, 31))["points"]["total"] == 12.0
+    assert member_summary(ledger, "A12", on=date(2025, 12, 31))["points"]["total"] == 12.0
     book = Book()
     book.sale("cafe-02", "cafe", "2025-12-30", "A12", {"KOPI": 4})
     assert ledger.ingest(book.envelopes).ok
-    points = ledger.member_summary("A12", on=date(2025, 12, 31))["points"]
+    points = member_summary(ledger, "A12", on=date(2025, 12, 31))["points"]
     # 20,000 at the cafe = 5 points; the bonus pool of 36 is now shared by 11 active members.
     assert points == {"active": {"cafe": 5.0}, "passive": 12.0, "bonus": 3.27, "total": 20.27}
 
@@ -483,7 +485,7 @@ def test_member_summary_shows_the_posted_shu_once_the_year_is_closed(sqlite_year
     """After close-year the summary's SHU is the amount posted to the member's payable."""
     ledger, _ = sqlite_year
     yearend.close_year(ledger, YEAR)
-    assert ledger.member_summary("A04", on=date(2025, 12, 31))["shu_estimate_rp"] == EXPECTED_SHU_RP["A04"]
+    assert member_summary(ledger, "A04", on=date(2025, 12, 31))["shu_estimate_rp"] == EXPECTED_SHU_RP["A04"]
 
 
 def test_report_warns_when_a_closed_year_changes_afterwards(
@@ -558,11 +560,11 @@ def test_member_summary_answers_from_an_older_estimate_while_it_refreshes(
 ) -> None:
     """The kiosk path answers from an older everyone-wide estimate at once and recomputes it meanwhile."""
     ledger, _ = sqlite_year
-    first = yearend._estimate_cached(ledger, YEAR, date(2025, 6, 30), allow_stale=True)
-    second = yearend._estimate_cached(ledger, YEAR, date(2025, 12, 31), allow_stale=True)
+    first = estimate._estimate_cached(ledger, YEAR, date(2025, 6, 30), allow_stale=True)
+    second = estimate._estimate_cached(ledger, YEAR, date(2025, 12, 31), allow_stale=True)
     assert second is first
     for thread in threading.enumerate():
         if thread.name == "shu-estimate":
             thread.join()
-    third = yearend._estimate_cached(ledger, YEAR, date(2025, 12, 31), allow_stale=True)
+    third = estimate._estimate_cached(ledger, YEAR, date(2025, 12, 31), allow_stale=True)
     assert third is not first and third.hi == "2025-12-31"

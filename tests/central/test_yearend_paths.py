@@ -14,9 +14,9 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, inspect, select
 
-from central import schema, yearend
-from central.ledger import Ledger
-from central.members import MemberRow
+from central import yearend
+from central.ledger import Ledger, schema
+from central.members.rows import MemberRow
 from tests.central.helpers import downgrade_to_version_1
 from tests.central.test_yearend import PRODUCTS, Book, coop_config
 

@@ -9,8 +9,9 @@ from pathlib import Path
 import pytest
 
 from central import config
+from central.books.statement import member_summary
 from central.ledger import Ledger
-from central.members import MemberRow, ProductRow
+from central.members.rows import MemberRow, ProductRow
 from edge.cli import main
 from edge.device import Device
 from edge.install import init_device
@@ -56,4 +57,4 @@ def test_central_snapshots_in_and_exported_outbox_out(
         assert dev.apply_downlink("members", {"kind": "snapshot", "version": 2, "items": ledger.members()})
         assert dev.credit_available_rp("A001") == 500000 - 136000
     capsys.readouterr()
-    assert json.loads(json.dumps(ledger.member_summary("A001")))["member"] == "A001"
+    assert json.loads(json.dumps(member_summary(ledger, "A001")))["member"] == "A001"

@@ -17,7 +17,7 @@ from datetime import datetime, timedelta
 
 from edge.device import Device
 from edge.errors import CreditLimitExceeded, StoreBusy
-from sync.demo import MEMBERS
+from provisioning.world import MEMBERS
 
 MAX_TRIES_PER_SALE = 50
 

@@ -24,8 +24,8 @@ from pathlib import Path
 import pytest
 
 from edge.device import Device
+from provisioning.world import DeviceSpec, World, audit, build
 from sync import brokerconf
-from sync.demo import DeviceSpec, World, audit, build
 from sync.settings import BrokerSettings
 from tests.faults.procs import Proc
 from tests.support.mosquitto import Mosquitto

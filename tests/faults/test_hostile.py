@@ -17,8 +17,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 
 from central.serve import Server
 from edge.device import Device
+from provisioning.world import World, audit
 from sync import batch, envelope, topics
-from sync.demo import World, audit
 from sync.link import Link
 from sync.settings import BrokerSettings
 from tests.support.mosquitto import Mosquitto

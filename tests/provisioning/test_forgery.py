@@ -16,7 +16,7 @@ from tests.provisioning.conftest import Pki
 
 central_ledger = pytest.importorskip("central.ledger")
 central_config = pytest.importorskip("central.config")
-central_members = pytest.importorskip("central.members")
+central_members = pytest.importorskip("central.members.rows")
 
 
 def _key(pki: Pki, device: str) -> Ed25519PrivateKey:

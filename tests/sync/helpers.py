@@ -11,7 +11,7 @@ from pathlib import Path
 from central.ledger import Ledger
 from central.serve import Server, ServeSettings
 from edge.device import Device
-from sync.demo import DeviceSpec, World, build
+from provisioning.world import DeviceSpec, World, build
 from sync.link import Event, Link
 from sync.settings import BrokerSettings
 

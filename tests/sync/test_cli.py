@@ -8,7 +8,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from sync.demo import DeviceSpec, build
+from provisioning.world import DeviceSpec, build
 from sync.settings import BrokerSettings
 from tests.support.net import free_port
 
@@ -26,7 +26,7 @@ def test_help_lists_commands() -> None:
     """``python -m sync --help`` exits 0 and names every command."""
     out = _run("-m", "sync", "--help")
     assert out.returncode == 0
-    for command in ("run", "status", "summary", "broker", "demo"):
+    for command in ("run", "status", "summary", "broker"):
         assert command in out.stdout
 
 

@@ -11,11 +11,11 @@ from hypothesis import given
 from hypothesis import strategies as st
 
 from central.ledger import Ledger
-from central.members import ProductRow
+from central.members.rows import ProductRow
 from central.serve import Server, ServeSettings
 from edge.device import Device
+from provisioning.world import DeviceSpec, build, running
 from sync import downlink
-from sync.demo import DeviceSpec, build, running
 from sync.settings import BrokerSettings
 from tests.support.mosquitto import Mosquitto
 

@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 
 from edge.device import Device
-from sync.demo import DeviceSpec, build, running
+from provisioning.world import DeviceSpec, build, running
 from sync.settings import BrokerSettings
 from tests.support.mosquitto import Mosquitto
 

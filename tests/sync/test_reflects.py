@@ -13,11 +13,11 @@ from pathlib import Path
 from typing import Any
 
 from central.ledger import Ledger
-from central.members import ProductRow
+from central.members.rows import ProductRow
 from central.serve import Server, ServeSettings
 from edge.device import Device
+from provisioning.world import DeviceSpec, build
 from sync import downlink, topics
-from sync.demo import DeviceSpec, build
 from sync.settings import BrokerSettings
 from tests.sync.helpers import rice_catalog
 

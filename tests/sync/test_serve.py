@@ -9,8 +9,8 @@ import pytest
 
 from central.serve import Server
 from edge.device import Device
+from provisioning.world import World
 from sync import ack, batch, topics
-from sync.demo import World
 from sync.link import EventKind, Link, Subscription
 from sync.settings import BrokerSettings
 from tests.support.mosquitto import Mosquitto

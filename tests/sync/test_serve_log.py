@@ -13,8 +13,8 @@ import pytest
 from central.ledger import Ledger
 from central.serve import Server, ServeSettings
 from edge.device import Device
+from provisioning.world import DeviceSpec, build
 from sync import batch, topics
-from sync.demo import DeviceSpec, build
 from sync.link import Link
 from sync.settings import BrokerSettings
 from tests.support.mosquitto import Mosquitto

@@ -8,7 +8,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 
-from central.serve import _names_only, _seq_of
+from central.serve.server import _names_only, _seq_of
 from sync.envelope import canonical
 
 

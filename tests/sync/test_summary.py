@@ -7,8 +7,8 @@ from pathlib import Path
 import pytest
 
 from edge.device import Device
+from provisioning.world import DeviceSpec, build, running
 from sync import summary
-from sync.demo import DeviceSpec, build, running
 from sync.errors import SummaryError, SummaryTimeout
 from sync.settings import BrokerSettings
 from tests.support.mosquitto import Mosquitto

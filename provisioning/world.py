@@ -1,6 +1,7 @@
 """A whole cooperative on one machine: ledger, device directories, broker, central serve and device loops.
 
-Used by ``make demo`` (through ``python -m sync demo``), the fault-injection tests and the benchmark::
+Used by ``make demo`` (through ``python -m provisioning demo-world``), the fault-injection tests and the
+benchmark::
 
     world = build(root, broker=BrokerSettings(port=port), devices=[DeviceSpec("toko-01")])
     with EmbeddedBroker(port), running(world) as run:      # central + one sync loop per device, threads
@@ -80,7 +81,7 @@ def build(root: Path, *, broker: BrokerSettings, devices: Sequence[DeviceSpec]) 
     """Create the ledger and the device directories under ``root`` (which must not hold them yet)."""
     from central.config import default
     from central.ledger import Ledger
-    from central.members import MemberRow, ProductRow
+    from central.members.rows import MemberRow, ProductRow
     from edge import settings as edge_settings
     from edge.install import init_device
 
@@ -272,8 +273,7 @@ def audit(ledger_path: Path) -> Audit:
     """Read the ledger and check invariants 1-3: each device's seqs are 1..n, links whole, books balance."""
     from sqlalchemy import func, select
 
-    from central import schema
-    from central.ledger import Ledger
+    from central.ledger import Ledger, schema
 
     tx, journal = schema.transactions, schema.journal
     with contextlib.closing(Ledger.open(ledger_path)) as ledger, ledger.read() as conn:

@@ -1,4 +1,4 @@
-"""The books: cash book, trial balance, balance sheet, income statement, member statement, device chains,
+"""The books: cash book, trial balance, balance sheet, income statement, device chains,
 disputes and quarantine. Each report aggregates in SQL and returns ``Section``s of plain data; ``render_*``
 turn sections into a readable table, JSON or CSV (pure functions).
 
@@ -7,24 +7,24 @@ Periods are local dates (``YYYY-MM-DD``) in the cooperative's time zone, both en
 
 from __future__ import annotations
 
-import calendar
 import csv
 import io
 import json
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import Connection, and_, func, literal, select
+from sqlalchemy import func, literal, select
 
-from central import schema
 from central.accounts import ASSET, EQUITY, EXPENSE, LIABILITY, REVENUE, balance_sign
-from central.errors import UnknownMember
+from central.ledger import schema
+from central.ledger.balances import account_sums, income_amounts
 from central.messages import label, t
 
 if TYPE_CHECKING:
     from central.ledger import Ledger
+
 
 RECENT_LIMIT: Final = 10
 MAX_LISTED: Final = 10_000  # rows of a listing report (disputes, quarantine)
@@ -110,34 +110,10 @@ def cashbook(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
     ]
 
 
-def _sum_balance(conn: Connection, where: Any) -> int:
-    j = schema.journal
-    debit, credit = conn.execute(
-        select(func.coalesce(func.sum(j.c.debit_rp), 0), func.coalesce(func.sum(j.c.credit_rp), 0)).where(
-            where
-        )
-    ).one()
-    return int(debit) - int(credit)
-
-
-# -- account balances ---------------------------------------------------------------------------------
-
-
-def _account_sums(conn: Connection, lo: str, hi: str) -> dict[str, tuple[int, int]]:
-    """Debits and credits per account over local days lo..hi, from the per-day sums."""
-    a = schema.account_days
-    query = (
-        select(a.c.account, func.sum(a.c.debit_rp), func.sum(a.c.credit_rp))
-        .where(a.c.day >= lo, a.c.day <= hi)
-        .group_by(a.c.account)
-    )
-    return {acc: (int(d or 0), int(c or 0)) for acc, d, c in conn.execute(query)}
-
-
 def trial_balance(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
     """Per account: debits, credits and the balance on its normal side, for the period."""
     with ledger.read() as conn:
-        sums = _account_sums(conn, period.lo, period.hi)
+        sums = account_sums(conn, period.lo, period.hi)
     rows = []
     total_debit = total_credit = 0
     for account in ledger.config.chart:
@@ -173,7 +149,7 @@ def trial_balance(ledger: Ledger, period: Period, lang: str = "id") -> list[Sect
 def balance_sheet(ledger: Ledger, on: str, lang: str = "id") -> list[Section]:
     """Assets, liabilities and equity as of ``on``; the surplus (revenue - expenses) counts as equity."""
     with ledger.read() as conn:
-        sums = _account_sums(conn, FIRST_DAY, on)
+        sums = account_sums(conn, FIRST_DAY, on)
     totals = {ASSET: 0, LIABILITY: 0, EQUITY: 0, REVENUE: 0, EXPENSE: 0}
     rows = []
     for account in ledger.config.chart:
@@ -204,16 +180,10 @@ def balance_sheet(ledger: Ledger, on: str, lang: str = "id") -> list[Section]:
 def income(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
     """Revenue and expenses per account (each belongs to a unit) for the period, and the surplus."""
     with ledger.read() as conn:
-        sums = _account_sums(conn, period.lo, period.hi)
+        amounts = income_amounts(conn, ledger.config.chart, period.lo, period.hi)
     rows = []
     revenue = expense = 0
-    for account in ledger.config.chart:
-        if account.type not in (REVENUE, EXPENSE):
-            continue
-        debit, credit = sums.get(account.code, (0, 0))
-        if not debit and not credit:
-            continue
-        amount = balance_sign(account.type) * (debit - credit)
+    for account, amount in amounts:
         rows.append((account.type, account.unit or "", account.code, account.name, amount))
         if account.type == REVENUE:
             revenue += amount
@@ -229,219 +199,6 @@ def income(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
         )
     ]
 
-
-# -- members ------------------------------------------------------------------------------------------
-
-
-def _voided_ids(conn: Connection, ids: Sequence[str]) -> set[str]:
-    tx = schema.transactions
-    if not ids:
-        return set()
-    found: set[str] = set()
-    for start in range(0, len(ids), 2000):
-        part = list(ids[start : start + 2000])
-        found.update(
-            r for (r,) in conn.execute(select(tx.c.ref).where(tx.c.kind == "void", tx.c.ref.in_(part)))
-        )
-    return found
-
-
-def _savings(conn: Connection, ledger: Ledger, number: str, hi: str) -> dict[str, int]:
-    j = schema.journal
-    by_account = {code: product for product, code in ledger.config.posting.savings}
-    result = dict.fromkeys((p for p, _ in ledger.config.posting.savings), 0)
-    query = (
-        select(j.c.account, func.sum(j.c.credit_rp) - func.sum(j.c.debit_rp))
-        .where(j.c.member == number, j.c.account.in_(list(by_account)), j.c.day <= hi)
-        .group_by(j.c.account)
-    )
-    for account, amount in conn.execute(query):
-        result[by_account[account]] += int(amount or 0)
-    return result
-
-
-def _member_balance(conn: Connection, number: str, account: str, hi: str) -> int:
-    j = schema.journal
-    return _sum_balance(conn, and_(j.c.member == number, j.c.account == account, j.c.day <= hi))
-
-
-def member_statement(ledger: Ledger, number: str, period: Period, lang: str = "id") -> list[Section]:
-    """One member's purchases in the period, savings balances and movements, loans and store credit."""
-    tx = schema.transactions
-    m = schema.members
-    posting = ledger.config.posting
-    with ledger.read() as conn:
-        member = conn.execute(select(m.c.number, m.c.name).where(m.c.number == number)).first()
-        if member is None:
-            raise UnknownMember(f"no member with number {number!r}; see `export members`")
-        in_period = and_(tx.c.member == number, tx.c.day >= period.lo, tx.c.day <= period.hi)
-        sales = conn.execute(
-            select(tx.c.day, tx.c.id, tx.c.unit, tx.c.payment, tx.c.total_rp)
-            .where(in_period, tx.c.kind == "sale")
-            .order_by(tx.c.day, tx.c.ts, tx.c.id)
-        ).all()
-        voided = _voided_ids(conn, [row.id for row in sales])
-        purchases = tuple(
-            (row.day, row.id, row.unit, row.payment, int(row.total_rp), "void" if row.id in voided else "")
-            for row in sales
-        )
-        movements = conn.execute(
-            select(tx.c.day, tx.c.id, tx.c.kind, tx.c.product, tx.c.total_rp)
-            .where(in_period, tx.c.kind.in_(["savings_deposit", "savings_withdrawal"]))
-            .order_by(tx.c.day, tx.c.ts, tx.c.id)
-        ).all()
-        savings = _savings(conn, ledger, number, period.hi)
-        loans = _loans(conn, number, period.hi)
-        credit_used = _member_balance(conn, number, posting.receivable, period.hi)
-    bought = sum(row[4] for row in purchases if not row[5])
-    return [
-        Section(
-            "purchases",
-            f"{t('member_statement', lang)} {member.number} {member.name} - {t('purchases', lang)} "
-            f"{period.label()}",
-            ("day", "tx", "unit", "payment", "total_rp", "status"),
-            purchases,
-            (("total_rp", bought), ("credit_used_rp", credit_used)),
-        ),
-        Section(
-            "savings",
-            t("savings", lang),
-            ("day", "tx", "kind", "product", "amount_rp"),
-            tuple((r.day, r.id, r.kind, r.product, int(r.total_rp)) for r in movements),
-            tuple((f"{product}_rp", amount) for product, amount in savings.items()),
-        ),
-        Section(
-            "loans",
-            t("loans", lang),
-            ("loan", "day", "principal_rp", "repaid_rp", "interest_paid_rp", "outstanding_rp"),
-            tuple(loans),
-            (("outstanding_rp", sum(row[5] for row in loans)),),
-        ),
-    ]
-
-
-def _loans(conn: Connection, number: str, hi: str) -> list[tuple[str, str, int, int, int, int]]:
-    tx = schema.transactions
-    loans = schema.loans
-    rows = conn.execute(
-        select(loans.c.loan, loans.c.day, loans.c.principal_rp, loans.c.tx)
-        .where(loans.c.member == number, loans.c.day <= hi)
-        .order_by(loans.c.day, loans.c.loan)
-    ).all()
-    if not rows:
-        return []
-    voided = _voided_ids(conn, [r.tx for r in rows])
-    paid_rows = conn.execute(
-        select(tx.c.id, tx.c.loan, tx.c.principal_rp, tx.c.interest_rp).where(
-            tx.c.member == number, tx.c.kind == "installment", tx.c.day <= hi
-        )
-    ).all()
-    voided_paid = _voided_ids(conn, [r.id for r in paid_rows])
-    paid: dict[str, tuple[int, int]] = {}
-    for ident, loan, principal, interest in paid_rows:
-        if ident in voided_paid:
-            continue
-        p, i = paid.get(loan, (0, 0))
-        paid[loan] = (p + int(principal or 0), i + int(interest or 0))
-    result = []
-    for row in rows:
-        if row.tx in voided:
-            continue
-        p, i = paid.get(row.loan, (0, 0))
-        result.append((row.loan, row.day, int(row.principal_rp), p, i, int(row.principal_rp) - p))
-    return result
-
-
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
-def member_summary(ledger: Ledger, number: str, on: date | datetime | None = None) -> dict[str, Any]:
-    """The contract's member summary (docs/contracts.md). Points and SHU come from ``central.yearend`` if
-    present (``member_points_and_shu(ledger, number, on_date)``), else they are None."""
-    tz = ledger.config.tz
-    if on is None:
-        stamp = datetime.now(tz).replace(microsecond=0)
-    elif isinstance(on, datetime):
-        stamp = on if on.tzinfo else on.replace(tzinfo=tz)
-        stamp = stamp.astimezone(tz).replace(microsecond=0)
-    else:
-        stamp = datetime(on.year, on.month, on.day, 23, 59, 59, tzinfo=tz)
-    hi = stamp.date().isoformat()
-    tx = schema.transactions
-    m = schema.members
-    posting = ledger.config.posting
-    with ledger.read() as conn:
-        row = conn.execute(select(m.c.name, m.c.credit_limit_rp).where(m.c.number == number)).first()
-        if row is None:
-            raise UnknownMember(f"no member with number {number!r}")
-        savings = _savings(conn, ledger, number, hi)
-        loans = [loan for loan in _loans(conn, number, hi) if loan[5] > 0]
-        used = _member_balance(conn, number, posting.receivable, hi)
-        recent = conn.execute(
-            select(tx.c.id, tx.c.at, tx.c.unit, tx.c.total_rp, tx.c.payment, tx.c.kind)
-            .where(tx.c.member == number, tx.c.day <= hi)
-            .order_by(tx.c.ts.desc(), tx.c.id.desc())
-            .limit(RECENT_LIMIT)
-        ).all()
-        installments = 0
-        if loans:
-            installments = int(
-                conn.execute(
-                    select(func.count()).where(tx.c.kind == "installment", tx.c.loan == loans[-1][0])
-                ).scalar_one()
-            )
-    outstanding = sum(loan[5] for loan in loans)
-    next_installment = 0
-    next_due = None
-    if loans:
-        _, day, principal, _, _, rest = loans[-1]
-        next_installment = min(rest, -(-principal // ledger.config.loan_term_months))
-        next_due = _add_months(date.fromisoformat(day), installments + 1).isoformat()
-    limit = row.credit_limit_rp if row.credit_limit_rp is not None else ledger.config.default_credit_limit_rp
-    points, shu = _points_seam(ledger, number, stamp.date())
-    return {
-        "member": number,
-        "name": row.name,
-        "as_of": stamp.isoformat(),
-        "year": stamp.year,
-        "points": points,
-        "savings": savings,
-        "loan": {
-            "outstanding_rp": outstanding,
-            "next_installment_rp": next_installment,
-            "next_due": next_due,
-        },
-        "credit": {"used_rp": used, "limit_rp": int(limit)},
-        "recent": [
-            {
-                "id": r.id,
-                "at": r.at,
-                "unit": r.unit,
-                "total": int(r.total_rp),
-                "payment": r.payment,
-                "kind": r.kind,
-            }
-            for r in recent
-        ],
-        "shu_estimate_rp": shu,
-    }
-
-
-def _points_seam(ledger: Ledger, number: str, on: date) -> tuple[Any, int | None]:
-    """Points and SHU estimate from ``central.yearend.member_points_and_shu`` when that module exists."""
-    try:
-        from central import yearend  # type: ignore[attr-defined,unused-ignore]
-    except ImportError:
-        return None, None
-    hook = getattr(yearend, "member_points_and_shu", None)
-    if hook is None:
-        return None, None
-    points, shu = hook(ledger, number, on)
-    return points, (None if shu is None else int(shu))
 
 
 # -- chains, disputes, quarantine ---------------------------------------------------------------------

@@ -25,7 +25,7 @@ from decimal import Decimal, InvalidOperation
 from fractions import Fraction
 from typing import Final
 
-from central.points import RuleError, member_sort_key
+from central.yearend.points import RuleError, member_sort_key
 
 METHODS: Final = ("points", "classic")
 HUNDRED: Final = Fraction(100)

@@ -13,8 +13,6 @@ envelope before it.
 
 from __future__ import annotations
 
-import base64
-import binascii
 import contextlib
 import gc
 import hashlib
@@ -25,26 +23,39 @@ from collections.abc import Callable, Iterable, Iterator, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime, tzinfo
 from functools import partial
-from typing import TYPE_CHECKING, Any, Final, NamedTuple
+from typing import Any, Final, NamedTuple, Protocol
 
-import orjson
-from cryptography.exceptions import InvalidSignature
-from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PublicKey
-from sqlalchemy import Connection, RootTransaction, and_, any_, bindparam, func, select
-from sqlalchemy.dialects import postgresql
+from sqlalchemy import Connection, Engine, RootTransaction
 
-from central import schema
 from central.config import Config
-from central.posting import Line, PostingError, post, reverse, sale_amounts
+from central.ledger import schema
+from central.ledger.lookups import (
+    _balances,
+    _chain_breaks,
+    _devices,
+    _loan_outstanding,
+    _lookup,
+    _refs,
+    _seq_lookup,
+)
+from central.ledger.parsed import _Derived, _Device, _Prepared, _Ref
+from central.ledger.posting import Line, PostingError, post, reverse, sale_amounts
+from central.ledger.signatures import _Verdicts, signed_and_body
+from central.ledger.tables import insert_many
 from sync import envelope as wire
 
-if TYPE_CHECKING:
-    from central.ledger import Ledger
+
+class Ledger(Protocol):
+    """What ingest needs of the store (``central.ledger.store.Ledger``), so that the store may call ingest."""
+
+    @property
+    def engine(self) -> Engine: ...
+
+    @property
+    def config(self) -> Config: ...
+
 
 CHUNK_SIZE: Final = 2000
-# A device's seqs in a chunk are looked up with one BETWEEN when they span at most this many times their
-# count (the usual in-order run), else with IN; a long IN list is slow to plan on PostgreSQL.
-SEQ_RANGE_FACTOR: Final = 4
 # PostgreSQL advisory lock taken by each ingest chunk's transaction, so that concurrent ingests (serve and
 # an operator's command) check and write one after the other, as BEGIN IMMEDIATE does on SQLite.
 PG_INGEST_LOCK: Final = 0x4B4F5031
@@ -83,22 +94,6 @@ class IngestReport:
         """True when nothing was rejected."""
         return not self.rejected
 
-
-class _Device(NamedTuple):
-    key: Ed25519PublicKey
-    revoked: bool
-    revoked_reason: str | None = None
-
-
-class _Ref(NamedTuple):
-    kind: str
-    member: str | None
-    payment: str
-    total_rp: int
-    unit: str
-    lines: tuple[Line, ...]
-    loan: str | None = None
-    principal_rp: int = 0
 
 
 @dataclass
@@ -278,29 +273,6 @@ def _finish(conn: Connection, txn: RootTransaction, out: _Chunk) -> None:
         conn.close()
 
 
-class _Prepared(NamedTuple):
-    """An envelope that passed the shape check, with its signing bytes, content hash, the canonical body
-    that is stored and the chain hash (``sync.envelope.chain_hash``: over the body, signature included)."""
-
-    env: dict[str, Any]
-    raw: Any
-    signed_bytes: bytes
-    content: str
-    body: bytes
-    chain: str
-    derived: _Derived | None = None
-
-
-class _Derived(NamedTuple):
-    """What an envelope's checks and rows need that depends on the envelope and the config alone, worked
-    out while parsing (off the worker's path in ``central serve``)."""
-
-    config: Config
-    ts: int
-    day: str
-    amounts: list[tuple[int, int]]
-    lines: tuple[Line, ...] | None  # None: not posted ahead (void, dispute, or posting failed)
-
 
 def _stamp(env: Mapping[str, Any], tz: tzinfo) -> tuple[int, str]:
     """(Unix time, local day in ``tz``) of an envelope's ``at``."""
@@ -378,25 +350,6 @@ def _parse_all(
         )
     return parsed
 
-
-def signed_and_body(env: Mapping[str, Any]) -> tuple[bytes, bytes]:
-    """(``sync.envelope.signing_bytes``, ``sync.envelope.canonical``) of an envelope that passed
-    ``sync.envelope.check``, encoding it once.
-
-    Canonical JSON is ``{`` + the members in key order joined by ``,`` + ``}``, so the signing bytes are
-    the body with the member ``,"sig":<value>`` cut out (a comma precedes it: ``at`` sorts before
-    ``sig``). The body always holds that member once at the top level; when the same bytes occur
-    nowhere else, the cut is exactly it, else both are encoded in full.
-    """
-    body = wire.canonical_checked(env)
-    if "sig" not in env:
-        return body, body
-    sig = env["sig"]
-    if isinstance(sig, str):
-        member = b',"sig":' + orjson.dumps(sig)
-        if "at" in env and body.count(member) == 1:
-            return body.replace(member, b"", 1), body
-    return wire.signing_bytes(env), body
 
 
 def _no_nul(text: str) -> str:
@@ -531,252 +484,6 @@ def _check_chunk(
     out.quarantine_rows = [row for row in out.quarantine_rows if row[6] not in quarantined]
     out.break_rows = _chain_breaks(conn, out.links)
 
-
-def _member_of(conn: Connection, column: Any, values: list[Any]) -> Any:
-    """``column IN values``; on PostgreSQL ``= ANY(array)``, one parameter instead of thousands to plan."""
-    if conn.dialect.name == "postgresql":
-        return column == any_(bindparam(None, values, type_=postgresql.ARRAY(column.type)))
-    return column.in_(values)
-
-
-def _lookup(conn: Connection, key: Any, values: list[Any], value_col: Any, *where: Any) -> dict[Any, Any]:
-    result: dict[Any, Any] = {}
-    if not values:
-        return result
-    table = key.table
-    for start in range(0, len(values), CHUNK_SIZE):
-        part = values[start : start + CHUNK_SIZE]
-        query = select(key, value_col).select_from(table).where(_member_of(conn, key, part), *where)
-        for k, v in conn.execute(query):
-            result[k] = v
-    return result
-
-
-def _chain_breaks(conn: Connection, links: list[tuple[str, int, str, str]]) -> list[tuple[str, int]]:
-    """(device, seq) of accepted envelopes whose link to a committed neighbour is broken: their ``prev`` is
-    not the previous seq's chain hash, or the next seq's ``prev`` is not theirs."""
-    if not links:
-        return []
-    known: dict[tuple[str, int], tuple[str, str]] = {(d, s): (p, c) for d, s, p, c in links}
-    wanted: dict[str, set[int]] = {}
-    for device, seq, _, _ in links:
-        for other in (seq - 1, seq + 1):
-            if other >= 1 and (device, other) not in known:
-                wanted.setdefault(device, set()).add(other)
-    t = schema.transactions
-    for device, seqs in wanted.items():
-        ordered = sorted(seqs)
-        for start in range(0, len(ordered), CHUNK_SIZE):
-            part = ordered[start : start + CHUNK_SIZE]
-            query = select(t.c.seq, t.c.prev, t.c.chain).where(t.c.device == device, t.c.seq.in_(part))
-            for seq, prev, chain in conn.execute(query):
-                known[(device, int(seq))] = (prev, chain)
-    breaks: set[tuple[str, int]] = set()
-    for device, seq, prev, chain in links:
-        before = known.get((device, seq - 1))
-        if before is not None and before[1] != prev:
-            breaks.add((device, seq))
-        after = known.get((device, seq + 1))
-        if after is not None and after[0] != chain:
-            breaks.add((device, seq + 1))
-    return sorted(breaks)
-
-
-def _seq_lookup(conn: Connection, parsed: list[_Prepared]) -> dict[tuple[str, int], str]:
-    by_device: dict[str, set[int]] = {}
-    for env, *_ in parsed:
-        by_device.setdefault(env["device"], set()).add(env["seq"])
-    t = schema.transactions
-    taken: dict[tuple[str, int], str] = {}
-    for device, seqs in by_device.items():
-        low, high = min(seqs), max(seqs)
-        if high - low < SEQ_RANGE_FACTOR * len(seqs):  # a device's run of seqs: one range scan
-            where = t.c.seq.between(low, high)
-        else:
-            where = t.c.seq.in_(sorted(seqs))
-        for seq, ident in conn.execute(select(t.c.seq, t.c.id).where(t.c.device == device, where)):
-            if int(seq) in seqs:
-                taken[(device, int(seq))] = ident
-    return taken
-
-
-def _devices(conn: Connection, names: list[str]) -> dict[str, _Device]:
-    d = schema.devices
-    if not names:
-        return {}
-    rows = conn.execute(
-        select(d.c.device, d.c.public_key, d.c.revoked_ts, d.c.revoked_reason).where(d.c.device.in_(names))
-    )
-    return {
-        name: _Device(wire.load_public_key(key), revoked is not None, reason)
-        for name, key, revoked, reason in rows
-    }
-
-
-def _refs(conn: Connection, refs: list[str]) -> dict[str, _Ref]:
-    if not refs:
-        return {}
-    t = schema.transactions
-    j = schema.journal
-    found: dict[str, _Ref] = {}
-    rows = conn.execute(
-        select(
-            t.c.id, t.c.kind, t.c.member, t.c.payment, t.c.total_rp, t.c.unit, t.c.loan, t.c.principal_rp
-        ).where(t.c.id.in_(refs))
-    ).all()
-    lines: dict[str, list[Line]] = {}
-    query = (
-        select(j.c.tx, j.c.account, j.c.debit_rp, j.c.credit_rp, j.c.unit, j.c.memo)
-        .where(j.c.tx.in_(refs))
-        .order_by(j.c.tx, j.c.line)
-    )
-    for tx, account, debit, credit, unit, memo in conn.execute(query):
-        lines.setdefault(tx, []).append(Line(account, int(debit), int(credit), unit, memo))
-    for ident, kind, member, payment, total, unit, loan, principal in rows:
-        principal_rp = (
-            int(principal) if kind == "installment" else int(total) if kind == "loan_disbursement" else 0
-        )
-        found[ident] = _Ref(
-            kind, member, payment, int(total), unit, tuple(lines.get(ident, ())), loan, principal_rp
-        )
-    return found
-
-
-def _loan_outstanding(conn: Connection, loan_ids: list[str]) -> dict[str, int]:
-    """Principal still owed per loan: disbursed minus installments' principal, voided ones left out."""
-    if not loan_ids:
-        return {}
-    t = schema.transactions
-    owed: dict[str, int] = {}
-    money: list[tuple[str, str, int]] = []  # (tx id, loan, +principal lent / -principal repaid)
-    for start in range(0, len(loan_ids), CHUNK_SIZE):
-        part = loan_ids[start : start + CHUNK_SIZE]
-        query = select(t.c.id, t.c.kind, t.c.loan, t.c.total_rp, t.c.principal_rp).where(
-            t.c.loan.in_(part), t.c.kind.in_(["loan_disbursement", "installment"])
-        )
-        for ident, kind, loan, total, principal in conn.execute(query):
-            money.append((ident, loan, int(total) if kind == "loan_disbursement" else -int(principal or 0)))
-    voided = set(
-        _lookup(
-            conn,
-            t.c.ref,
-            [ident for ident, _, _ in money],
-            t.c.ref,
-            t.c.kind == "void",
-        )
-    )
-    for ident, loan, amount in money:
-        if ident not in voided:
-            owed[loan] = owed.get(loan, 0) + amount
-    return owed
-
-
-def _balances(conn: Connection, members: list[str], accounts: set[str]) -> dict[tuple[str, str], int]:
-    """Balance (credit-normal for savings, debit-normal for loans) per (member, account)."""
-    j = schema.journal
-    result: dict[tuple[str, str], int] = {}
-    for start in range(0, len(members), CHUNK_SIZE):
-        part = members[start : start + CHUNK_SIZE]
-        query = (
-            select(j.c.member, j.c.account, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp))
-            .where(and_(j.c.member.in_(part), j.c.account.in_(sorted(accounts))))
-            .group_by(j.c.member, j.c.account)
-        )
-        for member, account, debit, credit in conn.execute(query):
-            result[(member, account)] = int(debit or 0) - int(credit or 0)
-    return result
-
-
-def _signature_ok(env: Mapping[str, Any], key: Ed25519PublicKey, signed_bytes: bytes) -> bool:
-    """``sync.envelope.verify`` over signing bytes already computed (the same check, one encoding less)."""
-    sig = env.get("sig")
-    if not isinstance(sig, str):
-        return False
-    try:
-        key.verify(base64.b64decode(sig, validate=True), signed_bytes)
-    except (InvalidSignature, binascii.Error, ValueError):
-        return False
-    return True
-
-
-def chain_runs(links: list[tuple[str, int, str, str] | None]) -> list[list[int]]:
-    """Split a batch into chain-linked runs (pure): lists of indexes into ``links``, in chain order.
-
-    ``links[i]`` is ``(device, seq, prev, chain_hash)`` of envelope ``i`` in arrival order, or None when
-    its signature is not to be checked (it then belongs to no run). Envelopes of one device form a run
-    while each follows the run's last one with the next seq and names its chain hash in ``prev``.
-    """
-    runs: list[list[int]] = []
-    open_run: dict[str, list[int]] = {}  # device -> its run being extended
-    for index, link in enumerate(links):
-        if link is None:
-            continue
-        device, seq, prev, _ = link
-        run = open_run.get(device)
-        if run is not None:
-            last = links[run[-1]]
-            if last is not None and seq == last[1] + 1 and prev == last[3]:
-                run.append(index)
-                continue
-        run = [index]
-        open_run[device] = run
-        runs.append(run)
-    return runs
-
-
-def run_verdicts(run: list[int], verify: Callable[[int], bool]) -> dict[int, bool]:
-    """Which envelopes of one chain-linked run are authentic, usually with one signature check (pure).
-
-    ``verify(i)`` checks envelope ``i``'s own Ed25519 signature against its device's key. The chain hash
-    covers the whole previous envelope, signature included, and ``prev`` is inside the signed content,
-    so when an envelope is authentic, the one it links to is exactly the envelope the device signed
-    before it (SHA-256 second-preimage resistance), and so on down the run. Hence: verify the run's last
-    envelope; if that fails, walk back verifying each one until one verifies: it and everything before
-    it are authentic, those after it (each failed its own check) are not. A forged envelope changes its
-    chain hash, so it cannot link to an honest successor: it ends a run and meets its own check.
-    """
-    verdicts: dict[int, bool] = {}
-    for position in range(len(run) - 1, -1, -1):
-        index = run[position]
-        if verify(index):
-            verdicts.update((earlier, True) for earlier in run[: position + 1])
-            break
-        verdicts[index] = False
-    return verdicts
-
-
-class _Verdicts:
-    """Signature verdicts of one chunk by chain-linked runs (``chain_runs``, ``run_verdicts``), each
-    run settled on first use: a run of duplicates only verifies nothing."""
-
-    def __init__(self, parsed: list[_Prepared], devices: Mapping[str, _Device]) -> None:
-        self._parsed = parsed
-        self._devices = devices
-        self._run_of: dict[int, list[int]] | None = None
-        self._known: dict[int, bool] = {}
-
-    def authentic(self, index: int) -> bool:
-        """True when envelope ``index`` of the chunk carries, or is vouched for by, a valid signature."""
-        if self._run_of is None:
-            links: list[tuple[str, int, str, str] | None] = [
-                (item.env["device"], item.env["seq"], item.env["prev"], item.chain)
-                if isinstance(item.env.get("sig"), str) and item.env["device"] in self._devices
-                else None
-                for item in self._parsed
-            ]
-            self._run_of = {i: run for run in chain_runs(links) for i in run}
-        known = self._known.get(index)
-        if known is None:
-            run = self._run_of.get(index)
-            if run is None:
-                return False
-            self._known.update(run_verdicts(run, self._verify))
-            known = self._known[index]
-        return known
-
-    def _verify(self, index: int) -> bool:
-        item = self._parsed[index]
-        return _signature_ok(item.env, self._devices[item.env["device"]].key, item.signed_bytes)
 
 
 def _validate(
@@ -1036,8 +743,6 @@ def _accept(
 
 
 def _write(conn: Connection, out: _Chunk) -> None:
-    from central.ledger import insert_many
-
     insert_many(conn, schema.transactions, out.tx_rows)
     insert_many(conn, schema.sale_lines, out.sale_rows)
     insert_many(conn, schema.journal, out.journal_rows)

@@ -5,7 +5,7 @@ rounds of at most ``ROUND_MESSAGES_MAX`` messages by a two-stage pipeline: the d
 round and
 
 1. decodes each device's batches (``sync.batch``; a malformed or oversized payload is refused with a reason)
-   and parses the envelopes (``central.ingest.prepare``, no database work),
+   and parses the envelopes (``central.ledger.ingest.prepare``, no database work),
 
 then hands it through a queue of ``PIPELINE_ROUNDS`` to the calling thread (the worker), which, while
 the decoder parses the next round,
@@ -25,10 +25,8 @@ the catalog, members and config per branch as versioned retained snapshots plus 
 
 from __future__ import annotations
 
-import argparse
 import json
 import logging
-import os
 import queue
 import re
 import threading
@@ -40,7 +38,8 @@ from typing import Any, Final
 
 import orjson
 
-from central.ingest import Prepared, prepare, relaxed_collector
+from central.books.statement import member_summary
+from central.ledger.ingest import Prepared, prepare, relaxed_collector
 from sync import ack as ack_mod
 from sync import batch, downlink, summary, topics
 from sync.envelope import MAX_ENVELOPE_BYTES
@@ -48,7 +47,7 @@ from sync.errors import BatchError, SummaryError
 from sync.link import Event, EventKind, Link, Subscription
 from sync.settings import BrokerSettings
 
-log = logging.getLogger(__name__)
+log = logging.getLogger("central.serve")  # the name operators filter on
 
 # Uplink messages the broker may have in flight to central (MQTT 5 Receive Maximum); bounds the inbox.
 RECEIVE_MAXIMUM: Final = 200
@@ -286,7 +285,7 @@ class Server:
             self._refuse(device, None, "member-summary request names a reply topic that is not its own")
             return
         try:
-            result: dict[str, Any] = self.ledger.member_summary(member)
+            result: dict[str, Any] = member_summary(self.ledger, member)
         except Exception as err:  # every ledger error becomes an answer, never a crash of the service
             result = {"error": str(err), "member": member}
         self.stats.summaries += 1
@@ -549,82 +548,3 @@ class Server:
             reader_stop.set()
             reader.join(NET_JOIN_S)
             self.stop_network()
-
-
-# -- command line (loaded by central.cli) ---------------------------------------------------------------
-def add_commands(subparsers: Any) -> None:
-    """Add ``serve`` to central's command line."""
-    parser = subparsers.add_parser(
-        "serve",
-        help="run central's MQTT service: ingest device uplinks, ack, publish downlinks",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("--broker", default="127.0.0.1:1883", help="broker host:port")
-    parser.add_argument("--username", default="", help="broker username (password auth)")
-    parser.add_argument(
-        "--password-env", default="KOP_BROKER_PASSWORD", help="variable holding the broker password"
-    )
-    parser.add_argument("--ca", default="", help="CA certificate (PEM) for TLS")
-    parser.add_argument("--cert", default="", help="client certificate (PEM) for TLS")
-    parser.add_argument("--key", default="", help="client key (PEM) for TLS")
-    parser.add_argument("--mqtt-version", type=int, choices=(3, 5), default=5, help="5, or 3 for MQTT 3.1.1")
-    parser.add_argument("--branch", action="append", default=[], help="publish downlinks to this branch too")
-    parser.add_argument(
-        "--downlink-interval-s", type=float, default=DOWNLINK_INTERVAL_S, help="how often to publish changes"
-    )
-    parser.add_argument("--client-id", default="central", help="MQTT client id (one per running central)")
-    parser.set_defaults(func=serve_command)
-
-
-def _broker_from(args: argparse.Namespace) -> BrokerSettings:
-    from pathlib import Path
-
-    from central.errors import CentralError
-
-    host, sep, port_text = str(args.broker).rpartition(":")
-    if not sep or not host or not port_text.isdigit() or not 0 < int(port_text) < 65536:
-        raise CentralError(f"--broker {args.broker!r} must look like host:port, e.g. 127.0.0.1:1883")
-    tls_files = [args.ca, args.cert, args.key]
-    if any(tls_files) and not all(tls_files):
-        raise CentralError("TLS needs all three of --ca, --cert and --key")
-    for name in tls_files:
-        if name and not Path(name).is_file():
-            raise CentralError(f"TLS file {name} does not exist")
-    return BrokerSettings(
-        host=host,
-        port=int(port_text),
-        tls=all(tls_files),
-        ca=Path(args.ca) if args.ca else None,
-        cert=Path(args.cert) if args.cert else None,
-        key=Path(args.key) if args.key else None,
-        username=args.username,
-        password=os.environ.get(args.password_env, ""),
-        mqtt_version=args.mqtt_version,
-    )
-
-
-def serve_command(ledger: Any, args: argparse.Namespace) -> int:
-    """``python -m central --db DB serve ...``: run until interrupted (SIGTERM/SIGINT)."""
-    import signal
-
-    ledger.require_current()  # an outdated ledger is named before connecting, not on the first message
-    broker = _broker_from(args)
-    settings = ServeSettings(
-        coop=ledger.config.coop,
-        broker=broker,
-        client_id=args.client_id,
-        downlink_interval_s=args.downlink_interval_s,
-        branches=tuple(args.branch),
-    )
-    stop = threading.Event()
-
-    def on_signal(_signum: int, _frame: object) -> None:
-        stop.set()
-
-    signal.signal(signal.SIGTERM, on_signal)
-    signal.signal(signal.SIGINT, on_signal)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
-    log.info("central serve: coop %s, broker %s:%d", settings.coop, broker.host, broker.port)
-    Server(ledger, settings).run(stop)
-    return 0

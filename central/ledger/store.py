@@ -7,14 +7,12 @@ from __future__ import annotations
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, Table, and_, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
-from central import schema
 from central.config import Config, from_json
 from central.errors import (
     DeviceError,
@@ -24,8 +22,10 @@ from central.errors import (
     UnknownDevice,
     UnknownMember,
 )
-from central.ingest import IngestReport, Prepared, ingest
-from central.members import MemberRow, ProductRow, new_card_code
+from central.ledger import schema
+from central.ledger.ingest import IngestReport, Prepared, ingest
+from central.ledger.tables import _set_meta, rebuild_account_days, rebuild_chain_breaks
+from central.members.rows import MemberRow, ProductRow, new_card_code
 from sync import envelope as wire
 
 SQLITE_BUSY_TIMEOUT_S: Final = 30
@@ -69,93 +69,6 @@ def _sqlite_events(engine: Engine) -> None:
     def _begin(conn: Connection) -> None:
         immediate = conn.get_execution_options().get("immediate", False)
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
-
-
-def insert_many(
-    conn: Connection, table: Table, rows: Sequence[tuple[Any, ...]], columns: Sequence[str] | None = None
-) -> None:
-    """Insert positional rows in bulk, inside the connection's transaction: COPY on PostgreSQL, one
-    driver-level executemany on SQLite (no per-row SQL compilation, no per-row round trip).
-
-    Journal lines must be written through here: it also adds them to the ``account_days`` sums.
-    """
-    if not rows:
-        return
-    names = list(columns) if columns is not None else [c.name for c in table.columns]
-    # Table and column names come from schema.py, never from input.
-    if conn.dialect.name == "postgresql":
-        raw = conn.connection.driver_connection
-        assert raw is not None
-        with (
-            raw.cursor() as cursor,
-            cursor.copy(f"COPY {table.name} ({', '.join(names)}) FROM STDIN") as copy,
-        ):
-            for row in rows:
-                copy.write_row(row)  # psycopg's C adapter: measured faster than preformatted text
-    else:
-        marks = ", ".join(["?"] * len(names))
-        sql = f"INSERT INTO {table.name} ({', '.join(names)}) VALUES ({marks})"  # noqa: S608
-        conn.exec_driver_sql(sql, list(rows))
-    if table is schema.journal:
-        _add_account_days(conn, rows, names)
-
-
-def _add_account_days(conn: Connection, rows: Sequence[tuple[Any, ...]], names: list[str]) -> None:
-    """Add journal lines to the per-account, per-day sums (one upsert per account and day touched)."""
-    account_at, day_at = names.index("account"), names.index("day")
-    debit_at, credit_at = names.index("debit_rp"), names.index("credit_rp")
-    sums: dict[tuple[str, str], list[int]] = {}
-    for row in rows:
-        key = (row[account_at], row[day_at])
-        pair = sums.get(key)
-        if pair is None:
-            sums[key] = [int(row[debit_at]), int(row[credit_at])]
-        else:
-            pair[0] += int(row[debit_at])
-            pair[1] += int(row[credit_at])
-    marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * 4)
-    sql = (
-        f"INSERT INTO account_days (account, day, debit_rp, credit_rp) VALUES ({marks}) "  # noqa: S608
-        "ON CONFLICT (account, day) DO UPDATE SET debit_rp = account_days.debit_rp + excluded.debit_rp, "
-        "credit_rp = account_days.credit_rp + excluded.credit_rp"
-    )
-    conn.exec_driver_sql(sql, [(account, day, d, c) for (account, day), (d, c) in sums.items()])
-
-
-def rebuild_chain_breaks(conn: Connection) -> None:
-    """Recompute ``chain_breaks`` from the transactions (one join over them)."""
-    t = schema.transactions
-    prv = t.alias("prv")
-    conn.execute(schema.chain_breaks.delete())
-    conn.execute(
-        schema.chain_breaks.insert().from_select(
-            ["device", "seq"],
-            select(t.c.device, t.c.seq)
-            .join(prv, and_(prv.c.device == t.c.device, prv.c.seq == t.c.seq - 1))
-            .where(prv.c.chain != t.c.prev),
-        )
-    )
-
-
-def rebuild_account_days(conn: Connection) -> None:
-    """Recompute ``account_days`` from the journal (for a ledger made before the table existed)."""
-    j = schema.journal
-    conn.execute(schema.account_days.delete())
-    conn.execute(
-        schema.account_days.insert().from_select(
-            ["account", "day", "debit_rp", "credit_rp"],
-            select(j.c.account, j.c.day, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp)).group_by(
-                j.c.account, j.c.day
-            ),
-        )
-    )
-
-
-def _set_meta(conn: Connection, **values: str) -> None:
-    """Store ``values`` in the ledger's key/value ``meta`` table, replacing those keys."""
-    m = schema.meta
-    conn.execute(m.delete().where(m.c.key.in_(list(values))))
-    conn.execute(m.insert(), [{"key": key, "value": value} for key, value in values.items()])
 
 
 class Ledger:
@@ -310,8 +223,8 @@ class Ledger:
     ) -> IngestReport:
         """Check and commit envelopes; idempotent on ``id``. Invalid ones are quarantined with a reason.
 
-        ``envelopes`` may also be ``central.ingest.prepare(items)`` (parsed ahead, on another thread; use
-        it once).
+        ``envelopes`` may also be ``central.ledger.ingest.prepare(items)`` (parsed ahead, on another
+        thread; use it once).
 
         With ``require_signature`` (the MQTT path) each envelope must carry a valid signature by the
         registered, unrevoked key of its device; ``expected_device`` must then equal ``envelope.device``.
@@ -528,9 +441,3 @@ class Ledger:
         if row is None:
             raise UnknownMember(f"no member with number {number!r}; see `export members`")
         return dict(row)
-
-    def member_summary(self, number: str, on: date | datetime | None = None) -> dict[str, Any]:
-        """The kiosk's member screen (docs/contracts.md, "Member summary") as of ``on`` (default now)."""
-        from central.reports import member_summary
-
-        return member_summary(self, number, on)

@@ -12,18 +12,15 @@ so whoever holds a receipt learns nothing about anyone else.
 
 from __future__ import annotations
 
-import argparse
 import base64
 import binascii
 import json
-from dataclasses import asdict, dataclass
-from typing import Any, Final
+from dataclasses import dataclass
+from typing import Final
 
 from sqlalchemy import select
 
-from central import schema
-from central.ledger import Ledger
-from central.messages import lang_of
+from central.ledger import Ledger, schema
 
 QR_PREFIX: Final = "KOP1"
 MAX_PAYLOAD_CHARS: Final = 300
@@ -125,32 +122,3 @@ def verify_receipt(ledger: Ledger, payload: str) -> ReceiptCheck:
         ).scalar_one_or_none()
     status = "voided" if void else "valid"
     return ReceiptCheck(status, txid=txid, at=row.at, unit=row.unit, total_rp=int(row.total_rp), void=void)
-
-
-def verify_receipt_command(ledger: Ledger, args: argparse.Namespace) -> int:
-    lang = lang_of(getattr(args, "lang", None))
-    check = verify_receipt(ledger, args.payload)
-    if args.json:
-        print(json.dumps(asdict(check), ensure_ascii=False))
-    else:
-        print(check.message(lang))
-        if check.status == "voided":
-            print(
-                ReceiptCheck("valid", **{k: v for k, v in asdict(check).items() if k != "status"}).message(
-                    lang
-                )
-            )
-    return 0 if check.status in ("valid", "voided") else 1
-
-
-def add_commands(subparsers: Any) -> None:
-    """Add ``verify-receipt`` to central's command line."""
-    parser = subparsers.add_parser(
-        "verify-receipt",
-        help="check a receipt's QR code (KOP1|id|signature) against the ledger",
-        description=__doc__,
-        formatter_class=argparse.RawDescriptionHelpFormatter,
-    )
-    parser.add_argument("payload", help="the text of the receipt's QR code, quoted")
-    parser.add_argument("--json", action="store_true", help="print the answer as JSON")
-    parser.set_defaults(func=verify_receipt_command)

@@ -22,13 +22,13 @@ from typing import Any, Final
 from sqlalchemy.exc import SQLAlchemyError
 
 from central import config as config_mod
-from central import members as members_mod
-from central import reports
+from central.books import reports, statement
 from central.errors import CentralError, ImportRowsError, NotInitialised, OutdatedLedger, PeriodError
 from central.ledger import Ledger
+from central.members import rows as members_mod
 from central.messages import lang_of, t
 
-EXTENSIONS: Final = ("central.yearend", "central.serve", "central.receipts")
+EXTENSIONS: Final = ("central.cli.yearend", "central.cli.serve", "central.cli.receipts")
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
 EXIT_REJECTED: Final = 1  # ingest: some envelopes were quarantined
@@ -325,7 +325,7 @@ def cmd_report(ledger: Ledger, args: argparse.Namespace) -> int:
     elif name == "income":
         sections = reports.income(ledger, _period(ledger, args, year_to_date=True), lang)
     elif name == "member":
-        sections = reports.member_statement(
+        sections = statement.member_statement(
             ledger, args.number, _period(ledger, args, year_to_date=True), lang
         )
     elif name == "chains":
