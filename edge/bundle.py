@@ -32,11 +32,11 @@ from cryptography.hazmat.primitives.serialization import Encoding
 from edge import keys
 from edge import settings as settings_mod
 from edge.errors import EdgeError, InvalidBundle
+from provisioning.token import TokenProblem, read_token, token_problem
 from sync.envelope import canonical
 
 MANIFEST: Final = "manifest.json"
 MANIFEST_SIG: Final = "manifest.sig"
-TOKEN_PREFIX: Final = "KOPENROLL1"  # noqa: S105 - a format tag, not a secret
 CA_FILE: Final = "ca.crt"
 REQUIRED: Final = (settings_mod.SETTINGS_FILE, keys.KEY_FILE, CA_FILE)
 SIGNATURE_KEYS: Final = ("signature", "sig")
@@ -134,27 +134,26 @@ def _check_signature(bundle: Path, ca_pem: bytes, signature: bytes, signed: byte
         ) from err
 
 
-def check_token(bundle: Path, token: str, manifest_raw: bytes, device: str, now_s: float) -> None:
-    """The enrollment token (``KOPENROLL1:<device>:<bundle id>:<expires>:<sha256 of manifest.json>``),
-    scanned from the QR code: an anchor independent of the bundle, so a bundle re-signed by another CA
-    is refused too."""
-    parts = token.strip().split(":")
-    if len(parts) != 5 or parts[0] != TOKEN_PREFIX or not parts[3].isdigit():
-        raise _refuse(bundle, "token pendaftaran tidak sah", "the enrollment token is malformed")
-    if parts[1] != device:
-        raise _refuse(
-            bundle,
-            f"token untuk perangkat {parts[1]}, paket untuk {device}",
-            f"the token is for device {parts[1]}, the bundle for {device}",
+def check_token(
+    bundle: Path, token: str, manifest_raw: bytes, *, device: str, bundle_id: str, now_s: float
+) -> None:
+    """The enrollment token scanned from the QR code (provisioning/token.py: device, bundle id, expiry,
+    SHA-256 of manifest.json): an anchor independent of the bundle, so a bundle re-signed by another CA
+    is refused too. The same check as ``provisioning verify-bundle``."""
+    parsed = read_token(token)
+    problem = (
+        parsed
+        if isinstance(parsed, TokenProblem)
+        else token_problem(
+            parsed,
+            device=device,
+            bundle_id=bundle_id,
+            manifest_sha256=hashlib.sha256(manifest_raw).hexdigest(),
+            now_s=now_s,
         )
-    if int(parts[3]) < now_s:
-        raise _refuse(bundle, "token pendaftaran sudah kedaluwarsa", "the enrollment token has expired")
-    if not hmac.compare_digest(parts[4].lower(), hashlib.sha256(manifest_raw).hexdigest()):
-        raise _refuse(
-            bundle,
-            "manifest bukan yang didaftarkan (token tidak cocok)",
-            "the manifest is not the one enrolled (token mismatch)",
-        )
+    )
+    if problem is not None:
+        raise _refuse(bundle, problem.text_id, problem.text_en)
 
 
 def verify(bundle: Path, token: str | None = None, now_s: float | None = None) -> dict[str, bytes]:
@@ -201,7 +200,15 @@ def verify(bundle: Path, token: str | None = None, now_s: float | None = None) -
                 bundle, "ca.crt bukan CA yang disebut manifest", "ca.crt is not the CA the manifest names"
             )
     if token is not None:
-        check_token(bundle, token, raw, settings.device, time.time() if now_s is None else now_s)
+        bundle_id = manifest.get("bundle_id")
+        check_token(
+            bundle,
+            token,
+            raw,
+            device=settings.device,
+            bundle_id=bundle_id if isinstance(bundle_id, str) else "",
+            now_s=time.time() if now_s is None else now_s,
+        )
     _check_signing_key(bundle, files)
     files[MANIFEST] = raw
     return files

@@ -229,6 +229,21 @@ def _init(args: argparse.Namespace, directory: Path, lang: Lang) -> int:
     print(
         pick(lang, f"Perangkat {s.device} siap di {directory}.", f"Device {s.device} ready in {directory}.")
     )
+    if args.bundle:
+        # Enrollment (provisioning enroll) registered this key with central already, or printed the
+        # command for the office: nothing to do here but check the device.
+        print(pick(lang, "Kunci publik:", "Public key:"))
+        print(public)
+        print(
+            pick(
+                lang,
+                "Sudah terdaftar saat pendaftaran (enroll). Cek: python -m provisioning doctor "
+                f"--device {directory}",
+                "Registered at enrollment already. Check: python -m provisioning doctor "
+                f"--device {directory}",
+            )
+        )
+        return 0
     print(pick(lang, "Kunci publik (daftarkan di pusat):", "Public key (register it at central):"))
     print(public)
     print(

@@ -28,7 +28,6 @@ import binascii
 import hashlib
 import json
 import os
-import re
 import secrets
 import shutil
 import tomllib
@@ -59,21 +58,17 @@ from provisioning.ca import (
 )
 from provisioning.errors import BundleTampered, DeviceExists, InvalidName, OutputExists, TokenMismatch
 from provisioning.files import PRIVATE_DIR_MODE, PRIVATE_MODE, PUBLIC_MODE, make_private_dir, write_file
+from provisioning.token import Token, TokenProblem, read_token, token_problem
 from sync.envelope import canonical
 
 MANIFEST: Final = "manifest.json"
 MANIFEST_FORMAT: Final = 1
 BUNDLE_FILES: Final = ("device.toml", "signing.key", "signing.pub", "ca.crt", "client.crt", "client.key")
 PRIVATE_FILES: Final = frozenset({"signing.key", "client.key"})
-TOKEN_PREFIX: Final = "KOPENROLL1"  # noqa: S105 - a format tag, not a secret
 TOKEN_VALID_HOURS: Final = 72
 MAX_TOKEN_VALID_HOURS: Final = 30 * 24
 # Nothing in a bundle is large; anything bigger was not written by enroll.
 MAX_BUNDLE_FILE_BYTES: Final = 64 * 1024
-TOKEN_RE: Final = re.compile(
-    rf"^{TOKEN_PREFIX}:(?P<device>[a-z0-9][a-z0-9_-]{{0,47}}):(?P<bundle>[A-Z2-7]{{16}}):"
-    r"(?P<exp>\d{1,12}):(?P<sha>[0-9a-f]{64})$"
-)
 
 
 @dataclass(frozen=True)
@@ -90,19 +85,6 @@ class Manifest:
     ca_sha256: str
     signing_public_key: str
     files: tuple[tuple[str, str], ...]
-
-
-@dataclass(frozen=True)
-class Token:
-    """The enrollment token a QR code carries."""
-
-    device: str
-    bundle_id: str
-    expires_at: int
-    manifest_sha256: str
-
-    def text(self) -> str:
-        return f"{TOKEN_PREFIX}:{self.device}:{self.bundle_id}:{self.expires_at}:{self.manifest_sha256}"
 
 
 @dataclass(frozen=True)
@@ -302,13 +284,10 @@ def _write_qr(path: Path, text: str) -> None:
 
 def parse_token(text: str) -> Token:
     """Read a scanned enrollment token; ``TokenMismatch`` if it is not one."""
-    match = TOKEN_RE.match(text.strip())
-    if not match:
-        raise TokenMismatch(
-            "token pendaftaran tidak terbaca; pindai ulang kode QR dari `provisioning enroll`",
-            "the enrollment token is not readable; scan the QR code from `provisioning enroll` again",
-        )
-    return Token(match["device"], match["bundle"], int(match["exp"]), match["sha"])
+    token = read_token(text)
+    if isinstance(token, TokenProblem):
+        raise TokenMismatch(token.text_id, token.text_en)
+    return token
 
 
 def _tampered(id_text: str, en_text: str) -> BundleTampered:
@@ -455,23 +434,14 @@ def _check_keys(contents: dict[str, bytes], client_cert: x509.Certificate, publi
 
 
 def check_token(token: Token, manifest: Manifest, manifest_sha256: str, now: datetime) -> None:
-    """A scanned token must name this device and bundle, hash to this manifest, and not have expired."""
-    if token.device != manifest.device or token.bundle_id != manifest.bundle_id:
-        raise TokenMismatch(
-            f"kode QR ini untuk perangkat {token.device}, bukan bundel {manifest.device}; "
-            "pindai kode yang benar",
-            f"this QR code is for device {token.device}, not this bundle ({manifest.device}); "
-            "scan the right one",
-        )
-    if token.manifest_sha256 != manifest_sha256:
-        raise TokenMismatch(
-            "bundel ini bukan bundel yang didaftarkan (isi manifest berbeda dari kode QR); minta bundel baru",
-            "this is not the bundle that was enrolled (its manifest differs from the QR code); "
-            "ask for a fresh one",
-        )
-    if now.timestamp() > token.expires_at:
-        when = datetime.fromtimestamp(token.expires_at, UTC).isoformat(timespec="minutes")
-        raise TokenMismatch(
-            f"kode QR pendaftaran kedaluwarsa sejak {when}; daftarkan ulang perangkat dengan id baru",
-            f"the enrollment QR code expired at {when}; enroll the device again under a new id",
-        )
+    """A scanned token must name this device and bundle, hash to this manifest, and not have expired
+    (provisioning/token.py, the check ``edge init --bundle`` makes too)."""
+    problem = token_problem(
+        token,
+        device=manifest.device,
+        bundle_id=manifest.bundle_id,
+        manifest_sha256=manifest_sha256,
+        now_s=now.timestamp(),
+    )
+    if problem is not None:
+        raise TokenMismatch(problem.text_id, problem.text_en)

@@ -189,9 +189,40 @@ def test_real_provisioning_bundle_installs_with_its_token(
         main(["--dir", target, "--lang", "en", "init", "--bundle", str(made.bundle_dir), "--token", wrong])
         != 0
     )
-    assert "token mismatch" in capsys.readouterr().err
+    assert "not the bundle that was enrolled" in capsys.readouterr().err
     assert main(["--dir", target, "init", "--bundle", str(made.bundle_dir), "--token", token]) == 0
     public = (made.bundle_dir / "signing.pub").read_text().strip()
-    assert public in capsys.readouterr().out
+    out = capsys.readouterr().out
+    assert public in out
+    # Enrollment registered the key with central already: no `central devices add` to copy again.
+    assert "devices add" not in out and "provisioning doctor" in out
     with Device.open(target) as dev:
         assert dev.settings.device == "toko-09" and dev.settings.broker.tls
+
+
+def test_token_with_another_bundle_id_is_refused_as_verify_bundle_does(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A token naming another bundle id is refused by `edge init --bundle` exactly as by
+    `provisioning verify-bundle` (one shared check), and nothing is installed."""
+    from edge.cli import main
+    from provisioning.bundle import enroll, verify_bundle
+    from provisioning.ca import init_ca
+    from provisioning.errors import TokenMismatch
+
+    ca = init_ca(tmp_path / "ca", "kopmaju", b"rahasia-sekali", allow_inside_repository=True)
+    made = enroll(ca, ca.unlock(b"rahasia-sekali"), "toko-09", "toko", "pusat", out=tmp_path / "bundle")
+    other_id = "A" * 16 if made.token.bundle_id != "A" * 16 else "B" * 16
+    wrong = made.token.text().replace(f":{made.token.bundle_id}:", f":{other_id}:")
+    with pytest.raises(TokenMismatch) as refused:
+        verify_bundle(made.bundle_dir, token=wrong)
+    target = tmp_path / "device"
+    assert (
+        main(
+            ["--dir", str(target), "--lang", "en", "init", "--bundle", str(made.bundle_dir), "--token", wrong]
+        )
+        != 0
+    )
+    err = capsys.readouterr().err
+    assert refused.value.text("en") in err and f"(bundle {other_id})" in err
+    assert not (target / "device.toml").exists()

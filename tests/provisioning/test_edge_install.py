@@ -58,7 +58,7 @@ def test_edge_installs_an_enrolled_bundle_with_its_token(pki: Pki, tmp_path: Pat
     [
         ("edit device.toml", "device.toml does not match its SHA-256 in the manifest (the file was altered)"),
         ("swap client.crt", "client.crt does not match its SHA-256 in the manifest (the file was altered)"),
-        ("wrong token", "the token is for device toko-02, the bundle for toko-01"),
+        ("wrong token", "this QR code is for device toko-02"),
     ],
 )
 def test_edge_refuses_a_tampered_bundle_with_a_reason(
