@@ -29,6 +29,10 @@ from edge import keys, pins, rules, schema
 from edge import settings as settings_mod
 from edge.audit import AuditResult, audit_outbox
 from edge.errors import (
+    DisputeOfNonSale,
+    DisputeOfOthersSale,
+    DisputeOfVoidedSale,
+    InstallmentAboveOwed,
     InvalidAmount,
     InvalidInput,
     InvalidSettings,
@@ -425,6 +429,7 @@ class Device:
             raise InvalidAmount("principal_rp + interest_rp", principal_rp + interest_rp)
         with self._tx():
             self._known_member(member)
+            self._check_owed(member, principal_rp)
             body = {
                 "unit": self.settings.unit,
                 "kind": "installment",
@@ -475,6 +480,7 @@ class Device:
         _reason(reason)
         with self._tx():
             self._known_member(member)
+            self._check_disputable(member, ref)
             body = {
                 "unit": self.settings.unit,
                 "kind": "dispute",
@@ -486,6 +492,54 @@ class Device:
                 "reason": reason.strip(),
             }
             return self._append(body, ref=ref)
+
+    def _check_owed(self, member: str, principal_rp: int) -> None:
+        """Refuse a principal above the loan left in the member's last summary from central, less the
+        installments this device recorded since; without a summary the device cannot tell (central checks)."""
+        row = self._conn.execute(
+            "SELECT summary, saved_at, as_of FROM member_summaries WHERE number = ?", (member,)
+        ).fetchone()
+        if row is None:
+            return
+        loan = json.loads(row[0]).get("loan")
+        owed = loan.get("outstanding_rp") if isinstance(loan, dict) else None
+        if isinstance(owed, bool) or not isinstance(owed, int):
+            return
+        paid = 0
+        for (data,) in self._conn.execute(
+            "SELECT envelope FROM outbox WHERE kind = 'installment' AND member = ? AND created_at > ?",
+            (member, float(row[1])),
+        ):
+            value = json.loads(bytes(data)).get("principal_rp", 0)
+            paid += value if isinstance(value, int) else 0
+        left = max(owed - paid, 0)
+        if principal_rp > left:
+            raise InstallmentAboveOwed(member, principal_rp, left, str(row[2] or "-"))
+
+    def _check_disputable(self, member: str, ref: str) -> None:
+        """A member disputes only a sale in their own name that is not voided, as far as this device knows:
+        its own outbox, else the member's last summary from central. A ref known to neither goes on to
+        central, which checks it against the ledger."""
+        row = self._conn.execute("SELECT kind, member FROM outbox WHERE id = ?", (ref,)).fetchone()
+        if row is not None:
+            if row[0] != "sale":
+                raise DisputeOfNonSale(ref, str(row[0]))
+            if row[1] != member:
+                raise DisputeOfOthersSale(ref, member)
+            if self._conn.execute("SELECT 1 FROM outbox WHERE kind = 'void' AND ref = ?", (ref,)).fetchone():
+                raise DisputeOfVoidedSale(ref)
+            return
+        found = self._conn.execute(
+            "SELECT summary FROM member_summaries WHERE number = ?", (member,)
+        ).fetchone()
+        recent = json.loads(found[0]).get("recent") if found is not None else None
+        for item in recent if isinstance(recent, list) else []:
+            if isinstance(item, dict) and item.get("id") == ref:
+                kind = item.get("kind", "sale")
+                if kind != "sale":
+                    raise DisputeOfNonSale(ref, str(kind))
+                if item.get("voided"):
+                    raise DisputeOfVoidedSale(ref)
 
     # ---- catalog and members ------------------------------------------------------------------
 

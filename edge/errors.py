@@ -300,6 +300,55 @@ class NotVoidable(EdgeError):
         )
 
 
+class DisputeOfNonSale(EdgeError):
+    """A dispute of something that is not a sale (a deposit, an installment, a void, a dispute)."""
+
+    def __init__(self, ref: str, kind: str) -> None:
+        super().__init__(
+            f"Transaksi {ref!r} adalah {kind}, bukan penjualan; hanya penjualan yang bisa disanggah "
+            "('Bukan saya'). Untuk simpanan atau angsuran yang keliru, hubungi pengurus.",
+            f"Transaction {ref!r} is a {kind}, not a sale; only sales can be disputed ('Not mine'). For a "
+            "wrong deposit or installment, ask the board.",
+        )
+
+
+class DisputeOfOthersSale(EdgeError):
+    """A member disputing a sale recorded in another member's name (or to a walk-in customer)."""
+
+    def __init__(self, ref: str, member: str) -> None:
+        super().__init__(
+            f"Penjualan {ref!r} tidak tercatat atas nama anggota {member}; anggota hanya bisa menyanggah "
+            "pembeliannya sendiri.",
+            f"Sale {ref!r} is not recorded in member {member}'s name; a member can only dispute their own "
+            "purchases.",
+        )
+
+
+class DisputeOfVoidedSale(EdgeError):
+    """A dispute of a sale that was voided already: there is nothing left to charge."""
+
+    def __init__(self, ref: str) -> None:
+        super().__init__(
+            f"Penjualan {ref!r} sudah dibatalkan; tidak ada lagi yang ditagihkan, jadi tak perlu disanggah.",
+            f"Sale {ref!r} was voided already; nothing is charged for it, so there is nothing to dispute.",
+        )
+
+
+class InstallmentAboveOwed(EdgeError):
+    """An installment whose principal is more than the member still owes, by this device's last data."""
+
+    def __init__(self, member: str, principal_rp: int, owed_rp: int, as_of: str) -> None:
+        self.owed_rp = owed_rp
+        super().__init__(
+            f"Pokok angsuran {rupiah(principal_rp, 'id')} melebihi sisa pinjaman anggota {member}, "
+            f"{rupiah(owed_rp, 'id')} (data pusat per {as_of}, dikurangi angsuran di perangkat ini). "
+            "Periksa jumlahnya; bila data pusat sudah berubah, tunggu tersinkron.",
+            f"Installment principal {rupiah(principal_rp, 'en')} is more than member {member} still owes, "
+            f"{rupiah(owed_rp, 'en')} (central's data as of {as_of}, less installments on this device). "
+            "Check the amount; if central's figures have changed, wait for them to sync.",
+        )
+
+
 class InvalidDownlink(EdgeError):
     """A catalog/members/config/clerks payload from central that does not have the agreed shape."""
 

@@ -11,8 +11,12 @@ import pytest
 from edge.device import Device
 from edge.errors import (
     CreditNeedsMember,
+    DisputeOfNonSale,
+    DisputeOfOthersSale,
+    DisputeOfVoidedSale,
     EdgeError,
     InactiveMember,
+    InstallmentAboveOwed,
     NotVoidable,
     OutOfStock,
     UnknownMember,
@@ -113,6 +117,65 @@ def test_deposit_installment_dispute(dev: Device) -> None:
     assert (disp.kind, disp.total_rp) == ("dispute", 0)
     for _, data in dev.outbox_after(0, 10):
         check(parse(data))
+
+
+def test_dispute_is_refused_for_what_is_not_the_members_own_live_sale(dev: Device) -> None:
+    """A dispute of a deposit, an installment, a void or a dispute, of another member's sale or of a
+    voided sale is refused with its own error; the member's own sale is accepted. Nothing else is written."""
+    deposit = dev.record_savings_deposit("A001", "wajib", 50000)
+    installment = dev.record_installment("A001", "L-7", 90000, 10000)
+    own = dev.record_sale([("PULSA", 1)], member="A001")
+    others = dev.record_sale([("PULSA", 1)], member="A002")
+    walk_in = dev.record_sale([("PULSA", 1)])
+    voided = dev.record_sale([("PULSA", 1)], member="A001")
+    void = dev.record_void(voided.id, "salah input")
+    dispute = dev.record_dispute("A001", own.id, "bukan saya")
+    before = dev.status().last_seq
+    for ref, error in (
+        (deposit.id, DisputeOfNonSale),
+        (installment.id, DisputeOfNonSale),
+        (void.id, DisputeOfNonSale),
+        (dispute.id, DisputeOfNonSale),
+        (others.id, DisputeOfOthersSale),
+        (walk_in.id, DisputeOfOthersSale),
+        (voided.id, DisputeOfVoidedSale),
+    ):
+        with pytest.raises(error) as caught:
+            dev.record_dispute("A001", ref, "bukan saya")
+        assert ref in caught.value.message("id") and ref in caught.value.message("en")
+    assert dev.status().last_seq == before
+
+
+def test_dispute_of_a_sale_elsewhere_is_checked_against_the_saved_summary(dev: Device) -> None:
+    """A ref recorded on another device is checked against the member's last summary from central."""
+    dev.save_member_summary(
+        "A001",
+        {
+            "as_of": "2026-11-22T10:00:00+07:00",
+            "recent": [
+                {"id": "cafe-01:sale", "kind": "sale", "total": 19000},
+                {"id": "sp-01:wajib", "kind": "savings_deposit", "total": 50000},
+            ],
+        },
+    )
+    with pytest.raises(DisputeOfNonSale):
+        dev.record_dispute("A001", "sp-01:wajib", "bukan saya")
+    assert dev.record_dispute("A001", "cafe-01:sale", "bukan saya").kind == "dispute"
+    assert dev.record_dispute("A001", "unknown-here", "bukan saya").kind == "dispute"  # central checks
+
+
+def test_installment_above_what_the_cache_says_is_owed_is_refused(dev: Device) -> None:
+    """With a saved summary, principal above the loan left (less installments recorded since) is refused."""
+    dev.record_installment("A001", "L-1", 500_000, 0)  # no summary yet: the device cannot tell
+    dev.save_member_summary(
+        "A001", {"as_of": "2026-11-22T10:00:00+07:00", "loan": {"outstanding_rp": 300_000}}
+    )
+    dev.record_installment("A001", "L-1", 200_000, 25_000)
+    with pytest.raises(InstallmentAboveOwed) as caught:
+        dev.record_installment("A001", "L-1", 100_001, 0)
+    assert caught.value.owed_rp == 100_000
+    assert "Rp 100.000" in caught.value.message("id") and "Rp 100,000" in caught.value.message("en")
+    assert dev.record_installment("A001", "L-1", 100_000, 5_000).total_rp == 105_000
 
 
 def test_acks_drive_status_and_outbox_depth(dev: Device) -> None:
