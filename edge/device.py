@@ -141,6 +141,7 @@ _SELECT_PRODUCTS: Final = "SELECT sku, name, unit, price_rp, cost_rp, stock_mill
 _SELECT_MEMBERS: Final = (
     "SELECT number, name, card_code, role, active, credit_limit_rp, credit_used_rp FROM members"
 )
+_SELECT_VOID_REFS: Final = "SELECT ref FROM outbox WHERE kind = 'void'"
 _UPSERT_PRODUCT: Final = (
     "INSERT OR REPLACE INTO products (sku, name, unit, price_rp, cost_rp, stock_milli)"
     " VALUES (?, ?, ?, ?, ?, ?)"
@@ -567,6 +568,15 @@ class Device:
         )
         params: list[Any] = [like, like] + ([unit] if unit else []) + [min(limit, MAX_SEARCH_RESULTS)]
         return [_product(r) for r in self._read(sql, params)]
+
+    def voided_refs(self, refs: Sequence[str]) -> set[str]:
+        """Which of ``refs`` (at most MAX_SEARCH_RESULTS) this device has recorded a void of."""
+        wanted = list(refs)[:MAX_SEARCH_RESULTS]
+        if not wanted:
+            return set()
+        marks = ",".join("?" * len(wanted))
+        rows = self._read(_SELECT_VOID_REFS + f" AND ref IN ({marks})", wanted)
+        return {str(r[0]) for r in rows}
 
     def member(self, number: str) -> Member | None:
         """The cached member ``number``, or None."""

@@ -17,7 +17,7 @@ import hashlib
 import hmac
 import threading
 from collections.abc import Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 from decimal import Decimal, InvalidOperation
 from pathlib import Path
@@ -87,6 +87,13 @@ class Purchase:
     unit: str
     total_rp: int
     payment: str
+    kind: str = "sale"
+    voided: bool = False
+
+    @property
+    def disputable(self) -> bool:
+        """Only a sale that is not voided can be called 'not mine' (edge refuses the rest too)."""
+        return self.kind == "sale" and not self.voided
 
 
 @dataclass(frozen=True)
@@ -193,6 +200,8 @@ def parse_summary(data: Mapping[str, Any], *, cached: bool) -> MemberSummary:
             unit=str(item.get("unit", "")),
             total_rp=_int(item.get("total", item.get("total_rp"))),
             payment=str(item.get("payment", "cash")),
+            kind=str(item.get("kind", "sale")),
+            voided=item.get("voided") is True,
         )
         for item in recent_raw[:RECENT_LIMIT]
         if isinstance(item, Mapping)
@@ -577,7 +586,7 @@ class EdgeServices:
             if answer is not None:
                 parsed = parse_summary(answer, cached=False)
                 if parsed.member == number:
-                    return parsed
+                    return self._with_local_voids(parsed)
         saved = self.saved_summary(number)
         if saved is None:
             raise errors.SummaryUnavailable()
@@ -588,7 +597,15 @@ class EdgeServices:
         saved = self.dev.member_summary(number)
         if saved is None or saved.get("member") != number:
             return None
-        return parse_summary(saved, cached=True)
+        return self._with_local_voids(parse_summary(saved, cached=True))
+
+    def _with_local_voids(self, summary: MemberSummary) -> MemberSummary:
+        """Sales this device voided since (central's copy may predate the void) are marked voided."""
+        voided = self.dev.voided_refs([p.id for p in summary.recent if p.kind == "sale" and not p.voided])
+        if not voided:
+            return summary
+        recent = tuple(replace(p, voided=True) if p.id in voided else p for p in summary.recent)
+        return replace(summary, recent=recent)
 
     def record_sale(self, cart: Cart, member: Member | None, payment: str, clerk: Clerk | None) -> SaleDone:
         from edge import errors as edge_errors

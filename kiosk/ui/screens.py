@@ -281,12 +281,20 @@ class MemberScreen(KioskScreen):
             self._row(recent, self.t("No purchases yet this year."), color=MUTED)
         for purchase in s.recent[:5]:
             row = BoxLayout(size_hint_y=None, height=58, spacing=4)
+            if purchase.kind == "sale":
+                what = tx.name_of(tx.PAYMENT_NAMES, purchase.payment, self.t)
+                if purchase.voided:
+                    what += " · " + self.t("Voided")
+            else:
+                what = tx.name_of(tx.KIND_NAMES, purchase.kind, self.t)
             desc = (
                 f"{tx.when(purchase.at, self.t, with_time=False)} · "
-                f"{tx.name_of(tx.UNIT_NAMES, purchase.unit, self.t)}\n{self.rp(purchase.total_rp)} · "
-                f"{tx.name_of(tx.PAYMENT_NAMES, purchase.payment, self.t)}"
+                f"{tx.name_of(tx.UNIT_NAMES, purchase.unit, self.t)}\n{self.rp(purchase.total_rp)} · {what}"
             )
             row.add_widget(Text(desc, size_sp="15sp"))
+            recent.add_widget(row)
+            if not purchase.disputable:  # deposits, installments, voids, disputes, voided sales
+                continue
             button = Big(
                 self.t("Not mine"),
                 action=lambda p=purchase: self.k.ask_dispute(p),
@@ -298,7 +306,6 @@ class MemberScreen(KioskScreen):
             )
             button.purchase_id = purchase.id
             row.add_widget(button)
-            recent.add_widget(row)
         recent.add_widget(Widget())
 
 

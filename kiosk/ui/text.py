@@ -35,6 +35,12 @@ POINT_SOURCES: Final = {
     "pinjaman": N_("Loan interest"),
 }
 PAYMENT_NAMES: Final = {"cash": N_("Cash"), "credit": N_("Credit")}
+KIND_NAMES: Final = {  # a member's recent transactions other than sales
+    "savings_deposit": N_("Savings deposit"),
+    "installment": N_("Loan installment"),
+    "void": N_("Cancellation"),
+    "dispute": N_("Your report (not mine)"),
+}
 MONTHS: Final = (
     N_("Jan"),
     N_("Feb"),

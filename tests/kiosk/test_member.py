@@ -95,6 +95,37 @@ def test_not_my_purchase_records_a_dispute_in_edge(kiosk_factory: Any) -> None:
     assert dispute["ref"] == "toko-01:A001-1"
 
 
+def test_not_mine_is_offered_only_on_the_members_own_live_sales(kiosk_factory: Any) -> None:
+    """Installments, deposits, disputes, voids and voided sales are listed without 'not mine'; a sale this
+    device voided after central's copy was saved counts as voided too."""
+    from edge.device import Device
+
+    k = kiosk_factory("toko")
+    with Device.open(k.directory) as dev:
+        local = dev.record_sale([("8991234500028", 1)], member="A001")
+        dev.record_void(local.id, "salah input")
+        summary = summary_of("A001", "Siti Rahayu", 412_350)
+        base = summary["recent"][0]
+        summary["recent"] = [
+            {**base, "id": "toko-01:sale", "kind": "sale"},
+            {**base, "id": local.id, "kind": "sale"},
+            {**base, "id": "toko-01:voided-at-central", "kind": "sale", "voided": True},
+            {**base, "id": "sp-01:installment", "kind": "installment"},
+            {**base, "id": "sp-01:deposit", "kind": "savings_deposit"},
+            {**base, "id": "kiosk-01:dispute", "kind": "dispute", "total": 0},
+            {**base, "id": "toko-01:no-kind"},  # an older central sends no kind: a sale
+        ]
+        dev.save_member_summary("A001", summary)
+    k.scan(CARD_SITI)
+    k.pump(lambda: k.root.self_summary is not None)
+    offered = [w.purchase_id for w in k.view().walk() if getattr(w, "purchase_id", None)]
+    assert offered == ["toko-01:sale"]  # the screen lists five; the sixth and seventh are beyond it
+    recent = k.root.self_summary.recent
+    assert [p.id for p in recent if p.disputable] == ["toko-01:sale", "toko-01:no-kind"]
+    shown = k.texts()
+    assert "Angsuran pinjaman" in shown and "Setoran simpanan" in shown and "Dibatalkan" in shown
+
+
 def test_member_screen_times_out_to_idle(kiosk_factory: Any) -> None:
     """The member screen goes back to idle by itself and forgets the member."""
     k = kiosk_factory("toko")
