@@ -48,3 +48,38 @@ class DeviceError(CentralError):
 
 class PeriodError(CentralError):
     """A --from/--to date or a month is not a valid date, or the period is reversed."""
+
+
+class TableFileError(CentralError):
+    """An import file (CSV or .xlsx) is missing, unreadable, too large or not a workbook."""
+
+
+class NotUtf8(TableFileError):
+    """A CSV file is not UTF-8 (Excel's plain "CSV" in Windows encodings): names the byte and its line."""
+
+    def __init__(self, path: str, line: int, byte_hex: str) -> None:
+        self.path = path
+        self.line = line
+        self.byte_hex = byte_hex
+        super().__init__(
+            f"{path} is not UTF-8 (byte 0x{byte_hex} on line {line}); in Excel save it as "
+            '"CSV UTF-8 (Comma delimited)"'
+        )
+
+
+class BackupError(CentralError):
+    """A backup cannot be made, checked or restored (missing ledger, unwritable target, no pg_dump, a
+    damaged file, a target that is not empty). Carries its message in Indonesian and English."""
+
+    def __init__(self, id_text: str, en_text: str) -> None:
+        super().__init__(en_text)
+        self.id_text = id_text
+        self.en_text = en_text
+
+    def text(self, lang: str) -> str:
+        """The message in ``lang`` (``id`` or ``en``)."""
+        return self.en_text if lang == "en" else self.id_text
+
+
+class RestoreTargetNotEmpty(BackupError):
+    """``restore`` would overwrite a ledger that holds data; ``--force`` says that is meant."""
