@@ -39,6 +39,7 @@ if TYPE_CHECKING:
     from kiosk.ui.root import KioskRoot
 
 ROW_PX: Final = 30
+ROW_PX_MIN: Final = 22  # a 17sp line still fits
 VALUE_PX: Final = 112
 COUNTER_COLUMNS: Final = 3
 SEARCH_RESULTS_SHOWN: Final = 8
@@ -158,6 +159,14 @@ class IdleScreen(KioskScreen):
 # ------------------------------------------------------------------------------------------------
 
 
+def fit_rows_px(panel: Panel, count: int) -> int:
+    """The row height (ROW_PX at most, ROW_PX_MIN at least) at which ``count`` rows fit in ``panel``."""
+    inner = panel.height - panel.padding[1] - panel.padding[3]
+    if count <= 0 or inner <= 0:
+        return ROW_PX
+    return int(max(ROW_PX_MIN, min(ROW_PX, (inner - panel.spacing * count) // count)))
+
+
 class MemberScreen(KioskScreen):
     """A member's own figures after a card scan; goes back to idle by itself."""
 
@@ -181,6 +190,12 @@ class MemberScreen(KioskScreen):
             columns.add_widget(self.w[name])
         outer.add_widget(columns)
         self.add_widget(outer)
+        # Row heights follow the panel's height (fit_rows_px): lay the figures out again when it changes.
+        self.w["col_money"].bind(height=self._panel_resized)
+
+    def _panel_resized(self, _panel: Any, _height: float) -> None:
+        if self.k.self_member is not None and self.k.self_summary is not None:
+            self.render(self.k.self_summary)
 
     def on_touch_down(self, touch: Any) -> bool:
         self.k.member_touched()
@@ -203,8 +218,9 @@ class MemberScreen(KioskScreen):
         size_sp: str = "17sp",
         color: tuple[float, float, float, float] | None = None,
         value_px: int = VALUE_PX,
+        height: int = ROW_PX,
     ) -> None:
-        row = BoxLayout(size_hint_y=None, height=ROW_PX)
+        row = BoxLayout(size_hint_y=None, height=height)
         kwargs = {"color": color} if color else {}
         row.add_widget(Text(left, size_sp=size_sp, bold=bold, shorten=True, shorten_from="right", **kwargs))
         if right:
@@ -262,17 +278,23 @@ class MemberScreen(KioskScreen):
         self._row(points, self.rp(s.shu_estimate_rp), bold=True, size_sp="26sp", color=GREEN)
         money = self.w["col_money"]
         money.clear_widgets()
-        self._row(money, self.t("Savings"), bold=True, size_sp="19sp")
+        heading = {"bold": True, "size_sp": "19sp"}
+        rows: list[tuple[str, str, dict[str, Any]]] = [(self.t("Savings"), "", heading)]
         for product, amount_rp in s.savings:
-            self._row(money, tx.name_of(tx.SAVINGS_NAMES, product, self.t), self.rp(amount_rp))
-        self._row(money, self.t("Loan"), bold=True, size_sp="19sp")
-        self._row(money, self.t("Outstanding"), self.rp(s.loan_outstanding_rp))
+            rows.append((tx.name_of(tx.SAVINGS_NAMES, product, self.t), self.rp(amount_rp), {}))
+        rows.append((self.t("Loan"), "", heading))
+        rows.append((self.t("Outstanding"), self.rp(s.loan_outstanding_rp), {}))
         if s.next_installment_rp:
-            self._row(money, self.t("Next installment"), self.rp(s.next_installment_rp))
-            self._row(money, self.t("Due"), tx.when(s.next_due, self.t, with_time=False))
-        self._row(money, self.t("Shop credit"), bold=True, size_sp="19sp")
-        self._row(money, self.t("Used"), self.rp(s.credit_used_rp))
-        self._row(money, self.t("Limit"), self.rp(s.credit_limit_rp))
+            rows.append((self.t("Next installment"), self.rp(s.next_installment_rp), {}))
+            rows.append((self.t("Due"), tx.when(s.next_due, self.t, with_time=False), {}))
+        rows.append((self.t("Shop credit"), "", heading))
+        rows.append((self.t("Used"), self.rp(s.credit_used_rp), {}))
+        rows.append((self.t("Limit"), self.rp(s.credit_limit_rp), {}))
+        # Every row inside the panel, however many savings products: rows shrink rather than spill
+        # over the heading above the panel.
+        height = fit_rows_px(money, len(rows))
+        for left, right, style in rows:
+            self._row(money, left, right, height=height, **style)
         money.add_widget(Widget())
         recent = self.w["col_recent"]
         recent.clear_widgets()

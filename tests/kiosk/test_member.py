@@ -126,6 +126,31 @@ def test_not_mine_is_offered_only_on_the_members_own_live_sales(kiosk_factory: A
     assert "Angsuran pinjaman" in shown and "Setoran simpanan" in shown and "Dibatalkan" in shown
 
 
+def test_member_figures_stay_inside_their_panels(kiosk_factory: Any) -> None:
+    """With every savings product and a loan, the money column's rows fit inside it: none spills up over
+    the 'saved copy' line above (the overlap 04-member-offline.png showed)."""
+    from edge.device import Device
+    from kiosk.ui.app import frame
+
+    k = kiosk_factory("toko")
+    summary = summary_of("A001", "Siti Rahayu", 412_350)
+    summary["savings"] = dict.fromkeys(("pokok", "wajib", "sukarela", "berjangka", "smsk", "shr"), 100000)
+    with Device.open(k.directory) as dev:
+        dev.save_member_summary("A001", summary)
+    k.scan(CARD_SITI)
+    k.pump(lambda: k.root.self_summary is not None)
+    for _ in range(5):  # let layout settle
+        frame()
+    view = k.view()
+    as_of = view.w["as_of"]
+    for name in ("col_points", "col_money", "col_recent"):
+        panel = view.w[name]
+        for row in panel.children:
+            assert row.top <= panel.top + 0.5, (name, row.top, panel.top)
+            assert row.y >= panel.y - 0.5, (name, row.y, panel.y)
+        assert panel.top <= as_of.y + 0.5
+
+
 def test_member_screen_times_out_to_idle(kiosk_factory: Any) -> None:
     """The member screen goes back to idle by itself and forgets the member."""
     k = kiosk_factory("toko")
