@@ -44,6 +44,25 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Berkas {path} tidak ada atau tidak bisa dibaca: {err}",
         "File {path} does not exist or cannot be read: {err}",
     ),
+    "file_not_found": ("Berkas {path} tidak ada.", "File {path} does not exist."),
+    "not_utf8": (
+        "Berkas {path} bukan UTF-8 (bita 0x{byte} di baris {line}). Di Excel: File > Simpan Sebagai > "
+        'pilih "CSV UTF-8 (Dipisahkan koma)" (bukan "CSV" biasa), lalu impor lagi; '
+        "atau impor berkas .xlsx-nya langsung.",
+        "File {path} is not UTF-8 (byte 0x{byte} on line {line}). In Excel: File > Save As > choose "
+        '"CSV UTF-8 (Comma delimited)" (not plain "CSV"), then import again; or import the .xlsx itself.',
+    ),
+    "read_semicolon": (
+        "Pemisah kolom ';' (Excel berbahasa Indonesia): angka dibaca dengan titik ribuan dan koma desimal "
+        "(17.500 = 17500).",
+        "Fields separated by ';' (Excel in an Indonesian locale): numbers read with thousands points and a "
+        "decimal comma (17.500 = 17500).",
+    ),
+    "xlsx_needs_out": (
+        "--xlsx menulis berkas: beri --out NAMA.xlsx",
+        "--xlsx writes a file: give --out NAME.xlsx",
+    ),
+    "cannot_write": ("Tidak bisa menulis {path}: {err}", "Cannot write {path}: {err}"),
     "device_added": ("Perangkat {device} terdaftar.", "Device {device} registered."),
     "device_revoked": ("Perangkat {device} dicabut.", "Device {device} revoked."),
     "demo_written": (

@@ -23,9 +23,17 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from central import config as config_mod
 from central.books import reports, statement
-from central.errors import CentralError, ImportRowsError, NotInitialised, OutdatedLedger, PeriodError
+from central.errors import (
+    CentralError,
+    ImportRowsError,
+    NotInitialised,
+    NotUtf8,
+    OutdatedLedger,
+    PeriodError,
+)
 from central.ledger import Ledger
 from central.members import rows as members_mod
+from central.members import tabular
 from central.messages import lang_of, t
 
 EXTENSIONS: Final = ("central.cli.yearend", "central.cli.serve", "central.cli.receipts")
@@ -83,14 +91,28 @@ def build_parser() -> argparse.ArgumentParser:
     p = sub.add_parser("upgrade", help="bring a ledger made by an older version up to date (keeps all data)")
     p.set_defaults(func=cmd_upgrade)
 
-    p = sub.add_parser("import", help="import members or products from CSV (re-import updates in place)")
+    p = sub.add_parser(
+        "import",
+        help="import members or products from CSV (',' or ';') or .xlsx (re-import updates in place)",
+    )
     p.add_argument("what", choices=("members", "products"))
-    p.add_argument("file", type=Path)
+    p.add_argument("file", type=Path, help="a .csv (UTF-8, ',' or ';' between fields) or an .xlsx")
+    p.add_argument("--sheet", help="the .xlsx sheet to read (default: the first)")
     p.set_defaults(func=cmd_import)
 
-    p = sub.add_parser("export", help="export members (with card_code) or products as CSV")
+    p = sub.add_parser("export", help="export members (with card_code) or products as CSV or .xlsx")
     p.add_argument("what", choices=("members", "products"))
-    p.add_argument("--out", type=Path, help="file to write (default: standard output)")
+    p.add_argument(
+        "--out", type=Path, help="file to write (default: standard output); a .xlsx name writes Excel"
+    )
+    out_format = p.add_mutually_exclusive_group()
+    out_format.add_argument(
+        "--delimiter",
+        choices=(",", ";"),
+        default=",",
+        help="CSV field separator (';' for Excel in Indonesian)",
+    )
+    out_format.add_argument("--xlsx", action="store_true", help="write an Excel workbook (needs --out)")
     p.set_defaults(func=cmd_export)
 
     p = sub.add_parser("ingest", help="ingest envelopes from a JSONL file ('-' for standard input)")
@@ -200,36 +222,55 @@ def cmd_upgrade(ledger: Ledger, args: argparse.Namespace) -> int:
     return EXIT_OK
 
 
-def _read_text(path: Path, lang: str) -> str:
+def read_import_table(path: Path, lang: str, sheet: str | None = None) -> tabular.Table:
+    """The table of an import file (CSV or .xlsx), with a non-UTF-8 CSV explained in the user's language."""
+    if not path.exists():
+        raise CentralError(t("file_not_found", lang, path=path))
     try:
-        return path.read_text(encoding="utf-8")
-    except (OSError, UnicodeDecodeError) as err:
-        raise CentralError(t("file_missing", lang, path=path, err=err)) from err
+        return tabular.read_table(path, sheet=sheet)
+    except NotUtf8 as err:
+        raise CentralError(t("not_utf8", lang, path=err.path, line=err.line, byte=err.byte_hex)) from err
 
 
 def cmd_import(ledger: Ledger, args: argparse.Namespace) -> int:
     """Import members or products; every bad row is listed and nothing is written."""
-    text = _read_text(args.file, args.lang)
+    ledger.config  # noqa: B018 - fails early when not initialised
+    table = read_import_table(args.file, args.lang, args.sheet)
     if args.what == "members":
-        ledger.config  # noqa: B018 - fails early when not initialised
-        added, updated = ledger.import_members(members_mod.parse_members(text))
+        added, updated = ledger.import_members(members_mod.parse_members(table))
         what = t("members", args.lang)
     else:
-        rows = members_mod.parse_products(text, [u.code for u in ledger.config.units])
+        rows = members_mod.parse_products(table, [u.code for u in ledger.config.units])
         added, updated = ledger.import_products(rows)
         what = t("products", args.lang)
+    if table.decimal_comma:
+        print(t("read_semicolon", args.lang))
     print(t("imported", args.lang, what=what, added=added, updated=updated))
     return EXIT_OK
 
 
 def cmd_export(ledger: Ledger, args: argparse.Namespace) -> int:
-    """Write members (with card codes) or products as CSV."""
+    """Write members (with card codes) or products as CSV (',' or ';') or as an .xlsx workbook."""
+    columns: tuple[str, ...]
     if args.what == "members":
-        text = members_mod.to_csv(members_mod.MEMBER_EXPORT, ledger.member_rows())
+        columns, rows = members_mod.MEMBER_EXPORT, ledger.member_rows()
     else:
-        text = members_mod.to_csv(members_mod.PRODUCT_COLUMNS, ledger.products())
+        columns, rows = members_mod.PRODUCT_COLUMNS, ledger.products()
+    xlsx = args.xlsx or (args.out is not None and args.out.suffix.lower() in tabular.XLSX_SUFFIXES)
+    if xlsx:
+        if args.out is None:
+            raise CentralError(t("xlsx_needs_out", args.lang))
+        try:
+            tabular.write_xlsx(args.out, columns, rows, sheet=t(args.what, args.lang))
+        except OSError as err:
+            raise CentralError(t("cannot_write", args.lang, path=args.out, err=err.strerror)) from err
+        return EXIT_OK
+    text = members_mod.to_csv(columns, rows, args.delimiter)
     if args.out:
-        args.out.write_text(text, encoding="utf-8")
+        try:
+            args.out.write_text(text, encoding="utf-8")
+        except OSError as err:
+            raise CentralError(t("cannot_write", args.lang, path=args.out, err=err.strerror)) from err
     else:
         sys.stdout.write(text)
     return EXIT_OK

@@ -1,19 +1,19 @@
-"""Members and products as CSV: parsing (pure, every bad row reported with its line number), card codes,
-and export. The store side is ``Ledger.import_members`` / ``Ledger.import_products``.
+"""Members and products as tables: parsing (pure, every bad row reported with its line number), card codes,
+and export. The rows come from ``central.members.tabular`` (CSV with ``,`` or ``;``, or .xlsx); CSV text is
+accepted too. The store side is ``Ledger.import_members`` / ``Ledger.import_products``.
 """
 
 from __future__ import annotations
 
-import csv
-import io
 import re
 import secrets
 from collections.abc import Iterable, Mapping
 from datetime import date
 from typing import Any, Final, NamedTuple
 
-from central.errors import ImportRowsError
-from sync.envelope import CODE_RE, MAX_AMOUNT_RP
+from central.errors import ImportRowsError, TableFileError
+from central.members.tabular import Table, csv_text, parse_rupiah, parse_table
+from sync.envelope import CODE_RE
 
 MEMBER_COLUMNS: Final = ("number", "name", "joined", "birth_date", "phone", "blood_type", "role")
 MEMBER_OPTIONAL: Final = (
@@ -81,51 +81,54 @@ def _date(value: str, column: str) -> str:
         raise ValueError(f"{column} {value!r} is not a date like 2024-01-31") from None
 
 
-def _rupiah(value: str, column: str) -> int:
-    if not re.fullmatch(r"\d{1,11}", value):
-        raise ValueError(f"{column} {value!r} must be whole rupiah without dots or commas, e.g. 12500")
-    amount = int(value)
-    if amount > MAX_AMOUNT_RP:
-        raise ValueError(f"{column} {amount} exceeds the limit of {MAX_AMOUNT_RP}")
-    return amount
+def _rupiah(value: str, column: str, decimal_comma: bool) -> int:
+    try:
+        return parse_rupiah(value, decimal_comma=decimal_comma)
+    except ValueError as err:
+        raise ValueError(f"{column} {err}") from None
+
+
+def _table(source: str | Table, what: str) -> Table:
+    if isinstance(source, Table):
+        return source
+    try:
+        return parse_table(source, max_rows=MAX_ROWS)
+    except TableFileError as err:
+        raise ImportRowsError(what, [(0, str(err))]) from err
 
 
 def _rows(
-    text: str, required: Iterable[str], optional: Iterable[str], what: str
-) -> list[tuple[int, dict[str, str]]]:
-    reader = csv.DictReader(io.StringIO(text.lstrip("\ufeff")))
-    header = [h.strip() for h in (reader.fieldnames or [])]
+    source: str | Table, required: Iterable[str], optional: Iterable[str], what: str
+) -> tuple[Table, list[tuple[int, Mapping[str, str]]]]:
+    table = _table(source, what)
+    header = table.columns
     missing = [c for c in required if c not in header]
     if missing:
+        found = f" (read with {table.delimiter!r} between fields)" if table.delimiter else ""
         raise ImportRowsError(
-            what, [(1, f"header lacks column(s) {', '.join(missing)}; expected {','.join(required)}")]
+            what,
+            [(1, f"header lacks column(s) {', '.join(missing)}; expected {','.join(required)}{found}")],
         )
     unknown = [c for c in header if c not in (*required, *optional)]
     if unknown:
         raise ImportRowsError(what, [(1, f"unknown column(s) {', '.join(unknown)}")])
-    reader.fieldnames = header
-    rows: list[tuple[int, dict[str, str]]] = []
-    for record in reader:
-        if len(rows) >= MAX_ROWS:
-            raise ImportRowsError(what, [(reader.line_num, f"more than {MAX_ROWS} rows; split the file")])
-        if None in record:
-            rows.append((reader.line_num, {"__extra__": "1"}))
-            continue
-        cleaned = {k: (v or "").strip() for k, v in record.items()}
-        if not any(cleaned.values()):
-            continue
-        rows.append((reader.line_num, cleaned))
-    return rows
+    extra = set(table.extra_cells)
+    rows: list[tuple[int, Mapping[str, str]]] = [
+        (line, {"__extra__": "1"} if line in extra else cells) for line, cells in table.rows
+    ]
+    return table, rows
 
 
-def parse_members(text: str) -> list[MemberRow]:
-    """Parse a members CSV; raise ``ImportRowsError`` listing every bad row (nothing is imported then)."""
+def parse_members(source: str | Table) -> list[MemberRow]:
+    """Parse members from a ``Table`` (or CSV text); raise ``ImportRowsError`` listing every bad row
+    (nothing is imported then)."""
     problems: list[tuple[int, str]] = []
     result: list[MemberRow] = []
     seen: dict[str, int] = {}
-    for line, row in _rows(text, MEMBER_COLUMNS, MEMBER_OPTIONAL, "members"):
+    table, rows = _rows(source, MEMBER_COLUMNS, MEMBER_OPTIONAL, "members")
+    for line, row in rows:
         try:
-            result.append(_member(row, seen, line))
+            result.append(_member(row, seen, line, table.decimal_comma))
         except ValueError as err:
             problems.append((line, str(err)))
     if problems:
@@ -133,7 +136,7 @@ def parse_members(text: str) -> list[MemberRow]:
     return result
 
 
-def _member(row: Mapping[str, str], seen: dict[str, int], line: int) -> MemberRow:
+def _member(row: Mapping[str, str], seen: dict[str, int], line: int, decimal_comma: bool) -> MemberRow:
     if "__extra__" in row:
         raise ValueError("more fields than the header has columns")
     number = row["number"]
@@ -157,7 +160,7 @@ def _member(row: Mapping[str, str], seen: dict[str, int], line: int) -> MemberRo
     if role not in ROLES:
         raise ValueError(f"role {row['role']!r} must be one of {', '.join(ROLES)}")
     limit = row.get("credit_limit_rp") or ""
-    credit = _rupiah(limit, "credit_limit_rp") if limit else None
+    credit = _rupiah(limit, "credit_limit_rp", decimal_comma) if limit else None
     active_text = (row.get("active") or "").lower()
     if active_text and active_text not in TRUE_WORDS | FALSE_WORDS:
         raise ValueError(f"active {row['active']!r} must be ya/tidak (or true/false)")
@@ -165,13 +168,15 @@ def _member(row: Mapping[str, str], seen: dict[str, int], line: int) -> MemberRo
     return MemberRow(number, name, joined, birth, phone, blood, role, credit, active)
 
 
-def parse_products(text: str, units: Iterable[str]) -> list[ProductRow]:
-    """Parse a products CSV; raise ``ImportRowsError`` listing every bad row (nothing is imported then)."""
+def parse_products(source: str | Table, units: Iterable[str]) -> list[ProductRow]:
+    """Parse products from a ``Table`` (or CSV text); raise ``ImportRowsError`` listing every bad row
+    (nothing is imported then)."""
     unit_codes = set(units)
     problems: list[tuple[int, str]] = []
     result: list[ProductRow] = []
     seen: dict[str, int] = {}
-    for line, row in _rows(text, PRODUCT_COLUMNS, (), "products"):
+    table, rows = _rows(source, PRODUCT_COLUMNS, (), "products")
+    for line, row in rows:
         try:
             if "__extra__" in row:
                 raise ValueError("more fields than the header has columns")
@@ -185,8 +190,8 @@ def parse_products(text: str, units: Iterable[str]) -> list[ProductRow]:
                 raise ValueError(f"name must be 1 to {MAX_NAME} characters")
             if row["unit"] not in unit_codes:
                 raise ValueError(f"unit {row['unit']!r} must be one of {', '.join(sorted(unit_codes))}")
-            price = _rupiah(row["price_rp"], "price_rp")
-            cost = _rupiah(row["cost_rp"], "cost_rp")
+            price = _rupiah(row["price_rp"], "price_rp", table.decimal_comma)
+            cost = _rupiah(row["cost_rp"], "cost_rp", table.decimal_comma)
             result.append(ProductRow(sku, row["name"], row["unit"], price, cost))
         except ValueError as err:
             problems.append((line, str(err)))
@@ -195,18 +200,6 @@ def parse_products(text: str, units: Iterable[str]) -> list[ProductRow]:
     return result
 
 
-def to_csv(columns: Iterable[str], rows: Iterable[Mapping[str, Any]]) -> str:
-    """CSV text with a header (used by the exports)."""
-    out = io.StringIO()
-    cols = list(columns)
-    writer = csv.writer(out, lineterminator="\n")
-    writer.writerow(cols)
-    for row in rows:
-        writer.writerow(["" if row.get(c) is None else _cell(row.get(c)) for c in cols])
-    return out.getvalue()
-
-
-def _cell(value: Any) -> str:
-    if isinstance(value, bool):
-        return "ya" if value else "tidak"
-    return str(value)
+def to_csv(columns: Iterable[str], rows: Iterable[Mapping[str, Any]], delimiter: str = ",") -> str:
+    """CSV text with a header (used by the exports); ``delimiter`` ``,`` or ``;``."""
+    return csv_text(columns, rows, delimiter)
