@@ -36,7 +36,7 @@ from central.members import rows as members_mod
 from central.members import tabular
 from central.messages import lang_of, t
 
-EXTENSIONS: Final = ("central.cli.yearend", "central.cli.serve", "central.cli.receipts")
+EXTENSIONS: Final = ("central.cli.yearend", "central.cli.serve", "central.cli.receipts", "central.cli.backup")
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
 EXIT_REJECTED: Final = 1  # ingest: some envelopes were quarantined
