@@ -19,6 +19,25 @@ class NotInitialised(StoreError):
     """The database has no ledger yet; run ``init`` first."""
 
 
+class NoLedger(NotInitialised):
+    """A SQLite ``--db`` file does not exist; only ``init`` creates one (a report never does)."""
+
+    def __init__(self, path: str) -> None:
+        self.path = path
+        super().__init__(f"no ledger at {path}; run `python -m central --db {path} init` to create one")
+
+
+class DatabaseUnreachable(StoreError):
+    """The PostgreSQL server of ``--db`` cannot be reached (not running, wrong host or port, refused)."""
+
+    def __init__(self, host: str, port: int, database: str, reason: str) -> None:
+        self.host, self.port, self.database, self.reason = host, port, database, reason
+        super().__init__(
+            f"cannot connect to PostgreSQL at {host}:{port} (database {database}): {reason}; "
+            "is the server running, and are host, port, user and database right?"
+        )
+
+
 class OutdatedLedger(StoreError):
     """The ledger was written by an older schema version; ``upgrade`` brings it up to date in place."""
 

@@ -13,6 +13,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Jalankan dulu: python -m central --db {db} init",
         "Run first: python -m central --db {db} init",
     ),
+    "no_ledger": (
+        "belum ada buku besar di {path} (hanya init yang membuatnya; tidak ada yang dibuat)",
+        "no ledger at {path} (only init creates one; nothing was created)",
+    ),
+    "db_unreachable": (
+        "tidak bisa tersambung ke PostgreSQL di {host}:{port} (basis data {db}): {reason}. Apakah servernya "
+        "berjalan, dan apakah host, port, pengguna dan nama basis datanya benar?",
+        "cannot connect to PostgreSQL at {host}:{port} (database {db}): {reason}. Is the server running, "
+        "and are the host, port, user and database name right?",
+    ),
     "hint_upgrade": (
         "Perbarui dulu (semua data tetap): python -m central --db {db} upgrade",
         "Upgrade it first (all data is kept): python -m central --db {db} upgrade",

@@ -25,7 +25,9 @@ from central import config as config_mod
 from central.books import reports, statement
 from central.errors import (
     CentralError,
+    DatabaseUnreachable,
     ImportRowsError,
+    NoLedger,
     NotInitialised,
     NotUtf8,
     OutdatedLedger,
@@ -42,6 +44,7 @@ EXIT_OK: Final = 0
 EXIT_REJECTED: Final = 1  # ingest: some envelopes were quarantined
 EXIT_USAGE: Final = 2  # the user's input is wrong (message printed)
 EXIT_INTERRUPTED: Final = 130
+EXIT_BROKEN_PIPE: Final = 128 + 13  # what a shell reports for a tool stopped by SIGPIPE
 MAX_REJECTIONS_PRINTED: Final = 200
 REPORTS: Final = (
     "cashbook",
@@ -446,7 +449,26 @@ def cmd_demo_data(ledger: Ledger, args: argparse.Namespace) -> int:
 
 
 def main(argv: Sequence[str] | None = None) -> int:
-    """Run the command line; user mistakes print a message and return a non-zero code, never a traceback."""
+    """Run the command line; user mistakes print a message and return a non-zero code, never a traceback.
+
+    Output into a pipe whose reader has gone (``report cashbook | head``) stops quietly with 141, as a
+    Unix tool stopped by SIGPIPE does: one place for every command, including ``--help``.
+    """
+    try:
+        try:
+            code = _run(argv)
+        finally:
+            sys.stdout.flush()
+    except BrokenPipeError:
+        # Point stdout at /dev/null so the interpreter's own flush at exit cannot raise again.
+        devnull = os.open(os.devnull, os.O_WRONLY)
+        os.dup2(devnull, sys.stdout.fileno())
+        os.close(devnull)
+        return EXIT_BROKEN_PIPE
+    return code
+
+
+def _run(argv: Sequence[str] | None) -> int:
     parser = build_parser()
     args = parser.parse_args(argv)
     args.lang = lang_of(args.lang)
@@ -465,6 +487,15 @@ def main(argv: Sequence[str] | None = None) -> int:
     except OutdatedLedger as err:
         print(f"{t('error', args.lang)}: {err}", file=sys.stderr)
         print(t("hint_upgrade", args.lang, db=args.db), file=sys.stderr)
+        return EXIT_USAGE
+    except NoLedger as err:
+        print(f"{t('error', args.lang)}: {t('no_ledger', args.lang, path=err.path)}", file=sys.stderr)
+        print(t("hint_init", args.lang, db=args.db), file=sys.stderr)
+        return EXIT_USAGE
+    except DatabaseUnreachable as err:
+        where = {"host": err.host, "port": err.port, "db": err.database, "reason": err.reason}
+        text = t("db_unreachable", args.lang, **where)
+        print(f"{t('error', args.lang)}: {text}", file=sys.stderr)
         return EXIT_USAGE
     except NotInitialised as err:
         print(f"{t('error', args.lang)}: {err}", file=sys.stderr)

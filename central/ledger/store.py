@@ -15,7 +15,9 @@ from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from central.config import Config, from_json
 from central.errors import (
+    DatabaseUnreachable,
     DeviceError,
+    NoLedger,
     NotInitialised,
     OutdatedLedger,
     StoreError,
@@ -29,6 +31,7 @@ from central.members.rows import MemberRow, ProductRow, new_card_code
 from sync import envelope as wire
 
 SQLITE_BUSY_TIMEOUT_S: Final = 30
+PG_CONNECT_TIMEOUT_S: Final = 10
 MAX_CARD_CODE_TRIES: Final = 10
 SEQ_PAGE: Final = 10_000
 MAX_SEQ_PAGES: Final = 10_000  # 100 million envelopes per device per call
@@ -50,7 +53,10 @@ def _engine(target: str) -> Engine:
         url = "postgresql+psycopg://" + url.split("://", 1)[1]
     if not url.startswith("postgresql+psycopg://") and not url.startswith("sqlite"):
         raise StoreError(f"--db {target!r}: use a SQLite file path or a postgresql:// URL")
-    engine = create_engine(url)
+    if url.startswith("postgresql") and "connect_timeout" not in url:
+        engine = create_engine(url, connect_args={"connect_timeout": PG_CONNECT_TIMEOUT_S})
+    else:
+        engine = create_engine(url)
     if url.startswith("sqlite"):
         _sqlite_events(engine)
     return engine
@@ -71,6 +77,32 @@ def _sqlite_events(engine: Engine) -> None:
         conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
 
 
+def _only_init_creates(ledger: Ledger, path: Path) -> None:
+    """Connect to the SQLite file read-write without creating it, unless ``ledger.init`` is running."""
+
+    @event.listens_for(ledger.engine, "do_connect")
+    def _connect(_dialect: Any, _record: Any, cargs: list[Any], cparams: dict[str, Any]) -> None:
+        if ledger._may_create:
+            return
+        if not path.exists():
+            raise NoLedger(str(path))
+        cargs[:] = [f"{path.resolve().as_uri()}?mode=rw"]
+        cparams["uri"] = True
+
+
+def _check_reachable(engine: Engine) -> None:
+    """Connect once, so an unreachable server is reported as such and not as a missing ledger."""
+    try:
+        with engine.connect():
+            pass
+    except OperationalError as err:
+        url = engine.url
+        reason = (str(err.orig or err).strip().splitlines() or ["?"])[0]
+        raise DatabaseUnreachable(
+            url.host or "localhost", url.port or 5432, url.database or "", reason
+        ) from err
+
+
 class Ledger:
     """The central ledger. ``Ledger.open(db)`` then ``init(config)`` once; then ingest and read."""
 
@@ -80,16 +112,24 @@ class Ledger:
         self._config: Config | None = None
         self._contiguous: dict[str, int] = {}  # device -> contiguous seq already seen committed
         self._current = False  # schema version checked equal to this program's
+        self._may_create = False  # a missing SQLite file is created by ``init`` only
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     @classmethod
     def open(cls, target: str | Path) -> Ledger:
-        """Open a ledger: a SQLite file path or a ``postgresql://`` URL. Nothing is created until ``init``."""
+        """Open a ledger: a SQLite file path or a ``postgresql://`` URL. Nothing is created until ``init``:
+        any other use of a SQLite file that does not exist raises ``NoLedger`` (and leaves no file behind);
+        a PostgreSQL server that cannot be reached raises ``DatabaseUnreachable`` here."""
         text = str(target)
         try:
-            return cls(_engine(text), text)
+            ledger = cls(_engine(text), text)
         except (SQLAlchemyError, ImportError) as err:
             raise StoreError(f"cannot open database {text}: {err}") from err
+        if "://" not in text:
+            _only_init_creates(ledger, Path(text))
+        elif ledger.engine.dialect.name == "postgresql":
+            _check_reachable(ledger.engine)
+        return ledger
 
     def close(self) -> None:
         """Release the database connections."""
@@ -103,6 +143,7 @@ class Ledger:
 
     def init(self, config: Config) -> None:
         """Create the tables and store ``config``. Re-running init keeps the data and replaces the config."""
+        self._may_create = True
         try:
             schema.metadata.create_all(self.engine)
             with self.write() as conn:
