@@ -38,7 +38,13 @@ from central.members import rows as members_mod
 from central.members import tabular
 from central.messages import lang_of, t
 
-EXTENSIONS: Final = ("central.cli.yearend", "central.cli.serve", "central.cli.receipts", "central.cli.backup")
+EXTENSIONS: Final = (
+    "central.cli.yearend",
+    "central.cli.serve",
+    "central.cli.receipts",
+    "central.cli.backup",
+    "central.cli.members",
+)
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
 EXIT_REJECTED: Final = 1  # ingest: some envelopes were quarantined
