@@ -120,6 +120,9 @@ class Config:
     # [posting] payables: the liability a credit purchase of stock is owed on (utang usaha). Optional so that
     # configs written before purchases still load; a credit purchase is then refused, naming this key.
     payables: str | None = None
+    # [posting] opening: the equity account opening balances are brought in against (saldo awal, ekuitas
+    # pembukaan). Optional like payables; an opening import is then refused, naming this key.
+    opening: str | None = None
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, or None."""
@@ -242,6 +245,7 @@ def parse(data: Mapping[str, Any]) -> Config:
             )
     posting = _parse_posting(data, codes)
     payables = _parse_payables(data, codes)
+    opening = _parse_opening(data, codes)
     rules, passive, bonus = _parse_points(data, unit_codes)
     method, board_max, shares = _parse_shu(data)
     return Config(
@@ -261,6 +265,7 @@ def parse(data: Mapping[str, Any]) -> Config:
         shu_shares=shares,
         raw=dict(data),
         payables=payables,
+        opening=opening,
     )
 
 
@@ -341,7 +346,7 @@ def _parse_posting(data: Mapping[str, Any], codes: Mapping[str, Account]) -> Pos
         raise ConfigError("[posting] is missing; it names the cash, receivable, loans, inventory accounts")
     _unknown(
         table,
-        {"cash", "receivable", "loans", "inventory", "interest_income", "payables", "savings"},
+        {"cash", "receivable", "loans", "inventory", "interest_income", "payables", "opening", "savings"},
         "[posting]",
     )
     savings_table = table.get("savings")
@@ -371,6 +376,14 @@ def _parse_payables(data: Mapping[str, Any], codes: Mapping[str, Account]) -> st
     if "payables" not in table:
         return None
     return _need(codes, _code(table, "payables", "posting"), (LIABILITY,), "posting.payables")
+
+
+def _parse_opening(data: Mapping[str, Any], codes: Mapping[str, Account]) -> str | None:
+    """``[posting] opening``, the opening balance equity account, or None when left out."""
+    table = data["posting"]
+    if "opening" not in table:
+        return None
+    return _need(codes, _code(table, "opening", "posting"), (EQUITY,), "posting.opening")
 
 
 def _positive(table: Mapping[str, Any], key: str, where: str) -> int:

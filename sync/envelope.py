@@ -36,10 +36,17 @@ and per kind:
                                            member null, payment cash, no lines
     credit_payment                         a member repaying store credit (e.g. by salary deduction): member,
                                            total; payment cash, no lines
+    opening                                opening balances brought over from the spreadsheets (saldo awal),
+                                           recorded by the central office: batch (the import's id, shared by
+                                           every envelope of one import); items: list of {what, amount_rp}
+                                           with what one of ``OPENING_ITEMS``: ``savings`` (+ product),
+                                           ``loan`` (+ loan id), ``credit`` (store credit owed) for the
+                                           envelope's member; ``cash`` and ``inventory`` (+ unit) with member
+                                           null. total = the sum of the amounts; payment cash, no lines
 
-``purchase``, ``supplier_payment`` and ``credit_payment`` were added to format 1 as new kinds, not a new
-format: a reader that predates them refuses such an envelope as an unknown kind (central quarantines it),
-as intended.
+``purchase``, ``supplier_payment``, ``credit_payment`` and ``opening`` were added to format 1 as new kinds,
+not a new format: a reader that predates them refuses such an envelope as an unknown kind (central
+quarantines it), as intended.
 
 Optional everywhere: ``clerk`` (clerk id at the counter), ``note`` (free text, at most 200 characters).
 """
@@ -78,7 +85,19 @@ KINDS: Final = (
     "purchase",
     "supplier_payment",
     "credit_payment",
+    "opening",
 )
+# What an opening balance item is: the member's savings, loan and store credit, the cooperative's cash and
+# inventory (per unit).
+OPENING_ITEMS: Final = ("savings", "loan", "credit", "cash", "inventory")
+_MEMBER_OPENING_ITEMS: Final = frozenset({"savings", "loan", "credit"})
+_OPENING_ITEM_KEYS: Final[dict[str, frozenset[str]]] = {
+    "savings": frozenset({"what", "amount_rp", "product"}),
+    "loan": frozenset({"what", "amount_rp", "loan"}),
+    "credit": frozenset({"what", "amount_rp"}),
+    "cash": frozenset({"what", "amount_rp"}),
+    "inventory": frozenset({"what", "amount_rp", "unit"}),
+}
 SAVINGS_PRODUCTS: Final = ("pokok", "wajib", "sukarela", "berjangka", "smsk", "shr")
 PAYMENTS: Final = ("cash", "credit")
 
@@ -115,6 +134,7 @@ _KIND_KEYS: Final[dict[str, frozenset[str]]] = {
     "purchase": frozenset(),
     "supplier_payment": frozenset({"supplier"}),
     "credit_payment": frozenset(),
+    "opening": frozenset({"batch", "items"}),
 }
 # Optional per kind, beside ``_OPTIONAL_KEYS``.
 _KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {"purchase": frozenset({"supplier"})}
@@ -449,6 +469,8 @@ def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
                 )
     elif kind == "credit_payment":
         _rupiah(total, "total", allow_zero=False)
+    elif kind == "opening":
+        _check_opening(env, total)
     elif kind == "supplier_payment":
         if env["member"] is not None:
             raise EnvelopeError("a supplier payment pays a supplier: member must be null")
@@ -468,3 +490,33 @@ def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
     needs_member = ("savings_deposit", "savings_withdrawal", "loan_disbursement", "installment", "dispute")
     if kind in (*needs_member, "credit_payment") and env["member"] is None:
         raise EnvelopeError(f"a {kind} needs a member")
+
+
+def _check_opening(env: Mapping[str, Any], total: int) -> None:
+    _text(env, "batch", ID_RE)
+    items = env["items"]
+    if not isinstance(items, list) or not items:
+        raise EnvelopeError("an opening needs at least one item in items")
+    if len(items) > MAX_LINES:
+        raise EnvelopeError(f"an opening has at most {MAX_LINES} items, this one has {len(items)}")
+    member = env["member"]
+    computed = 0
+    for number, item in enumerate(items, start=1):
+        what = item.get("what") if isinstance(item, dict) else None
+        if not isinstance(what, str) or what not in _OPENING_ITEM_KEYS:
+            raise EnvelopeError(f"item {number}: what must be one of {', '.join(OPENING_ITEMS)}")
+        if item.keys() != _OPENING_ITEM_KEYS[what]:
+            keys = ", ".join(sorted(_OPENING_ITEM_KEYS[what]))
+            raise EnvelopeError(f"item {number}: a {what} item has exactly the keys {keys}")
+        if (what in _MEMBER_OPENING_ITEMS) != (member is not None):
+            whose = "a member's" if what in _MEMBER_OPENING_ITEMS else "the cooperative's, member null"
+            raise EnvelopeError(f"item {number}: {what} is {whose}; put it in an opening of its own")
+        if what == "savings" and item["product"] not in SAVINGS_PRODUCTS:
+            raise EnvelopeError(f"item {number}: product must be one of {', '.join(SAVINGS_PRODUCTS)}")
+        if what == "loan" and (not isinstance(item["loan"], str) or not CODE_RE.match(item["loan"])):
+            raise EnvelopeError(f"item {number}: loan {_shown(item['loan'])} is not a valid loan id")
+        if what == "inventory" and (not isinstance(item["unit"], str) or not CODE_RE.match(item["unit"])):
+            raise EnvelopeError(f"item {number}: unit {_shown(item['unit'])} is not a valid unit code")
+        computed += _rupiah(item["amount_rp"], f"item {number} amount_rp", allow_zero=False)
+    if computed != total or total > MAX_AMOUNT_RP:
+        raise EnvelopeError(f"items add up to Rp {computed:,} but total says Rp {total:,}")

@@ -33,6 +33,7 @@ from central.ledger.lookups import (
     _balances,
     _chain_breaks,
     _devices,
+    _live_openings,
     _loan_outstanding,
     _lookup,
     _refs,
@@ -110,6 +111,7 @@ class _State:
     balances: dict[tuple[str, str], int]  # (member, account) -> debits - credits
     loan_owner: dict[str, str]  # loan id -> member
     loan_outstanding: dict[str, int] = field(default_factory=dict)  # loan id -> principal still owed
+    openings: dict[str, int] = field(default_factory=dict)  # opening batch not voided -> its envelopes
 
 
 class _Bad(Exception):
@@ -404,7 +406,7 @@ def _check_chunk(
         {env["member"] for env in envs if env["member"] is not None and env["kind"] not in LINE_KINDS}
     )
     skus = list({line["sku"] for env in envs if env["kind"] in LINE_KINDS for line in env["lines"]})
-    loan_ids = list({env["loan"] for env in envs if "loan" in env})
+    loan_ids = list({env["loan"] for env in envs if "loan" in env} | _opening_loans(envs))
     dev_names = list({env["device"] for env in envs})
 
     state = _State(
@@ -428,6 +430,8 @@ def _check_chunk(
     )
     ref_loans = {ref.loan for ref in state.ref_rows.values() if ref.loan is not None}
     state.loan_outstanding = _loan_outstanding(conn, sorted(set(loan_ids) | ref_loans))
+    if any(env["kind"] == "opening" for env in envs):
+        state.openings = _live_openings(conn)
     quarantined = set(
         _lookup(
             conn,
@@ -570,6 +574,9 @@ def _validate(
         lines = ()
     elif kind in ("supplier_payment", "credit_payment"):
         _, lines = _posting(env, config, derived)
+    elif kind == "opening":
+        _check_opening(env, config, state)
+        _, lines = _posting(env, config, derived)
     else:
         if kind == "loan_disbursement":
             loan = env["loan"]
@@ -599,6 +606,36 @@ def _validate(
     if kind not in LINE_KINDS:  # a sale or purchase touches no savings or loan account
         _check_member_balances(env, lines, state.balances, member_accounts, config)
     return lines, amounts
+
+
+def _opening_loans(envs: list[dict[str, Any]]) -> set[str]:
+    """The loan ids that opening envelopes bring over."""
+    openings = [env for env in envs if env["kind"] == "opening"]
+    return {item["loan"] for env in openings for item in env["items"] if item["what"] == "loan"}
+
+
+def _check_opening(env: Mapping[str, Any], config: Config, state: _State) -> None:
+    """Opening balances come once (one batch, unless reversed); their loan ids are new, their units sell."""
+    other = sorted(batch for batch in state.openings if batch != env["batch"])
+    if other:
+        raise _Bad(
+            f"opening balances were already brought in (batch {other[0]}); reverse that opening first "
+            f"(`office opening-reverse {other[0]}`), then import again"
+        )
+    seen: set[str] = set()
+    for number, item in enumerate(env["items"], start=1):
+        if item["what"] == "loan":
+            loan = item["loan"]
+            if loan in state.loan_owner or loan in seen:
+                raise _Bad(f"item {number}: loan id {loan} is already used; give each loan its own id")
+            seen.add(loan)
+        elif item["what"] == "inventory":
+            unit_conf = config.unit(item["unit"])
+            if unit_conf is None or unit_conf.accounts is None:
+                selling = ", ".join(u.code for u in config.units if u.accounts is not None)
+                raise _Bad(
+                    f"item {number}: inventory of unit {item['unit']!r}; units with stock: {selling}"
+                )
 
 
 def _ref(env: Mapping[str, Any], ref_rows: dict[str, _Ref]) -> _Ref:
@@ -677,7 +714,7 @@ def _accept(
             env.get("loan"),
             env.get("principal_rp"),
             env.get("interest_rp"),
-            env.get("ref"),
+            env.get("ref", env.get("batch")),  # an opening's batch id
             env.get("reason"),
             env.get("clerk"),
             env.get("note"),
@@ -726,6 +763,13 @@ def _accept(
     if kind == "installment":
         loan = env["loan"]
         state.loan_outstanding[loan] = state.loan_outstanding.get(loan, 0) - env["principal_rp"]
+    if kind == "opening":
+        state.openings[env["batch"]] = state.openings.get(env["batch"], 0) + 1
+        for item in env["items"]:
+            if item["what"] == "loan":
+                out.loan_rows.append((item["loan"], member, item["amount_rp"], ident, day))
+                state.loan_owner[item["loan"]] = member
+                state.loan_outstanding[item["loan"]] = item["amount_rp"]
     if kind == "void":
         state.voided.add(env["ref"])
         original = state.ref_rows[env["ref"]]

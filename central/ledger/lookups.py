@@ -144,6 +144,12 @@ def _loan_outstanding(conn: Connection, loan_ids: list[str]) -> dict[str, int]:
         )
         for ident, kind, loan, total, principal in conn.execute(query):
             money.append((ident, loan, int(total) if kind == "loan_disbursement" else -int(principal or 0)))
+        # Loans brought over by an opening: the loans row carries the principal still owed then.
+        lo = schema.loans
+        opening = select(lo.c.tx, lo.c.loan, lo.c.principal_rp).where(
+            lo.c.loan.in_(part), lo.c.tx.in_(select(t.c.id).where(t.c.kind == "opening"))
+        )
+        money.extend((ident, loan, int(principal)) for ident, loan, principal in conn.execute(opening))
     voided = set(
         _lookup(
             conn,
@@ -173,3 +179,16 @@ def _balances(conn: Connection, members: list[str], accounts: set[str]) -> dict[
         for member, account, debit, credit in conn.execute(query):
             result[(member, account)] = int(debit or 0) - int(credit or 0)
     return result
+
+
+def _live_openings(conn: Connection) -> dict[str, int]:
+    """Opening batches with envelopes not voided: batch id (the ``ref`` column) -> how many."""
+    t = schema.transactions
+    v = t.alias("v")
+    voided = select(v.c.ref).where(v.c.kind == "void", v.c.ref.is_not(None))
+    query = (
+        select(t.c.ref, func.count())
+        .where(t.c.kind == "opening", t.c.id.not_in(voided))
+        .group_by(t.c.ref)
+    )
+    return {batch: int(count) for batch, count in conn.execute(query)}

@@ -11,6 +11,8 @@ installment    Dr cash total / Cr loans receivable principal / Cr interest incom
 purchase       Dr inventory total / Cr cash (paid) or Cr supplier payables (on credit; [posting] payables)
 supplier_payment    Dr supplier payables / Cr cash (paying what credit purchases left owing)
 credit_payment      Dr cash / Cr member receivable (a member repays store credit, e.g. by salary deduction)
+opening        each item on its account (Dr cash, inventory of a unit, loans, member receivable; Cr savings of
+               a product), the difference on the opening balance equity account ([posting] opening)
 void           the voided entry's lines with debit and credit swapped (see ``reverse``)
 dispute        no entry
 """
@@ -104,6 +106,8 @@ def post(
         payables = _payables(config, "a supplier payment")
         memo = f"{SUPPLIER_PAYMENT_MEMO}: {env['supplier']}"[:MEMO_CHARS]
         lines = [_dr(payables, total, unit, memo), _cr(accounts.cash, total, unit, memo)]
+    elif kind == "opening":
+        lines = opening_lines(env, config)
     elif kind == "dispute":
         lines = []
     else:
@@ -142,6 +146,40 @@ def _payables(config: Config, what: str) -> str:
             "(a liability, e.g. 2301 Utang usaha) under [posting] in the config"
         )
     return config.payables
+
+
+OPENING_MEMO = "saldo awal"
+
+
+def opening_lines(env: Mapping[str, Any], config: Config) -> list[Line]:
+    """An opening's items on their accounts, then the opening balance equity account for the difference."""
+    if config.opening is None:
+        raise PostingError(
+            'opening balances need an opening balance equity account: add opening = "<account code>" '
+            "(equity, e.g. 3401 Saldo awal) under [posting] in the config"
+        )
+    accounts = config.posting
+    unit = env["unit"]
+    lines: list[Line] = []
+    for item in env["items"]:
+        what, amount = item["what"], int(item["amount_rp"])
+        if what == "savings":
+            memo = f"{OPENING_MEMO} {item['product']}"
+            lines.append(_cr(accounts.savings_account(item["product"]), amount, unit, memo))
+        elif what == "loan":
+            lines.append(_dr(accounts.loans, amount, unit, f"{OPENING_MEMO} pinjaman {item['loan']}"))
+        elif what == "credit":
+            lines.append(_dr(accounts.receivable, amount, unit, f"{OPENING_MEMO} kredit toko"))
+        elif what == "cash":
+            lines.append(_dr(accounts.cash, amount, unit, f"{OPENING_MEMO} kas"))
+        else:  # inventory, on the line of its unit
+            lines.append(_dr(accounts.inventory, amount, item["unit"], f"{OPENING_MEMO} persediaan"))
+    net = sum(line.debit_rp - line.credit_rp for line in lines)
+    if net > 0:
+        lines.append(_cr(config.opening, net, unit, OPENING_MEMO))
+    elif net < 0:
+        lines.append(_dr(config.opening, -net, unit, OPENING_MEMO))
+    return lines
 
 
 def reverse(lines: Iterable[Line]) -> tuple[Line, ...]:
