@@ -44,6 +44,7 @@ EXTENSIONS: Final = (
     "central.cli.receipts",
     "central.cli.backup",
     "central.cli.members",
+    "central.cli.office",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
