@@ -21,6 +21,7 @@ from central.accounts import ASSET, EQUITY, EXPENSE, LIABILITY, REVENUE, balance
 from central.ledger import schema
 from central.ledger.balances import account_sums, income_amounts
 from central.messages import label, t
+from central.yearend.policy import DEFAULT_SHU_ACCOUNTS
 
 if TYPE_CHECKING:
     from central.ledger import Ledger
@@ -146,21 +147,54 @@ def trial_balance(ledger: Ledger, period: Period, lang: str = "id") -> list[Sect
     ]
 
 
+def _surplus_account(ledger: Ledger) -> str | None:
+    """The equity account the year-end close debits with the year's SHU (``[shu.accounts] surplus``,
+    default 3301), or None when the chart has no such equity account."""
+    raw = ledger.config.raw.get("shu", {})
+    overrides = raw.get("accounts", {}) if isinstance(raw, dict) else {}
+    default = DEFAULT_SHU_ACCOUNTS["surplus"][0]
+    code = str(overrides.get("surplus", default) if isinstance(overrides, dict) else default)
+    account = ledger.config.account(code)
+    return code if account is not None and account.type == EQUITY else None
+
+
 def balance_sheet(ledger: Ledger, on: str, lang: str = "id") -> list[Section]:
-    """Assets, liabilities and equity as of ``on``; the surplus (revenue - expenses) counts as equity."""
+    """Assets, liabilities and equity as of ``on``, as an Indonesian neraca shows them.
+
+    Revenue and expense accounts are never closed into equity; the year-end close instead debits the
+    surplus account (3301) with the year's SHU and credits the reserve and the SHU payables. So equity
+    shows, besides its accounts (3301 left out), two computed lines: "SHU tahun berjalan", the open
+    year's surplus from 1 January of ``on``'s year to ``on`` (revenue - expenses + that year's
+    movements of 3301, so a year closed on 31 December shows 0 from then on), and, only when not zero,
+    "SHU tahun lalu belum dibagi", earlier years' surplus not (yet) allocated by a close (a year that
+    has ended but is not closed, or was reopened). Closed years are in the reserve and the payables.
+    """
+    year_start = f"{on[:4]}-01-01"
+    earlier_end = f"{int(on[:4]) - 1:04d}-12-31"
     with ledger.read() as conn:
-        sums = account_sums(conn, FIRST_DAY, on)
-    totals = {ASSET: 0, LIABILITY: 0, EQUITY: 0, REVENUE: 0, EXPENSE: 0}
+        current_sums = account_sums(conn, year_start, on)
+        earlier_sums = account_sums(conn, FIRST_DAY, earlier_end) if int(on[:4]) > 1 else {}
+    surplus_code = _surplus_account(ledger)
+    totals = {ASSET: 0, LIABILITY: 0, EQUITY: 0}
+    result = {"current": 0, "earlier": 0}
     rows = []
     for account in ledger.config.chart:
-        debit, credit = sums.get(account.code, (0, 0))
+        d_now, c_now = current_sums.get(account.code, (0, 0))
+        d_before, c_before = earlier_sums.get(account.code, (0, 0))
+        if account.type in (REVENUE, EXPENSE) or account.code == surplus_code:
+            sign = -1  # credit-normal: revenue and the surplus account add, expenses subtract
+            result["current"] += sign * (d_now - c_now)
+            result["earlier"] += sign * (d_before - c_before)
+            continue
+        debit, credit = d_now + d_before, c_now + c_before
         amount = balance_sign(account.type) * (debit - credit)
         totals[account.type] += amount
-        if account.type in (ASSET, LIABILITY, EQUITY) and (debit or credit):
+        if debit or credit:
             rows.append((account.type, account.code, account.name, amount))
-    surplus = totals[REVENUE] - totals[EXPENSE]
-    rows.append((EQUITY, "", t("surplus", lang), surplus))
-    equity = totals[EQUITY] + surplus
+    if result["earlier"]:
+        rows.append((EQUITY, "", t("surplus_earlier", lang), result["earlier"]))
+    rows.append((EQUITY, "", t("surplus", lang), result["current"]))
+    equity = totals[EQUITY] + result["earlier"] + result["current"]
     return [
         Section(
             "balance_sheet",
