@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any, Final
 from sqlalchemy import func, literal, select
 
 from central.accounts import ASSET, EQUITY, EXPENSE, LIABILITY, REVENUE, balance_sign
+from central.books.viewer import PUBLIC, Viewer
 from central.ledger import schema
 from central.ledger.balances import account_sums, income_amounts
 from central.messages import label, t
@@ -70,8 +71,13 @@ def _today(ledger: Ledger) -> str:
 # -- cash book -----------------------------------------------------------------------------------------
 
 
-def cashbook(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
-    """Every receipt and payment of cash in the period, oldest first, with the running balance."""
+def cashbook(ledger: Ledger, period: Period, lang: str = "id", viewer: Viewer = PUBLIC) -> list[Section]:
+    """Every receipt and payment of cash in the period, oldest first, with the running balance.
+
+    Every member may read it; the member column names a member only to ``viewer``s who may see them
+    (themself, office staff, board, supervisors, manager: ``Viewer.sees``), "anggota" to the others,
+    and stays empty for walk-in customers. The default, ``PUBLIC``, names nobody.
+    """
     j = schema.journal
     cash = ledger.config.posting.cash
     with ledger.read() as conn:
@@ -94,7 +100,7 @@ def cashbook(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
             balance += int(debit) - int(credit)
             total_in += int(debit)
             total_out += int(credit)
-            rows.append((day, tx, unit, member or "", memo, int(debit), int(credit), balance))
+            rows.append((day, tx, unit, viewer.show(member, lang), memo, int(debit), int(credit), balance))
     return [
         Section(
             "cashbook",

@@ -23,6 +23,7 @@ from sqlalchemy.exc import SQLAlchemyError
 
 from central import config as config_mod
 from central.books import reports, statement
+from central.books.viewer import OFFICE, PUBLIC
 from central.errors import (
     CentralError,
     DatabaseUnreachable,
@@ -142,6 +143,11 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--from", dest="start", type=_day, help="first day, YYYY-MM-DD (cooperative's time zone)")
     p.add_argument("--to", dest="end", type=_day, help="last day, YYYY-MM-DD (default today)")
     p.add_argument("--year", type=int, help="the whole calendar year (instead of --from/--to)")
+    p.add_argument(
+        "--show-members",
+        action="store_true",
+        help="cashbook: show member numbers (office use); by default they read 'anggota' (notice board)",
+    )
     fmt = p.add_mutually_exclusive_group()
     fmt.add_argument("--json", action="store_true")
     fmt.add_argument("--csv", action="store_true")
@@ -368,7 +374,8 @@ def cmd_report(ledger: Ledger, args: argparse.Namespace) -> int:
         period = _period(ledger, args, year_to_date=False)
         if period.start is None:
             period = reports.Period(period.hi[:8] + "01", period.end)  # default: this month
-        sections = reports.cashbook(ledger, period, lang)
+        viewer = OFFICE if getattr(args, "show_members", False) else PUBLIC
+        sections = reports.cashbook(ledger, period, lang, viewer)
     elif name == "trial-balance":
         sections = reports.trial_balance(ledger, _period(ledger, args, year_to_date=False), lang)
     elif name == "balance-sheet":
