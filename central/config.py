@@ -172,9 +172,23 @@ def load(path: str | Path) -> Config:
     except tomllib.TOMLDecodeError as err:
         raise ConfigError(f"{file} is not valid TOML: {err}") from err
     try:
-        return parse({**_default_raw(), **data})
+        return parse(merge_over_defaults(_default_raw(), data))
     except ConfigError as err:
         raise ConfigError(f"{file}: {err}") from err
+
+
+def merge_over_defaults(defaults: Mapping[str, Any], given: Mapping[str, Any]) -> dict[str, Any]:
+    """``given`` over ``defaults``: a table (``[shu]``, ``[posting]``, ``[points.bonus]``) keeps every key
+    it leaves out; anything else, arrays of tables (``[[units]]``, ``[[shu.shares]]``) included, replaces
+    the default as a whole."""
+    merged = dict(defaults)
+    for key, value in given.items():
+        base = merged.get(key)
+        if isinstance(value, dict) and isinstance(base, dict):
+            merged[key] = merge_over_defaults(base, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 def from_json(text: str) -> Config:

@@ -72,3 +72,13 @@ def test_unreachable_postgresql_says_it_cannot_connect(capsys: pytest.CaptureFix
     code, _, err = run(capsys, "--lang", "en", "--db", "postgresql://127.0.0.1:1/x", "report", "cashbook")
     assert code == 2 and "cannot connect to PostgreSQL at 127.0.0.1:1" in err
     assert "Is the server running" in err and "init" not in err and "Traceback" not in err
+
+
+def test_serve_help_describes_the_service_for_its_user() -> None:
+    """`serve --help` says what the service does and how to stop it, not the module's docstring."""
+    result = subprocess.run(
+        [sys.executable, "-m", "central", "serve", "--help"], capture_output=True, text=True, check=False
+    )
+    assert result.returncode == 0 and "usage:" in result.stdout
+    assert "Runs central's MQTT service" in result.stdout and "Ctrl-C" in result.stdout
+    assert "``" not in result.stdout and "central.serve.Server" not in result.stdout

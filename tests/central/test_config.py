@@ -84,3 +84,26 @@ def test_config_round_trips_through_the_ledger_form() -> None:
     """The JSON form the ledger stores reads back to the same config."""
     cfg = config.default()
     assert config.from_json(cfg.to_json()) == cfg
+
+
+def test_a_partial_table_keeps_the_keys_it_leaves_out(tmp_path: Path) -> None:
+    """A file with `[shu]` naming only the method (or `[points.bonus]` only its rate) keeps the other defaults."""
+    path = tmp_path / "coop.toml"
+    path.write_text('[shu]\nmethod = "classic"\n\n[points.bonus]\nrp_per_point = 2500\n', encoding="utf-8")
+    cfg = config.load(path)
+    defaults = config.default()
+    assert cfg.shu_method == "classic"
+    assert (
+        cfg.shu_shares == defaults.shu_shares and cfg.shu_board_max_percent == defaults.shu_board_max_percent
+    )
+    assert cfg.raw["points"]["bonus"]["rp_per_point"] == 2500
+    assert cfg.raw["points"]["rules"] == defaults.raw["points"]["rules"]
+    path.write_text("[shu]\nboard_max_percent = 4\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match="allows 4"):
+        config.load(path)  # the kept default pengurus share (5 %) is above the new maximum
+    path.write_text(
+        '[[shu.shares]]\nkey = "cadangan"\nname = "Cadangan"\npercent = 60\n\n'
+        '[[shu.shares]]\nkey = "anggota"\nname = "Jasa anggota"\npercent = 40\n',
+        encoding="utf-8",
+    )
+    assert [s.key for s in config.load(path).shu_shares] == ["cadangan", "anggota"]  # arrays replace
