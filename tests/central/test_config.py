@@ -87,7 +87,7 @@ def test_config_round_trips_through_the_ledger_form() -> None:
 
 
 def test_a_partial_table_keeps_the_keys_it_leaves_out(tmp_path: Path) -> None:
-    """A file with `[shu]` naming only the method (or `[points.bonus]` only its rate) keeps the other defaults."""
+    """A file with `[shu]` naming only the method (or `[points.bonus]` only its rate) keeps the rest."""
     path = tmp_path / "coop.toml"
     path.write_text('[shu]\nmethod = "classic"\n\n[points.bonus]\nrp_per_point = 2500\n', encoding="utf-8")
     cfg = config.load(path)
