@@ -1,4 +1,4 @@
-"""Subcommands for the Pi and for members: pi-files, doctor, watchdog, cards."""
+"""Subcommands for the Pi, the office server and members: pi-files, office-files, doctor, watchdog, cards."""
 
 from __future__ import annotations
 
@@ -28,6 +28,27 @@ def cmd_pi_files(args: argparse.Namespace, lang: str) -> int:
         lang=lang,
     )
     for path in write_pi_files(options, Path(args.out)):
+        print(path)
+    return 0
+
+
+def cmd_office_files(args: argparse.Namespace, lang: str) -> int:
+    from provisioning.office import OfficeOptions, write_office_files
+
+    options = OfficeOptions(
+        prefix=args.prefix,
+        data_dir=args.data_dir,
+        db=args.db or f"{args.data_dir.rstrip('/')}/central.sqlite",
+        backup_dir=args.backup_dir,
+        user=args.user,
+        broker=args.broker,
+        tls_dir=args.tls_dir,
+        backup_time=args.backup_time,
+        keep_daily=args.keep_daily,
+        keep_monthly=args.keep_monthly,
+        lang=lang,
+    )
+    for path in write_office_files(options, Path(args.out)):
         print(path)
     return 0
 
@@ -150,6 +171,23 @@ def add(sub: Any, add_common: Callable[..., None]) -> None:
     pi.add_argument("--printer-product", default="5011", help="receipt printer USB product id")
     pi.add_argument("--no-printer", action="store_true", help="no receipt printer at this kiosk")
     pi.set_defaults(handler=cmd_pi_files)
+
+    office = sub.add_parser(
+        "office-files", help="systemd units for the office server: central serve, nightly backup + timer"
+    )
+    add_common(office)
+    office.add_argument("--out", required=True, help="directory to write etc/systemd/system/... into")
+    office.add_argument("--prefix", default="/opt/koperasi", help="install prefix; the venv is <prefix>/venv")
+    office.add_argument("--data-dir", default="/var/lib/koperasi", help="where the ledger lives")
+    office.add_argument("--db", help="ledger path (default <data-dir>/central.sqlite) or postgresql:// URL")
+    office.add_argument("--backup-dir", default="/var/backups/koperasi", help="folder of the nightly backups")
+    office.add_argument("--user", default="koperasi", help="user the services run as (default koperasi)")
+    office.add_argument("--broker", default="127.0.0.1:8883", help="broker HOST:PORT for central serve")
+    office.add_argument("--tls-dir", default="/etc/koperasi/tls", help="ca.pem, central.pem, central.key")
+    office.add_argument("--backup-time", default="02:30", help="local time of the nightly backup, HH:MM")
+    office.add_argument("--keep-daily", type=int, default=14, help="daily backups kept (default 14)")
+    office.add_argument("--keep-monthly", type=int, default=12, help="monthly backups kept (default 12)")
+    office.set_defaults(handler=cmd_office_files)
 
     doctor = sub.add_parser("doctor", help="check a device: bundle, clock, broker, scanner, printer")
     add_common(doctor)
