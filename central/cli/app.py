@@ -277,11 +277,11 @@ def cmd_export(ledger: Ledger, args: argparse.Namespace) -> int:
         if args.out is None:
             raise CentralError(t("xlsx_needs_out", args.lang))
         try:
-            tabular.write_xlsx(args.out, columns, rows, sheet=t(args.what, args.lang))
+            tabular.write_xlsx(args.out, columns, rows, sheet=t(args.what, args.lang), lang=args.lang)
         except OSError as err:
             raise CentralError(t("cannot_write", args.lang, path=args.out, err=err.strerror)) from err
         return EXIT_OK
-    text = members_mod.to_csv(columns, rows, args.delimiter)
+    text = members_mod.to_csv(columns, rows, args.delimiter, args.lang)
     if args.out:
         try:
             args.out.write_text(text, encoding="utf-8")

@@ -200,6 +200,8 @@ def parse_products(source: str | Table, units: Iterable[str]) -> list[ProductRow
     return result
 
 
-def to_csv(columns: Iterable[str], rows: Iterable[Mapping[str, Any]], delimiter: str = ",") -> str:
+def to_csv(
+    columns: Iterable[str], rows: Iterable[Mapping[str, Any]], delimiter: str = ",", lang: str = "id"
+) -> str:
     """CSV text with a header (used by the exports); ``delimiter`` ``,`` or ``;``."""
-    return csv_text(columns, rows, delimiter)
+    return csv_text(columns, rows, delimiter, lang)

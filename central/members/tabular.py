@@ -206,17 +206,20 @@ def parse_rupiah(text: str, *, decimal_comma: bool, allow_negative: bool = False
     return -amount if match["sign"] else amount
 
 
-def _out(value: Any) -> Any:
+def _out(value: Any, lang: str) -> Any:
     if value is None:
         return ""
     if isinstance(value, bool):
-        return "ya" if value else "tidak"
+        yes, no = ("yes", "no") if lang == "en" else ("ya", "tidak")
+        return yes if value else no
     return value
 
 
-def csv_text(columns: Iterable[str], rows: Iterable[Mapping[str, Any]], delimiter: str = ",") -> str:
-    """CSV text with a header row; booleans as ``ya``/``tidak``, None as empty, rupiah as plain digits
-    (readable in both conventions)."""
+def csv_text(
+    columns: Iterable[str], rows: Iterable[Mapping[str, Any]], delimiter: str = ",", lang: str = "id"
+) -> str:
+    """CSV text with a header row; booleans as ``ya``/``tidak`` (``yes``/``no`` in English, both read back
+    by the imports), None as empty, rupiah as plain digits (readable in both conventions)."""
     if delimiter not in DELIMITERS:
         raise ValueError(f"delimiter must be one of {DELIMITERS}")
     out = io.StringIO()
@@ -224,11 +227,13 @@ def csv_text(columns: Iterable[str], rows: Iterable[Mapping[str, Any]], delimite
     writer = csv.writer(out, delimiter=delimiter, lineterminator="\n")
     writer.writerow(cols)
     for row in rows:
-        writer.writerow([str(_out(row.get(c))) for c in cols])
+        writer.writerow([str(_out(row.get(c), lang)) for c in cols])
     return out.getvalue()
 
 
-def write_xlsx(path: Path, columns: Iterable[str], rows: Iterable[Mapping[str, Any]], sheet: str) -> None:
+def write_xlsx(
+    path: Path, columns: Iterable[str], rows: Iterable[Mapping[str, Any]], sheet: str, lang: str = "id"
+) -> None:
     """Write an .xlsx with one sheet named ``sheet``: integers as numbers, everything else as text (so
     codes like ``0812...`` or an EAN-13 keep their digits)."""
     import openpyxl
@@ -240,7 +245,7 @@ def write_xlsx(path: Path, columns: Iterable[str], rows: Iterable[Mapping[str, A
     ws.append(cols)
     for row in rows:
         cells = []
-        for value in (_out(row.get(c)) for c in cols):
+        for value in (_out(row.get(c), lang) for c in cols):
             cell = WriteOnlyCell(ws, value=value if isinstance(value, int) else str(value))
             if not isinstance(value, int):
                 cell.data_type = "s"  # text stays text: a name starting with '=' is not a formula

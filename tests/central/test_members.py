@@ -81,3 +81,15 @@ def test_export_members_has_card_codes_and_reimports(ledger: Ledger) -> None:
     assert row["card_code"] == ledger.members()[0]["card_code"] and row["blood_type"] == "B+"
     assert ledger.import_members(members.parse_members(text)) == (0, 1)
     assert ledger.members()[0]["card_code"] == row["card_code"]
+
+
+def test_export_in_english_says_yes_and_no_and_reimports(ledger: Ledger) -> None:
+    """An English export writes yes/no for the active flag (not ya/tidak), and imports back unchanged."""
+    ledger.import_members(members.parse_members(HEADER + "A001,Budi,2020-01-05,,0812345678,B+,anggota\n"))
+    text = members.to_csv(members.MEMBER_EXPORT, ledger.member_rows(), lang="en")
+    row = next(csv.DictReader(io.StringIO(text)))
+    assert row["active"] == "yes"
+    assert "ya" not in text.split("\n", 1)[1].split(",")
+    assert ledger.import_members(members.parse_members(text)) == (0, 1)
+    indonesian = members.to_csv(members.MEMBER_EXPORT, ledger.member_rows())
+    assert next(csv.DictReader(io.StringIO(indonesian)))["active"] == "ya"
