@@ -44,7 +44,7 @@ def test_member_summary_comes_from_central_and_the_ui_keeps_running(
     """Central's answer reaches the member screen while frames keep running; offline, the saved copy shows."""
     from edge.device import Device
     from kiosk.ui.app import detach, frame
-    from sync.demo import DeviceSpec, build, running
+    from provisioning.world import DeviceSpec, build, running
     from sync.settings import BrokerSettings
 
     world = build(tmp_path / "w", broker=BrokerSettings(port=mosquitto.port), devices=[DeviceSpec("toko-01")])
