@@ -69,7 +69,13 @@ def _check_against_ledger(ledger: Ledger, rows: Sequence[opening.OpeningRow]) ->
         if number not in known
     ]
     problems += [
-        (line, f"loan id {loan} is already in the ledger") for loan, line in loans.items() if loan in used
+        (
+            line,
+            f"loan id {loan} is already in the ledger (ids stay taken, a reversed opening's too);"
+            " give another id",
+        )
+        for loan, line in loans.items()
+        if loan in used
     ]
     selling = {u.code for u in ledger.config.units if u.accounts is not None}
     problems += [
@@ -91,6 +97,7 @@ def import_opening(
 ) -> OpeningResult:
     """Bring the checked rows in as one opening batch on the office chain (see the module's docstring)."""
     ledger.require_current()
+    _exists(ledger)  # the first thing to say; checked again holding the lock
     _check_against_ledger(ledger, rows)
     batch = wire.new_id()
     bodies = opening.bodies(rows, batch)
