@@ -400,3 +400,15 @@ def test_any_sequence_of_office_commands_keeps_the_books_balanced(steps: list[tu
         debit, credit = _journal_totals(ledger)
         assert debit == credit
         assert _office_seqs(ledger, office.device) == list(range(1, len(done) + 1))
+
+
+def test_every_office_command_is_documented() -> None:
+    """docs/central.md shows each `office` action the command line has."""
+    import argparse
+
+    text = (ROOT / "docs" / "central.md").read_text(encoding="utf-8")
+    parser = app.build_parser()
+    sub = next(a for a in parser._actions if isinstance(a, argparse._SubParsersAction))
+    office_parser = sub.choices["office"]
+    actions = next(a for a in office_parser._actions if isinstance(a, argparse._SubParsersAction))
+    assert [name for name in actions.choices if f"office {name}" not in text] == []
