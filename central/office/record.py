@@ -7,8 +7,8 @@ the committed transactions (highest seq of the office device and its chain hash)
 ingest them, and only then let go. The head is read from what is committed, never from a counter kept
 apart, so an envelope signed but never committed (a crash between signing and ingest, a refusal) leaves
 nothing behind: the next entry takes the same seq. An operating system releases both locks when a process
-dies. A refused entry stays in quarantine with its reason (like a device's), and its seq is used by the
-next entry.
+dies. A refused entry stays in quarantine with its reason (like a device's); the next entry follows
+whatever position the ledger holds for the office chain (see ``chain_head``).
 """
 
 from __future__ import annotations
@@ -87,13 +87,24 @@ def chain_lock(ledger: Ledger) -> Iterator[None]:
 
 
 def chain_head(ledger: Ledger, device: str) -> tuple[int, str]:
-    """(highest committed seq, its chain hash) of ``device``; (0, GENESIS) before its first envelope."""
-    t = schema.transactions
+    """(highest seq the ledger holds, its chain hash) of ``device``; (0, GENESIS) before its first envelope.
+
+    Positions are held by committed transactions and, where the ledger keeps them (a ``refusals`` table),
+    by authentic envelopes it refused: the next entry links to whichever holds the highest seq.
+    """
+    tables = [schema.transactions]
+    refusals = schema.metadata.tables.get("refusals")
+    if refusals is not None:
+        tables.append(refusals)
+    head = (0, wire.GENESIS)
     with ledger.read() as conn:
-        row = conn.execute(
-            select(t.c.seq, t.c.chain).where(t.c.device == device).order_by(t.c.seq.desc()).limit(1)
-        ).first()
-    return (0, wire.GENESIS) if row is None else (int(row[0]), str(row[1]))
+        for t in tables:
+            row = conn.execute(
+                select(t.c.seq, t.c.chain).where(t.c.device == device).order_by(t.c.seq.desc()).limit(1)
+            ).first()
+            if row is not None and int(row[0]) > head[0]:
+                head = (int(row[0]), str(row[1]))
+    return head
 
 
 def stamp(ledger: Ledger, at: datetime | None) -> str:
