@@ -35,6 +35,10 @@ class AckError(SyncError):
     """An ack or resend message from central that does not follow the format."""
 
 
+class RefusalNoticeError(AckError):
+    """Central's notice of refused envelopes (``sync.refusals``) is malformed or too big."""
+
+
 class BrokerConfigError(SyncError):
     """A broker configuration (users, ACL, embedded broker) that cannot be generated or started."""
 

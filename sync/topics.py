@@ -22,6 +22,11 @@ def ack(coop: str, device: str) -> str:
     return f"{PREFIX}/{coop}/dev/{device}/down/ack"
 
 
+def refused(coop: str, device: str) -> str:
+    """Where central tells a device which of its envelopes it refused, and why (retained)."""
+    return f"{PREFIX}/{coop}/dev/{device}/down/refused"
+
+
 def device_down(coop: str, device: str, name: str) -> str:
     """A device's own downlink topic, e.g. responses to its requests."""
     return f"{PREFIX}/{coop}/dev/{device}/down/{name}"

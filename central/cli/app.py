@@ -46,6 +46,7 @@ EXTENSIONS: Final = (
     "central.cli.backup",
     "central.cli.members",
     "central.cli.office",
+    "central.cli.quarantine",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0

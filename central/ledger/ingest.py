@@ -16,7 +16,6 @@ from __future__ import annotations
 import contextlib
 import gc
 import hashlib
-import reprlib
 import threading
 import time
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -29,6 +28,14 @@ from sqlalchemy import Connection, Engine, RootTransaction
 
 from central.config import Config
 from central.ledger import schema
+from central.ledger.checks import (
+    _Bad,
+    _opening_loans,
+    _post_now,
+    _Refused,
+    _State,
+    _validate,
+)
 from central.ledger.lookups import (
     _balances,
     _chain_breaks,
@@ -39,8 +46,18 @@ from central.ledger.lookups import (
     _refs,
     _seq_lookup,
 )
-from central.ledger.parsed import _Derived, _Device, _Prepared, _Ref
-from central.ledger.posting import Line, PostingError, post, reverse, sale_amounts
+from central.ledger.parsed import _Derived, _Prepared, _Ref
+from central.ledger.posting import Line, PostingError
+from central.ledger.refusals import (
+    REFUSAL_COLUMNS,
+    body_text,
+    digest,
+    no_nul,
+    refusal_row,
+    refused_ids,
+    refused_positions,
+    text_or_none,
+)
 from central.ledger.signatures import _Verdicts, signed_and_body
 from central.ledger.tables import insert_many
 from sync import envelope as wire
@@ -98,43 +115,6 @@ class IngestReport:
 
 
 @dataclass
-class _State:
-    """What the checks of one chunk need to know, read once and updated as envelopes are accepted."""
-
-    existing: dict[str, str]  # id -> content hash
-    seq_taken: dict[tuple[str, int], str]  # (device, seq) -> id
-    known_members: set[str]
-    product_units: dict[str, str]  # sku -> unit
-    devices: dict[str, _Device]
-    ref_rows: dict[str, _Ref]
-    voided: set[str]
-    balances: dict[tuple[str, str], int]  # (member, account) -> debits - credits
-    loan_owner: dict[str, str]  # loan id -> member
-    loan_outstanding: dict[str, int] = field(default_factory=dict)  # loan id -> principal still owed
-    openings: dict[str, int] = field(default_factory=dict)  # opening batch not voided -> its envelopes
-
-
-class _Bad(Exception):
-    """One envelope refused; the message is the quarantine reason."""
-
-
-def _body_text(item: Any) -> str:
-    if isinstance(item, bytes | bytearray):
-        text = bytes(item).decode("utf-8", errors="replace")
-    elif isinstance(item, str):
-        text = item
-    else:
-        try:
-            return wire.canonical(item).decode("utf-8")[: schema.MAX_QUARANTINE_BODY]
-        except (TypeError, ValueError, RecursionError):
-            try:
-                text = repr(item)
-            except RecursionError:  # nested thousands deep: shown to a bounded depth
-                text = reprlib.repr(item)
-    return text[: schema.MAX_QUARANTINE_BODY]
-
-
-@dataclass
 class _Chunk:
     """Rows to write for one chunk."""
 
@@ -145,6 +125,7 @@ class _Chunk:
     links: list[tuple[str, int, str, str]] = field(default_factory=list)  # (device, seq, prev, chain)
     break_rows: list[tuple[str, int]] = field(default_factory=list)
     quarantine_rows: list[tuple[Any, ...]] = field(default_factory=list)
+    refusal_rows: list[tuple[Any, ...]] = field(default_factory=list)
 
 
 def chunks(items: Iterable[Any], size: int | None = None) -> Iterator[list[Any]]:
@@ -224,20 +205,26 @@ def ingest(
     *,
     require_signature: bool = False,
     expected_device: str | None = None,
+    retry: bool = False,
 ) -> IngestReport:
     """Check and commit envelopes (dicts, JSON bytes or text, or ``prepare``'s result); see
-    ``Ledger.ingest``.
+    ``Ledger.ingest``. ``retry`` (the office's ``quarantine retry``) checks again an envelope that was
+    refused before; otherwise such an envelope is refused again with its stored reason.
 
     Each chunk is one write transaction: parse and shape-check (pure), read the state the checks need,
     check every envelope against it, write the rows, commit. A plain iterable is parsed chunk by chunk
     as it is consumed, so a long file is never held whole.
     """
     with relaxed_collector():
-        return _ingest(ledger, envelopes, require_signature, expected_device)
+        return _ingest(ledger, envelopes, require_signature, expected_device, retry)
 
 
 def _ingest(
-    ledger: Ledger, envelopes: Iterable[Any] | Prepared, require_signature: bool, expected_device: str | None
+    ledger: Ledger,
+    envelopes: Iterable[Any] | Prepared,
+    require_signature: bool,
+    expected_device: str | None,
+    retry: bool = False,
 ) -> IngestReport:
     report = IngestReport()
     parsed_chunks = envelopes.chunks if isinstance(envelopes, Prepared) else _parsed_chunks(envelopes)
@@ -258,6 +245,7 @@ def _ingest(
                 now=chunk.now,
                 require_signature=require_signature,
                 expected_device=expected_device,
+                retry=retry,
             )
         except BaseException:
             conn.close()  # rolls back
@@ -282,14 +270,6 @@ def _stamp(env: Mapping[str, Any], tz: tzinfo) -> tuple[int, str]:
     return int(stamp.timestamp()), stamp.astimezone(tz).date().isoformat()
 
 
-def _post_now(env: Mapping[str, Any], config: Config) -> tuple[list[tuple[int, int]], tuple[Line, ...]]:
-    """(line amounts, journal lines) of an envelope: the lines' amounts feed the posting of line kinds."""
-    if env["kind"] in LINE_KINDS:
-        amounts = sale_amounts(env)
-        return amounts, post(env, config, amounts)
-    return [], post(env, config)
-
-
 def _derive(env: Mapping[str, Any], config: Config) -> _Derived | None:
     """``_Derived`` of a shape-checked envelope; anything that fails is left to the checks, which then
     refuse it with the reason they always give, in their order."""
@@ -305,15 +285,6 @@ def _derive(env: Mapping[str, Any], config: Config) -> _Derived | None:
         except Exception:  # posted again, in order, by the checks, which name the reason
             amounts, lines = [], None
     return _Derived(config, ts, day, amounts, lines)
-
-
-def _posting(
-    env: Mapping[str, Any], config: Config, derived: _Derived | None
-) -> tuple[list[tuple[int, int]], tuple[Line, ...]]:
-    """(line amounts, journal lines) of an envelope that passed the checks before posting."""
-    if derived is not None and derived.lines is not None and derived.config is config:
-        return derived.amounts, derived.lines
-    return _post_now(env, config)
 
 
 def _parse_all(
@@ -354,30 +325,22 @@ def _parse_all(
 
 
 
-def _no_nul(text: str) -> str:
-    """Text a database column can hold (PostgreSQL refuses NUL characters)."""
-    return text.replace("\x00", "\\u0000") if "\x00" in text else text
-
-
-def _text_or_none(value: Any, limit: int = 200) -> str | None:
-    return _no_nul(value[:limit]) if isinstance(value, str) else None
-
-
 def _reject(
     report: IngestReport, out: _Chunk, now: int, env: Mapping[str, Any], *, raw: Any, reason: str
-) -> None:
-    ident = _text_or_none(env.get("id"))
-    device = _text_or_none(env.get("device"))
+) -> str:
+    ident = text_or_none(env.get("id"))
+    device = text_or_none(env.get("device"))
     seq_value = env.get("seq")
     seq = seq_value if isinstance(seq_value, int) and not isinstance(seq_value, bool) else None
     if seq is not None and not -(2**62) < seq < 2**62:
         seq = None
     if len(report.rejected) < MAX_REJECTIONS_KEPT:
         report.rejected.append(Rejection(ident, device, seq, reason))
-    body = _no_nul(_body_text(raw))
-    reason = _no_nul(reason)
-    digest = hashlib.sha256((reason + "\n" + body).encode("utf-8")).hexdigest()
-    out.quarantine_rows.append((now, ident, device, seq, reason, body, digest))
+    body = no_nul(body_text(raw))
+    reason = no_nul(reason)
+    row_digest = digest(ident, reason, body)
+    out.quarantine_rows.append((now, ident, device, seq, reason, body, row_digest))
+    return row_digest
 
 
 def _check_chunk(
@@ -390,6 +353,7 @@ def _check_chunk(
     now: int,
     require_signature: bool,
     expected_device: str | None,
+    retry: bool = False,
 ) -> None:
     """Read the state a chunk needs, check every envelope against it, and fill ``out`` with rows."""
     config = ledger.config
@@ -432,14 +396,8 @@ def _check_chunk(
     state.loan_outstanding = _loan_outstanding(conn, sorted(set(loan_ids) | ref_loans))
     if any(env["kind"] == "opening" for env in envs):
         state.openings = _live_openings(conn)
-    quarantined = set(
-        _lookup(
-            conn,
-            schema.quarantine.c.digest,
-            list({row[6] for row in out.quarantine_rows}),
-            schema.quarantine.c.digest,
-        )
-    )
+    state.refused = refused_ids(conn, ids)
+    state.refused_at = refused_positions(conn, parsed)
 
     verdicts = _Verdicts(parsed, state.devices)
     for index, (env, raw, _, content, body, chain, derived) in enumerate(parsed):
@@ -452,23 +410,33 @@ def _check_chunk(
                 reason = f"conflict: id {ident} was already committed with other content"
                 _reject(report, out, now, env, raw=raw, reason=reason)
             continue
+        refused = state.refused.get(ident)
+        if refused is not None and not retry:  # processed before: refused again, stored once
+            same = refused[0] == content
+            reason = refused[1] if same else f"conflict: id {ident} was already refused with other content"
+            _reject(report, out, now, env, raw=raw, reason=reason)
+            continue
+        placed = False
         try:
+            placed = _admit(
+                env,
+                authentic=partial(verdicts.authentic, index),
+                state=state,
+                require_signature=require_signature,
+                expected_device=expected_device,
+            )
             lines, amounts = _validate(
                 env,
                 derived=derived,
-                authentic=partial(verdicts.authentic, index),
                 config=config,
                 state=state,
                 unit_codes=unit_codes,
                 member_accounts=member_accounts,
-                require_signature=require_signature,
-                expected_device=expected_device,
             )
-        except _Bad as err:
-            _reject(report, out, now, env, raw=raw, reason=str(err))
-            continue
-        except PostingError as err:
-            _reject(report, out, now, env, raw=raw, reason=str(err))
+        except (_Bad, PostingError) as err:
+            row_digest = _reject(report, out, now, env, raw=raw, reason=str(err))
+            if placed and isinstance(err, _Refused):
+                _place(parsed[index], str(err), row_digest, state=state, out=out, now=now)
             continue
         _accept(
             env,
@@ -485,25 +453,48 @@ def _check_chunk(
         )
         report.accepted.append(ident)
 
-    out.quarantine_rows = [row for row in out.quarantine_rows if row[6] not in quarantined]
+    out.quarantine_rows = _new_quarantine_rows(conn, out.quarantine_rows)
     out.break_rows = _chain_breaks(conn, out.links)
 
 
+def _new_quarantine_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> list[tuple[Any, ...]]:
+    """The rows whose refusal (digest: id and reason) is stored neither yet nor earlier in the chunk."""
+    q = schema.quarantine
+    stored = set(_lookup(conn, q.c.digest, list({row[6] for row in rows}), q.c.digest))
+    fresh = []
+    for row in rows:
+        if row[6] not in stored:
+            stored.add(row[6])
+            fresh.append(row)
+    return fresh
 
-def _validate(
+
+def _place(
+    item: _Prepared, reason: str, row_digest: str, *, state: _State, out: _Chunk, now: int
+) -> None:
+    """Let an authentic refused envelope hold its chain position (``central.ledger.refusals``); its
+    links to its neighbours are checked like a committed envelope's."""
+    env = item.env
+    key = (env["device"], env["seq"])
+    if key in state.refused_at or key in state.seq_taken:
+        return
+    out.refusal_rows.append(refusal_row(item, reason, row_digest, now))
+    out.links.append((env["device"], env["seq"], env["prev"], item.chain))
+    state.refused_at[key] = env["id"]
+    state.refused[env["id"]] = (item.content, reason)
+
+
+
+def _admit(
     env: dict[str, Any],
     *,
-    derived: _Derived | None,
     authentic: Callable[[], bool],
-    config: Config,
     state: _State,
-    unit_codes: set[str],
-    member_accounts: set[str],
     require_signature: bool,
     expected_device: str | None,
-) -> tuple[tuple[Line, ...], list[tuple[int, int]]]:
-    """The entry's lines and, for a sale, each line's (amount_rp, cost_rp); raises _Bad with the reason."""
-    amounts: list[tuple[int, int]] = []
+) -> bool:
+    """Check sender, device, signature and seq; raises _Bad with the reason. True when the envelope is
+    authentic (signed by, or vouched for by a signature of, its registered and unrevoked device)."""
     device = env["device"]
     if expected_device is not None and device != expected_device:
         raise _Bad(f"device {device} in the envelope does not match the sender {expected_device}")
@@ -520,155 +511,10 @@ def _validate(
     other = state.seq_taken.get((device, env["seq"]))
     if other is not None:
         raise _Bad(f"conflict: seq {env['seq']} of device {device} is already used by transaction {other}")
-    unit = env["unit"]
-    if unit not in unit_codes:
-        raise _Bad(f"unknown unit {unit!r}; the units are {', '.join(sorted(unit_codes))}")
-    member = env["member"]
-    if member is not None and member not in state.known_members:
-        raise _Bad(f"unknown member {member!r}; import the member first")
-    kind = env["kind"]
-    if kind == "sale":
-        for number, line in enumerate(env["lines"], start=1):
-            sku = line["sku"]
-            owner = state.product_units.get(sku)
-            if owner is None:
-                raise _Bad(f"line {number}: unknown sku {sku!r}; import the product first")
-            if owner != unit:
-                raise _Bad(f"line {number}: sku {sku!r} is sold by unit {owner}, not {unit}")
-        amounts, lines = _posting(env, config, derived)
-    elif kind == "purchase":
-        unit_conf = config.unit(unit)
-        if unit_conf is None or unit_conf.accounts is None:
-            selling = ", ".join(u.code for u in config.units if u.accounts is not None)
-            raise _Bad(f"unit {unit} sells nothing, so it buys no stock; a purchase names one of {selling}")
-        for number, line in enumerate(env["lines"], start=1):
-            sku = line["sku"]
-            owner = state.product_units.get(sku)
-            if owner is None:
-                raise _Bad(f"line {number}: unknown sku {sku!r}; import the product before buying it")
-            if owner != unit:
-                raise _Bad(
-                    f"line {number}: sku {sku!r} belongs to unit {owner}, not {unit}; "
-                    "record the purchase under the unit that sells it"
-                )
-        amounts, lines = _posting(env, config, derived)
-    elif kind == "void":
-        ref = _ref(env, state.ref_rows)
-        if ref.kind in ("void", "dispute"):
-            raise _Bad(f"void refers to a {ref.kind} ({env['ref']}); only money transactions can be voided")
-        if env["ref"] in state.voided:
-            raise _Bad(f"transaction {env['ref']} is already voided")
-        if ref.total_rp != env["total"] or ref.member != member or ref.payment != env["payment"]:
-            raise _Bad(
-                f"void must repeat the voided transaction's member, payment and total "
-                f"({ref.member}, {ref.payment}, {ref.total_rp}); "
-                f"it says ({member}, {env['payment']}, {env['total']})"
-            )
-        lines = reverse(ref.lines)
-    elif kind == "dispute":
-        ref = _ref(env, state.ref_rows)
-        if ref.kind != "sale":
-            raise _Bad(f"a dispute refers to a sale; {env['ref']} is a {ref.kind}")
-        if ref.member != member:
-            raise _Bad(f"member {member} can only dispute their own purchases; {env['ref']} is not theirs")
-        lines = ()
-    elif kind in ("supplier_payment", "credit_payment"):
-        _, lines = _posting(env, config, derived)
-    elif kind == "opening":
-        _check_opening(env, config, state)
-        _, lines = _posting(env, config, derived)
-    else:
-        if kind == "loan_disbursement":
-            loan = env["loan"]
-            if loan in state.loan_owner:
-                raise _Bad(f"loan id {loan} is already used; give the new loan its own id")
-            outstanding = state.balances.get((member, config.posting.loans), 0)
-            if outstanding > 0:
-                raise _Bad(
-                    f"member {member} still owes Rp {outstanding:,} on a loan; "
-                    "no new loan before the old one is repaid"
-                )
-        elif kind == "installment":
-            loan = env["loan"]
-            owner = state.loan_owner.get(loan)
-            if owner is None:
-                raise _Bad(f"unknown loan {loan!r}; it must be disbursed before installments")
-            if owner != member:
-                raise _Bad(f"loan {loan} belongs to member {owner}, not {member}")
-            owed = state.loan_outstanding.get(loan, 0)
-            if env["principal_rp"] > owed:
-                raise _Bad(
-                    f"loan {loan} has Rp {owed:,} principal outstanding; "
-                    f"principal_rp {env['principal_rp']:,} "
-                    "is more than that (pay the rest as interest or fix the amount)"
-                )
-        _, lines = _posting(env, config, derived)
-    if kind not in LINE_KINDS:  # a sale or purchase touches no savings or loan account
-        _check_member_balances(env, lines, state.balances, member_accounts, config)
-    return lines, amounts
-
-
-def _opening_loans(envs: list[dict[str, Any]]) -> set[str]:
-    """The loan ids that opening envelopes bring over."""
-    openings = [env for env in envs if env["kind"] == "opening"]
-    return {item["loan"] for env in openings for item in env["items"] if item["what"] == "loan"}
-
-
-def _check_opening(env: Mapping[str, Any], config: Config, state: _State) -> None:
-    """Opening balances come once (one batch, unless reversed); their loan ids are new, their units sell."""
-    other = sorted(batch for batch in state.openings if batch != env["batch"])
-    if other:
-        raise _Bad(
-            f"opening balances were already brought in (batch {other[0]}); reverse that opening first "
-            f"(`office opening-reverse {other[0]}`), then import again"
-        )
-    seen: set[str] = set()
-    for number, item in enumerate(env["items"], start=1):
-        if item["what"] == "loan":
-            loan = item["loan"]
-            if loan in state.loan_owner or loan in seen:
-                raise _Bad(f"item {number}: loan id {loan} is already used; give each loan its own id")
-            seen.add(loan)
-        elif item["what"] == "inventory":
-            unit_conf = config.unit(item["unit"])
-            if unit_conf is None or unit_conf.accounts is None:
-                selling = ", ".join(u.code for u in config.units if u.accounts is not None)
-                raise _Bad(
-                    f"item {number}: inventory of unit {item['unit']!r}; units with stock: {selling}"
-                )
-
-
-def _ref(env: Mapping[str, Any], ref_rows: dict[str, _Ref]) -> _Ref:
-    ref = ref_rows.get(env["ref"])
-    if ref is None:
-        raise _Bad(f"{env['kind']} refers to unknown transaction {env['ref']}")
-    return ref
-
-
-def _check_member_balances(
-    env: Mapping[str, Any],
-    lines: tuple[Line, ...],
-    balances: dict[tuple[str, str], int],
-    member_accounts: set[str],
-    config: Config,
-) -> None:
-    member = env["member"]
-    if member is None:
-        return
-    change: dict[str, int] = {}
-    for line in lines:
-        if line.account in member_accounts:
-            change[line.account] = change.get(line.account, 0) + line.debit_rp - line.credit_rp
-    for account, delta in change.items():
-        sign = 1 if account == config.posting.loans else -1  # loans are debit-normal, savings credit-normal
-        before = sign * balances.get((member, account), 0)
-        after = before + sign * delta
-        if after < 0:
-            found = config.account(account)
-            name = found.name if found is not None else account
-            if account == config.posting.loans:
-                raise _Bad(f"member {member} owes Rp {before:,} on loans; this would take it below zero")
-            raise _Bad(f"member {member} has Rp {before:,} in {name}; this would take it below zero")
+    held = state.refused_at.get((device, env["seq"]))
+    if held is not None and held != env["id"]:
+        raise _Bad(f"conflict: seq {env['seq']} of device {device} is held by refused transaction {held}")
+    return registered is not None and "sig" in env
 
 
 def _accept(
@@ -798,3 +644,4 @@ def _write(conn: Connection, out: _Chunk) -> None:
         out.quarantine_rows,
         columns=("received_ts", "id", "device", "seq", "reason", "body", "digest"),
     )
+    insert_many(conn, schema.refusals, out.refusal_rows, columns=REFUSAL_COLUMNS)

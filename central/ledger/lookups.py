@@ -51,14 +51,16 @@ def _chain_breaks(conn: Connection, links: list[tuple[str, int, str, str]]) -> l
         for other in (seq - 1, seq + 1):
             if other >= 1 and (device, other) not in known:
                 wanted.setdefault(device, set()).add(other)
-    t = schema.transactions
-    for device, seqs in wanted.items():
-        ordered = sorted(seqs)
-        for start in range(0, len(ordered), IN_LIST_MAX):
-            part = ordered[start : start + IN_LIST_MAX]
-            query = select(t.c.seq, t.c.prev, t.c.chain).where(t.c.device == device, t.c.seq.in_(part))
-            for seq, prev, chain in conn.execute(query):
-                known[(device, int(seq))] = (prev, chain)
+    # Authentic refused envelopes hold their positions too (schema.refusals): their links count.
+    for table in (schema.refusals, schema.transactions):
+        for device, seqs in wanted.items():
+            ordered = sorted(seqs)
+            for start in range(0, len(ordered), IN_LIST_MAX):
+                part = ordered[start : start + IN_LIST_MAX]
+                c = table.c
+                query = select(c.seq, c.prev, c.chain).where(c.device == device, c.seq.in_(part))
+                for seq, prev, chain in conn.execute(query):
+                    known[(device, int(seq))] = (prev, chain)
     breaks: set[tuple[str, int]] = set()
     for device, seq, prev, chain in links:
         before = known.get((device, seq - 1))
@@ -67,6 +69,10 @@ def _chain_breaks(conn: Connection, links: list[tuple[str, int, str, str]]) -> l
         after = known.get((device, seq + 1))
         if after is not None and after[0] != chain:
             breaks.add((device, seq + 1))
+    cb = schema.chain_breaks
+    for device in {device for device, _ in breaks}:  # rare: a break found again (a retried refusal)
+        stored = conn.execute(select(cb.c.seq).where(cb.c.device == device)).scalars()
+        breaks -= {(device, int(seq)) for seq in stored}
     return sorted(breaks)
 
 

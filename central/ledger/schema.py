@@ -28,8 +28,8 @@ from sqlalchemy import (
     inspect,
 )
 
-# 2: transactions.cost_rp (see ``upgrade``).
-SCHEMA_VERSION: Final = 2
+# 2: transactions.cost_rp; 3: quarantine.state, refusals, quarantine_actions (see ``upgrade``).
+SCHEMA_VERSION: Final = 3
 
 metadata = MetaData()
 
@@ -258,10 +258,47 @@ quarantine = Table(
     Column("seq", BigInteger),
     Column("reason", Text, nullable=False),
     Column("body", Text, nullable=False),  # as received (truncated to MAX_QUARANTINE_BODY)
-    Column("digest", String(64), nullable=False),  # SHA-256 of reason and body: the same refusal is kept once
+    # SHA-256 of the reason and the id (the body when there is no id): the same refusal is kept once.
+    Column("digest", String(64), nullable=False),
+    # open; accepted (an office retry committed it); dismissed. Last: ``upgrade`` appends it (version 3).
+    Column("state", String(16), nullable=False, server_default="open"),
 )
 Index("ix_quarantine_device", quarantine.c.device)
 Index("ix_quarantine_digest", quarantine.c.digest)
+QUARANTINE_STATES: Final = ("open", "accepted", "dismissed")
+
+# Authentic envelopes that ingest refused for their content (unknown member, a dispute of a non-sale,
+# ...): signed by their device's registered key, so they hold their chain position. A device's
+# contiguous seq counts them as processed (its ack moves past them) and the device is told which they
+# were (``sync.refusals``). Forged, unsigned or foreign envelopes never get a row here.
+refusals = Table(
+    "refusals",
+    metadata,
+    Column("device", String(48), nullable=False),
+    Column("seq", BigInteger, nullable=False),
+    Column("id", String(64), nullable=False, unique=True),
+    Column("content", String(64), nullable=False),  # content hash, as transactions.content
+    Column("prev", String(64), nullable=False),
+    Column("chain", String(64), nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("digest", String(64), nullable=False),  # its quarantine row's digest
+    Column("received_ts", BigInteger, nullable=False),
+    PrimaryKeyConstraint("device", "seq"),
+)
+
+# What the office did with a quarantine row (retry, dismiss): who, when, why, and what came of it.
+quarantine_actions = Table(
+    "quarantine_actions",
+    metadata,
+    Column("action_id", Integer, primary_key=True, autoincrement=True),
+    Column("qid", Integer, nullable=False),
+    Column("action", String(16), nullable=False),  # retry, dismiss
+    Column("actor", String(100), nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("reason", Text, nullable=False),
+    Column("outcome", Text, nullable=False),
+)
+Index("ix_quarantine_actions_qid", quarantine_actions.c.qid)
 
 MAX_QUARANTINE_BODY: Final = 20_000
 
@@ -273,10 +310,14 @@ def upgrade(conn: Connection) -> None:
     """Bring an older ledger's tables up to ``SCHEMA_VERSION``, keeping every row; idempotent.
 
     Version 2 adds ``transactions.cost_rp``, fills it from the sale lines, replaces the member index
-    by ``MEMBER_TOTALS_INDEX`` and widens ``ACCOUNT_DAY_INDEX``. Runs inside the caller's write
+    by ``MEMBER_TOTALS_INDEX`` and widens ``ACCOUNT_DAY_INDEX``. Version 3 adds ``quarantine.state``
+    (``create_all`` makes ``refusals`` and ``quarantine_actions``). Runs inside the caller's write
     transaction (``Ledger.init``), after ``create_all`` made any missing tables (it does not add indexes
     to tables that exist).
     """
+    quarantine_columns = {column["name"] for column in inspect(conn).get_columns("quarantine")}
+    if "state" not in quarantine_columns:
+        conn.exec_driver_sql("ALTER TABLE quarantine ADD COLUMN state VARCHAR(16) NOT NULL DEFAULT 'open'")
     have = {column["name"] for column in inspect(conn).get_columns("transactions")}
     if "cost_rp" not in have:
         conn.exec_driver_sql("ALTER TABLE transactions ADD COLUMN cost_rp BIGINT")

@@ -10,7 +10,7 @@ from contextlib import contextmanager
 from pathlib import Path
 from typing import Any, Final
 
-from sqlalchemy import Connection, Engine, create_engine, event, func, select
+from sqlalchemy import Connection, Engine, create_engine, event, func, select, union
 from sqlalchemy.exc import OperationalError, SQLAlchemyError
 
 from central.config import Config, from_json
@@ -274,24 +274,23 @@ class Ledger:
         return ingest(self, envelopes, require_signature=require_signature, expected_device=expected_device)
 
     def contiguous_seq(self, device: str) -> int:
-        """The highest seq s such that seqs 1..s of ``device`` are all committed (0 if none).
+        """The highest seq s such that seqs 1..s of ``device`` are all processed: committed, or refused
+        while authentic (``central.ledger.refusals``); 0 if none.
 
-        Committed envelopes are never removed, so the answer only grows: it is remembered per device and
-        each call reads only the seqs above it, in pages of ``SEQ_PAGE``.
+        Neither is ever removed, so the answer only grows: it is remembered per device and each call
+        reads only the seqs above it, in pages of ``SEQ_PAGE``.
         """
         t = schema.transactions
+        r = schema.refusals
         known = self._contiguous.get(device, 0)
         with self.read() as conn:
             for _ in range(MAX_SEQ_PAGES):
+                held = union(
+                    select(t.c.seq.label("seq")).where(t.c.device == device, t.c.seq > known),
+                    select(r.c.seq.label("seq")).where(r.c.device == device, r.c.seq > known),
+                ).subquery()
                 seqs = (
-                    conn.execute(
-                        select(t.c.seq)
-                        .where(t.c.device == device, t.c.seq > known)
-                        .order_by(t.c.seq)
-                        .limit(SEQ_PAGE)
-                    )
-                    .scalars()
-                    .all()
+                    conn.execute(select(held.c.seq).order_by(held.c.seq).limit(SEQ_PAGE)).scalars().all()
                 )
                 for seq in seqs:
                     if int(seq) != known + 1:

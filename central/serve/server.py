@@ -39,9 +39,11 @@ from typing import Any, Final
 import orjson
 
 from central.books.statement import member_summary
+from central.ledger import quarantine
 from central.ledger.ingest import Prepared, prepare, relaxed_collector
 from sync import ack as ack_mod
 from sync import batch, downlink, summary, topics
+from sync import refusals as refusals_mod
 from sync.envelope import MAX_ENVELOPE_BYTES
 from sync.errors import BatchError, SummaryError
 from sync.link import Event, EventKind, Link, Subscription
@@ -98,6 +100,7 @@ class ServeStats:
     refused_payloads: int = 0
     acks: int = 0
     resend_requests: int = 0
+    refusal_notices: int = 0
     summaries: int = 0
     downlinks: int = 0
     rounds: int = 0
@@ -183,6 +186,11 @@ class Server:
         self._net_stop = threading.Event()
         self._net: threading.Thread | None = None
         self._decoder_error: BaseException | None = None
+        # The refusal notice last published per device (``sync.refusals``), and the office's latest
+        # quarantine action seen, so notices go out again when a retry or dismissal changes them.
+        self._notices: dict[str, bytes] = {}
+        self._notices_lock = threading.Lock()
+        self._actions_mark = -1
 
     # -- network thread ------------------------------------------------------------------------------
     def _network(self) -> None:
@@ -239,23 +247,52 @@ class Server:
         rnd.stray = {device: prepare(raws, config) for device, raws in stray.items()}
 
     def _ingest_round(self, rnd: _Round) -> None:
-        """Commit one round's envelopes, then ack each device."""
+        """Commit one round's envelopes, then tell each device what was refused (when that changed)
+        and ack it."""
+        refused: set[str] = set()
         if rnd.own is not None:
-            self._account(self.ledger.ingest(rnd.own, require_signature=True))
+            refused |= self._account(self.ledger.ingest(rnd.own, require_signature=True))
         for device, prepared in rnd.stray.items():
-            self._account(self.ledger.ingest(prepared, require_signature=True, expected_device=device))
+            refused |= self._account(
+                self.ledger.ingest(prepared, require_signature=True, expected_device=device)
+            )
         for device, seen in rnd.seen.items():
+            if device in refused or device not in self._notices:
+                self._notify(device)
             contiguous = int(self.ledger.contiguous_seq(device))
             if self.after_commit is not None:
                 self.after_commit(device, contiguous)
             self._ack(device, contiguous, seen)
 
-    def _account(self, report: Any) -> None:
+    def _account(self, report: Any) -> set[str]:
+        """Count a report's outcome; return the devices named by its refusals."""
         self.stats.accepted += len(report.accepted)
         self.stats.duplicates += len(report.duplicates)
         self.stats.rejected += len(report.rejected)
         for rejection in report.rejected:
             self._refuse(str(rejection.device), rejection.seq, rejection.reason)
+        return {str(rejection.device) for rejection in report.rejected}
+
+    def _notify(self, device: str) -> None:
+        """Publish the device's refusal notice (retained) when it differs from the last one sent."""
+        notice = quarantine.refusal_notice(self.ledger, device)
+        body = refusals_mod.encode(notice)
+        with self._notices_lock:
+            if self._notices.get(device) == body:
+                return
+            self._notices[device] = body
+            if notice.total or notice.items:
+                self.link.post(topics.refused(self.coop, device), body, retain=True)
+                self.stats.refusal_notices += 1
+
+    def notify_after_office_actions(self) -> None:
+        """Send again the notices of devices with refusals when the office retried or dismissed one."""
+        mark = quarantine.actions_mark(self.ledger)
+        if mark == self._actions_mark:
+            return
+        self._actions_mark = mark
+        for device in quarantine.devices_with_refusals(self.ledger):
+            self._notify(device)
 
     def _ack(self, device: str, contiguous: int, seen: list[int]) -> None:
         resend_from = None
@@ -506,6 +543,7 @@ class Server:
             if self.connected_at is not None and now >= self.next_downlink_at:
                 self.next_downlink_at = now + self.settings.downlink_interval_s
                 self.publish_downlinks()
+                self.notify_after_office_actions()
             if now - since_at >= self.settings.status_interval_s:
                 since, since_at = self._log_status(since, now - since_at), now
 

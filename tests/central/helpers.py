@@ -174,6 +174,9 @@ def downgrade_to_version_1(path: str) -> None:
     )
     conn.execute(f"DROP INDEX {schema.ACCOUNT_DAY_INDEX.name}")
     conn.execute(f"CREATE INDEX {schema.ACCOUNT_DAY_INDEX.name} ON journal (account, day)")
+    conn.execute("ALTER TABLE quarantine DROP COLUMN state")  # version 3 added these
+    conn.execute("DROP TABLE refusals")
+    conn.execute("DROP TABLE quarantine_actions")
     conn.execute("UPDATE meta SET value = '1' WHERE key = 'schema_version'")
     conn.commit()
     conn.close()
