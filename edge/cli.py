@@ -269,8 +269,22 @@ def _status(dev: Device, as_json: bool, lang: Lang) -> int:
         (pick(lang, "terhubung", "connected"), _connected_text(st, lang)),
         (pick(lang, "versi katalog", "catalog version"), str(st.catalog_version)),
         (pick(lang, "versi anggota", "members version"), str(st.members_version)),
+        (pick(lang, "ditolak pusat", "refused by central"), str(st.refused)),
     ]
     _print_rows(rows)
+    for seq, reason in st.refused_latest:
+        print(pick(lang, "  ditolak, seq {seq}: {reason}", "  refused, seq {seq}: {reason}").format(
+            seq=seq, reason=reason))
+    if st.refused:
+        print(
+            pick(
+                lang,
+                "Transaksi yang ditolak pusat tidak menunggu lagi: stok dan kredit anggotanya sudah "
+                "dikembalikan di sini. Kantor bisa mencobanya ulang (python -m central quarantine).",
+                "Transactions central refused no longer wait: their stock and the member's credit are "
+                "given back here. The office can retry them (python -m central quarantine).",
+            )
+        )
     if st.revoked:
         print(
             pick(

@@ -66,6 +66,8 @@ MAX_BATCH: Final = 500
 MAX_SEARCH_RESULTS: Final = 200
 MAX_SUMMARY_BYTES: Final = 64 * 1024
 MAX_REASON_CHARS: Final = 200
+# Central's refusals shown by ``status`` (the latest ones, newest first).
+STATUS_REFUSALS: Final = 3
 DEFAULT_RETENTION_S: Final = 30 * 24 * 3600
 # Transactions that may wait for central before recording stops (years of a busy shop's sales; bounds
 # the disk an outpost can fill while offline).
@@ -111,6 +113,8 @@ class Status:
     device: str = ""
     revoked: bool = False
     revoked_reason: str | None = None
+    refused: int = 0  # envelopes central refused (they are processed: not pending, stock and credit back)
+    refused_latest: tuple[tuple[int, str], ...] = ()  # (seq, central's reason), newest first
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -350,7 +354,8 @@ class Device:
         reflected = self._meta_int("members_ack_seq")
         row = self._conn.execute(
             "SELECT COALESCE(SUM(CASE kind WHEN 'sale' THEN total_rp WHEN 'void' THEN -total_rp END), 0)"
-            " FROM outbox WHERE member = ? AND payment = 'credit' AND seq > ? AND kind IN ('sale', 'void')",
+            " FROM outbox WHERE member = ? AND payment = 'credit' AND seq > ? AND kind IN ('sale', 'void')"
+            " AND refused_at IS NULL",
             (number, reflected),
         ).fetchone()
         return int(row[0])
@@ -508,7 +513,8 @@ class Device:
             return
         paid = 0
         for (data,) in self._conn.execute(
-            "SELECT envelope FROM outbox WHERE kind = 'installment' AND member = ? AND created_at > ?",
+            "SELECT envelope FROM outbox WHERE kind = 'installment' AND member = ? AND created_at > ?"
+            " AND refused_at IS NULL",
             (member, float(row[1])),
         ):
             value = json.loads(bytes(data)).get("principal_rp", 0)
@@ -654,7 +660,8 @@ class Device:
         """Net stock this device took in transactions central has not confirmed (seq > ``since_seq``)."""
         taken: dict[str, int] = {}
         rows = conn.execute(
-            "SELECT kind, envelope, ref FROM outbox WHERE seq > ? AND kind IN ('sale', 'void') ORDER BY seq",
+            "SELECT kind, envelope, ref FROM outbox WHERE seq > ? AND kind IN ('sale', 'void')"
+            " AND refused_at IS NULL ORDER BY seq",
             (since_seq,),
         ).fetchall()
         for kind, data, ref in rows:
@@ -662,7 +669,9 @@ class Device:
             envelope = json.loads(bytes(data))
             if kind == "void":
                 sign_ = -1
-                found = conn.execute("SELECT envelope FROM outbox WHERE id = ?", (ref,)).fetchone()
+                found = conn.execute(
+                    "SELECT envelope FROM outbox WHERE id = ? AND refused_at IS NULL", (ref,)
+                ).fetchone()
                 if found is None:
                     continue
                 envelope = json.loads(bytes(found[0]))
@@ -763,6 +772,7 @@ class Device:
             cutoff = self._now().timestamp() - older_than_s
             cursor = conn.execute(
                 "DELETE FROM outbox WHERE acked_at IS NOT NULL AND seq <= ? AND created_at < ?"
+                " AND refused_at IS NULL"  # refused rows stay: the clerk and the office look at them
                 " AND (payment != 'credit' OR seq <= ?) AND (kind NOT IN ('sale', 'void') OR seq <= ?)",
                 (
                     self._meta_int("last_ack_seq"),
@@ -772,6 +782,86 @@ class Device:
                 ),
             )
             return int(cursor.rowcount)
+
+    def apply_refusals(self, notice: Any) -> int:
+        """Take central's refusal notice (``sync.refusals.Notice``): mark each named envelope refused with
+        central's reason, which gives back what it took here (its stock, unless a void already did; its
+        pending credit, no longer counted); unmark one central accepted after all (an office retry).
+        An item whose id is not this device's envelope at that seq is ignored. Returns how many rows
+        changed."""
+        changed = 0
+        with self._tx() as conn:
+            now = self._now().timestamp()
+            for item in notice.items:
+                row = conn.execute(
+                    "SELECT id, kind, envelope, ref, refused_at FROM outbox WHERE seq = ?", (int(item.seq),)
+                ).fetchone()
+                if row is None or row[0] != item.id:
+                    continue
+                ident, kind, data, ref, refused_at = row
+                if item.state == "refused" and refused_at is None:
+                    self._refusal_stock(conn, ident, kind, bytes(data), ref, give_back=True)
+                    conn.execute(
+                        "UPDATE outbox SET refused_at = ?, refused_reason = ? WHERE seq = ?",
+                        (now, str(item.reason)[:MAX_REASON_CHARS], int(item.seq)),
+                    )
+                    changed += 1
+                elif item.state == "accepted" and refused_at is not None:
+                    conn.execute(
+                        "UPDATE outbox SET refused_at = NULL, refused_reason = NULL WHERE seq = ?",
+                        (int(item.seq),),
+                    )
+                    self._refusal_stock(conn, ident, kind, bytes(data), ref, give_back=False)
+                    changed += 1
+            self._set_meta("refused_total", max(int(notice.total), self._meta_int("refused_total")))
+        return changed
+
+    def _refusal_stock(
+        self,
+        conn: sqlite3.Connection,
+        ident: str,
+        kind: str,
+        data: bytes,
+        ref: str | None,
+        *,
+        give_back: bool,
+    ) -> None:
+        """Stock back for a sale central refused (taken again if central accepts it after all); for a
+        refused void, its sale's stock is taken again (the void did not happen). Called before the mark
+        changes; a sale voided by a void still standing has given its stock back already."""
+        if kind == "sale":
+            voided = conn.execute(
+                "SELECT 1 FROM outbox WHERE kind = 'void' AND ref = ? AND refused_at IS NULL", (ident,)
+            ).fetchone()
+            if voided is not None:
+                return
+            lines, sign_ = json.loads(data)["lines"], 1
+        elif kind == "void" and ref is not None:
+            sale = conn.execute(
+                "SELECT envelope FROM outbox WHERE id = ? AND kind = 'sale' AND refused_at IS NULL", (ref,)
+            ).fetchone()
+            if sale is None:
+                return
+            lines, sign_ = json.loads(bytes(sale[0]))["lines"], -1
+        else:
+            return
+        if not give_back:
+            sign_ = -sign_
+        for line in lines:
+            milli = rules.to_milli(rules.qty_value(line["sku"], line["qty"]))
+            conn.execute(
+                "UPDATE products SET stock_milli = stock_milli + ? WHERE sku = ? AND stock_milli IS NOT NULL",
+                (sign_ * milli, line["sku"]),
+            )
+
+    def refused(self, limit: int = MAX_BATCH) -> list[tuple[int, str, str, str]]:
+        """Envelopes central refused, newest first: (seq, id, kind, central's reason)."""
+        rows = self._read(
+            "SELECT seq, id, kind, refused_reason FROM outbox WHERE refused_at IS NOT NULL"
+            " ORDER BY seq DESC LIMIT ?",
+            (int(limit),),
+        )
+        return [(int(seq), str(ident), str(kind), str(reason or "")) for seq, ident, kind, reason in rows]
 
     def set_connectivity(self, connected: bool) -> None:
         """Remember whether sync/ is connected to the broker (shown by ``status``)."""
@@ -837,6 +927,14 @@ class Device:
                 return None if value is None else float(value)
 
             revoked = self._meta("revoked")
+            marked = int(
+                self._conn.execute("SELECT COUNT(*) FROM outbox WHERE refused_at IS NOT NULL").fetchone()[0]
+            )
+            latest = self._conn.execute(
+                "SELECT seq, refused_reason FROM outbox WHERE refused_at IS NOT NULL"
+                " ORDER BY seq DESC LIMIT ?",
+                (STATUS_REFUSALS,),
+            ).fetchall()
             return Status(
                 outbox_depth=int(depth),
                 oldest_unsynced_at=_iso(oldest),
@@ -850,6 +948,8 @@ class Device:
                 device=self.settings.device,
                 revoked=revoked is not None,
                 revoked_reason=revoked,
+                refused=max(marked, self._meta_int("refused_total")),
+                refused_latest=tuple((int(seq), str(reason or "")) for seq, reason in latest),
             )
 
     # ---- kiosk support ------------------------------------------------------------------------

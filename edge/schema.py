@@ -35,6 +35,12 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         " saved_at REAL NOT NULL)",
         "CREATE INDEX outbox_clerk ON outbox (clerk, created_at)",
     ),
+    # 3: envelopes central refused (``sync.refusals``): when the device learnt it, and central's reason.
+    (
+        "ALTER TABLE outbox ADD COLUMN refused_at REAL",
+        "ALTER TABLE outbox ADD COLUMN refused_reason TEXT",
+        "CREATE INDEX outbox_refused ON outbox (refused_at) WHERE refused_at IS NOT NULL",
+    ),
 )
 LATEST: Final = len(MIGRATIONS)
 

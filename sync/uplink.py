@@ -6,8 +6,10 @@ queue; each turn of the loop does network I/O, handles the events, then publishe
 Uplink rules:
 * envelopes go in seq order, ``batch_max`` per MQTT message (QoS 1), at most ``window`` messages
   without PUBACK and at most ``window x batch_max x 2`` envelopes without central's ack;
-* rows stay in the outbox until central's ack (highest contiguous seq committed) names them; then the
+* rows stay in the outbox until central's ack (highest contiguous seq processed) names them; then the
   device marks them delivered, and prunes them after ``retention_s``;
+* central's retained refusal notice (``sync.refusals``) names the envelopes it refused and why; the
+  device marks them refused (``apply_refusals``), which gives back their stock and pending credit;
 * after a reconnect, a "resend from" or ``ack_timeout_s`` without progress, sending restarts after the
   last acknowledged seq: duplicates are harmless, central's ingest is idempotent;
 * the backlog drains at most ``drain_tx_per_s`` envelopes per second.
@@ -27,8 +29,9 @@ import orjson
 from edge.errors import InvalidDownlink, StoreBusy
 from sync import ack as ack_mod
 from sync import batch, downlink, topics
+from sync import refusals as refusals_mod
 from sync.backoff import DELAY_S_INITIAL, Backoff
-from sync.errors import AckError
+from sync.errors import AckError, RefusalNoticeError
 from sync.link import Event, EventKind, Link, Subscription
 from sync.settings import LinkSettings
 
@@ -51,6 +54,7 @@ class Outbox(Protocol):
     def mark_acked(self, upto_seq: int) -> int: ...
     def prune_delivered(self, older_than_s: float) -> int: ...
     def apply_downlink(self, name: str, payload: Mapping[str, Any]) -> bool: ...
+    def apply_refusals(self, notice: refusals_mod.Notice) -> int: ...
     def set_connectivity(self, connected: bool) -> None: ...
     def status(self) -> Any: ...
 
@@ -67,6 +71,7 @@ class UplinkStats:
     timeouts: int = 0
     refused: int = 0
     downlinks_applied: int = 0
+    refusal_notices: int = 0
     snapshots_received: list[str] = field(default_factory=list)
     last_refusal: str = ""
 
@@ -90,12 +95,14 @@ class DeviceSync:
         coop, device, branch = settings.coop, settings.device, settings.branch
         self.uplink_topic = topics.uplink(coop, device)
         self.ack_topic = topics.ack(coop, device)
+        self.refused_topic = topics.refused(coop, device)
         self.versions_topic = downlink.versions_topic(coop, branch)
         self.link = link or Link(
             settings.broker,
             client_id or f"{coop}-{device}",
             subscriptions=[
                 Subscription(self.ack_topic),
+                Subscription(self.refused_topic),
                 Subscription(downlink.delta_filter(coop, branch)),
                 Subscription(self.versions_topic),
             ],
@@ -170,6 +177,20 @@ class DeviceSync:
             self.stats.resends += 1
             self.sent_upto = max(self.acked, got.resend_from - 1)
 
+    def _on_refused(self, payload: bytes) -> None:
+        if not payload:
+            return  # a cleared retained message
+        try:
+            notice = refusals_mod.decode(payload)
+        except RefusalNoticeError as err:
+            log.warning("ignoring a malformed refusal notice: %s", err)
+            return
+        if notice.device != self.settings.device:
+            log.warning("ignoring a refusal notice for device %s", notice.device)
+            return
+        self.stats.refusal_notices += 1
+        self.dev.apply_refusals(notice)
+
     def _on_downlink(self, name: str, is_delta: bool, payload: bytes) -> None:
         if len(payload) > downlink.MAX_DOWNLINK_BYTES:
             limit = downlink.MAX_DOWNLINK_BYTES
@@ -223,6 +244,9 @@ class DeviceSync:
         elif event.kind is EventKind.MESSAGE:
             if event.topic == self.ack_topic:
                 self._on_ack(event.payload)
+                return
+            if event.topic == self.refused_topic:
+                self._on_refused(event.payload)
                 return
             if event.topic == self.versions_topic:
                 self._on_versions(event.payload)

@@ -43,7 +43,8 @@ def test_a_dispute_of_an_installment_does_not_stop_the_device(loaded: Ledger) ->
     dispute = dev.make("dispute", member="A001", ref=pay["id"], reason="bukan saya")
     after = dev.sale()
     report = loaded.ingest([lend, pay, dispute, after], require_signature=True)
-    assert [r.reason for r in report.rejected] == [f"a dispute refers to a sale; {pay['id']} is a installment"]
+    reason = f"a dispute refers to a sale; {pay['id']} is a installment"
+    assert [r.reason for r in report.rejected] == [reason]
     assert loaded.contiguous_seq(dev.name) == 4
 
 
@@ -121,7 +122,7 @@ def _refused_qid(ledger: Ledger) -> int:
 
 
 def test_retry_after_the_cause_is_fixed_commits_once(loaded: Ledger) -> None:
-    """Retry re-ingests the stored body; accepted, the row is settled and audited, and a resend is a duplicate."""
+    """Retry re-ingests the stored body; accepted, the row is settled and audited; a resend is a duplicate."""
     dev = Device().register(loaded)
     bad = dev.sale(member="Z900")
     loaded.ingest([bad], require_signature=True)
@@ -165,7 +166,7 @@ def _run(capsys: pytest.CaptureFixture[str], *args: str) -> tuple[int, str, str]
 
 
 def test_quarantine_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
-    """`quarantine list|show|retry|dismiss` work on a ledger, in Indonesian by default, errors without traces."""
+    """`quarantine list|show|retry|dismiss` work, in Indonesian by default, errors without traces."""
     db = str(tmp_path / "coop.sqlite")
     assert _run(capsys, "--db", db, "init")[0] == 0
     with Ledger.open(db) as ledger:
@@ -177,7 +178,9 @@ def test_quarantine_commands(tmp_path: Path, capsys: pytest.CaptureFixture[str])
     first, second = sorted(row["qid"] for row in rows)
     code, out, _ = _run(capsys, "--db", db, "--lang", "en", "quarantine", "show", str(first))
     assert code == 0 and "Body as received" in out and "moved past it" in out
-    code, out, _ = _run(capsys, "--db", db, "quarantine", "dismiss", str(first), "--reason", "uji", "--by", "ani")
+    code, out, _ = _run(
+        capsys, "--db", db, "quarantine", "dismiss", str(first), "--reason", "uji", "--by", "ani"
+    )
     assert code == 0 and "diabaikan" in out
     code, _, err = _run(capsys, "--db", db, "quarantine", "retry", str(first))
     assert code == 2 and "sudah selesai" in err and "Traceback" not in err
