@@ -159,6 +159,8 @@ class DeviceStatus:
     last_sync_at: str | None
     printer: str = "none"
     scanner: str = "none"
+    refused: int = 0  # transactions central refused (no longer waiting; the office can retry them)
+    refused_reason: str = ""  # central's reason for the latest
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -669,6 +671,8 @@ class EdgeServices:
             online=bool(s.connected),
             outbox_depth=int(s.outbox_depth),
             last_sync_at=s.last_sync_at or s.last_ack_at,
+            refused=int(getattr(s, "refused", 0)),
+            refused_reason=str(s.refused_latest[0][1]) if getattr(s, "refused_latest", ()) else "",
         )
 
     def shift_summary(self, clerk: str, since: str) -> ShiftSummary:

@@ -123,6 +123,10 @@ class StatusBar(BoxLayout):
             self.w["sync"].text = t("Waiting {count} · sync {time}").format(
                 count=status.outbox_depth, time=tx.clock(status.last_sync_at)
             )
+            refused = getattr(status, "refused", 0)
+            if refused:  # the clerk sees that central refused some: the office looks at them
+                self.w["sync"].text += " · " + t("{count} refused by central").format(count=refused)
+            self.w["sync"].color = AMBER if refused else WHITE
         self.w["printer"].text = t("Printer: {state}").format(state=k.state_name(k.printer_state))
         self.w["scanner"].text = t("Scanner: {state}").format(state=k.state_name(k.parts.scanner_state()))
         self.w["lang"].text = "EN" if k.translator.lang == "id" else "ID"

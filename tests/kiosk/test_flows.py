@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 import pytest
@@ -274,3 +275,26 @@ def test_status_bar_shows_offline_calmly_with_the_outbox_depth(kiosk_factory: An
     shown = k.texts()
     assert "Luring (data aman)" in shown
     assert "Antre 1" in shown
+
+
+def test_status_bar_tells_the_clerk_what_central_refused(kiosk_factory: Any) -> None:
+    """When central refused a transaction, the status bar counts it (Indonesian; English in the catalog)."""
+    from edge.device import Device
+    from kiosk.i18n import Translator
+    from sync.refusals import Item, Notice
+
+    k = kiosk_factory("toko")
+    k.sign_in()
+    k.scan("8991234500042")
+    k.press(k.view().w["footer"].pay)
+    k.press(k.view().w["confirm"])
+    k.pump(lambda: k.root.screens.current == "done")
+    with Device.open(k.directory) as dev:
+        seq, data = dev.outbox_after(0, 1)[0]
+        dev.mark_acked(seq)
+        ident = json.loads(data)["id"]
+        dev.apply_refusals(Notice(dev.settings.device, 1, (Item(seq, ident, "unknown member 'A001'"),)))
+    k.root._poll(0)
+    k.pump(lambda: k.root.status is not None and k.root.status.refused == 1)
+    assert "1 ditolak pusat" in k.texts()
+    assert Translator("en").tr("{count} refused by central") == "{count} refused by central"
