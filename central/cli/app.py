@@ -47,6 +47,7 @@ EXTENSIONS: Final = (
     "central.cli.members",
     "central.cli.office",
     "central.cli.quarantine",
+    "central.cli.portal",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0

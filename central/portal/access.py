@@ -1,0 +1,72 @@
+"""Who may open which URL: the one table that grants access in the portal (default deny).
+
+Each row names a route (path and methods) and who may use it: ``PUBLIC`` (anybody, logged in or not),
+``MEMBERS`` (every logged-in role: invariant 6, every member reads the cash book and the reports) or a set
+of roles. A row with ``own`` set is member-scoped: its path parameter of that name is a member number, and
+a user whose role may not see other members (``central.books.viewer.SEES_MEMBERS``) may open it only for
+their own number; for any other number they get 404, so nobody learns which numbers exist.
+
+The app builds its routes from this table only (``central.portal.app``), so a page without a row cannot
+exist, and the access tests walk the same table.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Final
+
+from central.books.viewer import SEES_MEMBERS
+from central.members.rows import ROLES
+from central.portal.accounts import User
+
+PUBLIC: Final = frozenset({"*"})
+MEMBERS: Final = frozenset(ROLES)
+BOARD: Final = frozenset({"pengurus", "ketua", "sekretaris", "bendahara", "pengawas", "manajer"})
+
+
+@dataclass(frozen=True)
+class Rule:
+    """One row of the access matrix: a named route, its methods and who may use it."""
+
+    name: str
+    path: str
+    methods: tuple[str, ...]
+    allow: frozenset[str]
+    own: str | None = None  # the path parameter holding a member number, for member-scoped pages
+
+
+MATRIX: Final = (
+    Rule("root", "/", ("GET",), PUBLIC),
+    Rule("login", "/login", ("GET", "POST"), PUBLIC),
+    Rule("activate", "/activate", ("GET", "POST"), PUBLIC),
+    Rule("lang", "/lang/{code}", ("GET",), PUBLIC),
+    Rule("logout", "/logout", ("POST",), MEMBERS),
+    Rule("password", "/password", ("GET", "POST"), MEMBERS),
+    Rule("home", "/home", ("GET",), MEMBERS),
+    Rule("member", "/members/{number}", ("GET",), MEMBERS, own="number"),
+    Rule("cashbook", "/cashbook", ("GET",), MEMBERS),
+    Rule("balance_sheet", "/reports/balance-sheet", ("GET",), MEMBERS),
+    Rule("income", "/reports/income", ("GET",), MEMBERS),
+    Rule("shu", "/reports/shu", ("GET",), MEMBERS),
+    Rule("units", "/units", ("GET",), MEMBERS),
+    Rule("audit", "/audit", ("GET",), BOARD),
+)
+RULES: Final = {rule.name: rule for rule in MATRIX}
+WRITES: Final = frozenset(rule.path for rule in MATRIX if set(rule.methods) - {"GET", "HEAD"})
+
+
+def allowed(rule: Rule, user: User | None) -> bool:
+    """True when ``user`` (None: not logged in) may use the route at all."""
+    if rule.allow == PUBLIC:
+        return True
+    return user is not None and user.role in rule.allow
+
+
+def sees_all_members(user: User) -> bool:
+    """True for the roles that see every member's data: office staff, board, supervisors, manager."""
+    return user.role in SEES_MEMBERS
+
+
+def sees_member(user: User, number: str) -> bool:
+    """True when ``user`` may see member ``number``'s personal data: their own, or a role above members."""
+    return sees_all_members(user) or (user.member is not None and user.member == number)

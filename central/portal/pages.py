@@ -1,0 +1,334 @@
+"""The portal's pages: each takes a ``Req`` (already past the access matrix) and returns a response.
+
+Pages only read through the books' and year-end's own functions (the CLI's), and write only through
+``central.portal.accounts``; none holds SQL of its own.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, timedelta
+from typing import Any, Final
+
+from starlette.responses import RedirectResponse, Response
+
+from central.books import reports, statement
+from central.books.viewer import Viewer
+from central.errors import UnknownMember
+from central.messages import label
+from central.portal import access, accounts
+from central.portal.errors import BadActivation, BadLogin, BadPassword, Locked, PortalError
+from central.portal.text import LANGS
+from central.portal.web import LANG_COOKIE, LANG_MAX_AGE_S, Req, not_found, safe_next
+from central.yearend import closed_allocation
+
+CASHBOOK_PAGE: Final = 100  # lines per page: a month of a small shop, well under 100 KB of HTML
+MAX_PERIOD_DAYS: Final = 366  # the longest cash book period on one request
+AUDIT_PAGE: Final = 100
+MAX_PAGE: Final = 100_000
+MAX_SHU_LISTED: Final = 500  # members listed in the SHU table for the board (keeps the page under 100 KB)
+FIRST_YEAR: Final = 1900
+LAST_YEAR: Final = 9999
+
+
+def _redirect(url: str) -> RedirectResponse:
+    return RedirectResponse(url, status_code=303)
+
+
+def _today(req: Req) -> date:
+    return datetime.now(req.ledger.config.tz).date()
+
+
+def _day(text: str) -> date | None:
+    try:
+        return date.fromisoformat(text) if len(text) == 10 else None
+    except ValueError:
+        return None
+
+
+def _int(text: str, default: int, lo: int, hi: int) -> int:
+    return int(text) if text.isdigit() and lo <= int(text) <= hi else default
+
+
+def _period(req: Req, default_start: date, *, max_days: int | None = None) -> tuple[date, date, bool]:
+    """The ``from``/``to`` of the query, or the defaults; True when what was asked could not be used."""
+    today = _today(req)
+    start_text, end_text = req.query("from"), req.query("to")
+    start = _day(start_text) if start_text else default_start
+    end = _day(end_text) if end_text else today
+    bad = start is None or end is None
+    start = start or default_start
+    end = end or today
+    if start > end:
+        start, end, bad = default_start, today, True
+    if max_days is not None and (end - start).days >= max_days:
+        start, bad = end - timedelta(days=max_days - 1), True
+    return start, end, bad
+
+
+def _user_error(req: Req, err: PortalError) -> str:
+    values = dict(err.values)
+    values.setdefault("min", accounts.MIN_PASSWORD)
+    values.setdefault("max", accounts.MAX_PASSWORD)
+    return req.t(err.key, **values)
+
+
+def _locked_text(req: Req, err: Locked) -> str:
+    until = datetime.fromtimestamp(err.until, req.ledger.config.tz).strftime("%H:%M")
+    minutes = max(1, -(-(err.until - accounts.now_s()) // 60))
+    return req.t("locked", until=until, minutes=minutes)
+
+
+# -- public pages -------------------------------------------------------------------------------------
+
+
+def root(req: Req) -> Response:
+    return _redirect("/home" if req.user else "/login")
+
+
+def login(req: Req) -> Response:
+    next_url = safe_next(req.form.get("next") or req.query("next"))
+    notice = None
+    if req.query("expired"):
+        notice = req.t("expired")
+    elif req.query("out"):
+        notice = req.t("logged_out")
+    elif req.query("login"):
+        notice = req.t("please_login")
+    if req.request.method == "GET":
+        return req.render("login.html", notice=notice, next=next_url, login_value="")
+    name = req.form.get("login", "")
+    try:
+        user = accounts.authenticate(
+            req.ledger, req.portal.settings.hasher, name, req.form.get("password", ""), req.address
+        )
+    except Locked as err:
+        return req.render("login.html", 429, error=_locked_text(req, err), next=next_url, login_value=name)
+    except BadLogin as err:
+        return req.render("login.html", 401, error=_user_error(req, err), next=next_url, login_value=name)
+    _begin(req, user)
+    return _redirect(next_url)
+
+
+def _begin(req: Req, user: accounts.User) -> None:
+    sid = accounts.start_session(req.ledger, user, req.address)
+    req.request.session.clear()  # a fresh session id at every login (no fixation)
+    req.request.session["sid"] = sid
+
+
+def activate(req: Req) -> Response:
+    context: dict[str, Any] = {
+        "login_value": req.form.get("login", req.query("login")),
+        "min": accounts.MIN_PASSWORD,
+    }
+    if req.request.method == "GET":
+        return req.render("activate.html", **context)
+    f = req.form
+    try:
+        user = accounts.activate(
+            req.ledger,
+            req.portal.settings.hasher,
+            f.get("login", ""),
+            f.get("code", ""),
+            password=f.get("password", ""),
+            confirm=f.get("confirm", ""),
+            address=req.address,
+        )
+    except Locked as err:
+        return req.render("activate.html", 429, error=_locked_text(req, err), **context)
+    except (BadActivation, BadPassword) as err:
+        return req.render("activate.html", 400, error=_user_error(req, err), **context)
+    _begin(req, user)
+    req.request.session["flash"] = "activated"
+    return _redirect("/home")
+
+
+def lang(req: Req) -> Response:
+    code = str(req.request.path_params.get("code", ""))
+    if code not in LANGS:
+        return not_found(req)
+    response = _redirect(safe_next(req.query("next")))
+    response.set_cookie(
+        LANG_COOKIE,
+        code,
+        max_age=LANG_MAX_AGE_S,
+        httponly=True,
+        samesite="lax",
+        secure=req.portal.settings.secure_cookies,
+    )
+    return response
+
+
+# -- every logged-in user -----------------------------------------------------------------------------
+
+
+def logout(req: Req) -> Response:
+    assert req.user is not None
+    sid = req.request.session.get("sid")
+    if isinstance(sid, str):
+        accounts.end_session(req.ledger, sid, req.user.login, req.address)
+    req.request.session.clear()
+    return _redirect("/login?out=1")
+
+
+def password(req: Req) -> Response:
+    assert req.user is not None
+    context = {"min": accounts.MIN_PASSWORD}
+    if req.request.method == "GET":
+        return req.render("password.html", **context)
+    f = req.form
+    try:
+        accounts.change_password(
+            req.ledger,
+            req.portal.settings.hasher,
+            req.user,
+            old=f.get("old", ""),
+            new=f.get("password", ""),
+            confirm=f.get("confirm", ""),
+            address=req.address,
+            keep_sid=str(req.request.session.get("sid", "")),
+        )
+    except Locked as err:
+        return req.render("password.html", 429, error=_locked_text(req, err), **context)
+    except (BadLogin, BadPassword) as err:
+        return req.render("password.html", 400, error=_user_error(req, err), **context)
+    req.request.session["flash"] = "password_changed"
+    return _redirect("/home")
+
+
+def home(req: Req) -> Response:
+    assert req.user is not None
+    if req.user.member is None:
+        return req.render("home.html", summary=None, purchases=())
+    today = _today(req)
+    summary = statement.member_summary(req.ledger, req.user.member)
+    period = reports.Period(f"{today.year:04d}-01-01", today.isoformat())
+    sections = statement.member_statement(req.ledger, req.user.member, period, req.lang)
+    purchases = list(reversed(sections[0].rows))[:CASHBOOK_PAGE]
+    return req.render("home.html", summary=summary, purchases=purchases, loans=sections[2].rows)
+
+
+def member(req: Req) -> Response:
+    number = str(req.request.path_params["number"])
+    today = _today(req)
+    start, end, bad = _period(req, date(today.year, 1, 1))
+    try:
+        sections = statement.member_statement(
+            req.ledger, number, reports.Period(start.isoformat(), end.isoformat()), req.lang
+        )
+    except UnknownMember:
+        return not_found(req)
+    return req.render(
+        "sections.html",
+        title=req.t("statement_of", number=number),
+        sections=sections,
+        label=label,
+        period_form=True,
+        start=start,
+        end=end,
+        bad=bad,
+    )
+
+
+def cashbook(req: Req) -> Response:
+    assert req.user is not None
+    today = _today(req)
+    start, end, bad = _period(req, today.replace(day=1), max_days=MAX_PERIOD_DAYS)
+    viewer = Viewer(member=req.user.member, role=req.user.role)
+    section = reports.cashbook(
+        req.ledger, reports.Period(start.isoformat(), end.isoformat()), req.lang, viewer
+    )[0]
+    pages = max(1, -(-len(section.rows) // CASHBOOK_PAGE))
+    page = _int(req.query("page"), 1, 1, MAX_PAGE)
+    page = min(page, pages)
+    rows = section.rows[(page - 1) * CASHBOOK_PAGE : page * CASHBOOK_PAGE]
+    return req.render(
+        "cashbook.html",
+        start=start,
+        end=end,
+        bad=bad,
+        rows=rows,
+        summary=dict(section.summary),
+        page=page,
+        pages=pages,
+    )
+
+
+def balance_sheet(req: Req) -> Response:
+    on_text = req.query("on")
+    on = _day(on_text) if on_text else _today(req)
+    bad = on is None
+    on = on or _today(req)
+    sections = reports.balance_sheet(req.ledger, on.isoformat(), req.lang)
+    return req.render(
+        "sections.html",
+        title=req.t("nav_balance_sheet"),
+        sections=sections,
+        label=label,
+        on_form=True,
+        on=on,
+        bad=bad,
+    )
+
+
+def income(req: Req) -> Response:
+    today = _today(req)
+    start, end, bad = _period(req, date(today.year, 1, 1))
+    sections = reports.income(req.ledger, reports.Period(start.isoformat(), end.isoformat()), req.lang)
+    return req.render(
+        "sections.html",
+        title=req.t("nav_income"),
+        sections=sections,
+        label=label,
+        period_form=True,
+        start=start,
+        end=end,
+        bad=bad,
+    )
+
+
+def shu(req: Req) -> Response:
+    assert req.user is not None
+    today = _today(req)
+    year = _int(req.query("year"), today.year - 1, FIRST_YEAR, LAST_YEAR)
+    data = closed_allocation(req.ledger, year)
+    mine = None
+    everyone: list[dict[str, Any]] = []
+    if data is not None:
+        members = data.get("members", [])
+        mine = next((m for m in members if m["member"] == req.user.member), None)
+        if access.sees_all_members(req.user):
+            everyone = members[:MAX_SHU_LISTED]
+    return req.render("shu.html", year=year, data=data, mine=mine, everyone=everyone)
+
+
+def units(req: Req) -> Response:
+    return req.render("units.html", units=req.ledger.config.units)
+
+
+def audit(req: Req) -> Response:
+    page = _int(req.query("page"), 1, 1, MAX_PAGE)
+    rows = accounts.audit_rows(req.ledger, AUDIT_PAGE + 1, (page - 1) * AUDIT_PAGE)
+    tz = req.ledger.config.tz
+    shown = [
+        {**row, "when": datetime.fromtimestamp(int(str(row["ts"])), tz).strftime("%Y-%m-%d %H:%M:%S")}
+        for row in rows[:AUDIT_PAGE]
+    ]
+    return req.render("audit.html", rows=shown, page=page, more=len(rows) > AUDIT_PAGE)
+
+
+PAGES: Final = {
+    "root": root,
+    "login": login,
+    "activate": activate,
+    "lang": lang,
+    "logout": logout,
+    "password": password,
+    "home": home,
+    "member": member,
+    "cashbook": cashbook,
+    "balance_sheet": balance_sheet,
+    "income": income,
+    "shu": shu,
+    "units": units,
+    "audit": audit,
+}

@@ -1,0 +1,105 @@
+"""Fixtures for the portal: a ledger with a sample month, one member per role, logins, and a client."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterator
+from dataclasses import dataclass
+from datetime import date
+from pathlib import Path
+
+import pytest
+from argon2 import PasswordHasher
+from sqlalchemy import update
+from starlette.testclient import TestClient
+
+from central import config, sample
+from central.ledger import Ledger, schema
+from central.members.rows import ROLES
+from central.portal import Settings, accounts, create_app
+
+PASSWORD = "rahasia-123"
+STAFF_LOGIN = "KANTOR1"
+# Cheap argon2id parameters: the tests log in hundreds of times on a shared 2-core machine.
+CHEAP = PasswordHasher(time_cost=1, memory_cost=1024, parallelism=1)
+
+
+@dataclass(frozen=True)
+class World:
+    """A ledger with a month of sample data, and the login of one member per role."""
+
+    ledger: Ledger
+    by_role: dict[str, str]  # role -> login (member number, or the staff account for "staf")
+    settings: Settings
+
+    def client(self) -> TestClient:
+        return TestClient(create_app(self.ledger, self.settings), base_url="http://testserver")
+
+
+def csrf(client: TestClient, path: str = "/login") -> str:
+    """The form's CSRF token, as a browser would read it from the page."""
+    page = client.get(path)
+    found = re.search(r'name="csrftoken" value="([^"]+)"', page.text)
+    assert found, f"no CSRF token on {path}"
+    return found.group(1)
+
+
+def login(client: TestClient, name: str, password: str = PASSWORD) -> TestClient:
+    token = csrf(client)
+    response = client.post(
+        "/login", data={"csrftoken": token, "login": name, "password": password}, follow_redirects=False
+    )
+    assert response.status_code == 303, response.text
+    return client
+
+
+def set_password(ledger: Ledger, name: str, *, staff_role: str | None = None) -> None:
+    """Issue a login and activate it with ``PASSWORD`` (the office's code and the member's first visit)."""
+    issued = accounts.issue_login(ledger, CHEAP, name, staff_role=staff_role, by="test")
+    accounts.activate(
+        ledger, CHEAP, name, issued.code, password=PASSWORD, confirm=PASSWORD, address="127.0.0.1"
+    )
+
+
+@pytest.fixture(scope="module")
+def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
+    """One ledger per test module: March 2026 of sample data, members A001.. given every role in turn."""
+    path = tmp_path_factory.mktemp("portal") / "ledger.sqlite"
+    data = sample.generate(seed=7, start=date(2026, 3, 1), end=date(2026, 3, 31), members=20, per_day=25)
+    with Ledger.open(str(path)) as ledger:
+        ledger.init(config.default())
+        sample.load_into(ledger, data)
+        ledger.ingest(data.envelopes)
+        numbers = sorted(m["number"] for m in ledger.members())
+        by_role: dict[str, str] = {}
+        member_roles = [r for r in ROLES if r != "staf"]
+        with ledger.write() as conn:
+            for number, role in zip(numbers, [*member_roles, *["anggota"] * len(numbers)], strict=False):
+                conn.execute(
+                    update(schema.members).where(schema.members.c.number == number).values(role=role)
+                )
+                by_role.setdefault(role, number)
+        by_role["staf"] = STAFF_LOGIN
+        for role, name in by_role.items():
+            set_password(ledger, name, staff_role="staf" if role == "staf" else None)
+        # a second plain member, to be the "other member" of the privacy tests
+        other = next(n for n in numbers if n not in by_role.values())
+        set_password(ledger, other)
+        by_role["other"] = other
+        yield World(ledger, by_role, Settings(hasher=CHEAP))
+
+
+@pytest.fixture
+def fresh(tmp_path: Path) -> Iterator[World]:
+    """A small ledger of its own (for tests that lock accounts or change passwords)."""
+    data = sample.generate(seed=3, start=date(2026, 3, 1), end=date(2026, 3, 7), members=5, per_day=5)
+    with Ledger.open(str(tmp_path / "ledger.sqlite")) as ledger:
+        ledger.init(config.default())
+        sample.load_into(ledger, data)
+        ledger.ingest(data.envelopes)
+        numbers = sorted(m["number"] for m in ledger.members())
+        with ledger.write() as conn:
+            conn.execute(update(schema.members).values(role="anggota"))
+        for number in numbers[:2]:
+            set_password(ledger, number)
+        yield World(ledger, {"anggota": numbers[0], "other": numbers[1]}, Settings(hasher=CHEAP))

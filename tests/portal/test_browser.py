@@ -1,0 +1,93 @@
+"""A real browser (Debian's Chromium through Playwright) at a phone size and a desktop size."""
+
+from __future__ import annotations
+
+import socket
+import threading
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import uvicorn
+from sqlalchemy import update
+
+from central.portal import create_app
+from central.portal.tables import portal_sessions
+from tests.portal.conftest import PASSWORD, World
+
+CHROMIUM = Path("/usr/bin/chromium")
+SIZES = {"phone": (360, 740), "desktop": (1280, 800)}
+
+pytestmark = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="Debian's chromium is not installed (/usr/bin/chromium); `make test` installs it",
+)
+
+
+@pytest.fixture(scope="module")
+def base_url(world: World) -> Iterator[str]:
+    """The portal served by uvicorn on a free loopback port, in a thread."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(world.ledger, world.settings), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)
+
+
+def test_member_journey_at_phone_and_desktop_size(world: World, base_url: str, tmp_path: Path) -> None:
+    """A member gets a clear page for a wrong password, logs in, reads the cash book, meets a forbidden page
+    and an expired session; screenshots of each are saved."""
+    from playwright.sync_api import sync_playwright
+
+    member = world.by_role["anggota"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for size, (width, height) in SIZES.items():
+                page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+                shot = lambda name, page=page, size=size: page.screenshot(  # noqa: E731
+                    path=str(tmp_path / f"{size}-{name}.png"), full_page=True
+                )
+                page.goto(f"{base_url}/login")
+                page.fill("#login", member)
+                page.fill("#password", "salah-sekali")
+                page.click("button[type=submit]")
+                assert "kata sandi salah" in page.inner_text(".alert")
+                shot("wrong-password")
+                page.fill("#password", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_url("**/home")
+                assert world.ledger.member(member)["name"] in page.inner_text("h1")
+                shot("home")
+                page.click("nav.menu >> text=Buku kas")
+                page.fill("input[name=from]", "2026-03-01")
+                page.fill("input[name=to]", "2026-03-31")
+                page.click("form.period button")
+                page.wait_for_url("**/cashbook?from=2026-03-01*")
+                assert page.locator("table.cash tbody tr").count() > 10
+                shot("cashbook")
+                page.goto(f"{base_url}/audit")
+                assert "Tidak boleh dibuka" in page.inner_text("h1")
+                shot("forbidden")
+                with world.ledger.write() as conn:
+                    conn.execute(update(portal_sessions).values(seen_ts=0))
+                page.goto(f"{base_url}/cashbook")
+                assert "Sesi Anda sudah berakhir" in page.inner_text("main")
+                shot("expired")
+                page.context.close()
+        finally:
+            browser.close()
+    assert len(list(tmp_path.glob("*.png"))) == 2 * 5
