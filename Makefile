@@ -5,8 +5,9 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Debian packages the tests and the demo start for real (broker, database, virtual screen, serial ptys,
 # systemd-analyze/udevadm for the Pi's generated system files, Mesa for Kivy's offscreen window,
-# pdftoppm to rasterise printed member cards in tests).
-DEB_PACKAGES := mosquitto postgresql xvfb xauth libmtdev1 socat systemd udev libgl1-mesa-dri libegl1 libgles2 poppler-utils
+# pdftoppm to rasterise printed member cards in tests, Chromium and a font for the portal's browser tests).
+DEB_PACKAGES := mosquitto postgresql xvfb xauth libmtdev1 socat systemd udev libgl1-mesa-dri libegl1 libgles2 poppler-utils \
+  chromium fonts-dejavu-core
 # Headless Kivy: no screen on CI or build machines.
 export SDL_VIDEODRIVER ?= offscreen
 export KIVY_NO_ARGS := 1
