@@ -153,6 +153,7 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "contiguous_seq": ("seq utuh", "contiguous seq"),
     "gaps": ("celah", "gaps"),
     "broken_prev_at": ("rantai putus di", "broken chain at"),
+    "refused": ("ditolak pusat", "refused by central"),
     "devices": ("perangkat", "devices"),
     "devices_with_problems": ("perangkat bermasalah", "devices with problems"),
     "sale": ("penjualan", "sale"),

@@ -15,7 +15,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import func, literal, select
+from sqlalchemy import func, literal, select, union_all
 
 from central.accounts import ASSET, EQUITY, EXPENSE, LIABILITY, REVENUE, balance_sign
 from central.books.viewer import PUBLIC, Viewer
@@ -245,31 +245,48 @@ def income(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
 
 
 def chains(ledger: Ledger, lang: str = "id") -> list[Section]:
-    """Per device: how many envelopes, highest contiguous seq, gaps in seq, and broken ``prev`` links."""
+    """Per device: how many envelopes, how many of them were refused (authentic envelopes central
+    quarantined: they hold their position), highest contiguous seq, gaps in seq, and broken ``prev``
+    links."""
     tx = schema.transactions
-    nxt = tx.alias("nxt")
+    rf = schema.refusals
+    # A position is taken by a committed transaction or by an authentic refused envelope.
+    positions = union_all(select(tx.c.device, tx.c.seq), select(rf.c.device, rf.c.seq)).subquery("pos")
+    nxt = positions.alias("nxt")
     cb = schema.chain_breaks
     with ledger.read() as conn:
         stats = conn.execute(
-            select(tx.c.device, func.count(), func.min(tx.c.seq), func.max(tx.c.seq))
-            .group_by(tx.c.device)
-            .order_by(tx.c.device)
+            select(positions.c.device, func.count(), func.min(positions.c.seq), func.max(positions.c.seq))
+            .group_by(positions.c.device)
+            .order_by(positions.c.device)
         ).all()
+        refused: dict[str, int] = {
+            device: int(n)
+            for device, n in conn.execute(select(rf.c.device, func.count()).group_by(rf.c.device))
+        }
         breaks: dict[str, list[str]] = {}
         for device, seq in conn.execute(select(cb.c.device, cb.c.seq).order_by(cb.c.device, cb.c.seq)):
             breaks.setdefault(device, []).append(str(int(seq)))
         gaps: dict[str, list[str]] = {}
         first_gap: dict[str, int] = {}
-        has_next = select(literal(1)).where(nxt.c.device == tx.c.device, nxt.c.seq == tx.c.seq + 1).exists()
+        has_next = (
+            select(literal(1))
+            .where(nxt.c.device == positions.c.device, nxt.c.seq == positions.c.seq + 1)
+            .exists()
+        )
         for device, count, _low, high in stats:
             if int(count) == int(high):  # seqs are unique and >= 1: 1..high all present
                 continue
             starts = conn.execute(
-                select(tx.c.seq).where(tx.c.device == device, ~has_next).order_by(tx.c.seq)
+                select(positions.c.seq)
+                .where(positions.c.device == device, ~has_next)
+                .order_by(positions.c.seq)
             ).scalars()
             for seq in starts:
                 later = conn.execute(
-                    select(func.min(tx.c.seq)).where(tx.c.device == device, tx.c.seq > seq)
+                    select(func.min(positions.c.seq)).where(
+                        positions.c.device == device, positions.c.seq > seq
+                    )
                 ).scalar_one_or_none()
                 first_gap.setdefault(device, int(seq))
                 if later is not None:
@@ -286,6 +303,7 @@ def chains(ledger: Ledger, lang: str = "id") -> list[Section]:
                 contiguous,
                 " ".join(missing_from_start + gaps.get(device, [])),
                 " ".join(breaks.get(device, [])),
+                int(refused.get(device, 0)),
             )
         )
     problems = sum(1 for row in rows if row[4] or row[5])
@@ -293,7 +311,7 @@ def chains(ledger: Ledger, lang: str = "id") -> list[Section]:
         Section(
             "chains",
             t("chains", lang),
-            ("device", "count", "max_seq", "contiguous_seq", "gaps", "broken_prev_at"),
+            ("device", "count", "max_seq", "contiguous_seq", "gaps", "broken_prev_at", "refused"),
             tuple(rows),
             (("devices", len(rows)), ("devices_with_problems", problems)),
         )
@@ -382,7 +400,8 @@ def render_table(sections: Sequence[Section], lang: str = "id") -> str:
         for row in cells:
             widths = [max(w, len(v)) for w, v in zip(widths, row, strict=True)]
         numeric = [
-            c.endswith("_rp") or c in ("count", "max_seq", "contiguous_seq", "seq") for c in section.columns
+            c.endswith("_rp") or c in ("count", "max_seq", "contiguous_seq", "seq", "refused")
+            for c in section.columns
         ]
 
         def line(values: Sequence[str], numeric: list[bool] = numeric, widths: list[int] = widths) -> str:

@@ -259,6 +259,19 @@ def test_chain_gaps_and_broken_prev_are_reported(loaded: Ledger) -> None:
     assert loaded.contiguous_seq("nobody") == 0
 
 
+def test_a_refused_authentic_envelope_is_no_gap_in_the_chain_report(loaded: Ledger) -> None:
+    """An authentic envelope central refused holds its position: `report chains` counts it as refused,
+    not as a gap, and the contiguous seq runs past it."""
+    dev = Device().register(loaded)
+    envs = [dev.sale(), dev.withdraw("A001", "sukarela", 10**9), dev.sale()]
+    report = loaded.ingest(envs, require_signature=True)
+    assert [r.id for r in report.rejected] == [envs[1]["id"]]
+    assert loaded.contiguous_seq(dev.name) == 3
+    row = reports.chains(loaded)[0].rows[0]
+    assert row[0] == dev.name and row[2] == 3 and row[3] == 3
+    assert row[4] == "" and row[6] == 1
+
+
 def test_contiguous_seq_is_zero_without_the_first(loaded: Ledger) -> None:
     """A device whose seq 1 has not arrived has contiguous seq 0, and the chain report names 1-1 missing."""
     dev = Device()
