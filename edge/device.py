@@ -762,6 +762,29 @@ class Device:
                 acked = upto
             return acked
 
+    def rewind_ack(self, to_seq: int) -> int:
+        """Central holds less than it acked (its ledger was restored from a backup): take the ack back to
+        ``to_seq`` so that the rows after it are sent again; return the device's ack seq.
+
+        Only rows the outbox still keeps can be sent again: when rows after ``to_seq`` were already
+        pruned, the ack goes back only to the last pruned seq, and central's chain report shows what it
+        lost for good. Resending what central does hold is harmless (ingest is idempotent on ``id``).
+        """
+        with self._tx() as conn:
+            acked = self._meta_int("last_ack_seq")
+            target = max(int(to_seq), 0)
+            if target >= acked:
+                return acked
+            first_kept = conn.execute(
+                "SELECT MIN(seq) FROM outbox WHERE seq > ? AND seq <= ?", (target, acked)
+            ).fetchone()[0]
+            if first_kept is None:
+                return acked  # everything after to_seq was pruned: nothing left to send again
+            target = max(target, int(first_kept) - 1)
+            conn.execute("UPDATE outbox SET acked_at = NULL WHERE seq > ? AND seq <= ?", (target, acked))
+            self._set_meta("last_ack_seq", target)
+            return target
+
     def prune_delivered(self, older_than_s: float = DEFAULT_RETENTION_S) -> int:
         """Remove delivered rows recorded more than ``older_than_s`` ago; return how many.
 

@@ -169,6 +169,17 @@ class DeviceSync:
             log.warning("ignoring a malformed ack: %s", err)
             return
         self.stats.acks += 1
+        holds = got.seq if got.resend_from is None else min(got.seq, got.resend_from - 1)
+        if holds < self.acked:
+            # Central holds less than it acked before: its ledger was restored from a backup (or the
+            # broker kept an old retained ack). Send again what the outbox still keeps; duplicates are
+            # harmless, a lost envelope is not.
+            before = self.acked
+            self.acked = int(self.dev.rewind_ack(holds))
+            if self.acked < before:
+                log.warning("central holds seqs up to %d of the %d it acked: sending again", holds, before)
+                self.stats.resends += 1
+                self.sent_upto = self.acked
         if got.seq > self.acked:
             self.acked = int(self.dev.mark_acked(got.seq))
             self.waiting_since = self.clock() if self.sent_upto > self.acked else None
