@@ -310,3 +310,18 @@ def test_outbox_bound_refuses_cleanly(dev: Device) -> None:
     assert "outbox export" in info.value.message("en")
     dev.mark_acked(1)
     assert dev.record_sale([("PULSA", 1)]).seq == 3
+
+
+def test_rewind_ack_sends_again_only_what_is_kept(dev: Device) -> None:
+    """A rewound ack marks kept rows unacked again and never moves forward; with every row pruned there is
+    nothing to send again and the ack stays."""
+    for _ in range(5):
+        dev.record_sale([("8991001", 1)], member=None, payment="cash")
+    assert dev.mark_acked(5) == 5
+    assert dev.rewind_ack(7) == 5  # never forward
+    assert dev.rewind_ack(2) == 2
+    assert dev.status().last_ack_seq == 2
+    assert dev.mark_acked(5) == 5
+    dev.prune_delivered(0)
+    kept = [seq for seq, _ in dev.outbox_after(0, 10)]
+    assert dev.rewind_ack(1) == (max(1, min(kept) - 1) if kept else 5)
