@@ -5,8 +5,11 @@ from __future__ import annotations
 import contextlib
 import os
 import tempfile
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Final
+
+from provisioning.errors import OutputExists
 
 PRIVATE_MODE: Final = 0o600
 PUBLIC_MODE: Final = 0o644
@@ -45,3 +48,21 @@ def make_private_dir(path: Path) -> None:
     """Create a directory only its owner can enter (parents as needed)."""
     path.mkdir(parents=True, exist_ok=True, mode=PRIVATE_DIR_MODE)
     os.chmod(path, PRIVATE_DIR_MODE)
+
+
+def write_new_files(files: Mapping[str, str], out: Path) -> tuple[Path, ...]:
+    """Write generated text files (relative name -> text) under ``out``, readable by all; refuse before
+    writing anything when one of them exists already. Returns the paths written."""
+    clashes = [name for name in files if (out / name).exists()]
+    if clashes:
+        raise OutputExists(
+            f"{out / clashes[0]} sudah ada; tidak ditimpa. Pilih --out lain",
+            f"{out / clashes[0]} already exists; it is not overwritten. Choose another --out",
+        )
+    written = []
+    for name, text in files.items():
+        path = out / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        write_file(path, text.encode(), mode=PUBLIC_MODE)
+        written.append(path)
+    return tuple(written)

@@ -13,8 +13,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from provisioning.errors import InvalidName, OutputExists
-from provisioning.files import PUBLIC_MODE, write_file
+from provisioning.errors import InvalidName
+from provisioning.files import write_new_files
 
 SERVE_UNIT: Final = "koperasi-central.service"
 BACKUP_UNIT: Final = "koperasi-backup.service"
@@ -198,17 +198,4 @@ def office_files(options: OfficeOptions) -> dict[str, str]:
 
 def write_office_files(options: OfficeOptions, out: Path) -> tuple[Path, ...]:
     """Write ``office_files`` under ``out`` (never overwriting); returns the paths written."""
-    files = office_files(options)
-    clashes = [name for name in files if (out / name).exists()]
-    if clashes:
-        raise OutputExists(
-            f"{out / clashes[0]} sudah ada; tidak ditimpa. Pilih --out lain",
-            f"{out / clashes[0]} already exists; it is not overwritten. Choose another --out",
-        )
-    written = []
-    for name, text in files.items():
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, text.encode(), mode=PUBLIC_MODE)
-        written.append(path)
-    return tuple(written)
+    return write_new_files(office_files(options), out)

@@ -12,8 +12,8 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
-from provisioning.errors import InvalidName, OutputExists
-from provisioning.files import PUBLIC_MODE, write_file
+from provisioning.errors import InvalidName
+from provisioning.files import write_new_files
 
 USB_ID_RE: Final = re.compile(r"^[0-9a-f]{4}$")
 USER_RE: Final = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
@@ -239,17 +239,4 @@ def pi_files(options: PiOptions) -> dict[str, str]:
 
 def write_pi_files(options: PiOptions, out: Path) -> tuple[Path, ...]:
     """Write ``pi_files`` under ``out`` (never overwriting); returns the paths written."""
-    files = pi_files(options)
-    clashes = [name for name in files if (out / name).exists()]
-    if clashes:
-        raise OutputExists(
-            f"{out / clashes[0]} sudah ada; tidak ditimpa. Pilih --out lain",
-            f"{out / clashes[0]} already exists; it is not overwritten. Choose another --out",
-        )
-    written = []
-    for name, text in files.items():
-        path = out / name
-        path.parent.mkdir(parents=True, exist_ok=True)
-        write_file(path, text.encode(), mode=PUBLIC_MODE)
-        written.append(path)
-    return tuple(written)
+    return write_new_files(pi_files(options), out)
