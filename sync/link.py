@@ -38,6 +38,10 @@ CONNACK_TIMEOUT_S: Final = 20.0
 PAHO_INFLIGHT_MAX: Final = 100
 # Publishes and acks handed over by other threads (``post``/``post_ack``), sent by the next ``step``.
 OUTGOING_QUEUE_MAX: Final = 20_000
+# What OpenSSL says when the broker's TLS alert tells the client its certificate is on the CRL
+# ("[SSL: SSLV3_ALERT_CERTIFICATE_REVOKED] sslv3 alert certificate revoked"); paho logs it and reports
+# only "connection lost", so the link keeps the socket error it logged.
+CERTIFICATE_REVOKED_MARK: Final = "certificate revoked"
 OUTGOING_PER_STEP: Final = 2_000
 
 
@@ -79,6 +83,8 @@ class _State:
     attempt: int = 0
     next_attempt_at: float = 0.0
     last_error: str = ""
+    socket_error: str = ""
+    certificate_revoked: bool = False
     connects: int = 0
     need_subscribe: bool = False
     subscriptions: list[Subscription] = field(default_factory=list)
@@ -134,6 +140,11 @@ class Link:
         return self._state.last_error
 
     @property
+    def certificate_revoked(self) -> bool:
+        """True once the broker has refused this client's certificate as revoked (a TLS alert)."""
+        return self._state.certificate_revoked
+
+    @property
     def v5(self) -> bool:
         return self.broker.mqtt_version == 5
 
@@ -171,11 +182,16 @@ class Link:
                 tls_version=ssl.PROTOCOL_TLS_CLIENT,
             )
 
+        def on_log(_c: mqtt.Client, _u: object, level: int, message: str) -> None:
+            if level == mqtt.MQTT_LOG_ERR and generation == self._state.generation:
+                self._state.socket_error = message
+
         def on_connect(_c: mqtt.Client, _u: object, _f: object, rc: ReasonCode, _p: object) -> None:
             ok = not rc.is_failure
             self._put(Event(EventKind.CONNECTED, generation, ok=ok, reason=str(rc)))
             if ok:
                 self._state.connected = True
+                self._state.certificate_revoked = False
                 self._state.connecting_since = None
                 self._state.need_subscribe = True
 
@@ -205,6 +221,7 @@ class Link:
             if self.report_pubacks or rc.is_failure:
                 self._put(Event(EventKind.PUBACK, generation, mid=mid, ok=not rc.is_failure, reason=str(rc)))
 
+        client.on_log = on_log
         client.on_connect = on_connect
         client.on_disconnect = on_disconnect
         client.on_message = on_message
@@ -249,6 +266,8 @@ class Link:
         try:
             client.connect(self.broker.host, self.broker.port, self.broker.keepalive_s, **kwargs)
         except (OSError, ssl.SSLError, ValueError) as err:
+            if CERTIFICATE_REVOKED_MARK in str(err).lower():
+                state.certificate_revoked = True
             self._schedule_retry(f"cannot connect to {self.broker.host}:{self.broker.port}: {err}")
             return
         self._client = client
@@ -273,11 +292,14 @@ class Link:
             rc = mqtt.MQTT_ERR_CONN_LOST
         if rc != mqtt.MQTT_ERR_SUCCESS:
             self._drop_client()
+            reason = state.socket_error or mqtt.error_string(rc)
+            state.socket_error = ""
+            if CERTIFICATE_REVOKED_MARK in reason.lower():
+                state.certificate_revoked = True
             if state.connected:
                 state.connected = False
-                reason = mqtt.error_string(rc)
                 self._put(Event(EventKind.DISCONNECTED, state.generation, ok=False, reason=reason))
-            self._schedule_retry(f"connection lost: {mqtt.error_string(rc)}")
+            self._schedule_retry(f"connection lost: {reason}")
             return
         if state.connected:
             state.attempt = 0

@@ -32,6 +32,9 @@ MAX_REASON_CHARS: Final = 160
 # 50 items x (seq, a 64-character id, 160 characters of reason of up to 4 UTF-8 bytes, keys) < 40 KiB.
 MAX_NOTICE_BYTES: Final = 48 * 1024
 STATES: Final = ("refused", "accepted")
+# A reason that starts with this means central refused the envelope because the device is revoked;
+# the device then shows itself revoked (``edge status``) instead of "waiting for central".
+DEVICE_REVOKED: Final = "device revoked"
 
 
 class Item(NamedTuple):

@@ -43,6 +43,7 @@ IDLE_WAIT_S: Final = 0.02
 PRUNE_EVERY_S: Final = 600.0
 # A store that is busy (the kiosk is committing a sale) is retried after this long.
 STORE_RETRY_S: Final = 0.2
+CERTIFICATE_REVOKED_REASON: Final = "broker: sertifikat dicabut / certificate revoked"
 UNACKED_BATCHES: Final = 2
 MAX_STATS_NAMES: Final = 1000
 
@@ -57,6 +58,7 @@ class Outbox(Protocol):
     def apply_downlink(self, name: str, payload: Mapping[str, Any]) -> bool: ...
     def apply_refusals(self, notice: refusals_mod.Notice) -> int: ...
     def set_connectivity(self, connected: bool) -> None: ...
+    def mark_revoked(self, reason: str | None) -> None: ...
     def status(self) -> Any: ...
 
 
@@ -128,6 +130,7 @@ class DeviceSync:
         self.next_prune_at = clock()
         self.store_retry_at = 0.0
         self.was_connected = False
+        self.revoked = bool(getattr(dev.status(), "revoked", False))
         self.stats = UplinkStats()
 
     # -- events ---------------------------------------------------------------------------------------
@@ -202,6 +205,11 @@ class DeviceSync:
             return
         self.stats.refusal_notices += 1
         self.dev.apply_refusals(notice)
+        mark = refusals_mod.DEVICE_REVOKED
+        revoked = [i for i in notice.items if i.state == "refused" and i.reason.startswith(mark)]
+        if revoked and not self.revoked:
+            self.revoked = True
+            self.dev.mark_revoked(revoked[-1].reason)
 
     def _on_downlink(self, name: str, is_delta: bool, payload: bytes) -> None:
         if len(payload) > downlink.MAX_DOWNLINK_BYTES:
@@ -325,6 +333,10 @@ class DeviceSync:
     def step(self, wait_s: float = IDLE_WAIT_S) -> bool:
         """One turn: network I/O (waiting up to ``wait_s``), events, sends, timers; True if it sent."""
         self.link.step(wait_s)
+        if self.link.certificate_revoked and not self.revoked:
+            self.revoked = True
+            log.error("the broker refused this device's certificate: it is revoked")
+            self.dev.mark_revoked(CERTIFICATE_REVOKED_REASON)
         now = self.clock()
         if now < self.store_retry_at:
             return False

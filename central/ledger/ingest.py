@@ -61,6 +61,7 @@ from central.ledger.refusals import (
 from central.ledger.signatures import _Verdicts, signed_and_body
 from central.ledger.tables import insert_many
 from sync import envelope as wire
+from sync.refusals import DEVICE_REVOKED
 
 
 class Ledger(Protocol):
@@ -501,7 +502,7 @@ def _admit(
     registered = state.devices.get(device)
     if registered is not None and registered.revoked:
         why = f" ({registered.revoked_reason})" if registered.revoked_reason else ""
-        raise _Bad(f"device revoked{why}: {device} may no longer send transactions")
+        raise _Bad(f"{DEVICE_REVOKED}{why}: {device} may no longer send transactions")
     if registered is None and require_signature:
         raise _Bad(f"unknown device {device}: register it with `devices add` before it sends")
     must_verify = registered is not None and ("sig" in env or require_signature)

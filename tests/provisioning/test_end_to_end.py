@@ -173,6 +173,14 @@ def _member_known(device_dir: Path, number: str) -> bool:
             return False
 
 
+def _status(device_dir: Path) -> dict[str, object]:
+    from edge.device import Device
+
+    with Device.open(device_dir) as dev:
+        st = dev.status()
+        return {"revoked": st.revoked, "reason": st.revoked_reason}
+
+
 def _contiguous(site: Site, device: str) -> int:
     ledger = central_ledger.Ledger.open(site.db)
     try:
@@ -225,6 +233,17 @@ def test_enrolled_device_syncs_a_sale_to_central_over_tls_then_revocation_stops_
     broker.reload()
     findings = {f.check: f for f in diagnose(device_dir, scanner=site.root / "none", printer=None)}
     assert not findings["broker"].ok and "revoked" in findings["broker"].en_text
+    # The stolen kiosk restarts: its sync service meets the broker's "certificate revoked" alert and the
+    # device says so in `edge status` instead of "waiting for central" (the open connection had survived
+    # the reload, so only a new handshake meets the CRL).
+    assert not _status(device_dir)["revoked"]
+    _stop(sync)
+    sync = _spawn("sync", "--device", str(device_dir), log=site.root / "sync-after-revoke.log")
+    site.procs.append(sync)
+    _wait_until(lambda: _status(device_dir)["revoked"], "the sync service to find the device revoked")
+    shown = _module("edge", "--dir", str(device_dir), "status", "--lang", "en")
+    assert shown.returncode == 0, shown.stdout + shown.stderr
+    assert "device REVOKED (broker: sertifikat dicabut" in shown.stdout, shown.stdout
     # The stolen kiosk keeps recording; whatever path its envelopes take, central refuses them.
     later = _module("edge", "--dir", str(device_dir), "sale", "--line", "8991002:3", "--json")
     assert later.returncode == 0, later.stdout + later.stderr

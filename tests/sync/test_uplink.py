@@ -11,7 +11,7 @@ from typing import Any
 
 import pytest
 
-from sync import ack, batch, topics
+from sync import ack, batch, refusals, topics
 from sync.link import EventKind, Link, Subscription
 from sync.settings import BrokerSettings, LinkSettings, UplinkTuning
 from sync.uplink import DeviceSync
@@ -34,6 +34,8 @@ class MemoryOutbox:
     acked: int = 0
     connectivity: list[bool] = field(default_factory=list)
     downlinks: list[tuple[str, Mapping[str, Any]]] = field(default_factory=list)
+    notices: list[refusals.Notice] = field(default_factory=list)
+    revoked: list[str | None] = field(default_factory=list)
 
     def outbox_after(self, seq: int, limit: int) -> list[tuple[int, bytes]]:
         return [r for r in self.rows if r[0] > seq][:limit]
@@ -54,6 +56,13 @@ class MemoryOutbox:
 
     def status(self) -> Status:
         return Status(self.acked)
+
+    def apply_refusals(self, notice: refusals.Notice) -> int:
+        self.notices.append(notice)
+        return len(notice.items)
+
+    def mark_revoked(self, reason: str | None) -> None:
+        self.revoked.append(reason)
 
 
 def _rows(count: int) -> list[tuple[int, bytes]]:
@@ -173,4 +182,24 @@ def test_backlog_drains_at_the_configured_rate(mosquitto: Mosquitto, tmp_path: P
         central.poll()
     assert len(central.seqs()) <= 10 * 6
     assert central.seqs() == list(range(1, len(central.seqs()) + 1))
+    service.close()
+
+
+def test_a_refusal_for_revocation_marks_the_device_revoked_once(tmp_path: Path) -> None:
+    """Central's notice that it refused envelopes because the device is revoked makes the device say so;
+    other refusals (and a retried-and-accepted one) do not."""
+    outbox = MemoryOutbox(_rows(3))
+    service = DeviceSync(outbox, _settings(tmp_path, 1))
+
+    def notice(*items: refusals.Item) -> bytes:
+        return refusals.encode(refusals.Notice("toko-01", len(items), items))
+
+    service._on_refused(notice(refusals.Item(1, "a" * 64, "a dispute refers to a sale")))
+    accepted = refusals.Item(2, "b" * 64, "device revoked (uji): toko-01 may no longer send", "accepted")
+    service._on_refused(notice(accepted))
+    assert outbox.revoked == [] and len(outbox.notices) == 2
+    why = "device revoked (kiosk dicuri): toko-01 may no longer send transactions"
+    for _ in range(2):
+        service._on_refused(notice(refusals.Item(3, "c" * 64, why)))
+    assert outbox.revoked == [why]
     service.close()
