@@ -161,6 +161,7 @@ class DeviceStatus:
     scanner: str = "none"
     refused: int = 0  # transactions central refused (no longer waiting; the office can retry them)
     refused_reason: str = ""  # central's reason for the latest
+    revoked: bool = False  # the board revoked this device: central and the broker refuse it
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -673,6 +674,7 @@ class EdgeServices:
             last_sync_at=s.last_sync_at or s.last_ack_at,
             refused=int(getattr(s, "refused", 0)),
             refused_reason=str(s.refused_latest[0][1]) if getattr(s, "refused_latest", ()) else "",
+            revoked=bool(getattr(s, "revoked", False)),
         )
 
     def shift_summary(self, clerk: str, since: str) -> ShiftSummary:

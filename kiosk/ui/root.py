@@ -119,7 +119,10 @@ class StatusBar(BoxLayout):
             self.w["online"].text = t("Starting...")
             self.w["sync"].text = ""
         else:
-            self.w["online"].text = t("Online") if status.online else t("Offline (saved here)")
+            if getattr(status, "revoked", False):
+                self.w["online"].text = t("Device REVOKED: ask the board")
+            else:
+                self.w["online"].text = t("Online") if status.online else t("Offline (saved here)")
             self.w["sync"].text = t("Waiting {count} · sync {time}").format(
                 count=status.outbox_depth, time=tx.clock(status.last_sync_at)
             )

@@ -298,3 +298,18 @@ def test_status_bar_tells_the_clerk_what_central_refused(kiosk_factory: Any) -> 
     k.pump(lambda: k.root.status is not None and k.root.status.refused == 1)
     assert "1 ditolak pusat" in k.texts()
     assert Translator("en").tr("{count} refused by central") == "{count} refused by central"
+
+
+def test_status_bar_says_the_device_is_revoked(kiosk_factory: Any) -> None:
+    """Once the sync service marks the device revoked, the status bar says so instead of online/offline."""
+    from edge.device import Device
+
+    k = kiosk_factory("toko")
+    k.root._poll(0)
+    k.pump(lambda: k.root.status is not None)
+    assert "Perangkat DICABUT: minta pengurus" not in k.texts()
+    with Device.open(k.directory) as dev:
+        dev.mark_revoked("broker: sertifikat dicabut / certificate revoked")
+    k.root._poll(0)
+    k.pump(lambda: k.root.status is not None and k.root.status.revoked)
+    assert "Perangkat DICABUT: minta pengurus" in k.texts()
