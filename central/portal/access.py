@@ -22,6 +22,8 @@ from central.portal.accounts import User
 PUBLIC: Final = frozenset({"*"})
 MEMBERS: Final = frozenset(ROLES)
 BOARD: Final = frozenset({"pengurus", "ketua", "sekretaris", "bendahara", "pengawas", "manajer"})
+READERS: Final = frozenset(SEES_MEMBERS)  # the board, supervisors, the manager and office staff
+OFFICE: Final = frozenset({"manajer", "staf"})  # who changes members, products, devices, the year
 
 
 @dataclass(frozen=True)
@@ -42,14 +44,40 @@ MATRIX: Final = (
     Rule("lang", "/lang/{code}", ("GET",), PUBLIC),
     Rule("logout", "/logout", ("POST",), MEMBERS),
     Rule("password", "/password", ("GET", "POST"), MEMBERS),
+    # the books, for every member (invariant 6); each report also as ?format=csv and ?format=pdf
     Rule("home", "/home", ("GET",), MEMBERS),
-    Rule("member", "/members/{number}", ("GET",), MEMBERS, own="number"),
     Rule("cashbook", "/cashbook", ("GET",), MEMBERS),
     Rule("balance_sheet", "/reports/balance-sheet", ("GET",), MEMBERS),
     Rule("income", "/reports/income", ("GET",), MEMBERS),
     Rule("shu", "/reports/shu", ("GET",), MEMBERS),
     Rule("units", "/units", ("GET",), MEMBERS),
+    # a member's own account (a sale that is not the member's own is 404 on the dispute page)
+    Rule("purchases", "/purchases", ("GET",), MEMBERS),
+    Rule("dispute", "/purchases/{sale}/dispute", ("GET", "POST"), MEMBERS),
+    Rule("points", "/points", ("GET",), MEMBERS),
+    Rule("receipt", "/receipt", ("GET",), MEMBERS),
+    # the board's and supervisors' view
+    Rule("board", "/board", ("GET",), BOARD),
     Rule("audit", "/audit", ("GET",), BOARD),
+    Rule("members", "/members", ("GET",), READERS),
+    Rule("quarantine", "/quarantine", ("GET",), READERS),
+    Rule("quarantine_item", "/quarantine/{item}", ("GET",), READERS),
+    Rule("chains", "/chains", ("GET",), READERS),
+    Rule("disputes", "/disputes", ("GET",), READERS),
+    Rule("devices", "/devices", ("GET",), READERS),
+    Rule("products", "/products", ("GET",), READERS),
+    # the office's writes (before /members/{number}, which would match "new" and "import")
+    Rule("member_new", "/members/new", ("GET", "POST"), OFFICE),
+    Rule("members_import", "/members/import", ("GET", "POST"), OFFICE),
+    Rule("member_edit", "/members/{number}/edit", ("GET", "POST"), OFFICE),
+    Rule("member_card", "/members/{number}/card", ("POST",), OFFICE),
+    Rule("member_login", "/members/{number}/login", ("POST",), OFFICE),
+    Rule("product_new", "/products/new", ("GET", "POST"), OFFICE),
+    Rule("product_edit", "/products/{sku}/edit", ("GET", "POST"), OFFICE),
+    Rule("device_revoke", "/devices/{device}/revoke", ("GET", "POST"), OFFICE),
+    Rule("yearend", "/yearend", ("GET", "POST"), OFFICE),
+    # a member's statement: the member themself, and the roles that see every member
+    Rule("member", "/members/{number}", ("GET",), MEMBERS, own="number"),
 )
 RULES: Final = {rule.name: rule for rule in MATRIX}
 WRITES: Final = frozenset(rule.path for rule in MATRIX if set(rule.methods) - {"GET", "HEAD"})

@@ -27,7 +27,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central.ledger import Ledger
-from central.portal import access, accounts, pages, text
+from central.portal import access, accounts, pages, pages_board, pages_member, pages_office, text
 from central.portal.accounts import User
 from central.portal.settings import MAX_FIELD, MAX_FIELDS, Settings
 from central.portal.web import (
@@ -49,6 +49,20 @@ log = logging.getLogger("central.portal")
 
 
 Page = Callable[[Req], Response]
+
+
+def _pages() -> dict[str, Page]:
+    """Every page by its rule's name, from the page modules (a name defined twice is a programming error)."""
+    found: dict[str, Page] = {}
+    for module in (pages, pages_member, pages_board, pages_office):
+        twice = sorted(set(module.PAGES) & set(found))
+        if twice:
+            raise RuntimeError(f"portal pages defined twice: {', '.join(twice)}")
+        found.update(module.PAGES)
+    return found
+
+
+PAGES: Final = _pages()
 
 
 def guarded(portal: Portal, rule: access.Rule, page: Page) -> Callable[[Request], Awaitable[Response]]:
@@ -192,6 +206,13 @@ def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
     return guarded_app
 
 
+class _EveryPath:
+    """asgi-csrf checks a cookie-less request only for paths ``in`` its ``always_protect``: all of ours."""
+
+    def __contains__(self, _path: object) -> bool:
+        return True
+
+
 def security_headers(portal: Portal, app: ASGIApp) -> ASGIApp:
     """Add the security headers to every response; pages are never cached (they hold personal data)."""
     extra = [
@@ -229,13 +250,9 @@ def create_app(ledger: Ledger, settings: Settings | None = None) -> ASGIApp:
     settings = settings or Settings()
     portal = Portal(ledger, settings)
     routes: list[Route | Mount] = [
-        Route(
-            rule.path,
-            guarded(portal, rule, pages.PAGES[rule.name]),
-            methods=list(rule.methods),
-            name=rule.name,
-        )
+        Route(rule.path, guarded(portal, rule, PAGES[rule.name]), methods=list(rule.methods), name=rule.name)
         for rule in access.MATRIX
+        if rule.name in PAGES  # a rule without a page is a URL that does not exist (a test: none is left)
     ]
     routes.append(Mount("/static", StaticFiles(directory=HERE / "static"), name="static"))
 
@@ -273,7 +290,7 @@ def create_app(ledger: Ledger, settings: Settings | None = None) -> ASGIApp:
     with_csrf = asgi_csrf(
         with_session,
         signing_secret=accounts.secret(ledger, "csrf"),
-        always_protect=access.WRITES,
+        always_protect=_EveryPath(),  # also a POST without cookies (a forged cross-site form)
         cookie_secure=settings.secure_cookies,
         cookie_samesite="Lax",
         send_csrf_failed=csrf_failed,

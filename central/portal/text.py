@@ -8,10 +8,12 @@ from __future__ import annotations
 
 from typing import Final
 
+from central.portal import text_board, text_files, text_member, text_office
+
 LANGS: Final = ("id", "en")
 DEFAULT_LANG: Final = "id"
 
-MESSAGES: Final[dict[str, tuple[str, str]]] = {
+_CORE: Final[dict[str, tuple[str, str]]] = {
     "portal": ("Portal anggota", "Members' portal"),
     "skip": ("Langsung ke isi", "Skip to content"),
     "nav_home": ("Beranda", "Home"),
@@ -21,6 +23,19 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "nav_shu": ("SHU", "SHU"),
     "nav_units": ("Unit usaha", "Units"),
     "nav_audit": ("Catatan audit", "Audit log"),
+    "nav_books": ("Buku koperasi", "The cooperative's books"),
+    "nav_office": ("Pengurus dan kantor", "Board and office"),
+    "nav_purchases": ("Belanja saya", "My purchases"),
+    "nav_points": ("Poin saya", "My points"),
+    "nav_receipt": ("Cek struk", "Check a receipt"),
+    "nav_board": ("Ringkasan pengurus", "Board view"),
+    "nav_members": ("Anggota", "Members"),
+    "nav_disputes": ("Sanggahan", "Disputes"),
+    "nav_quarantine": ("Karantina", "Quarantine"),
+    "nav_chains": ("Rantai perangkat", "Device chains"),
+    "nav_devices": ("Perangkat", "Devices"),
+    "nav_products": ("Barang", "Products"),
+    "nav_yearend": ("Tutup buku", "Year-end close"),
     "nav_password": ("Ganti kata sandi", "Change password"),
     "logout": ("Keluar", "Log out"),
     "logged_in_as": ("Masuk sebagai {name} ({login}, {role})", "Logged in as {name} ({login}, {role})"),
@@ -237,6 +252,14 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "--listen must be HOST:PORT, e.g. 127.0.0.1:8080.",
     ),
 }
+
+_AREAS: Final = (text_member.MESSAGES, text_board.MESSAGES, text_office.MESSAGES, text_files.MESSAGES)
+MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}
+for _area in _AREAS:
+    _twice = sorted(set(_area) & set(MESSAGES))
+    if _twice:
+        raise RuntimeError(f"portal texts defined twice: {', '.join(_twice)}")
+    MESSAGES.update(_area)
 
 
 def lang_or_default(value: str | None) -> str:

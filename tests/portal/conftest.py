@@ -10,11 +10,11 @@ from pathlib import Path
 
 import pytest
 from argon2 import PasswordHasher
-from sqlalchemy import update
+from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
 from central import config, sample
-from central.ledger import Ledger, schema
+from central.ledger import Ledger, quarantine, schema
 from central.members.rows import ROLES
 from central.portal import Settings, accounts, create_app
 
@@ -34,6 +34,31 @@ class World:
 
     def client(self) -> TestClient:
         return TestClient(create_app(self.ledger, self.settings), base_url="http://testserver")
+
+    def sample(self, param: str, role: str) -> str:
+        """A value that exists for the path parameter ``param`` of a route, as ``role`` would open it:
+        their own member number and their own sale (staff, who are no member: the other member's)."""
+        own = self.by_role.get(role, self.by_role["other"])
+        number = own if role != "staf" else self.by_role["other"]
+        if param == "code":
+            return "en"
+        if param == "number":
+            return number
+        if param == "sale":
+            t = schema.transactions
+            with self.ledger.read() as conn:
+                found = conn.execute(
+                    select(t.c.id).where(t.c.kind == "sale", t.c.member == number).order_by(t.c.ts).limit(1)
+                ).scalar()
+            assert found, f"member {number} has no sale in the sample"
+            return str(found)
+        if param == "item":
+            return str(quarantine.list_entries(self.ledger)[0].qid)
+        if param == "device":
+            return str(self.ledger.devices_list()[0]["device"])
+        if param == "sku":
+            return str(self.ledger.products()[0]["sku"])
+        raise AssertionError(f"no sample value for the path parameter {{{param}}}")
 
 
 def csrf(client: TestClient, path: str = "/login") -> str:
@@ -70,6 +95,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         ledger.init(config.default())
         sample.load_into(ledger, data)
         ledger.ingest(data.envelopes)
+        ledger.ingest([{"v": 99, "note": "not an envelope"}])  # one quarantined item for the board's pages
         numbers = sorted(m["number"] for m in ledger.members())
         by_role: dict[str, str] = {}
         member_roles = [r for r in ROLES if r != "staf"]

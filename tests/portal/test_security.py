@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from argon2 import PasswordHasher
 from sqlalchemy import Connection, select, update
 from starlette.testclient import TestClient
 
+from central.ledger import schema
 from central.portal import Settings, accounts, create_app
 from central.portal.access import MATRIX, WRITES
 from central.portal.errors import BadActivation, BadLogin
@@ -22,15 +25,25 @@ FORMS = {
 
 
 def _state(conn: Connection) -> tuple[object, ...]:
+    """Logins, sessions and all the office's pages may change: members, products, devices, the books."""
     hashes = conn.execute(select(portal_logins.c.password_hash).order_by(portal_logins.c.login)).all()
-    return tuple(hashes), tuple(
-        conn.execute(select(portal_sessions.c.id_hash).order_by(portal_sessions.c.id_hash))
-    )
+    sessions = conn.execute(select(portal_sessions.c.id_hash).order_by(portal_sessions.c.id_hash)).all()
+    books = [
+        tuple(conn.execute(select(table).order_by(*table.primary_key.columns)).all())
+        for table in (schema.members, schema.products, schema.devices, schema.transactions, schema.meta)
+    ]
+    return tuple(hashes), tuple(sessions), tuple(books)
+
+
+def _concrete(path: str, world: World) -> str:
+    for name in re.findall(r"{(\w+)}", path):
+        path = path.replace("{" + name + "}", world.sample(name, "anggota"))
+    return path
 
 
 def test_every_write_route_is_covered_here() -> None:
     """The CSRF tests below post to every state-changing route of the matrix."""
-    assert set(FORMS) == set(WRITES)
+    assert set(FORMS) <= set(WRITES)
 
 
 @pytest.mark.parametrize("path", sorted(WRITES))
@@ -38,7 +51,7 @@ def test_every_write_route_is_covered_here() -> None:
 def test_a_write_without_a_valid_token_is_refused(path: str, token: str, fresh: World) -> None:
     """A state-changing request without the form's CSRF token is refused (403) and changes nothing."""
     client = login(fresh.client(), fresh.by_role["anggota"])
-    data = dict(FORMS[path])
+    data = dict(FORMS.get(path, {}))  # the office's forms: refused for the token before any field is read
     if token == "wrong":
         data["csrftoken"] = csrf(client, "/home") + "x"
     if token == "no-cookie":  # a cross-site form: the browser sends no cookie of ours at all
@@ -46,7 +59,7 @@ def test_a_write_without_a_valid_token_is_refused(path: str, token: str, fresh: 
         client.cookies.clear()
     with fresh.ledger.read() as conn:
         before = _state(conn)
-    response = client.post(path, data=data, follow_redirects=False)
+    response = client.post(_concrete(path, fresh), data=data, follow_redirects=False)
     assert response.status_code == 403
     assert "Formulir kedaluwarsa" in response.text
     with fresh.ledger.read() as conn:

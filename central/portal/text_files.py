@@ -1,0 +1,8 @@
+"""The texts of the portal's downloads (CSV and PDF of each report), in Bahasa Indonesia and English
+(merged into ``text.MESSAGES``)."""
+
+from __future__ import annotations
+
+from typing import Final
+
+MESSAGES: Final[dict[str, tuple[str, str]]] = {}
