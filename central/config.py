@@ -30,6 +30,8 @@ from central.accounts import (
     UnitAccounts,
 )
 from central.errors import ConfigError
+from central.loanrules import DEFAULT_POLICY, LoanPolicy
+from central.loanrules import parse as parse_loans
 from sync.envelope import SAVINGS_PRODUCTS
 
 CODE_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -53,6 +55,7 @@ _TOP_KEYS: Final = frozenset(
         "posting",
         "points",
         "shu",
+        "loans",
     }
 )
 
@@ -123,6 +126,8 @@ class Config:
     # [posting] opening: the equity account opening balances are brought in against (saldo awal, ekuitas
     # pembukaan). Optional like payables; an opening import is then refused, naming this key.
     opening: str | None = None
+    # [loans]: loan products, the one-open-loan rule, who decides, collectibility classes (central.loanrules).
+    loans: LoanPolicy = DEFAULT_POLICY
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, or None."""
@@ -262,6 +267,7 @@ def parse(data: Mapping[str, Any]) -> Config:
     opening = _parse_opening(data, codes)
     rules, passive, bonus = _parse_points(data, unit_codes)
     method, board_max, shares = _parse_shu(data)
+    loans = parse_loans(data.get("loans"))
     return Config(
         name=name,
         coop=coop,
@@ -280,6 +286,7 @@ def parse(data: Mapping[str, Any]) -> Config:
         raw=dict(data),
         payables=payables,
         opening=opening,
+        loans=loans,
     )
 
 

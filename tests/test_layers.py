@@ -33,6 +33,8 @@ PURE_MODULES = [
     "central/ledger/posting.py",
     "central/members/rows.py",
     "central/accounts.py",
+    "central/loanrules.py",
+    "central/loans/schedule.py",
 ]
 # package -> top-level modules it must never import
 FORBIDDEN = {
@@ -76,10 +78,21 @@ def test_pure_modules_do_no_io(module: str) -> None:
 
 
 # central's subpackages (and the demo-data module) from the bottom up: each may import only those listed
-# before it (and
-# top-level modules config, errors, messages, accounts, which import no subpackage).
-CENTRAL_LAYERS = ("members", "ledger", "yearend", "books", "office", "sample", "serve", "portal", "cli")
-CENTRAL_BASE = {"config", "errors", "messages", "accounts"}
+# before it (and the top-level modules config, errors, messages, accounts, loanrules, which import no
+# subpackage).
+CENTRAL_LAYERS = (
+    "members",
+    "ledger",
+    "loans",
+    "yearend",
+    "books",
+    "office",
+    "sample",
+    "serve",
+    "portal",
+    "cli",
+)
+CENTRAL_BASE = {"config", "errors", "messages", "accounts", "loanrules"}
 MAX_MODULE_LINES = 800
 
 

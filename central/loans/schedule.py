@@ -1,0 +1,247 @@
+"""Loan schedules and how payments settle them. Pure: dates and integer rupiah in, frozen data out.
+
+Three interest methods, as Indonesian cooperatives name them (docs/loans.md has worked examples):
+
+* ``flat``: interest each month on the amount lent, ``P * r``; principal ``P / n``.
+* ``efektif`` (declining balance): interest each month on what is still owed, ``B * r``; principal ``P / n``.
+* ``anuitas`` (annuity): one installment ``A = P * r / (1 - (1 + r) ** -n)`` every month; of it, interest is
+  ``B * r`` and the rest is principal.
+
+``r`` is the monthly rate. With ``grace`` months the first installments are interest only (on the whole
+amount) and the principal is spread over the remaining ``n - grace`` months. Every amount is rounded to
+whole rupiah half up; the last installment takes what rounding left, so the principal always adds up to
+the amount lent exactly.
+
+``settle`` applies payments to a schedule. Each payment pays, oldest installment first, its penalty, then
+its interest, then its principal (the order Fineract calls "penalties, interest, principal"); money left
+after everything due on the payment's day pays the next installments in the same order (paying ahead);
+anything beyond the whole loan is ``excess`` (the product refuses it or holds it as a deposit). A penalty
+accrues on what is unpaid of an installment: ``penalty_month_pct`` for each full 30 days past its due date;
+what has accrued never shrinks.
+"""
+
+from __future__ import annotations
+
+import calendar
+from collections.abc import Sequence
+from dataclasses import dataclass, replace
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal, localcontext
+from typing import Final
+
+METHODS: Final = ("flat", "efektif", "anuitas")
+PENALTY_PERIOD_DAYS: Final = 30
+MAX_TERM: Final = 360
+
+
+class ScheduleError(ValueError):
+    """A schedule that cannot be made (a term, amount or rate out of range)."""
+
+
+@dataclass(frozen=True)
+class Installment:
+    """One month of a schedule: what is due on ``due``, and the principal still owed after it is paid."""
+
+    number: int
+    due: date
+    principal_rp: int
+    interest_rp: int
+    balance_rp: int
+
+    @property
+    def total_rp(self) -> int:
+        return self.principal_rp + self.interest_rp
+
+
+@dataclass(frozen=True)
+class Payment:
+    """Money paid on a loan on ``on``."""
+
+    on: date
+    amount_rp: int
+
+
+@dataclass(frozen=True)
+class Line:
+    """An installment with what has been paid of it (and the penalty accrued on it)."""
+
+    number: int
+    due: date
+    principal_rp: int
+    interest_rp: int
+    penalty_rp: int = 0
+    principal_paid_rp: int = 0
+    interest_paid_rp: int = 0
+    penalty_paid_rp: int = 0
+    paid_on: date | None = None  # when the last rupiah of it was paid
+
+    @property
+    def owed_rp(self) -> int:
+        return (
+            self.principal_rp
+            + self.interest_rp
+            + self.penalty_rp
+            - self.principal_paid_rp
+            - self.interest_paid_rp
+            - self.penalty_paid_rp
+        )
+
+    @property
+    def unpaid_installment_rp(self) -> int:
+        """What remains of principal and interest (the base a penalty accrues on)."""
+        return self.principal_rp + self.interest_rp - self.principal_paid_rp - self.interest_paid_rp
+
+
+@dataclass(frozen=True)
+class State:
+    """A loan after its payments, as of a day."""
+
+    as_of: date
+    lines: tuple[Line, ...]
+    excess_rp: int  # paid beyond the whole loan
+
+    @property
+    def principal_outstanding_rp(self) -> int:
+        return sum(line.principal_rp - line.principal_paid_rp for line in self.lines)
+
+    @property
+    def paid_off(self) -> bool:
+        return all(line.owed_rp == 0 for line in self.lines)
+
+    def overdue(self) -> tuple[Line, ...]:
+        """The installments due on or before ``as_of`` that are not fully paid."""
+        return tuple(line for line in self.lines if line.due <= self.as_of and line.owed_rp > 0)
+
+    @property
+    def days_late(self) -> int:
+        """Days past the oldest unpaid due date (0 when nothing due is unpaid)."""
+        late = self.overdue()
+        return (self.as_of - late[0].due).days if late else 0
+
+    @property
+    def arrears_rp(self) -> int:
+        return sum(line.owed_rp for line in self.overdue())
+
+    def next_due(self) -> Line | None:
+        """The first installment not fully paid (overdue or not)."""
+        return next((line for line in self.lines if line.owed_rp > 0), None)
+
+
+def add_months(start: date, months: int) -> date:
+    """``start`` moved ``months`` calendar months on, the day kept or clamped to the month's last."""
+    index = start.year * 12 + start.month - 1 + months
+    year, month = divmod(index, 12)
+    month += 1
+    return date(year, month, min(start.day, calendar.monthrange(year, month)[1]))
+
+
+def _rp(value: Decimal) -> int:
+    return int(value.quantize(Decimal(1), rounding=ROUND_HALF_UP))
+
+
+def annuity_payment(amount_rp: int, rate: Decimal, months: int) -> int:
+    """The equal monthly installment of an annuity, rounded to whole rupiah half up."""
+    if rate == 0:
+        return -(-amount_rp // months)
+    with localcontext() as ctx:
+        ctx.prec = 40
+        factor = (1 + rate) ** -months
+        return _rp(Decimal(amount_rp) * rate / (1 - factor))
+
+
+def build(
+    method: str,
+    amount_rp: int,
+    rate_month_pct: Decimal,
+    term_months: int,
+    start: date,
+    *,
+    grace_months: int = 0,
+) -> tuple[Installment, ...]:
+    """The schedule of a loan of ``amount_rp`` disbursed on ``start``: one installment a month after it."""
+    if method not in METHODS:
+        raise ScheduleError(f"unknown interest method {method!r}; use one of {', '.join(METHODS)}")
+    if not 1 <= term_months <= MAX_TERM:
+        raise ScheduleError(f"the term must be 1 to {MAX_TERM} months, got {term_months}")
+    if not 0 <= grace_months < term_months:
+        raise ScheduleError(f"the grace must be 0 to {term_months - 1} months, got {grace_months}")
+    if amount_rp <= 0:
+        raise ScheduleError(f"the amount must be more than 0 rupiah, got {amount_rp}")
+    if rate_month_pct < 0:
+        raise ScheduleError(f"the rate must be 0 or more, got {rate_month_pct}")
+    rate = Decimal(rate_month_pct) / 100
+    months = term_months - grace_months
+    flat_interest = _rp(amount_rp * rate)
+    out: list[Installment] = []
+    balance = amount_rp
+    for number in range(1, grace_months + 1):
+        out.append(Installment(number, add_months(start, number), 0, flat_interest, balance))
+    even = amount_rp // months
+    payment = annuity_payment(amount_rp, rate, months) if method == "anuitas" else 0
+    for k in range(1, months + 1):
+        number = grace_months + k
+        last = k == months
+        interest = flat_interest if method == "flat" else _rp(balance * rate)
+        if method == "anuitas":
+            principal = balance if last else min(balance, max(0, payment - interest))
+        else:
+            principal = balance if last else even
+        balance -= principal
+        out.append(Installment(number, add_months(start, number), principal, interest, balance))
+    return tuple(out)
+
+
+def _accrue(line: Line, on: date, pct: Decimal) -> Line:
+    """The line with its penalty as of ``on``: ``pct`` of what is unpaid per full period late; never less."""
+    if pct <= 0 or on <= line.due or line.unpaid_installment_rp <= 0:
+        return line
+    periods = (on - line.due).days // PENALTY_PERIOD_DAYS
+    if periods <= 0:
+        return line
+    due = _rp(Decimal(line.unpaid_installment_rp) * pct / 100 * periods)
+    return replace(line, penalty_rp=max(line.penalty_rp, due)) if due > line.penalty_rp else line
+
+
+def _pay(line: Line, money: int, on: date) -> tuple[Line, int]:
+    """Pay what ``money`` can of ``line``: penalty, interest, principal; returns the line and what is left."""
+    penalty = min(money, line.penalty_rp - line.penalty_paid_rp)
+    money -= penalty
+    interest = min(money, line.interest_rp - line.interest_paid_rp)
+    money -= interest
+    principal = min(money, line.principal_rp - line.principal_paid_rp)
+    money -= principal
+    paid = replace(
+        line,
+        penalty_paid_rp=line.penalty_paid_rp + penalty,
+        interest_paid_rp=line.interest_paid_rp + interest,
+        principal_paid_rp=line.principal_paid_rp + principal,
+    )
+    if paid.owed_rp == 0 and line.owed_rp > 0:
+        paid = replace(paid, paid_on=on)
+    return paid, money
+
+
+def settle(
+    schedule: Sequence[Installment],
+    payments: Sequence[Payment],
+    as_of: date,
+    *,
+    penalty_month_pct: Decimal = Decimal(0),
+) -> State:
+    """The loan as of ``as_of`` after ``payments`` (those after ``as_of`` are left out), in date order."""
+    lines = [Line(i.number, i.due, i.principal_rp, i.interest_rp) for i in schedule]
+    excess = 0
+    pct = Decimal(penalty_month_pct)
+    for payment in sorted((p for p in payments if p.on <= as_of), key=lambda p: p.on):
+        if payment.amount_rp <= 0:
+            raise ScheduleError(f"a payment must be more than 0 rupiah, got {payment.amount_rp}")
+        lines = [_accrue(line, payment.on, pct) for line in lines]
+        money = payment.amount_rp
+        for index, line in enumerate(lines):
+            if money == 0:
+                break
+            if line.owed_rp > 0:
+                lines[index], money = _pay(line, money, payment.on)
+        excess += money
+    lines = [_accrue(line, as_of, pct) for line in lines]
+    return State(as_of=as_of, lines=tuple(lines), excess_rp=excess)
