@@ -48,6 +48,7 @@ EXTENSIONS: Final = (
     "central.cli.office",
     "central.cli.quarantine",
     "central.cli.portal",
+    "central.cli.loans",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0

@@ -1,0 +1,294 @@
+"""``loans products|preview|apply|list|show|decide|cancel|disburse``: loan applications from the office's
+command line (a thin shell over ``central.loans`` and ``central.office.lending``; the portal uses the same
+functions)."""
+
+from __future__ import annotations
+
+import argparse
+import getpass
+import json
+from dataclasses import asdict
+from datetime import date, datetime
+from decimal import Decimal
+from pathlib import Path
+from typing import Any, Final
+
+from central.errors import CentralError
+from central.ledger import Ledger
+from central.loans import applications as apps
+from central.loans import schedule as sched
+from central.loans.applications import Application, LoanError
+from central.messages import lang_of
+from central.office import identity, lending
+from central.office.errors import OfficeError
+
+TEXT: Final[dict[str, tuple[str, str]]] = {
+    "no_products": (
+        "Belum ada produk pinjaman: tambahkan [[loans.products]] di konfigurasi (docs/config.md).",
+        "No loan products yet: add [[loans.products]] to the config (docs/config.md).",
+    ),
+    "none": ("Tidak ada pengajuan.", "No applications."),
+    "schedule_head": (
+        "ke  jatuh tempo  pokok  jasa  angsuran  sisa pokok",
+        "no  due  principal  interest  installment  balance",
+    ),
+    "total": ("jumlah", "total"),
+    "months": ("bulan", "months"),
+    "a_month": ("sebulan", "a month"),
+    "already": (
+        "Sudah dicairkan sebelumnya; tidak ada yang dicairkan lagi.",
+        "Paid out before; nothing paid again.",
+    ),
+    "submitted": ("diajukan", "submitted"),
+    "approved": ("disetujui", "approved"),
+    "rejected": ("ditolak", "rejected"),
+    "cancelled": ("dibatalkan", "cancelled"),
+    "disbursed": ("dicairkan", "disbursed"),
+}
+
+
+def _t(key: str, lang: str) -> str:
+    return TEXT[key][1 if lang == "en" else 0]
+
+
+def _rp(value: int, lang: str) -> str:
+    text = f"{value:,}"
+    return "Rp " + (text if lang == "en" else text.replace(",", "."))
+
+
+def _guard(handler: Any) -> Any:
+    """The domain's bilingual refusals become the CLI's error in the chosen language (exit 2)."""
+
+    def run(ledger: Ledger, args: argparse.Namespace) -> int:
+        lang = lang_of(args.lang)
+        try:
+            return int(handler(ledger, args))
+        except (LoanError, OfficeError) as err:
+            raise CentralError(err.text(lang)) from err
+        except sched.ScheduleError as err:
+            raise CentralError(str(err)) from err
+
+    run.__doc__ = handler.__doc__
+    return run
+
+
+def _print_schedule(rows: tuple[sched.Installment, ...], lang: str) -> None:
+    print(_t("schedule_head", lang))
+    for i in rows:
+        print(
+            f"{i.number:>2}  {i.due.isoformat()}  {_rp(i.principal_rp, lang)}  {_rp(i.interest_rp, lang)}  "
+            f"{_rp(i.total_rp, lang)}  {_rp(i.balance_rp, lang)}"
+        )
+    principal = sum(i.principal_rp for i in rows)
+    interest = sum(i.interest_rp for i in rows)
+    both = _rp(principal + interest, lang)
+    print(f"{_t('total', lang)}: {_rp(principal, lang)} + {_rp(interest, lang)} = {both}")
+
+
+def _app_json(app: Application) -> dict[str, Any]:
+    data = asdict(app)
+    for key in ("rate_month_pct", "penalty_month_pct"):
+        data[key] = None if data[key] is None else str(data[key])
+    return data
+
+
+def _print_app(app: Application, lang: str) -> None:
+    term = f"{app.term_months} {_t('months', lang)}"
+    amount = _rp(app.amount_rp, lang)
+    print(f"{app.id}  {app.member}  {app.product}  {amount}  {term}  {_t(app.state, lang)}  {app.purpose}")
+    if app.decided_by:
+        granted = (
+            f" {_rp(app.granted_rp, lang)} / {app.approved_term_months}" if app.state != "rejected" else ""
+        )
+        print(f"    {app.decided_by}:{granted} {app.decision_reason}")
+    if app.loan:
+        print(f"    {app.loan}  {app.disbursed_day}  {app.disbursed_tx}")
+
+
+def cmd_products(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The loan products of the config."""
+    lang = lang_of(args.lang)
+    products = ledger.config.loans.products
+    if args.json:
+        plain = [{k: str(v) if isinstance(v, Decimal) else v for k, v in asdict(p).items()} for p in products]
+        print(json.dumps(plain, ensure_ascii=False))
+        return 0
+    if not products:
+        print(_t("no_products", lang))
+        return 0
+    for p in products:
+        months = f"{p.term_min_months}-{p.term_max_months} {_t('months', lang)}"
+        print(
+            f"{p.code}  {p.name}  {p.method}  {p.rate_month_pct} % {_t('a_month', lang)}  {months}  "
+            f"{_rp(p.amount_min_rp, lang)} - {_rp(p.amount_max_rp, lang)}"
+        )
+    return 0
+
+
+def cmd_preview(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The schedule a request would have, before it is submitted."""
+    lang = lang_of(args.lang)
+    product = apps.product(ledger, args.product)
+    apps.check_limits(product, args.amount, args.term, None)
+    rows = sched.build(
+        product.method,
+        args.amount,
+        product.rate_month_pct,
+        args.term,
+        args.start,
+        grace_months=product.grace_months,
+    )
+    if args.json:
+        print(json.dumps([{**asdict(i), "due": i.due.isoformat()} for i in rows]))
+        return 0
+    _print_schedule(rows, lang)
+    return 0
+
+
+def cmd_apply(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Submit an application on a member's behalf."""
+    made = apps.apply(ledger, args.member, args.product, args.amount, args.term, args.purpose, by=args.by)
+    if args.json:
+        print(json.dumps(_app_json(made), ensure_ascii=False))
+    else:
+        _print_app(made, lang_of(args.lang))
+    return 0
+
+
+def cmd_list(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Applications, newest first (the chair's queue: --state submitted; the treasurer's: approved)."""
+    lang = lang_of(args.lang)
+    found = apps.listing(ledger, state=args.state, member=args.member)
+    if args.json:
+        print(json.dumps([_app_json(a) for a in found], ensure_ascii=False))
+        return 0
+    if not found:
+        print(_t("none", lang))
+    for app in found:
+        _print_app(app, lang)
+    return 0
+
+
+def cmd_show(ledger: Ledger, args: argparse.Namespace) -> int:
+    """One application with its history and, once approved, its schedule."""
+    lang = lang_of(args.lang)
+    app = apps.get(ledger, args.id)
+    history = apps.events(ledger, args.id)
+    if args.json:
+        print(json.dumps({"application": _app_json(app), "events": history}, ensure_ascii=False))
+        return 0
+    _print_app(app, lang)
+    for event in history:
+        when = datetime.fromtimestamp(event["ts"], ledger.config.tz).isoformat(timespec="seconds")
+        print(f"    {when}  {event['who']}  {event['action']}  {event['detail']}")
+    if app.method is not None:
+        start = (
+            date.fromisoformat(app.disbursed_day)
+            if app.disbursed_day
+            else datetime.now(ledger.config.tz).date()
+        )
+        _print_schedule(app.schedule(start), lang)
+    return 0
+
+
+def cmd_decide(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The chair approves (possibly less, or another term) or rejects, with a reason."""
+    done = apps.decide(
+        ledger,
+        args.id,
+        approve=args.decision == "approve",
+        role=args.role,
+        by=args.by,
+        reason=args.reason,
+        amount_rp=args.amount,
+        term_months=args.term,
+    )
+    if args.json:
+        print(json.dumps(_app_json(done), ensure_ascii=False))
+    else:
+        _print_app(done, lang_of(args.lang))
+    return 0
+
+
+def cmd_cancel(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Withdraw an application not yet paid out."""
+    done = apps.cancel(ledger, args.id, by=args.by, reason=args.reason)
+    if args.json:
+        print(json.dumps(_app_json(done), ensure_ascii=False))
+    else:
+        _print_app(done, lang_of(args.lang))
+    return 0
+
+
+def cmd_disburse(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The treasurer pays out an approved application on the office's chain (never twice)."""
+    lang = lang_of(args.lang)
+    office = identity.load(ledger, identity.key_path(ledger.target, args.office_key))
+    done = lending.disburse(ledger, office, args.id, by=args.by)
+    if args.json:
+        print(
+            json.dumps(
+                {"already": done.already, "application": _app_json(done.application)}, ensure_ascii=False
+            )
+        )
+        return 0
+    if done.already:
+        print(_t("already", lang))
+    _print_app(done.application, lang)
+    return 0
+
+
+def _day(text: str) -> date:
+    try:
+        return date.fromisoformat(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a date like 2026-03-01") from None
+
+
+def add_commands(subparsers: Any) -> None:
+    """Add ``loans`` and its subcommands to central's command line."""
+    parser = subparsers.add_parser("loans", help="loan applications: apply, decide, disburse (docs/loans.md)")
+    sub = parser.add_subparsers(dest="loans_command", metavar="ACTION")
+    sub.required = True
+    me = getpass.getuser()
+
+    def add(name: str, handler: Any, text: str) -> argparse.ArgumentParser:
+        p = sub.add_parser(name, help=text, description=text)
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.set_defaults(func=_guard(handler))
+        return p
+
+    add("products", cmd_products, "the loan products of the config")
+    p = add("preview", cmd_preview, "the schedule of a request before it is submitted")
+    p.add_argument("--product", required=True)
+    p.add_argument("--amount", type=int, required=True, help="whole rupiah")
+    p.add_argument("--term", type=int, required=True, help="months")
+    p.add_argument("--start", type=_day, default=date.today(), help="payout day (default today)")
+    p = add("apply", cmd_apply, "submit an application on a member's behalf")
+    p.add_argument("member")
+    p.add_argument("--product", required=True)
+    p.add_argument("--amount", type=int, required=True, help="whole rupiah")
+    p.add_argument("--term", type=int, required=True, help="months")
+    p.add_argument("--purpose", required=True, help="what the loan is for")
+    p.add_argument("--by", default=me, help="who entered it (default: the logged-in user)")
+    p = add("list", cmd_list, "applications, newest first")
+    p.add_argument("--state", choices=apps.STATES)
+    p.add_argument("--member")
+    p = add("show", cmd_show, "one application, its history and schedule")
+    p.add_argument("id", type=int)
+    p = add("decide", cmd_decide, "approve or reject (the deciders of [loans] only)")
+    p.add_argument("id", type=int)
+    p.add_argument("decision", choices=("approve", "reject"))
+    p.add_argument("--role", required=True, help="the decider's role, e.g. ketua")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--amount", type=int, help="grant less than asked (whole rupiah)")
+    p.add_argument("--term", type=int, help="grant another term (months)")
+    p.add_argument("--by", default=me, help="who decides (default: the logged-in user)")
+    p = add("cancel", cmd_cancel, "withdraw an application not yet paid out")
+    p.add_argument("id", type=int)
+    p.add_argument("--reason", required=True)
+    p.add_argument("--by", default=me)
+    p = add("disburse", cmd_disburse, "pay out an approved application on the office's chain")
+    p.add_argument("id", type=int)
+    p.add_argument("--office-key", type=Path, help="the office's key file (default: beside the ledger)")
+    p.add_argument("--by", default=me, help="who pays it out (default: the logged-in user)")
