@@ -102,7 +102,8 @@ class Application:
         )
 
 
-def _application(row: Any) -> Application:
+def application_from_row(row: Any) -> Application:
+    """An ``Application`` from a ``loan_applications`` row (rates back to ``Decimal``)."""
     values = dict(row)
     for key in ("rate_month_pct", "penalty_month_pct"):
         values[key] = Decimal(values[key]) if values[key] is not None else None
@@ -278,7 +279,7 @@ def get(ledger: Ledger, ident: int) -> Application:
         row = conn.execute(select(a).where(a.c.id == ident)).mappings().first()
     if row is None:
         raise UnknownApplication(f"no loan application {ident}", f"tidak ada pengajuan pinjaman {ident}")
-    return _application(row)
+    return application_from_row(row)
 
 
 def listing(ledger: Ledger, *, state: str | None = None, member: str | None = None) -> list[Application]:
@@ -291,7 +292,7 @@ def listing(ledger: Ledger, *, state: str | None = None, member: str | None = No
     if member is not None:
         query = query.where(a.c.member == member)
     with ledger.read() as conn:
-        return [_application(row) for row in conn.execute(query).mappings()]
+        return [application_from_row(row) for row in conn.execute(query).mappings()]
 
 
 def events(ledger: Ledger, ident: int) -> list[dict[str, Any]]:

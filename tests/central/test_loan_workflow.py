@@ -5,41 +5,16 @@ from __future__ import annotations
 
 from datetime import date, datetime
 from pathlib import Path
-from typing import Any
 
 import pytest
 from sqlalchemy import func, select
 
-from central import config, sample
 from central.ledger import Ledger, schema
 from central.loans import applications as apps
 from central.loans.applications import LoanRefused, UnknownApplication
 from central.office import entries, identity, lending, record
 
 AT = datetime(2026, 3, 2, 9, 0)
-PRODUCT: dict[str, Any] = {
-    "code": "umum",
-    "name": "Pinjaman umum",
-    "method": "anuitas",
-    "rate_month_pct": "1",
-    "term_min_months": 3,
-    "term_max_months": 24,
-    "amount_min_rp": 500_000,
-    "amount_max_rp": 20_000_000,
-}
-MULTIPLE: dict[str, Any] = {**PRODUCT, "code": "kecil", "name": "Pinjaman kecil", "savings_multiple": "2"}
-
-
-@pytest.fixture
-def lent(ledger: Ledger, month: sample.SampleData, tmp_path: Path) -> tuple[Ledger, identity.Office]:
-    """A ledger with loan products configured, the sample members, and the office set up."""
-    raw = config.merge_over_defaults(
-        config._default_raw(),
-        {"loans": {"products": [PRODUCT, MULTIPLE], "deciders": ["ketua", "sekretaris"]}},
-    )
-    ledger.init(config.parse(raw))
-    sample.load_into(ledger, month)
-    return ledger, identity.init(ledger, tmp_path / "office.key")[0]
 
 
 def _disbursements(ledger: Ledger) -> int:

@@ -1,0 +1,243 @@
+"""The loan book as of any day: each loan's card (schedule and what was paid), arrears and collectibility,
+the allowance per class, the problem-loan ratio, and what falls due in a window. Read only.
+
+A loan's schedule comes from its application's approved terms (``central.loans.applications``). A loan
+paid out without an application (an earlier ``office loan-disbursement``, or an opening balance, whose
+principal is what was still owed then) has no terms: its schedule is the principal in ``loan_term_months``
+equal monthly parts from its day, without interest, which is what the member's statement assumed before
+applications existed.
+
+Payments are the loan's installments in the ledger (devices' and the office's), voided ones left out,
+applied by ``central.loans.schedule.settle``: penalty, interest, principal, oldest installment first.
+"""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date
+from decimal import ROUND_HALF_UP, Decimal
+from typing import Final
+
+from sqlalchemy import Connection, select
+
+from central.ledger import Ledger, schema
+from central.loanrules import LoanClass
+from central.loans import schedule as sched
+from central.loans.applications import Application, application_from_row
+from central.loans.tables import ensure_tables, loan_applications
+
+IN_LIST_MAX: Final = 500
+
+
+@dataclass(frozen=True)
+class LoanCard:
+    """One loan as of a day: who owes it, its terms, its schedule settled by its payments."""
+
+    loan: str
+    member: str
+    day: date  # paid out
+    principal_rp: int
+    product: str | None  # None: paid out without an application (no terms)
+    application: int | None
+    state: sched.State
+    payments: tuple[sched.Payment, ...]
+
+    @property
+    def outstanding_rp(self) -> int:
+        return self.state.principal_outstanding_rp
+
+
+@dataclass(frozen=True)
+class AgingRow:
+    """A loan's place in the aging report."""
+
+    loan: str
+    member: str
+    product: str | None
+    outstanding_rp: int
+    arrears_rp: int
+    days_late: int
+    klass: str
+    allowance_rp: int
+
+
+@dataclass(frozen=True)
+class ClassTotal:
+    code: str
+    name: str
+    loans: int
+    outstanding_rp: int
+    allowance_rp: int
+    problem: bool
+
+
+@dataclass(frozen=True)
+class Aging:
+    """The loan book as of ``as_of``: every open loan, and totals per collectibility class."""
+
+    as_of: date
+    rows: tuple[AgingRow, ...]
+    classes: tuple[ClassTotal, ...]
+
+    @property
+    def outstanding_rp(self) -> int:
+        return sum(r.outstanding_rp for r in self.rows)
+
+    @property
+    def allowance_rp(self) -> int:
+        return sum(c.allowance_rp for c in self.classes)
+
+    @property
+    def problem_ratio(self) -> Decimal:
+        """Problem loans (kurang lancar, diragukan, macet) over all loans, as a fraction of the principal."""
+        total = self.outstanding_rp
+        problem = sum(c.outstanding_rp for c in self.classes if c.problem)
+        return (Decimal(problem) / total) if total else Decimal(0)
+
+    def at_risk_rp(self, days: int) -> int:
+        """Portfolio at risk: the outstanding principal of loans at least ``days`` late."""
+        return sum(r.outstanding_rp for r in self.rows if r.days_late >= days)
+
+
+def _voided(conn: Connection, ids: list[str]) -> set[str]:
+    t = schema.transactions
+    found: set[str] = set()
+    for start in range(0, len(ids), IN_LIST_MAX):
+        part = ids[start : start + IN_LIST_MAX]
+        found.update(conn.execute(select(t.c.ref).where(t.c.kind == "void", t.c.ref.in_(part))).scalars())
+    return found
+
+
+def _payments(conn: Connection, loans: list[str], as_of: date) -> dict[str, list[sched.Payment]]:
+    t = schema.transactions
+    rows: list[tuple[str, str, str, int]] = []
+    for start in range(0, len(loans), IN_LIST_MAX):
+        part = loans[start : start + IN_LIST_MAX]
+        query = select(t.c.id, t.c.loan, t.c.day, t.c.total_rp).where(
+            t.c.kind == "installment", t.c.loan.in_(part), t.c.day <= as_of.isoformat()
+        )
+        rows.extend((i, loan, day, int(total)) for i, loan, day, total in conn.execute(query))
+    voided = _voided(conn, [r[0] for r in rows])
+    out: dict[str, list[sched.Payment]] = defaultdict(list)
+    for ident, loan, day, total in rows:
+        if ident not in voided and total > 0:
+            out[loan].append(sched.Payment(date.fromisoformat(day), total))
+    return out
+
+
+def _schedule(
+    ledger: Ledger, app: Application | None, principal: int, day: date
+) -> tuple[sched.Installment, ...]:
+    if app is not None and app.method is not None:
+        return app.schedule(day)
+    return sched.build("flat", principal, Decimal(0), ledger.config.loan_term_months, day)
+
+
+def cards(
+    ledger: Ledger, as_of: date, *, member: str | None = None, loan: str | None = None
+) -> list[LoanCard]:
+    """The cards of the loans paid out on or before ``as_of`` (of one member or one loan if given)."""
+    ensure_tables(ledger)
+    lo, a = schema.loans, loan_applications
+    with ledger.read() as conn:
+        query = select(lo.c.loan, lo.c.member, lo.c.principal_rp, lo.c.tx, lo.c.day).where(
+            lo.c.day <= as_of.isoformat()
+        )
+        if member is not None:
+            query = query.where(lo.c.member == member)
+        if loan is not None:
+            query = query.where(lo.c.loan == loan)
+        loans = list(conn.execute(query.order_by(lo.c.day, lo.c.loan)))
+        voided = _voided(conn, [str(row.tx) for row in loans])
+        loans = [row for row in loans if row.tx not in voided]
+        names = [str(row.loan) for row in loans]
+        apps: dict[str, Application] = {}
+        for start in range(0, len(names), IN_LIST_MAX):
+            part = names[start : start + IN_LIST_MAX]
+            for row in conn.execute(select(a).where(a.c.loan.in_(part))).mappings():
+                found = application_from_row(row)
+                apps[str(found.loan)] = found
+        paid = _payments(conn, names, as_of)
+    out: list[LoanCard] = []
+    for row in loans:
+        day = date.fromisoformat(str(row.day))
+        app = apps.get(str(row.loan))
+        principal = int(row.principal_rp)
+        payments = tuple(paid.get(str(row.loan), ()))
+        schedule = _schedule(ledger, app, principal, day)
+        penalty = (
+            app.penalty_month_pct if app is not None and app.penalty_month_pct is not None else Decimal(0)
+        )
+        state = sched.settle(schedule, payments, as_of, penalty_month_pct=penalty)
+        out.append(
+            LoanCard(
+                loan=str(row.loan),
+                member=str(row.member),
+                day=day,
+                principal_rp=principal,
+                product=app.product if app is not None else None,
+                application=app.id if app is not None else None,
+                state=state,
+                payments=payments,
+            )
+        )
+    return out
+
+
+def _allowance(outstanding: int, klass: LoanClass) -> int:
+    return int(
+        (Decimal(outstanding) * klass.allowance_pct / 100).quantize(Decimal(1), rounding=ROUND_HALF_UP)
+    )
+
+
+def aging(ledger: Ledger, as_of: date) -> Aging:
+    """Every loan still owing on ``as_of`` with its days late, class and allowance; totals per class."""
+    policy = ledger.config.loans
+    rows: list[AgingRow] = []
+    for card in cards(ledger, as_of):
+        if card.outstanding_rp <= 0 and card.state.arrears_rp <= 0:
+            continue
+        klass = policy.klass(card.state.days_late)
+        rows.append(
+            AgingRow(
+                loan=card.loan,
+                member=card.member,
+                product=card.product,
+                outstanding_rp=card.outstanding_rp,
+                arrears_rp=card.state.arrears_rp,
+                days_late=card.state.days_late,
+                klass=klass.code,
+                allowance_rp=_allowance(card.outstanding_rp, klass),
+            )
+        )
+    totals = tuple(
+        ClassTotal(
+            code=k.code,
+            name=k.name,
+            loans=sum(1 for r in rows if r.klass == k.code),
+            outstanding_rp=sum(r.outstanding_rp for r in rows if r.klass == k.code),
+            allowance_rp=sum(r.allowance_rp for r in rows if r.klass == k.code),
+            problem=k.problem,
+        )
+        for k in policy.classes
+    )
+    rows.sort(key=lambda r: (-r.days_late, r.loan))
+    return Aging(as_of=as_of, rows=tuple(rows), classes=totals)
+
+
+def due_between(ledger: Ledger, lo: date, hi: date) -> list[tuple[LoanCard, sched.Line]]:
+    """The installments due from ``lo`` to ``hi`` (inclusive) with something still owed, by due date."""
+    found = [
+        (card, line)
+        for card in cards(ledger, hi)
+        for line in card.state.lines
+        if lo <= line.due <= hi and line.owed_rp > 0
+    ]
+    return sorted(found, key=lambda pair: (pair[1].due, pair[0].loan))
+
+
+def members_in_arrears(cards_: Iterable[LoanCard]) -> set[str]:
+    """The members with an installment due and unpaid."""
+    return {card.member for card in cards_ if card.state.days_late > 0}
