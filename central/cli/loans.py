@@ -8,7 +8,7 @@ import argparse
 import getpass
 import json
 from dataclasses import asdict
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
@@ -16,6 +16,7 @@ from typing import Any, Final
 from central.errors import CentralError
 from central.ledger import Ledger
 from central.loans import applications as apps
+from central.loans import portfolio
 from central.loans import schedule as sched
 from central.loans.applications import Application, LoanError
 from central.messages import lang_of
@@ -34,6 +35,15 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     ),
     "total": ("jumlah", "total"),
     "months": ("bulan", "months"),
+    "principal": ("pokok", "principal"),
+    "interest": ("jasa dan denda", "interest and penalty"),
+    "held": ("disimpan sebagai simpanan sukarela", "held as sukarela savings"),
+    "no_loans": ("Tidak ada pinjaman.", "No loans."),
+    "outstanding": ("sisa pokok", "outstanding"),
+    "days_late": ("hari terlambat", "days late"),
+    "aging": ("Kolektibilitas per", "Aging as of"),
+    "problem_ratio": ("rasio pinjaman bermasalah", "problem-loan ratio"),
+    "nothing_due": ("Tidak ada angsuran jatuh tempo.", "Nothing falls due."),
     "a_month": ("sebulan", "a month"),
     "already": (
         "Sudah dicairkan sebelumnya; tidak ada yang dicairkan lagi.",
@@ -238,6 +248,131 @@ def cmd_disburse(ledger: Ledger, args: argparse.Namespace) -> int:
     return 0
 
 
+def _today(ledger: Ledger) -> date:
+    return datetime.now(ledger.config.tz).date()
+
+
+def cmd_pay(ledger: Ledger, args: argparse.Namespace) -> int:
+    """An installment paid at the office, split by the schedule (penalty, interest, then principal)."""
+    lang = lang_of(args.lang)
+    office = identity.load(ledger, identity.key_path(ledger.target, args.office_key))
+    done = lending.pay(ledger, office, args.loan, args.amount, by=args.by)
+    if args.json:
+        print(json.dumps(asdict(done), ensure_ascii=False))
+        return 0
+    print(
+        f"{done.loan}: {_t('principal', lang)} {_rp(done.principal_rp, lang)}, "
+        f"{_t('interest', lang)} {_rp(done.interest_rp, lang)}"
+        + (f", {_t('held', lang)} {_rp(done.held_rp, lang)}" if done.held_rp else "")
+    )
+    return 0
+
+
+def cmd_card(ledger: Ledger, args: argparse.Namespace) -> int:
+    """A member's loan cards: every installment with what was paid and when, days late."""
+    lang = lang_of(args.lang)
+    as_of = args.as_of or _today(ledger)
+    found = portfolio.cards(ledger, as_of, member=args.member)
+    if args.json:
+        print(json.dumps([_card_json(c) for c in found], ensure_ascii=False))
+        return 0
+    if not found:
+        print(_t("no_loans", lang))
+    for card in found:
+        print(
+            f"{card.loan}  {card.member}  {card.day.isoformat()}  {_rp(card.principal_rp, lang)}  "
+            f"{card.product or '-'}  {_t('outstanding', lang)} {_rp(card.outstanding_rp, lang)}  "
+            f"{_t('days_late', lang)} {card.state.days_late}"
+        )
+        for line in card.state.lines:
+            paid = line.principal_paid_rp + line.interest_paid_rp + line.penalty_paid_rp
+            due = line.principal_rp + line.interest_rp + line.penalty_rp
+            when = line.paid_on.isoformat() if line.paid_on else "-"
+            late = (line.paid_on - line.due).days if line.paid_on and line.paid_on > line.due else 0
+            amounts = f"{_rp(due, lang)}  {_rp(paid, lang)}"
+            print(f"    {line.number:>2}  {line.due.isoformat()}  {amounts}  {when}  {late}")
+    return 0
+
+
+def _card_json(card: portfolio.LoanCard) -> dict[str, Any]:
+    return {
+        "loan": card.loan,
+        "member": card.member,
+        "day": card.day.isoformat(),
+        "principal_rp": card.principal_rp,
+        "product": card.product,
+        "outstanding_rp": card.outstanding_rp,
+        "days_late": card.state.days_late,
+        "lines": [
+            {
+                **asdict(line),
+                "due": line.due.isoformat(),
+                "paid_on": line.paid_on and line.paid_on.isoformat(),
+            }
+            for line in card.state.lines
+        ],
+    }
+
+
+def cmd_aging(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The loan book by collectibility class as of a day: allowance, problem-loan ratio, at risk."""
+    lang = lang_of(args.lang)
+    book = portfolio.aging(ledger, args.as_of or _today(ledger))
+    if args.json:
+        print(
+            json.dumps(
+                {
+                    "as_of": book.as_of.isoformat(),
+                    "rows": [asdict(r) for r in book.rows],
+                    "classes": [asdict(c) for c in book.classes],
+                    "outstanding_rp": book.outstanding_rp,
+                    "allowance_rp": book.allowance_rp,
+                    "problem_ratio": str(book.problem_ratio),
+                },
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    print(f"{_t('aging', lang)} {book.as_of.isoformat()}")
+    for c in book.classes:
+        print(
+            f"  {c.name:<14} {c.loans:>5}  {_rp(c.outstanding_rp, lang):>18}  {_rp(c.allowance_rp, lang):>16}"
+        )
+    ratio = (book.problem_ratio * 100).quantize(Decimal("0.01"))
+    print(
+        f"  {_t('total', lang):<14} {len(book.rows):>5}  {_rp(book.outstanding_rp, lang):>18}  "
+        f"{_rp(book.allowance_rp, lang):>16}"
+    )
+    print(f"  {_t('problem_ratio', lang)}: {ratio} %   PAR30: {_rp(book.at_risk_rp(30), lang)}")
+    for r in book.rows:
+        amounts = f"{_rp(r.outstanding_rp, lang)}  {_rp(r.arrears_rp, lang)}"
+        print(f"    {r.loan}  {r.member}  {r.klass}  {r.days_late}  {amounts}")
+    return 0
+
+
+def cmd_due(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Installments falling due in the next days (default 7), with what is still owed."""
+    lang = lang_of(args.lang)
+    start = args.as_of or _today(ledger)
+    found = portfolio.due_between(ledger, start, start + timedelta(days=args.days))
+    if args.json:
+        print(
+            json.dumps(
+                [
+                    {"loan": c.loan, "member": c.member, "due": line.due.isoformat(), "owed_rp": line.owed_rp}
+                    for c, line in found
+                ],
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    if not found:
+        print(_t("nothing_due", lang))
+    for card, line in found:
+        print(f"{line.due.isoformat()}  {card.loan}  {card.member}  {_rp(line.owed_rp, lang)}")
+    return 0
+
+
 def _day(text: str) -> date:
     try:
         return date.fromisoformat(text)
@@ -292,3 +427,16 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("id", type=int)
     p.add_argument("--office-key", type=Path, help="the office's key file (default: beside the ledger)")
     p.add_argument("--by", default=me, help="who pays it out (default: the logged-in user)")
+    p = add("pay", cmd_pay, "an installment paid at the office, split by the schedule")
+    p.add_argument("loan")
+    p.add_argument("--amount", type=int, required=True, help="whole rupiah paid")
+    p.add_argument("--office-key", type=Path, help="the office's key file (default: beside the ledger)")
+    p.add_argument("--by", default=me, help="who records it (default: the logged-in user)")
+    p = add("card", cmd_card, "a member's loan cards, installment by installment")
+    p.add_argument("member")
+    p.add_argument("--as-of", type=_day, help="as of this day (default today)")
+    p = add("aging", cmd_aging, "the loan book by collectibility class, allowance and problem-loan ratio")
+    p.add_argument("--as-of", type=_day, help="as of this day (default today)")
+    p = add("due", cmd_due, "installments falling due in the next days")
+    p.add_argument("--days", type=int, default=7, help="how many days ahead (default 7)")
+    p.add_argument("--as-of", type=_day, help="from this day (default today)")

@@ -6,9 +6,12 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from decimal import Decimal
 
+import pytest
+
 from central.ledger import Ledger
 from central.loans import applications as apps
 from central.loans import portfolio
+from central.loans.applications import LoanRefused
 from central.loans.schedule import add_months
 from central.office import entries, identity, lending, record
 
@@ -123,3 +126,24 @@ def test_a_loan_without_an_application_follows_the_configured_term(
     )
     assert {line.interest_rp for line in card.state.lines} == {0}
     assert portfolio.cards(ledger, DAY - timedelta(days=1), member="A008") == []  # not yet paid out then
+
+
+def test_paying_at_the_office_splits_by_the_schedule_and_refuses_more_than_owed(
+    lent: tuple[Ledger, identity.Office],
+) -> None:
+    ledger, office = lent
+    loan = _loan(ledger, office, "A009", 1_000_000, 4)
+    first = portfolio.cards(ledger, DAY, loan=loan)[0].state.lines[0]
+    on = datetime(first.due.year, first.due.month, first.due.day, 11, 0)
+    done = lending.pay(ledger, office, loan, first.interest_rp + 100_000, by="kasir", at=on)
+    assert (done.interest_rp, done.principal_rp, done.held_rp) == (first.interest_rp, 100_000, 0)
+    card = portfolio.cards(ledger, first.due, loan=loan)[0]
+    assert card.outstanding_rp == 900_000
+    owed = sum(line.owed_rp for line in card.state.lines)
+    with pytest.raises(LoanRefused, match="needs only"):
+        lending.pay(ledger, office, loan, owed + 1, by="kasir", at=on)
+    final = lending.pay(ledger, office, loan, owed, by="kasir", at=on)
+    assert final.principal_rp == 900_000
+    assert portfolio.cards(ledger, first.due, loan=loan)[0].state.paid_off
+    after = apps.apply(ledger, "A009", "umum", 1_000_000, 4, "lagi", by="A009")
+    assert after.state == "submitted"
