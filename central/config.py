@@ -32,6 +32,8 @@ from central.accounts import (
 from central.errors import ConfigError
 from central.loanrules import DEFAULT_POLICY, LoanPolicy
 from central.loanrules import parse as parse_loans
+from central.savingsrules import DEFAULT_SAVINGS, SavingsPolicy
+from central.savingsrules import parse as parse_savings
 from sync.envelope import SAVINGS_PRODUCTS
 
 CODE_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -56,6 +58,7 @@ _TOP_KEYS: Final = frozenset(
         "points",
         "shu",
         "loans",
+        "savings",
     }
 )
 
@@ -128,6 +131,8 @@ class Config:
     opening: str | None = None
     # [loans]: loan products, the one-open-loan rule, who decides, collectibility classes (central.loanrules).
     loans: LoanPolicy = DEFAULT_POLICY
+    # [savings]: pokok once at joining, wajib every month with its history (central.savingsrules).
+    savings: SavingsPolicy = DEFAULT_SAVINGS
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, or None."""
@@ -268,6 +273,7 @@ def parse(data: Mapping[str, Any]) -> Config:
     rules, passive, bonus = _parse_points(data, unit_codes)
     method, board_max, shares = _parse_shu(data)
     loans = parse_loans(data.get("loans"))
+    savings = parse_savings(data.get("savings"))
     return Config(
         name=name,
         coop=coop,
@@ -287,6 +293,7 @@ def parse(data: Mapping[str, Any]) -> Config:
         payables=payables,
         opening=opening,
         loans=loans,
+        savings=savings,
     )
 
 

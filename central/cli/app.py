@@ -49,6 +49,7 @@ EXTENSIONS: Final = (
     "central.cli.quarantine",
     "central.cli.portal",
     "central.cli.loans",
+    "central.cli.savings",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
