@@ -50,6 +50,7 @@ EXTENSIONS: Final = (
     "central.cli.portal",
     "central.cli.loans",
     "central.cli.savings",
+    "central.cli.payroll",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
