@@ -3,7 +3,6 @@ summary the kiosk's member screen and the portal show (docs/contracts.md, "Membe
 
 from __future__ import annotations
 
-import calendar
 from collections.abc import Sequence
 from datetime import date, datetime
 from typing import TYPE_CHECKING, Any
@@ -14,6 +13,7 @@ from central.books.reports import RECENT_LIMIT, Period, Section
 from central.errors import UnknownMember
 from central.ledger import schema
 from central.ledger.balances import sum_balance
+from central.loans import portfolio
 from central.messages import t
 from central.yearend.estimate import member_points_and_shu
 
@@ -143,13 +143,6 @@ def _loans(conn: Connection, number: str, hi: str) -> list[tuple[str, str, int, 
     return result
 
 
-def _add_months(day: date, months: int) -> date:
-    month = day.month - 1 + months
-    year = day.year + month // 12
-    month = month % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
-
-
 def member_summary(ledger: Ledger, number: str, on: date | datetime | None = None) -> dict[str, Any]:
     """The contract's member summary (docs/contracts.md). Points and SHU come from ``central.yearend`` if
     present (``member_points_and_shu(ledger, number, on_date)``), else they are None."""
@@ -178,20 +171,8 @@ def member_summary(ledger: Ledger, number: str, on: date | datetime | None = Non
             .order_by(tx.c.ts.desc(), tx.c.id.desc())
             .limit(RECENT_LIMIT)
         ).all()
-        installments = 0
-        if loans:
-            installments = int(
-                conn.execute(
-                    select(func.count()).where(tx.c.kind == "installment", tx.c.loan == loans[-1][0])
-                ).scalar_one()
-            )
     outstanding = sum(loan[5] for loan in loans)
-    next_installment = 0
-    next_due = None
-    if loans:
-        _, day, principal, _, _, rest = loans[-1]
-        next_installment = min(rest, -(-principal // ledger.config.loan_term_months))
-        next_due = _add_months(date.fromisoformat(day), installments + 1).isoformat()
+    next_installment, next_due, arrears, days_late = _next_installment(ledger, number, stamp.date())
     limit = row.credit_limit_rp if row.credit_limit_rp is not None else ledger.config.default_credit_limit_rp
     points, shu = _points_seam(ledger, number, stamp.date())
     return {
@@ -205,6 +186,8 @@ def member_summary(ledger: Ledger, number: str, on: date | datetime | None = Non
             "outstanding_rp": outstanding,
             "next_installment_rp": next_installment,
             "next_due": next_due,
+            "arrears_rp": arrears,
+            "days_late": days_late,
         },
         "credit": {"used_rp": used, "limit_rp": int(limit)},
         "recent": [
@@ -226,3 +209,24 @@ def _points_seam(ledger: Ledger, number: str, on: date) -> tuple[Any, int | None
     """The member's points and SHU (estimate, or posted once the year is closed) from the year-end."""
     points, shu = member_points_and_shu(ledger, number, on)
     return points, (None if shu is None else int(shu))
+
+
+def _next_installment(ledger: Ledger, number: str, as_of: date) -> tuple[int, str | None, int, int]:
+    """(amount, due day, arrears, days late) of the member's loans by their schedules
+    (``central.loans.portfolio``): when something is overdue, all that is overdue and its oldest due day;
+    else the next installment(s) falling due on the next due day."""
+    open_lines = [
+        line
+        for card in portfolio.cards(ledger, as_of, member=number)
+        for line in card.state.lines
+        if line.owed_rp > 0
+    ]
+    if not open_lines:
+        return 0, None, 0, 0
+    overdue = [line for line in open_lines if line.due <= as_of]
+    if overdue:
+        oldest = min(line.due for line in overdue)
+        arrears = sum(line.owed_rp for line in overdue)
+        return arrears, oldest.isoformat(), arrears, (as_of - oldest).days
+    nearest = min(line.due for line in open_lines)
+    return sum(line.owed_rp for line in open_lines if line.due == nearest), nearest.isoformat(), 0, 0
