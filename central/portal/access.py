@@ -24,6 +24,7 @@ MEMBERS: Final = frozenset(ROLES)
 BOARD: Final = frozenset({"pengurus", "ketua", "sekretaris", "bendahara", "pengawas", "manajer"})
 READERS: Final = frozenset(SEES_MEMBERS)  # the board, supervisors, the manager and office staff
 OFFICE: Final = frozenset({"manajer", "staf"})  # who changes members, products, devices, the year
+PAYERS: Final = frozenset({"bendahara", "manajer"})  # who pays out approved loans
 
 
 @dataclass(frozen=True)
@@ -56,6 +57,14 @@ MATRIX: Final = (
     Rule("dispute", "/purchases/{sale}/dispute", ("GET", "POST"), MEMBERS),
     Rule("points", "/points", ("GET",), MEMBERS),
     Rule("receipt", "/receipt", ("GET",), MEMBERS),
+    # loans (docs/loans.md): a member's own, applying; the queues and the loan book for the board and office
+    Rule("loans", "/loans", ("GET",), MEMBERS),
+    Rule("loan_apply", "/loans/apply", ("GET", "POST"), MEMBERS),
+    Rule("loan_queue", "/loans/queue", ("GET",), READERS),
+    Rule("loan_aging", "/loans/aging", ("GET",), READERS),
+    Rule("loan_application", "/loans/applications/{app}", ("GET",), READERS),
+    Rule("loan_decide", "/loans/applications/{app}/decide", ("POST",), BOARD),
+    Rule("loan_disburse", "/loans/applications/{app}/disburse", ("POST",), PAYERS),
     # the board's and supervisors' view
     Rule("board", "/board", ("GET",), BOARD),
     Rule("audit", "/audit", ("GET",), BOARD),

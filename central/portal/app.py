@@ -27,7 +27,16 @@ from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from central.ledger import Ledger
-from central.portal import access, accounts, pages, pages_board, pages_member, pages_office, text
+from central.portal import (
+    access,
+    accounts,
+    pages,
+    pages_board,
+    pages_loans,
+    pages_member,
+    pages_office,
+    text,
+)
 from central.portal.accounts import User
 from central.portal.settings import MAX_FIELD, MAX_FIELDS, Settings
 from central.portal.web import (
@@ -54,7 +63,7 @@ Page = Callable[[Req], Response]
 def _pages() -> dict[str, Page]:
     """Every page by its rule's name, from the page modules (a name defined twice is a programming error)."""
     found: dict[str, Page] = {}
-    for module in (pages, pages_member, pages_board, pages_office):
+    for module in (pages, pages_member, pages_board, pages_office, pages_loans):
         twice = sorted(set(module.PAGES) & set(found))
         if twice:
             raise RuntimeError(f"portal pages defined twice: {', '.join(twice)}")

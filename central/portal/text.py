@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Final
 
-from central.portal import text_board, text_files, text_member, text_office
+from central.portal import text_board, text_files, text_loans, text_member, text_office
 
 LANGS: Final = ("id", "en")
 DEFAULT_LANG: Final = "id"
@@ -253,7 +253,13 @@ _CORE: Final[dict[str, tuple[str, str]]] = {
     ),
 }
 
-_AREAS: Final = (text_member.MESSAGES, text_board.MESSAGES, text_office.MESSAGES, text_files.MESSAGES)
+_AREAS: Final = (
+    text_member.MESSAGES,
+    text_board.MESSAGES,
+    text_office.MESSAGES,
+    text_files.MESSAGES,
+    text_loans.MESSAGES,
+)
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}
 for _area in _AREAS:
     _twice = sorted(set(_area) & set(MESSAGES))

@@ -1,0 +1,296 @@
+"""The portal's loan pages: a member's loans and applications, applying with the schedule shown first, the
+chair's queue with each member's credit history, the treasurer's payout queue, and the loan book's aging.
+
+Every step goes through the same functions as ``central loans ...`` (``central.loans``,
+``central.office.lending``); refusals come back as the domain's own bilingual reason.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import date, datetime
+from typing import Any, Final
+
+from starlette.responses import RedirectResponse, Response
+
+from central.books import statement
+from central.errors import UnknownMember
+from central.loans import applications as apps
+from central.loans import portfolio
+from central.loans import schedule as sched
+from central.loans.applications import Application, LoanError, UnknownApplication
+from central.office import identity, lending
+from central.office.errors import OfficeError
+from central.portal import access, accounts
+from central.portal.tables import ensure_tables
+from central.portal.web import Req, not_found
+
+MAX_LISTED: Final = 200
+
+
+def _today(req: Req) -> date:
+    return datetime.now(req.ledger.config.tz).date()
+
+
+def _number(text: str, lo: int, hi: int) -> int | None:
+    digits = text.replace(".", "").strip()
+    return int(digits) if digits.isdigit() and lo <= int(digits) <= hi else None
+
+
+def _audit(req: Req, action: str, target: str, detail: str) -> None:
+    """A line in the portal's audit log, right after the loan step it records (the step has its own
+    history in ``loan_events`` in the same transaction as the step)."""
+    assert req.user is not None
+    ensure_tables(req.ledger)
+    with req.ledger.write() as conn:
+        accounts.audit(conn, req.user.login, action, target, req.address, detail=detail, now=accounts.now_s())
+
+
+def my_loans(req: Req) -> Response:
+    """A member's loans (schedule, paid, days late) and applications with the decision and its reason."""
+    assert req.user is not None
+    if req.user.member is None:
+        return req.render("loans_mine.html", cards=(), applications=(), staff=True)
+    today = _today(req)
+    every = portfolio.cards(req.ledger, today, member=req.user.member)
+    cards = [c for c in every if c.outstanding_rp > 0 or c.state.arrears_rp > 0]
+    mine = apps.listing(req.ledger, member=req.user.member)[:MAX_LISTED]
+    return req.render("loans_mine.html", cards=cards, applications=mine, staff=False, today=today)
+
+
+@dataclass(frozen=True)
+class _Request:
+    member: str
+    product: str
+    amount: int | None
+    term: int | None
+    purpose: str
+
+
+def _asked(req: Req, values: Callable[[str], str]) -> _Request:
+    assert req.user is not None
+    member = req.user.member or ""
+    if access.sees_all_members(req.user) and values("member"):
+        member = values("member").strip().upper()[:40]
+    return _Request(
+        member=member,
+        product=values("product")[:40],
+        amount=_number(values("amount"), 1, 10**12),
+        term=_number(values("term"), 1, 360),
+        purpose=values("purpose").strip()[:200],
+    )
+
+
+def apply(req: Req) -> Response:
+    """GET: the form, and with product, amount and term the schedule preview; POST: submit."""
+    assert req.user is not None
+    products = req.ledger.config.loans.products
+    on_behalf = access.sees_all_members(req.user)
+    if req.user.member is None and not on_behalf:
+        return not_found(req)
+    context: dict[str, Any] = {"products": products, "on_behalf": on_behalf}
+    if req.request.method == "GET":
+        asked = _asked(req, req.query)
+        context["asked"] = asked
+        if asked.product and asked.amount and asked.term:
+            try:
+                product = apps.product(req.ledger, asked.product)
+                apps.check_limits(product, asked.amount, asked.term, None)
+                context["preview"] = sched.build(
+                    product.method,
+                    asked.amount,
+                    product.rate_month_pct,
+                    asked.term,
+                    _today(req),
+                    grace_months=product.grace_months,
+                )
+                context["product"] = product
+            except (LoanError, sched.ScheduleError) as err:
+                context["error"] = err.text(req.lang) if isinstance(err, LoanError) else str(err)
+                return req.render("loans_apply.html", 400, **context)
+        elif any((asked.product, asked.amount, asked.term)) or req.query("preview"):
+            context["error"] = req.t("loan_fill_all")
+            return req.render("loans_apply.html", 400, **context)
+        return req.render("loans_apply.html", **context)
+    asked = _asked(req, lambda key: req.form.get(key, ""))
+    context["asked"] = asked
+    if not (asked.member and asked.product and asked.amount and asked.term):
+        context["error"] = req.t("loan_fill_all")
+        return req.render("loans_apply.html", 400, **context)
+    try:
+        made = apps.apply(
+            req.ledger,
+            asked.member,
+            asked.product,
+            asked.amount,
+            asked.term,
+            asked.purpose,
+            by=req.user.login,
+        )
+    except LoanError as err:
+        context["error"] = err.text(req.lang)
+        return req.render("loans_apply.html", 400, **context)
+    _audit(
+        req, "loan_apply", str(made.id), f"{made.member} {made.product} {made.amount_rp} {made.term_months}"
+    )
+    req.request.session["flash"] = "loan_submitted"
+    return RedirectResponse(
+        "/loans" if req.user.member == made.member else f"/loans/applications/{made.id}", 303
+    )
+
+
+def queue(req: Req) -> Response:
+    """The chair's queue (submitted) and the treasurer's (approved, waiting for payout)."""
+    return req.render(
+        "loans_queue.html",
+        submitted=apps.listing(req.ledger, state="submitted")[:MAX_LISTED],
+        approved=apps.listing(req.ledger, state="approved")[:MAX_LISTED],
+        deciders=req.ledger.config.loans.deciders,
+    )
+
+
+def _application(req: Req) -> Application | None:
+    text = str(req.request.path_params.get("app", ""))
+    if not text.isdigit() or len(text) > 9:
+        return None
+    try:
+        return apps.get(req.ledger, int(text))
+    except UnknownApplication:
+        return None
+
+
+def _history(req: Req, app: Application) -> dict[str, Any]:
+    """What the chair weighs, on one screen: open arrears first, every loan with days late per installment,
+    savings, store credit, membership age."""
+    today = _today(req)
+    cards = portfolio.cards(req.ledger, today, member=app.member)
+    cards.sort(key=lambda c: (-c.state.days_late, c.day))
+    try:
+        summary = statement.member_summary(req.ledger, app.member)
+        member = req.ledger.member(app.member)
+    except UnknownMember:
+        return {}
+    joined = date.fromisoformat(str(member["joined"]))
+    return {
+        "cards": cards,
+        "summary": summary,
+        "member": member,
+        "years": (today - joined).days // 365,
+        "months": ((today - joined).days % 365) // 30,
+        "earlier": [a for a in apps.listing(req.ledger, member=app.member) if a.id != app.id],
+        "today": today,
+    }
+
+
+def application(req: Req) -> Response:
+    """One application for the office and the board: the request, its history, the credit history, and
+    the decide or pay-out form for those who may."""
+    assert req.user is not None
+    app = _application(req)
+    if app is None:
+        return not_found(req)
+    preview = app.schedule(_today(req)) if app.method is not None and app.state == "approved" else None
+    if app.disbursed_day:
+        preview = app.schedule(date.fromisoformat(app.disbursed_day))
+    return req.render(
+        "loans_application.html",
+        app=app,
+        events=apps.events(req.ledger, app.id),
+        history=_history(req, app),
+        preview=preview,
+        may_decide=app.state == "submitted" and req.user.role in req.ledger.config.loans.deciders,
+        may_pay=app.state == "approved" and req.user.role in access.PAYERS,
+        error=None,
+    )
+
+
+def _refused(req: Req, app: Application, message: str) -> Response:
+    return req.render(
+        "loans_application.html",
+        400,
+        app=app,
+        events=apps.events(req.ledger, app.id),
+        history=_history(req, app),
+        preview=None,
+        may_decide=app.state == "submitted"
+        and req.user is not None
+        and req.user.role in req.ledger.config.loans.deciders,
+        may_pay=False,
+        error=message,
+    )
+
+
+def decide(req: Req) -> Response:
+    assert req.user is not None
+    app = _application(req)
+    if app is None:
+        return not_found(req)
+    choice = req.form.get("decision", "")
+    if choice not in ("approve", "reject"):
+        return _refused(req, app, req.t("loan_choose"))
+    amount = _number(req.form.get("amount", ""), 1, 10**12) if req.form.get("amount") else None
+    term = _number(req.form.get("term", ""), 1, 360) if req.form.get("term") else None
+    try:
+        done = apps.decide(
+            req.ledger,
+            app.id,
+            approve=choice == "approve",
+            role=req.user.role,
+            by=req.user.login,
+            reason=req.form.get("reason", ""),
+            amount_rp=amount,
+            term_months=term,
+        )
+    except LoanError as err:
+        return _refused(req, app, err.text(req.lang))
+    _audit(
+        req,
+        f"loan_{choice}",
+        str(app.id),
+        f"{done.granted_rp} {done.approved_term_months}: {done.decision_reason}",
+    )
+    req.request.session["flash"] = "loan_decided"
+    return RedirectResponse(f"/loans/applications/{app.id}", 303)
+
+
+def disburse(req: Req) -> Response:
+    assert req.user is not None
+    app = _application(req)
+    if app is None:
+        return not_found(req)
+    if req.form.get("confirm") != str(app.id):
+        return _refused(req, app, req.t("loan_confirm_payout"))
+    key = getattr(req.portal.settings, "office_key", None)
+    try:
+        office = identity.load(req.ledger, identity.key_path(req.ledger.target, key))
+        done = lending.disburse(req.ledger, office, app.id, by=req.user.login)
+    except (LoanError, OfficeError) as err:
+        return _refused(req, app, err.text(req.lang))
+    if not done.already:
+        _audit(req, "loan_disburse", str(app.id), f"{done.application.loan} {done.application.disbursed_tx}")
+    req.request.session["flash"] = "loan_paid_out"
+    return RedirectResponse(f"/loans/applications/{app.id}", 303)
+
+
+def aging(req: Req) -> Response:
+    """The loan book by collectibility class as of a day (``?on=``)."""
+    on_text = req.query("on")
+    today = _today(req)
+    try:
+        on = date.fromisoformat(on_text) if on_text else today
+    except ValueError:
+        on = today
+    book = portfolio.aging(req.ledger, min(on, today))
+    return req.render("loans_aging.html", book=book, on=book.as_of, ratio=float(book.problem_ratio) * 100)
+
+
+PAGES: Final[dict[str, Callable[[Req], Response]]] = {
+    "loans": my_loans,
+    "loan_apply": apply,
+    "loan_queue": queue,
+    "loan_aging": aging,
+    "loan_application": application,
+    "loan_decide": decide,
+    "loan_disburse": disburse,
+}
