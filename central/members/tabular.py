@@ -119,30 +119,39 @@ def read_table(path: Path, *, sheet: str | None = None, max_rows: int = MAX_ROWS
         raise TableFileError(f"{path} cannot be read: {err.strerror}") from err
     if size > MAX_FILE_BYTES:
         raise TableFileError(f"{path} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it")
-    if path.suffix.lower() in XLSX_SUFFIXES:
-        return _read_xlsx(path, sheet, max_rows)
-    if sheet is not None:
-        raise TableFileError(f"{path}: a sheet can be named only for an .xlsx file")
     try:
         data = path.read_bytes()
     except OSError as err:
         raise TableFileError(f"{path} cannot be read: {err.strerror}") from err
+    return table_from_bytes(data, str(path), sheet=sheet, max_rows=max_rows)
+
+
+def table_from_bytes(data: bytes, name: str, *, sheet: str | None = None, max_rows: int = MAX_ROWS) -> Table:
+    """The table in ``data``, the content of a file called ``name`` (an upload, or what ``read_table``
+    read): an ``.xlsx`` by the name's suffix, else a UTF-8 CSV with either delimiter. Raises as
+    ``read_table`` does, naming ``name``."""
+    if len(data) > MAX_FILE_BYTES:
+        raise TableFileError(f"{name} is larger than {MAX_FILE_BYTES // (1024 * 1024)} MB; split it")
+    if name.lower().endswith(XLSX_SUFFIXES):
+        return _read_xlsx(io.BytesIO(data), name, sheet, max_rows)
+    if sheet is not None:
+        raise TableFileError(f"{name}: a sheet can be named only for an .xlsx file")
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as err:
         line = data.count(b"\n", 0, err.start) + 1
-        raise NotUtf8(str(path), line, data[err.start : err.start + 1].hex()) from err
+        raise NotUtf8(name, line, data[err.start : err.start + 1].hex()) from err
     return parse_table(text, max_rows=max_rows)
 
 
-def _read_xlsx(path: Path, sheet: str | None, max_rows: int) -> Table:
+def _read_xlsx(source: io.BytesIO, path: str, sheet: str | None, max_rows: int) -> Table:
     import zipfile
 
     import openpyxl
     from openpyxl.utils.exceptions import InvalidFileException
 
     try:
-        book = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        book = openpyxl.load_workbook(source, read_only=True, data_only=True)
     except (OSError, InvalidFileException, zipfile.BadZipFile, KeyError, ValueError) as err:
         raise TableFileError(f"{path} is not a readable .xlsx workbook ({err})") from err
     try:

@@ -12,9 +12,11 @@ from __future__ import annotations
 import logging
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
-from urllib.parse import parse_qsl, quote
+from urllib.parse import parse_qsl, quote, urlencode
 
 from asgi_csrf import asgi_csrf
+from python_multipart import FormParser
+from python_multipart.multipart import parse_options_header
 from starlette.applications import Starlette
 from starlette.concurrency import run_in_threadpool
 from starlette.datastructures import UploadFile
@@ -38,6 +40,7 @@ from central.portal import (
     text,
 )
 from central.portal.accounts import User
+from central.portal.pages_office import MAX_UPLOAD, UPLOAD_SCOPE
 from central.portal.settings import MAX_FIELD, MAX_FIELDS, Settings
 from central.portal.web import (
     CSRF_FIELD,
@@ -55,6 +58,9 @@ CSP: Final = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 log = logging.getLogger("central.portal")
+# The only routes that take a file (multipart/form-data, at most ``MAX_UPLOAD`` bytes); every other route
+# takes a plain form of at most ``Settings.max_body``.
+UPLOAD_ROUTES: Final = frozenset({"members_import"})
 
 
 Page = Callable[[Req], Response]
@@ -150,9 +156,59 @@ async def _send_page(send: Send, status: int, body: bytes) -> None:
     await send({"type": "http.response.body", "body": body})
 
 
+def unpack_upload(content_type: bytes, body: bytes) -> tuple[bytes, tuple[str, bytes] | None]:
+    """A multipart body as the plain form the rest of the portal reads, and its one file (name, bytes).
+
+    asgi-csrf's own multipart reading does not work with the python-multipart installed, and the pages
+    read plain forms only: the fields are re-encoded as a urlencoded body (CSRF token included, checked
+    as for any form), and the file travels beside it in the scope. Raises ``ValueError`` for a body that
+    is not well-formed multipart, that holds more than one file, or whose fields are not UTF-8.
+    """
+    _, options = parse_options_header(content_type)
+    boundary = options.get(b"boundary", b"")
+    if not boundary or len(boundary) > 70:
+        raise ValueError("no multipart boundary")
+    fields: list[tuple[str, str]] = []
+    files: list[tuple[str, bytes]] = []
+    ended: list[bool] = []
+
+    def on_field(field: Any) -> None:
+        name, value = field.field_name or b"", field.value or b""
+        fields.append((name.decode("utf-8"), value.decode("utf-8")))
+
+    def on_file(file: Any) -> None:
+        name = (file.file_name or b"").decode("utf-8", "replace")
+        file.file_object.seek(0)
+        data = file.file_object.read()
+        if name or data:  # a file input left empty sends an empty part without a name
+            files.append((name, data))
+
+    parser = FormParser(
+        "multipart/form-data",
+        on_field,
+        on_file,
+        on_end=lambda: ended.append(True),
+        boundary=boundary,
+        config={"MAX_MEMORY_FILE_SIZE": MAX_UPLOAD + 1},
+    )
+    try:
+        parser.write(body)
+        parser.finalize()
+    except ValueError as err:  # FormParserError and UnicodeDecodeError are ValueErrors
+        raise ValueError(str(err)) from err
+    if not ended or len(files) > 1:
+        raise ValueError("a truncated multipart body, or more than one file")
+    return urlencode(fields).encode("ascii"), (files[0] if files else None)
+
+
 def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
-    """Refuse, before anything parses it, a body that is too large, not a plain form, or not UTF-8."""
+    """Refuse, before anything parses it, a body that is too large, not a plain form, or not UTF-8.
+
+    The routes of ``UPLOAD_ROUTES`` also take multipart/form-data up to ``MAX_UPLOAD`` bytes (one file):
+    it reaches the CSRF check and the page as a plain form, with the file in the scope (``UPLOAD_SCOPE``).
+    """
     limit = portal.settings.max_body
+    upload_paths = frozenset(access.RULES[name].path for name in UPLOAD_ROUTES)
 
     async def guarded_app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -162,17 +218,21 @@ def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
         # header skip the check, and fails on a non-ASCII token header: neither reaches it.
         headers = [(k, v) for k, v in scope.get("headers", []) if k not in (b"authorization", b"x-csrftoken")]
         scope = {**scope, "headers": headers}
+        scope.pop(UPLOAD_SCOPE, None)  # only this guard puts a file there
         lang = request_lang(scope)
         found = dict(headers)
-        kind = found.get(b"content-type", b"").split(b";", 1)[0].strip().lower()
+        content_type = found.get(b"content-type", b"")
+        kind = content_type.split(b";", 1)[0].strip().lower()
+        multipart = kind == b"multipart/form-data" and scope["path"] in upload_paths
 
         async def refuse(status: int) -> None:
             body = error_body(portal, lang, text.t("bad_request_title", lang), text.t("bad_request", lang))
             await _send_page(send, status, body)
 
-        if kind not in (b"application/x-www-form-urlencoded", b""):  # b"": an empty POST, no form at all
-            await refuse(415)
+        if kind not in (b"application/x-www-form-urlencoded", b"") and not multipart:
+            await refuse(415)  # b"": an empty POST, no form at all
             return
+        most = MAX_UPLOAD if multipart else limit
         chunks: list[bytes] = []
         size = 0
         more = True
@@ -182,7 +242,7 @@ def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
                 return  # the client went away
             chunk = message.get("body", b"")
             size += len(chunk)
-            if size > limit:
+            if size > most:
                 await refuse(413)
                 return
             chunks.append(chunk)
@@ -191,6 +251,16 @@ def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
         if not kind and body:
             await refuse(415)
             return
+        if multipart:
+            try:
+                body, upload = unpack_upload(content_type, body)
+            except ValueError:
+                await refuse(400)
+                return
+            scope[UPLOAD_SCOPE] = upload
+            plain = (b"content-type", b"application/x-www-form-urlencoded")
+            rest = [(k, v) for k, v in headers if k not in (b"content-type", b"content-length")]
+            scope["headers"] = [*rest, plain, (b"content-length", str(len(body)).encode())]
         try:
             fields = parse_qsl(body.decode("utf-8"))
         except UnicodeDecodeError:
