@@ -3,6 +3,7 @@
 python scripts/bench.py            # full sizes (several minutes)
 python scripts/bench.py --quick    # small sizes, a quick sanity run
 python scripts/bench.py ledger sync  # only these areas
+python scripts/bench.py portal --lines 100000 --no-pg   # options after the areas go to the portal benchmark
 """
 
 from __future__ import annotations
@@ -15,7 +16,8 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-AREAS = ("ledger", "purchases", "shu", "edge", "sync", "drivers", "kiosk", "provisioning")
+AREAS = ("ledger", "purchases", "shu", "edge", "sync", "drivers", "kiosk", "provisioning", "portal")
+OWN_OPTIONS = "portal"  # the one benchmark that takes options of its own (see scripts/bench/portal.py)
 
 
 def _load(area: str):  # type: ignore[no-untyped-def]
@@ -34,7 +36,9 @@ def main(argv: list[str] | None = None) -> int:
     )
     parser.add_argument("areas", nargs="*", help=f"which benchmarks, of {', '.join(AREAS)} (default: all)")
     parser.add_argument("--quick", action="store_true", help="small sizes for a quick run")
-    args = parser.parse_args(argv)
+    args, extra = parser.parse_known_args(argv)
+    if extra and OWN_OPTIONS not in args.areas:
+        parser.error(f"options {' '.join(extra)} are for the {OWN_OPTIONS} benchmark: name it first")
     unknown = sorted(set(args.areas) - set(AREAS))
     if unknown:
         parser.error(f"unknown benchmark(s) {', '.join(unknown)}; choose from {', '.join(AREAS)}")
@@ -47,7 +51,8 @@ def main(argv: list[str] | None = None) -> int:
         print(f"== {area}", flush=True)
         started = time.monotonic()
         try:
-            code = _load(area).main(["--quick"] if args.quick else [])
+            options = ["--quick"] if args.quick else []
+            code = _load(area).main(options + (extra if area == OWN_OPTIONS else []))
         except Exception as err:  # one broken benchmark must not hide the others' figures
             print(f"== {area} FAILED: {type(err).__name__}: {err}", flush=True)
             code = 1

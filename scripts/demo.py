@@ -165,7 +165,7 @@ def _screenshots(url: str, shots: Path, logins: list[tuple[str, str, str]]) -> l
         ("balance-sheet", f"/reports/balance-sheet?on={DEMO_YEAR}-12-31"),
         ("purchases", "/purchases"),
     ]
-    board_pages = [("board", "/board"), ("members", "/members")]
+    board_pages = [("board", f"/board?on={DEMO_YEAR}-12-31"), ("members", "/members")]
     notes = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
