@@ -37,6 +37,7 @@ from central.errors import (
 from central.ledger import Ledger
 from central.members import rows as members_mod
 from central.members import tabular
+from central.members.importing import import_table
 from central.messages import lang_of, t
 
 EXTENSIONS: Final = (
@@ -257,13 +258,8 @@ def cmd_import(ledger: Ledger, args: argparse.Namespace) -> int:
     """Import members or products; every bad row is listed and nothing is written."""
     ledger.config  # noqa: B018 - fails early when not initialised
     table = read_import_table(args.file, args.lang, args.sheet)
-    if args.what == "members":
-        added, updated = ledger.import_members(members_mod.parse_members(table))
-        what = t("members", args.lang)
-    else:
-        rows = members_mod.parse_products(table, [u.code for u in ledger.config.units])
-        added, updated = ledger.import_products(rows)
-        what = t("products", args.lang)
+    added, updated = import_table(ledger, args.what, table)
+    what = t(args.what, args.lang)
     if table.decimal_comma:
         print(t("read_semicolon", args.lang))
     print(t("imported", args.lang, what=what, added=added, updated=updated))

@@ -1,8 +1,9 @@
 """The portal's office pages (routes in ``central.portal.access.MATRIX``, for the manager and office staff):
 members and products one at a time or by file, a new card, a portal login, revoking a device, closing a year.
 
-Every write goes through the functions the command line uses: the import's parsers and
-``Ledger.import_members`` / ``import_products`` (a form is a one-row table read by the same rules),
+Every write goes through the functions the command line uses: ``central.members.importing.import_table``
+for a file, the import's parsers and ``Ledger.import_members`` / ``import_products`` for a form (a
+one-row table read by the same rules),
 ``central.ledger.cards.reissue_card``, ``accounts.issue_login``, ``Ledger.devices_revoke`` and
 ``central.yearend.close_year``. None of them takes the caller's connection, so each write is audited in
 the portal's log right after it succeeds. Bad input re-renders the form with 400 and nothing written.
@@ -19,6 +20,7 @@ from starlette.responses import RedirectResponse, Response
 from central.errors import ImportRowsError, NotUtf8, TableFileError, UnknownMember
 from central.ledger.cards import reissue_card
 from central.members import rows as member_rows
+from central.members.importing import WHAT, import_table
 from central.members.tabular import Row, Table, table_from_bytes
 from central.portal import accounts
 from central.portal.errors import UnknownLogin
@@ -225,7 +227,7 @@ def members_import(req: Req) -> Response:
     if req.request.method == "GET":
         return _import_page(req, 200, what="members")
     what = req.form.get("what", "")
-    if what not in ("members", "products"):
+    if what not in WHAT:
         return _import_page(req, 400, what="members", error=req.t("office_import_bad_what"))
     upload = req.request.scope.get(UPLOAD_SCOPE)
     if not upload or not upload[1]:
@@ -234,11 +236,7 @@ def members_import(req: Req) -> Response:
     name = name.replace("\\", "/").rsplit("/", 1)[-1][:100] or "upload.csv"
     try:
         table = table_from_bytes(data, name)
-        if what == "members":
-            added, updated = req.ledger.import_members(member_rows.parse_members(table))
-        else:
-            units = [u.code for u in req.ledger.config.units]
-            added, updated = req.ledger.import_products(member_rows.parse_products(table, units))
+        added, updated = import_table(req.ledger, what, table)
     except NotUtf8 as err:
         error = req.t("office_import_not_utf8", name=name, byte=err.byte_hex, line=err.line)
         return _import_page(req, 400, what=what, error=error)
@@ -328,7 +326,7 @@ def device_revoke(req: Req) -> Response:
         if device.get("revoked_ts")
         else ""
     )
-    context = {"device": device, "revoked_when": when}
+    context: dict[str, Any] = {"device": device, "revoked_when": when}
     if req.request.method == "GET":
         return req.render("office_revoke.html", **context)
     if device.get("revoked_ts"):  # revoking again would move the first revocation's time
