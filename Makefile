@@ -5,9 +5,10 @@ VENV := .venv
 PY := $(VENV)/bin/python
 # Debian packages the tests and the demo start for real (broker, database, virtual screen, serial ptys,
 # systemd-analyze/udevadm for the Pi's generated system files, Mesa for Kivy's offscreen window,
-# pdftoppm to rasterise printed member cards in tests, Chromium and a font for the portal's browser tests).
+# pdftoppm to rasterise printed member cards in tests, Chromium and a font for the portal's browser tests,
+# Pango for WeasyPrint's report PDFs, which pdftoppm and pdftotext read back in the tests).
 DEB_PACKAGES := mosquitto postgresql xvfb xauth libmtdev1 socat systemd udev libgl1-mesa-dri libegl1 libgles2 poppler-utils \
-  chromium fonts-dejavu-core
+  chromium fonts-dejavu-core libpango-1.0-0 libpangoft2-1.0-0
 # Headless Kivy: no screen on CI or build machines.
 export SDL_VIDEODRIVER ?= offscreen
 export KIVY_NO_ARGS := 1

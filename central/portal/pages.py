@@ -15,7 +15,7 @@ from central.books import reports, statement
 from central.books.viewer import Viewer
 from central.errors import UnknownMember
 from central.messages import label
-from central.portal import access, accounts
+from central.portal import access, accounts, downloads
 from central.portal.errors import BadActivation, BadLogin, BadPassword, Locked, PortalError
 from central.portal.text import LANGS
 from central.portal.web import LANG_COOKIE, LANG_MAX_AGE_S, Req, not_found, safe_next
@@ -211,32 +211,76 @@ def member(req: Req) -> Response:
     number = str(req.request.path_params["number"])
     today = _today(req)
     start, end, bad = _period(req, date(today.year, 1, 1))
+    fmt = downloads.wanted(req)
+    if fmt and bad:
+        return downloads.refuse_period(req)
     try:
         sections = statement.member_statement(
             req.ledger, number, reports.Period(start.isoformat(), end.isoformat()), req.lang
         )
     except UnknownMember:
         return not_found(req)
+    title = req.t("statement_of", number=number)
+    if fmt:
+        doc = downloads.Doc(
+            "member",
+            title,
+            _period_line(req, start, end),
+            (start.isoformat(), end.isoformat()),
+            sections,
+            "print_sections.html",
+            {"sections": sections, "label": label},
+            rows=sum(len(s.rows) for s in sections),
+            number=number,
+        )
+        return downloads.respond(req, doc, fmt)
     return req.render(
         "sections.html",
-        title=req.t("statement_of", number=number),
+        title=title,
         sections=sections,
         label=label,
         period_form=True,
         start=start,
         end=end,
         bad=bad,
+        downloads=downloads.links(**{"from": start, "to": end}),
     )
+
+
+def _period_line(req: Req, start: date, end: date) -> str:
+    return req.t("print_period", start=downloads.long_day(req, start), end=downloads.long_day(req, end))
 
 
 def cashbook(req: Req) -> Response:
     assert req.user is not None
     today = _today(req)
     start, end, bad = _period(req, today.replace(day=1), max_days=MAX_PERIOD_DAYS)
+    fmt = downloads.wanted(req)
+    if fmt and bad:
+        return downloads.refuse_period(req, MAX_PERIOD_DAYS)
     viewer = Viewer(member=req.user.member, role=req.user.role)
     section = reports.cashbook(
         req.ledger, reports.Period(start.isoformat(), end.isoformat()), req.lang, viewer
     )[0]
+    summary = dict(section.summary)
+    if fmt:  # the whole period, not one page of it
+        doc = downloads.Doc(
+            "cashbook",
+            req.t("nav_cashbook"),
+            _period_line(req, start, end),
+            (start.isoformat(), end.isoformat()),
+            [section],
+            "print_cashbook.html",
+            {
+                "rows": section.rows,
+                "summary": summary,
+                "start": start,
+                "end": end,
+                "masked": not access.sees_all_members(req.user),
+            },
+            rows=len(section.rows),
+        )
+        return downloads.respond(req, doc, fmt)
     pages = max(1, -(-len(section.rows) // CASHBOOK_PAGE))
     page = _int(req.query("page"), 1, 1, MAX_PAGE)
     page = min(page, pages)
@@ -247,9 +291,11 @@ def cashbook(req: Req) -> Response:
         end=end,
         bad=bad,
         rows=rows,
-        summary=dict(section.summary),
+        summary=summary,
         page=page,
         pages=pages,
+        downloads=downloads.links(**{"from": start, "to": end}),
+        note=pages > 1,
     )
 
 
@@ -258,31 +304,65 @@ def balance_sheet(req: Req) -> Response:
     on = _day(on_text) if on_text else _today(req)
     bad = on is None
     on = on or _today(req)
+    fmt = downloads.wanted(req)
+    if fmt and bad:
+        return downloads.refuse(req, req.t("download_bad_period"))
     sections = reports.balance_sheet(req.ledger, on.isoformat(), req.lang)
+    title = req.t("nav_balance_sheet")
+    if fmt:
+        doc = downloads.Doc(
+            "balance_sheet",
+            title,
+            req.t("print_on", day=downloads.long_day(req, on)),
+            (on.isoformat(),),
+            sections,
+            "print_sections.html",
+            {"sections": sections, "label": label},
+            rows=sum(len(s.rows) for s in sections),
+        )
+        return downloads.respond(req, doc, fmt)
     return req.render(
         "sections.html",
-        title=req.t("nav_balance_sheet"),
+        title=title,
         sections=sections,
         label=label,
         on_form=True,
         on=on,
         bad=bad,
+        downloads=downloads.links(on=on),
     )
 
 
 def income(req: Req) -> Response:
     today = _today(req)
     start, end, bad = _period(req, date(today.year, 1, 1))
+    fmt = downloads.wanted(req)
+    if fmt and bad:
+        return downloads.refuse_period(req)
     sections = reports.income(req.ledger, reports.Period(start.isoformat(), end.isoformat()), req.lang)
+    title = req.t("nav_income")
+    if fmt:
+        doc = downloads.Doc(
+            "income",
+            title,
+            _period_line(req, start, end),
+            (start.isoformat(), end.isoformat()),
+            sections,
+            "print_sections.html",
+            {"sections": sections, "label": label},
+            rows=sum(len(s.rows) for s in sections),
+        )
+        return downloads.respond(req, doc, fmt)
     return req.render(
         "sections.html",
-        title=req.t("nav_income"),
+        title=title,
         sections=sections,
         label=label,
         period_form=True,
         start=start,
         end=end,
         bad=bad,
+        downloads=downloads.links(**{"from": start, "to": end}),
     )
 
 
@@ -293,12 +373,39 @@ def shu(req: Req) -> Response:
     data = closed_allocation(req.ledger, year)
     mine = None
     everyone: list[dict[str, Any]] = []
+    fmt = downloads.wanted(req)
+    closed_when = None
     if data is not None:
+        at = data.get("closed", {}).get("at")
+        if isinstance(at, int):
+            closed_when = datetime.fromtimestamp(at, req.ledger.config.tz).strftime("%Y-%m-%d %H:%M")
         members = data.get("members", [])
         mine = next((m for m in members if m["member"] == req.user.member), None)
         if access.sees_all_members(req.user):
-            everyone = members[:MAX_SHU_LISTED]
-    return req.render("shu.html", year=year, data=data, mine=mine, everyone=everyone)
+            everyone = members if fmt else members[:MAX_SHU_LISTED]
+    if fmt:
+        if data is None:
+            return downloads.refuse(req, req.t("shu_not_closed", year=year))
+        doc = downloads.Doc(
+            "shu",
+            req.t("shu_title", year=year),
+            req.t("print_book_year", year=year),
+            (str(year),),
+            downloads.shu_sections(data, everyone or ([mine] if mine else [])),
+            "print_shu.html",
+            {"data": data, "mine": mine, "everyone": everyone, "closed_when": closed_when},
+            rows=len(everyone) + len(data.get("funds", [])),
+        )
+        return downloads.respond(req, doc, fmt)
+    return req.render(
+        "shu.html",
+        year=year,
+        data=data,
+        mine=mine,
+        everyone=everyone,
+        closed_when=closed_when,
+        downloads=downloads.links(year=year),
+    )
 
 
 def units(req: Req) -> Response:
