@@ -249,6 +249,13 @@ class Ledger:
             with conn.begin():
                 yield conn
 
+    def create_side_tables(self, metadata: Any) -> None:
+        """Create the missing tables of a package's own ``MetaData`` (year-end, portal, loans) in one write
+        transaction: on SQLite a deferred CREATE racing ``serve``'s commits fails at once with "database
+        is locked"; inside BEGIN IMMEDIATE it waits its turn like any write."""
+        with self.write() as conn:
+            metadata.create_all(conn)
+
     @contextmanager
     def read(self) -> Iterator[Connection]:
         """A connection for reading, in one transaction (a consistent view)."""

@@ -70,5 +70,5 @@ def ensure_tables(ledger: Ledger) -> None:
     """Create the lending tables if missing (once per engine in this process)."""
     if id(ledger.engine) in _READY:
         return
-    metadata.create_all(ledger.engine)
+    ledger.create_side_tables(metadata)
     _READY.add(id(ledger.engine))

@@ -350,6 +350,7 @@ def create_app(ledger: Ledger, settings: Settings | None = None) -> ASGIApp:
         500: handler(500, "error_title", "error"),
     }
     app = Starlette(routes=routes, exception_handlers=exception_handlers)
+    app.router.redirect_slashes = False  # "/members/" is not "/members": a URL not in the matrix is 404
     app.state.portal = portal
     with_session = SessionMiddleware(
         app,

@@ -46,7 +46,7 @@ def _day(text: str) -> date | None:
 
 
 def _int(text: str, default: int, lo: int, hi: int) -> int:
-    return int(text) if text.isdigit() and lo <= int(text) <= hi else default
+    return int(text) if text.isascii() and text.isdigit() and lo <= int(text) <= hi else default
 
 
 def _period(req: Req, default_start: date, *, max_days: int | None = None) -> tuple[date, date, bool]:

@@ -35,7 +35,7 @@ def _today(req: Req) -> date:
 
 def _number(text: str, lo: int, hi: int) -> int | None:
     digits = text.replace(".", "").strip()
-    return int(digits) if digits.isdigit() and lo <= int(digits) <= hi else None
+    return int(digits) if digits.isascii() and digits.isdigit() and lo <= int(digits) <= hi else None
 
 
 def _audit(req: Req, action: str, target: str, detail: str) -> None:
@@ -152,7 +152,7 @@ def queue(req: Req) -> Response:
 
 def _application(req: Req) -> Application | None:
     text = str(req.request.path_params.get("app", ""))
-    if not text.isdigit() or len(text) > 9:
+    if not (text.isascii() and text.isdigit()) or len(text) > 9:
         return None
     try:
         return apps.get(req.ledger, int(text))

@@ -344,7 +344,7 @@ def device_revoke(req: Req) -> Response:
 
 def _year(text: str) -> int | None:
     text = text.strip()
-    return int(text) if text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR else None
+    return int(text) if text.isascii() and text.isdigit() and FIRST_YEAR <= int(text) <= LAST_YEAR else None
 
 
 def _yearend_page(req: Req, year: int, status: int = 200, **context: Any) -> Response:

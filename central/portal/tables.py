@@ -83,5 +83,5 @@ def ensure_tables(ledger: Ledger) -> None:
     """Create the portal's tables if missing (once per engine in this process)."""
     if id(ledger.engine) in _READY:
         return
-    metadata.create_all(ledger.engine)
+    ledger.create_side_tables(metadata)
     _READY.add(id(ledger.engine))

@@ -58,7 +58,7 @@ class PeriodInputs:
 
 
 def ensure_tables(ledger: Ledger) -> None:
-    metadata.create_all(ledger.engine)
+    ledger.create_side_tables(metadata)
 
 
 def year_bounds(year: int) -> tuple[str, str]:
