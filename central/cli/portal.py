@@ -10,6 +10,7 @@ import argparse
 import getpass
 import json
 from datetime import datetime
+from pathlib import Path
 from typing import Any, Final
 
 from central.errors import CentralError
@@ -40,6 +41,12 @@ def add_commands(sub: Any) -> None:
         help="proxies whose X-Forwarded-For names the client's address (default 127.0.0.1)",
     )
     p.add_argument("--public-url", help="the address members open, printed with activation codes")
+    p.add_argument(
+        "--office-key",
+        type=Path,
+        help="the office key file, for members' disputes and loan payouts recorded on the office's chain"
+        " (default: $KOP_OFFICE_KEY, or beside the SQLite file; see `office init`)",
+    )
     p.set_defaults(func=cmd_serve)
     psub = p.add_subparsers(dest="portal_action", metavar="ACTION")
     i = psub.add_parser("issue-login", help="print a one-time activation code (a new one resets the login)")
@@ -73,7 +80,11 @@ def cmd_serve(ledger: Ledger, args: argparse.Namespace) -> int:
     host, port = _listen(args.listen, args.lang)
     ledger.config  # noqa: B018 - fails early with the CLI's message when not initialised
     scheme = "https" if args.https else "http"
-    settings = Settings(secure_cookies=args.https, public_url=args.public_url or f"{scheme}://{args.listen}")
+    settings = Settings(
+        secure_cookies=args.https,
+        public_url=args.public_url or f"{scheme}://{args.listen}",
+        office_key=args.office_key,
+    )
     app = create_app(ledger, settings)
     print(text.t("listening", args.lang, listen=args.listen), flush=True)
     uvicorn.run(

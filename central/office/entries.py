@@ -133,6 +133,12 @@ def void(ref: str, original: Mapping[str, Any], reason: str) -> dict[str, Any]:
     }
 
 
+def dispute(member: str, ref: str, reason: str, unit: str) -> dict[str, Any]:
+    """A member's "not me" on sale ``ref`` in their name (sanggahan), in the sale's ``unit``. It moves no
+    money: total 0, no lines; a supervisor then voids the sale or rejects the dispute."""
+    return _body("dispute", unit, member, 0, ref=ref, reason=reason)
+
+
 def opening(
     batch: str, member: str | None, items: Iterable[Mapping[str, Any]], unit: str = SAVINGS_LOAN_UNIT
 ) -> dict[str, Any]:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from pathlib import Path
 from typing import Final
 
 from argon2 import PasswordHasher
@@ -21,7 +22,9 @@ class Settings:
     ``secure_cookies``: set when the portal is reached over https (behind nginx or Caddy with TLS): every
     cookie gets ``Secure`` and responses carry ``Strict-Transport-Security``. ``hasher``: argon2id with
     argon2-cffi's defaults (RFC 9106's low-memory profile: 3 passes, 64 MiB, 4 lanes); tests pass a cheaper
-    one. ``public_url`` is printed with activation codes.
+    one. ``public_url`` is printed with activation codes. ``office_key``: the office's signing key, for the
+    entries the portal records on the office's chain (a member's dispute, a loan payout); None: found as
+    the CLI's office commands find it (``$KOP_OFFICE_KEY``, or beside a SQLite ledger).
     """
 
     secure_cookies: bool = False
@@ -30,3 +33,4 @@ class Settings:
     max_body: int = MAX_BODY
     public_url: str = "http://127.0.0.1:8080"
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
+    office_key: Path | None = None

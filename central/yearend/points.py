@@ -487,6 +487,26 @@ def compute_points(
     )
 
 
+@dataclass(frozen=True, slots=True)
+class RulePoints:
+    """What one rule earned a member: the rule, the rupiah of its basis it counted, and the points."""
+
+    rule: PointRule
+    basis_rp: int
+    points: Fraction
+
+
+def by_rule(policy: PointPolicy, mp: MemberPoints) -> tuple[RulePoints, ...]:
+    """A member's active points per rule, in rule order, from what ``compute_points`` recorded in
+    ``mp.earned`` (no second computation): their points plus ``mp.passive`` and ``mp.bonus`` are
+    ``mp.total``. A rule no longer in ``policy`` is shown as a sale rule of its key."""
+    rules = {rule.key: rule for rule in policy.rules}
+    return tuple(
+        RulePoints(rules.get(key) or PointRule(key, "sale", key, rate), basis, Fraction(basis, rate))
+        for key, basis, rate in mp.earned
+    )
+
+
 def to_decimal(points: Fraction) -> Decimal:
     """Points rounded half-up to two decimals, for display only (computation stays exact)."""
     # Integer arithmetic: exact at any size, half away from zero.

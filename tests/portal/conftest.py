@@ -16,6 +16,7 @@ from starlette.testclient import TestClient
 from central import config, sample
 from central.ledger import Ledger, quarantine, schema
 from central.members.rows import ROLES
+from central.office import identity
 from central.portal import Settings, accounts, create_app
 
 PASSWORD = "rahasia-123"
@@ -88,7 +89,8 @@ def set_password(ledger: Ledger, name: str, *, staff_role: str | None = None) ->
 
 @pytest.fixture(scope="module")
 def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
-    """One ledger per test module: March 2026 of sample data, members A001.. given every role in turn."""
+    """One ledger per test module: March 2026 of sample data, members A001.. given every role in turn, and
+    the office set up (its key beside the ledger, passed to the portal)."""
     path = tmp_path_factory.mktemp("portal") / "ledger.sqlite"
     data = sample.generate(seed=7, start=date(2026, 3, 1), end=date(2026, 3, 31), members=20, per_day=25)
     with Ledger.open(str(path)) as ledger:
@@ -112,7 +114,10 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
         other = next(n for n in numbers if n not in by_role.values())
         set_password(ledger, other)
         by_role["other"] = other
-        yield World(ledger, by_role, Settings(hasher=CHEAP))
+        # the office, as `central office init` sets it up: disputes are signed on its chain
+        key = identity.key_path(str(path))
+        identity.init(ledger, key)
+        yield World(ledger, by_role, Settings(hasher=CHEAP, office_key=key))
 
 
 @pytest.fixture

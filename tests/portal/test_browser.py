@@ -91,3 +91,57 @@ def test_member_journey_at_phone_and_desktop_size(world: World, base_url: str, t
         finally:
             browser.close()
     assert len(list(tmp_path.glob("*.png"))) == 2 * 5
+
+
+def test_member_disputes_a_purchase_at_phone_and_desktop_size(
+    world: World, base_url: str, tmp_path: Path
+) -> None:
+    """A member opens their purchases, presses "Bukan saya" on one, gives a reason and sees it recorded and
+    marked in the list, then reads their points per rule; screenshots of each page at each size are saved."""
+    from playwright.sync_api import sync_playwright
+
+    from central.books import receipts
+
+    member = world.by_role["ketua"]  # a member of the board disputes only their own purchases too
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for size, (width, height) in SIZES.items():
+                page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+                shot = lambda name, page=page, size=size: page.screenshot(  # noqa: E731
+                    path=str(tmp_path / f"{size}-{name}.png"), full_page=True
+                )
+                page.goto(f"{base_url}/login")
+                page.fill("#login", member)
+                page.fill("#password", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_url("**/home")
+                page.click("nav.menu >> text=Belanja saya")
+                page.wait_for_url("**/purchases")
+                page.fill("input[name=from]", "2026-03-01")
+                page.fill("input[name=to]", "2026-03-31")
+                page.click("form.period button")
+                page.wait_for_url("**/purchases?from=2026-03-01*")
+                shot("purchases")
+                page.locator("a", has_text="Bukan saya").first.click()
+                page.wait_for_url("**/dispute")
+                sale = page.url.rsplit("/", 2)[-2]
+                assert "Bukan saya" in page.inner_text("h1")
+                page.fill("#reason", "Saya tidak belanja hari itu")
+                shot("dispute-form")
+                page.click("form.form button[type=submit]")
+                page.wait_for_load_state()
+                assert "Sanggahan Anda tercatat" in page.inner_text("main")
+                shot("disputed")
+                found = receipts.sale(world.ledger, sale.replace("%3A", ":"))
+                assert found is not None and found.dispute is not None and found.member == member
+                page.click("text=Kembali ke belanja saya")
+                assert "DISANGGAH" in page.inner_text("main")
+                page.click("nav.menu >> text=Poin saya")
+                page.wait_for_url("**/points")
+                assert "Jumlah poin" in page.inner_text("main")
+                shot("points")
+                page.context.close()
+        finally:
+            browser.close()
+    assert len(list(tmp_path.glob("*.png"))) == 2 * 4
