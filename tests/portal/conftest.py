@@ -15,9 +15,11 @@ from starlette.testclient import TestClient
 
 from central import config, sample
 from central.ledger import Ledger, quarantine, schema
+from central.loans import applications as apps
 from central.members.rows import ROLES
 from central.office import identity
 from central.portal import Settings, accounts, create_app
+from tests.central.conftest import PRODUCT
 
 PASSWORD = "rahasia-123"
 STAFF_LOGIN = "KANTOR1"
@@ -59,7 +61,28 @@ class World:
             return str(self.ledger.devices_list()[0]["device"])
         if param == "sku":
             return str(self.ledger.products()[0]["sku"])
+        if param == "app":
+            return str(_application(self.ledger))
         raise AssertionError(f"no sample value for the path parameter {{{param}}}")
+
+
+def portal_config() -> config.Config:
+    """The default config with a loan product, so the loan pages have something to show."""
+    return config.parse(config.merge_over_defaults(config._default_raw(), {"loans": {"products": [PRODUCT]}}))
+
+
+def _application(ledger: Ledger) -> int:
+    """A loan application's id (made on first use, for a member who owes nothing on a loan)."""
+    made = apps.listing(ledger)
+    if made:
+        return made[-1].id
+    with ledger.read() as conn:
+        free = next(
+            m["number"]
+            for m in ledger.members()
+            if m["active"] and apps.loans_owed_rp(conn, m["number"], ledger.config.posting.loans) == 0
+        )
+    return apps.apply(ledger, free, "umum", 1_000_000, 6, "modal usaha", by="test").id
 
 
 def csrf(client: TestClient, path: str = "/login") -> str:
@@ -94,7 +117,7 @@ def world(tmp_path_factory: pytest.TempPathFactory) -> Iterator[World]:
     path = tmp_path_factory.mktemp("portal") / "ledger.sqlite"
     data = sample.generate(seed=7, start=date(2026, 3, 1), end=date(2026, 3, 31), members=20, per_day=25)
     with Ledger.open(str(path)) as ledger:
-        ledger.init(config.default())
+        ledger.init(portal_config())
         sample.load_into(ledger, data)
         ledger.ingest(data.envelopes)
         ledger.ingest([{"v": 99, "note": "not an envelope"}])  # one quarantined item for the board's pages
@@ -125,7 +148,7 @@ def fresh(tmp_path: Path) -> Iterator[World]:
     """A small ledger of its own (for tests that lock accounts or change passwords)."""
     data = sample.generate(seed=3, start=date(2026, 3, 1), end=date(2026, 3, 7), members=5, per_day=5)
     with Ledger.open(str(tmp_path / "ledger.sqlite")) as ledger:
-        ledger.init(config.default())
+        ledger.init(portal_config())
         sample.load_into(ledger, data)
         ledger.ingest(data.envelopes)
         numbers = sorted(m["number"] for m in ledger.members())
