@@ -164,8 +164,13 @@ def _screenshots(url: str, shots: Path, logins: list[tuple[str, str, str]]) -> l
         ("cashbook", f"/cashbook?{december}"),
         ("balance-sheet", f"/reports/balance-sheet?on={DEMO_YEAR}-12-31"),
         ("purchases", "/purchases"),
+        ("loans", "/loans"),
     ]
-    board_pages = [("board", f"/board?on={DEMO_YEAR}-12-31"), ("members", "/members")]
+    board_pages = [
+        ("board", f"/board?on={DEMO_YEAR}-12-31"),
+        ("members", "/members"),
+        ("loan-aging", f"/loans/aging?on={DEMO_YEAR}-12-31"),
+    ]
     notes = []
     with sync_playwright() as p:
         browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
