@@ -38,6 +38,10 @@ def _number(text: str, lo: int, hi: int) -> int | None:
     return int(digits) if digits.isascii() and digits.isdigit() and lo <= int(digits) <= hi else None
 
 
+def _when(req: Req, ts: int) -> str:
+    return datetime.fromtimestamp(ts, req.ledger.config.tz).strftime("%Y-%m-%d %H:%M")
+
+
 def _audit(req: Req, action: str, target: str, detail: str) -> None:
     """A line in the portal's audit log, right after the loan step it records (the step has its own
     history in ``loan_events`` in the same transaction as the step)."""
@@ -202,6 +206,7 @@ def application(req: Req) -> Response:
         may_decide=app.state == "submitted" and req.user.role in req.ledger.config.loans.deciders,
         may_pay=app.state == "approved" and req.user.role in access.PAYERS,
         error=None,
+        when=lambda ts: _when(req, ts),
     )
 
 
@@ -218,6 +223,7 @@ def _refused(req: Req, app: Application, message: str) -> Response:
         and req.user.role in req.ledger.config.loans.deciders,
         may_pay=False,
         error=message,
+        when=lambda ts: _when(req, ts),
     )
 
 

@@ -126,4 +126,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "loan_show": ("Tampilkan", "Show"),
     "loan_arrears": ("Tunggakan", "Overdue"),
     "loan_months": ("bulan", "months"),
+    "loan_action_submit": ("mengajukan", "submitted"),
+    "loan_action_approve": ("menyetujui", "approved"),
+    "loan_action_reject": ("menolak", "rejected"),
+    "loan_action_cancel": ("membatalkan", "cancelled"),
+    "loan_action_disburse": ("mencairkan", "paid out"),
 }

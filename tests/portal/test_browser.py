@@ -145,3 +145,45 @@ def test_member_disputes_a_purchase_at_phone_and_desktop_size(
         finally:
             browser.close()
     assert len(list(tmp_path.glob("*.png"))) == 2 * 4
+
+
+def test_chair_reads_the_board_view_and_decides_a_loan_at_phone_and_desktop_size(
+    world: World, base_url: str, tmp_path: Path
+) -> None:
+    """The ketua opens the board's phone view, taps through to a list, then opens the loan queue and the
+    waiting application with the member's credit history; screenshots of each page at each size."""
+    from playwright.sync_api import sync_playwright
+
+    from tests.portal.conftest import _application
+
+    app = _application(world.ledger)
+    chair = world.by_role["ketua"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for size, (width, height) in SIZES.items():
+                page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+                shot = lambda name, page=page, size=size: page.screenshot(  # noqa: E731
+                    path=str(tmp_path / f"{size}-{name}.png"), full_page=True
+                )
+                page.goto(f"{base_url}/login")
+                page.fill("#login", chair)
+                page.fill("#password", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_url("**/home")
+                page.click("nav.office >> text=Ringkasan pengurus")
+                page.wait_for_url("**/board*")
+                assert "Ringkasan pengurus" in page.inner_text("h1")
+                shot("board")
+                page.click("nav.office >> text=Antrean pinjaman")
+                page.wait_for_url("**/loans/queue")
+                shot("loan-queue")
+                page.click(f"a[href='/loans/applications/{app}']")
+                page.wait_for_url(f"**/loans/applications/{app}")
+                assert "Riwayat kredit anggota" in page.inner_text("main")
+                assert page.locator("input[name=decision]").count() == 2  # the ketua decides
+                shot("loan-application")
+                page.context.close()
+        finally:
+            browser.close()
+    assert len(list(tmp_path.glob("*.png"))) == 2 * 3
