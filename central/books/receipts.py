@@ -274,17 +274,22 @@ class SalesPage:
     total_rp: int
 
 
-def member_sales(ledger: Ledger, number: str, lo: str, hi: str, *, limit: int, offset: int = 0) -> SalesPage:
+def member_sales(
+    ledger: Ledger, number: str, lo: str, hi: str, *, limit: int, offset: int = 0, totals: bool = True
+) -> SalesPage:
     """Member ``number``'s sales from day ``lo`` to ``hi`` (inclusive): ``limit`` of them from ``offset``,
-    newest first, each with its first items, its void and its dispute."""
+    newest first, each with its first items, its void and its dispute. Without ``totals`` the page's
+    count and total are left at 0 (the home page's latest few need neither)."""
     tx = schema.transactions
     void = tx.alias("v")
     mine = and_(tx.c.member == number, tx.c.kind == "sale", tx.c.day >= lo, tx.c.day <= hi)
     not_voided = ~exists().where(void.c.kind == "void", void.c.ref == tx.c.id)
     with ledger.read() as conn:
-        count = int(conn.execute(select(func.count()).select_from(tx).where(mine)).scalar_one())
-        total = conn.execute(select(func.coalesce(func.sum(tx.c.total_rp), 0)).where(mine, not_voided))
-        total_rp = int(total.scalar_one())
+        count = total_rp = 0
+        if totals:
+            count = int(conn.execute(select(func.count()).select_from(tx).where(mine)).scalar_one())
+            total = conn.execute(select(func.coalesce(func.sum(tx.c.total_rp), 0)).where(mine, not_voided))
+            total_rp = int(total.scalar_one())
         rows = conn.execute(
             select(*_sale_columns())
             .where(mine)

@@ -117,6 +117,74 @@ def cashbook(ledger: Ledger, period: Period, lang: str = "id", viewer: Viewer = 
     ]
 
 
+def cashbook_page(
+    ledger: Ledger, period: Period, offset: int, limit: int, *, lang: str = "id", viewer: Viewer = PUBLIC
+) -> tuple[Section, int]:
+    """Lines ``offset`` to ``offset + limit`` of ``cashbook(...)`` (the same rows, running balance and
+    summary) and how many lines the whole period has, without reading the whole period's lines: the
+    per-day counts come from the account-and-day index, the balances before a day from ``account_days``,
+    and only the days the page falls on are read line by line."""
+    j, a = schema.journal, schema.account_days
+    cash = ledger.config.posting.cash
+    with ledger.read() as conn:
+        counts = [
+            (str(day), int(n))
+            for day, n in conn.execute(
+                select(j.c.day, func.count())
+                .where(j.c.account == cash, j.c.day >= period.lo, j.c.day <= period.hi)
+                .group_by(j.c.day)
+                .order_by(j.c.day)
+            )
+        ]
+        total = sum(n for _, n in counts)
+
+        def sums(*where: Any) -> tuple[int, int]:
+            debit, credit = conn.execute(
+                select(
+                    func.coalesce(func.sum(a.c.debit_rp), 0), func.coalesce(func.sum(a.c.credit_rp), 0)
+                ).where(a.c.account == cash, *where)
+            ).one()
+            return int(debit), int(credit)
+
+        before = sums(a.c.day < period.lo)
+        opening = before[0] - before[1]
+        inside = sums(a.c.day >= period.lo, a.c.day <= period.hi)
+        rows: list[tuple[Any, ...]] = []
+        seen = skip = 0
+        first_day = last_day = None
+        for day, n in counts:
+            if seen + n > offset and first_day is None:
+                first_day, skip = day, offset - seen
+            if first_day is not None:
+                last_day = day
+                if seen + n >= offset + limit:
+                    break
+            seen += n
+        if first_day is not None and limit > 0:
+            start = sums(a.c.day >= period.lo, a.c.day < first_day)
+            balance = opening + start[0] - start[1]
+            query = (
+                select(j.c.day, j.c.tx, j.c.unit, j.c.member, j.c.memo, j.c.debit_rp, j.c.credit_rp)
+                .where(j.c.account == cash, j.c.day >= first_day, j.c.day <= last_day)
+                .order_by(j.c.day, j.c.ts, j.c.tx, j.c.line)
+            )
+            for index, (day, tx, unit, member, memo, debit, credit) in enumerate(conn.execute(query)):
+                balance += int(debit) - int(credit)
+                if skip <= index < skip + limit:
+                    rows.append(
+                        (day, tx, unit, viewer.show(member, lang), memo, int(debit), int(credit), balance)
+                    )
+    closing = opening + inside[0] - inside[1]
+    section = Section(
+        "cashbook",
+        f"{t('cashbook', lang)} {period.label()}",
+        ("day", "tx", "unit", "member", "memo", "in_rp", "out_rp", "balance_rp"),
+        tuple(rows),
+        (("opening_rp", opening), ("in_rp", inside[0]), ("out_rp", inside[1]), ("closing_rp", closing)),
+    )
+    return section, total
+
+
 def trial_balance(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
     """Per account: debits, credits and the balance on its normal side, for the period."""
     with ledger.read() as conn:
@@ -238,7 +306,6 @@ def income(ledger: Ledger, period: Period, lang: str = "id") -> list[Section]:
             (("revenue_rp", revenue), ("expense_rp", expense), ("surplus_rp", revenue - expense)),
         )
     ]
-
 
 
 # -- chains, disputes, quarantine ---------------------------------------------------------------------

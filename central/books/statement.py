@@ -143,6 +143,12 @@ def _loans(conn: Connection, number: str, hi: str) -> list[tuple[str, str, int, 
     return result
 
 
+def member_loans(ledger: Ledger, number: str, hi: str) -> list[tuple[str, str, int, int, int, int]]:
+    """Loans paid out to the member by ``hi``: (loan, day, principal, repaid, interest, outstanding)."""
+    with ledger.read() as conn:
+        return _loans(conn, number, hi)
+
+
 def member_summary(ledger: Ledger, number: str, on: date | datetime | None = None) -> dict[str, Any]:
     """The contract's member summary (docs/contracts.md). Points and SHU come from ``central.yearend`` if
     present (``member_points_and_shu(ledger, number, on_date)``), else they are None."""

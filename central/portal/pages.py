@@ -11,7 +11,7 @@ from typing import Any, Final
 
 from starlette.responses import RedirectResponse, Response
 
-from central.books import reports, statement
+from central.books import receipts, reports, statement
 from central.books.viewer import Viewer
 from central.errors import UnknownMember
 from central.messages import label
@@ -21,6 +21,7 @@ from central.portal.text import LANGS
 from central.portal.web import LANG_COOKIE, LANG_MAX_AGE_S, Req, not_found, safe_next
 from central.yearend import closed_allocation
 
+HOME_PURCHASES: Final = 20  # the latest purchases on the home page
 CASHBOOK_PAGE: Final = 100  # lines per page: a month of a small shop, well under 100 KB of HTML
 MAX_PERIOD_DAYS: Final = 366  # the longest cash book period on one request
 AUDIT_PAGE: Final = 100
@@ -200,11 +201,18 @@ def home(req: Req) -> Response:
     if req.user.member is None:
         return req.render("home.html", summary=None, purchases=())
     today = _today(req)
-    summary = statement.member_summary(req.ledger, req.user.member)
-    period = reports.Period(f"{today.year:04d}-01-01", today.isoformat())
-    sections = statement.member_statement(req.ledger, req.user.member, period, req.lang)
-    purchases = list(reversed(sections[0].rows))[:CASHBOOK_PAGE]
-    return req.render("home.html", summary=summary, purchases=purchases, loans=sections[2].rows)
+    number = req.user.member
+    summary = statement.member_summary(req.ledger, number)
+    # the latest purchases of the year only: the whole list is one tap away (/purchases)
+    latest = receipts.member_sales(
+        req.ledger, number, f"{today.year:04d}-01-01", today.isoformat(), limit=HOME_PURCHASES, totals=False
+    )
+    purchases = [
+        (sale.day, sale.id, sale.unit, sale.payment, sale.total_rp, "void" if sale.void else "")
+        for sale in latest.sales
+    ]
+    loans = statement.member_loans(req.ledger, number, today.isoformat())
+    return req.render("home.html", summary=summary, purchases=purchases, loans=loans)
 
 
 def member(req: Req) -> Response:
@@ -259,11 +267,9 @@ def cashbook(req: Req) -> Response:
     if fmt and bad:
         return downloads.refuse_period(req, MAX_PERIOD_DAYS)
     viewer = Viewer(member=req.user.member, role=req.user.role)
-    section = reports.cashbook(
-        req.ledger, reports.Period(start.isoformat(), end.isoformat()), req.lang, viewer
-    )[0]
-    summary = dict(section.summary)
+    period = reports.Period(start.isoformat(), end.isoformat())
     if fmt:  # the whole period, not one page of it
+        section = reports.cashbook(req.ledger, period, req.lang, viewer)[0]
         doc = downloads.Doc(
             "cashbook",
             req.t("nav_cashbook"),
@@ -273,7 +279,7 @@ def cashbook(req: Req) -> Response:
             "print_cashbook.html",
             {
                 "rows": section.rows,
-                "summary": summary,
+                "summary": dict(section.summary),
                 "start": start,
                 "end": end,
                 "masked": not access.sees_all_members(req.user),
@@ -281,10 +287,19 @@ def cashbook(req: Req) -> Response:
             rows=len(section.rows),
         )
         return downloads.respond(req, doc, fmt)
-    pages = max(1, -(-len(section.rows) // CASHBOOK_PAGE))
+    # one page: only the days it falls on are read (a busy month has tens of thousands of cash lines)
     page = _int(req.query("page"), 1, 1, MAX_PAGE)
-    page = min(page, pages)
-    rows = section.rows[(page - 1) * CASHBOOK_PAGE : page * CASHBOOK_PAGE]
+    section, total = reports.cashbook_page(
+        req.ledger, period, (page - 1) * CASHBOOK_PAGE, CASHBOOK_PAGE, lang=req.lang, viewer=viewer
+    )
+    pages = max(1, -(-total // CASHBOOK_PAGE))
+    if page > pages:
+        page = pages
+        section, total = reports.cashbook_page(
+            req.ledger, period, (page - 1) * CASHBOOK_PAGE, CASHBOOK_PAGE, lang=req.lang, viewer=viewer
+        )
+    summary = dict(section.summary)
+    rows = section.rows
     return req.render(
         "cashbook.html",
         start=start,

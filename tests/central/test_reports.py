@@ -6,12 +6,16 @@ import csv
 import io
 import json
 from collections.abc import Iterator
+from datetime import date, timedelta
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from central import config, sample
 from central.books import reports, statement
 from central.books.statement import member_summary
+from central.books.viewer import Viewer
 from central.ledger import Ledger
 from tests.central.helpers import TOKO_COST, TOKO_PRICE, Device
 
@@ -135,3 +139,35 @@ def test_renderings_carry_the_same_figures(booked: Ledger) -> None:
     table = reports.render_table(sections, "id")
     assert f"{TOKO_PRICE:,}".replace(",", ".") in table
     assert f"{TOKO_PRICE:,}" in reports.render_table(sections, "en")
+
+
+@pytest.fixture(scope="module")
+def sampled(tmp_path_factory: pytest.TempPathFactory, month: sample.SampleData) -> Iterator[Ledger]:
+    """The sample month ingested: hundreds of cash lines over 31 days (read-only)."""
+    loaded = Ledger.open(str(tmp_path_factory.mktemp("sampled") / "ledger.sqlite"))
+    loaded.init(config.default())
+    sample.load_into(loaded, month)
+    loaded.ingest(month.envelopes)
+    yield loaded
+    loaded.close()
+
+
+@settings(max_examples=40, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(
+    offset=st.integers(0, 900),
+    limit=st.integers(0, 150),
+    days=st.tuples(st.integers(1, 31), st.integers(0, 31)),
+)
+def test_a_page_of_the_cash_book_is_the_same_slice_of_the_whole(
+    sampled: Ledger, offset: int, limit: int, days: tuple[int, int]
+) -> None:
+    """The portal's page of the cash book reads only the days it needs, and gives exactly the rows,
+    running balances and totals of the whole period's cash book."""
+    first = date(2026, 3, days[0])
+    period = reports.Period(first.isoformat(), (first + timedelta(days=days[1])).isoformat())
+    viewer = Viewer(member="A001", role="anggota")
+    whole = reports.cashbook(sampled, period, "id", viewer)[0]
+    page, total = reports.cashbook_page(sampled, period, offset, limit, viewer=viewer)
+    assert total == len(whole.rows)
+    assert page.rows == whole.rows[offset : offset + limit]
+    assert page.summary == whole.summary
