@@ -47,6 +47,10 @@ def cmd_office_files(args: argparse.Namespace, lang: str) -> int:
         keep_daily=args.keep_daily,
         keep_monthly=args.keep_monthly,
         lang=lang,
+        portal_listen=args.portal_listen,
+        portal_url=args.portal_url,
+        portal_workers=args.portal_workers,
+        office_key=args.office_key,
     )
     for path in write_office_files(options, Path(args.out)):
         print(path)
@@ -187,6 +191,16 @@ def add(sub: Any, add_common: Callable[..., None]) -> None:
     office.add_argument("--backup-time", default="02:30", help="local time of the nightly backup, HH:MM")
     office.add_argument("--keep-daily", type=int, default=14, help="daily backups kept (default 14)")
     office.add_argument("--keep-monthly", type=int, default=12, help="monthly backups kept (default 12)")
+    office.add_argument("--portal-listen", default="127.0.0.1:8080", help="the portal's loopback HOST:PORT")
+    office.add_argument(
+        "--portal-url", default="https://portal.koperasi.example", help="the address members open (https)"
+    )
+    office.add_argument(
+        "--portal-workers", type=int, default=2, help="portal worker processes (about one per core)"
+    )
+    office.add_argument(
+        "--office-key", default="/etc/koperasi/office.key", help="the office key the portal signs with"
+    )
     office.set_defaults(handler=cmd_office_files)
 
     doctor = sub.add_parser("doctor", help="check a device: bundle, clock, broker, scanner, printer")

@@ -1,8 +1,9 @@
-"""System files for the office server: `central serve` and the nightly ledger backup with rotation.
+"""System files for the office server: `central serve`, the members' portal, and the nightly ledger backup
+with rotation.
 
 Pure functions of ``OfficeOptions`` give each file's text; ``write_office_files`` lays them out as they go on
 the server (``etc/systemd/system/...``), never overwriting, so they can be copied as they are or checked
-with ``systemd-analyze verify --root``. The portal's unit will join them here. docs/backup.md explains the
+with ``systemd-analyze verify --root``. docs/backup.md explains the
 schedule, the rotation and copying backups off the machine.
 """
 
@@ -17,6 +18,10 @@ from provisioning.errors import InvalidName
 from provisioning.files import write_new_files
 
 SERVE_UNIT: Final = "koperasi-central.service"
+PORTAL_UNIT: Final = "koperasi-portal.service"
+LISTEN_RE: Final = re.compile(r"^(127\.0\.0\.1|\[::1\]|localhost):[0-9]{1,5}$")
+URL_RE: Final = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$")
+MAX_WORKERS: Final = 64
 BACKUP_UNIT: Final = "koperasi-backup.service"
 BACKUP_TIMER: Final = "koperasi-backup.timer"
 USER_RE: Final = re.compile(r"^[a-z_][a-z0-9_-]{0,31}$")
@@ -46,6 +51,10 @@ class OfficeOptions:
     keep_daily: int = 14
     keep_monthly: int = 12
     lang: str = "id"
+    portal_listen: str = "127.0.0.1:8080"  # loopback: nginx or Caddy in front terminates TLS
+    portal_url: str = "https://portal.koperasi.example"  # what members open, printed with activation codes
+    portal_workers: int = 2  # about one per CPU core
+    office_key: str = "/etc/koperasi/office.key"  # members' disputes and loan payouts are signed with it
 
     @property
     def python(self) -> str:
@@ -99,6 +108,27 @@ def check_options(options: OfficeOptions) -> OfficeOptions:
         raise InvalidName(
             f"--keep-daily harus 1..{MAX_KEEP}, --keep-monthly 0..{MAX_KEEP}",
             f"--keep-daily must be 1..{MAX_KEEP}, --keep-monthly 0..{MAX_KEEP}",
+        )
+    if not LISTEN_RE.match(options.portal_listen):
+        raise InvalidName(
+            f"--portal-listen {options.portal_listen!r} harus alamat loopback, mis. 127.0.0.1:8080 "
+            "(TLS di nginx/Caddy)",
+            f"--portal-listen {options.portal_listen!r} must be a loopback address such as 127.0.0.1:8080 "
+            "(TLS at nginx/Caddy)",
+        )
+    if not URL_RE.match(options.portal_url):
+        raise InvalidName(
+            f"--portal-url {options.portal_url!r} harus seperti https://portal.koperasi.example",
+            f"--portal-url {options.portal_url!r} must look like https://portal.koperasi.example",
+        )
+    if not 1 <= options.portal_workers <= MAX_WORKERS:
+        raise InvalidName(
+            f"--portal-workers harus 1..{MAX_WORKERS}", f"--portal-workers must be 1..{MAX_WORKERS}"
+        )
+    if not PATH_RE.match(options.office_key):
+        raise InvalidName(
+            f"--office-key {options.office_key!r} harus path absolut tanpa spasi",
+            f"--office-key {options.office_key!r} must be an absolute path without spaces",
         )
     return options
 
@@ -186,11 +216,47 @@ WantedBy=timers.target
 """
 
 
+def portal_unit(options: OfficeOptions) -> str:
+    """The members' portal (uvicorn on loopback behind nginx or Caddy with TLS), restarted when it exits."""
+    https = " --https" if options.portal_url.startswith("https://") else ""
+    return f"""[Unit]
+Description=Koperasi members' portal (web, behind the TLS proxy)
+After=network-online.target postgresql.service
+Wants=network-online.target
+StartLimitIntervalSec={START_LIMIT_INTERVAL_S}
+StartLimitBurst={START_LIMIT_BURST}
+
+[Service]
+Type=simple
+Restart=always
+RestartSec={RESTART_DELAY_S}
+TimeoutStopSec=30
+User={options.user}
+Group={options.user}
+WorkingDirectory={options.data_dir}
+Environment=KOP_LANG={options.lang}
+Environment=PYTHONDONTWRITEBYTECODE=1
+EnvironmentFile=-{options.env_file}
+ExecStart={options.python} -m central {_db_argument(options)}portal --listen {options.portal_listen} \\
+    --workers {options.portal_workers}{https} --public-url {options.portal_url} \\
+    --office-key {options.office_key}
+ProtectSystem=strict
+ReadWritePaths={options.data_dir}
+ProtectHome=yes
+PrivateTmp=yes
+NoNewPrivileges=yes
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
 def office_files(options: OfficeOptions) -> dict[str, str]:
     """Relative path -> content of every generated file."""
     check_options(options)
     return {
         f"etc/systemd/system/{SERVE_UNIT}": serve_unit(options),
+        f"etc/systemd/system/{PORTAL_UNIT}": portal_unit(options),
         f"etc/systemd/system/{BACKUP_UNIT}": backup_unit(options),
         f"etc/systemd/system/{BACKUP_TIMER}": backup_timer(options),
     }

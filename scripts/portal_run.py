@@ -61,7 +61,9 @@ def stop_process(proc: subprocess.Popen[Any]) -> None:
 
 
 @contextlib.contextmanager
-def running_portal(db: str, log_path: Path, *, env: dict[str, str] | None = None) -> Iterator[Portal]:
+def running_portal(
+    db: str, log_path: Path, *, env: dict[str, str] | None = None, workers: int = 1
+) -> Iterator[Portal]:
     """The portal over ledger ``db`` on a free loopback port, its output in ``log_path``; stopped on exit."""
     import os
 
@@ -69,7 +71,10 @@ def running_portal(db: str, log_path: Path, *, env: dict[str, str] | None = None
     url = f"http://127.0.0.1:{port}"
     log: IO[bytes] = log_path.open("wb")
     proc = subprocess.Popen(
-        [sys.executable, "-m", "central", "--db", db, "portal", "--listen", f"127.0.0.1:{port}"],
+        [
+            *[sys.executable, "-m", "central", "--db", db, "portal"],
+            *["--listen", f"127.0.0.1:{port}", "--workers", str(workers)],
+        ],
         cwd=ROOT,
         env={**os.environ, **(env or {})},
         stdin=subprocess.DEVNULL,

@@ -9,6 +9,7 @@ from __future__ import annotations
 import argparse
 import getpass
 import json
+import os
 from datetime import datetime
 from pathlib import Path
 from typing import Any, Final
@@ -22,6 +23,7 @@ from central.portal.settings import Settings
 DEFAULT_LISTEN: Final = "127.0.0.1:8080"
 EXIT_OK: Final = 0
 MAX_PORT: Final = 65535
+MAX_WORKERS: Final = 64
 
 
 def add_commands(sub: Any) -> None:
@@ -47,6 +49,12 @@ def add_commands(sub: Any) -> None:
         help="the office key file, for members' disputes and loan payouts recorded on the office's chain"
         " (default: $KOP_OFFICE_KEY, or beside the SQLite file; see `office init`)",
     )
+    p.add_argument(
+        "--workers",
+        type=_workers,
+        default=1,
+        help="worker processes (default 1; about one per CPU core serves many members at once)",
+    )
     p.set_defaults(func=cmd_serve)
     psub = p.add_subparsers(dest="portal_action", metavar="ACTION")
     i = psub.add_parser("issue-login", help="print a one-time activation code (a new one resets the login)")
@@ -71,6 +79,12 @@ def _listen(value: str, lang: str) -> tuple[str, int]:
     return host.strip("[]"), int(port)
 
 
+def _workers(text_: str) -> int:
+    if not text_.isascii() or not text_.isdigit() or not 1 <= int(text_) <= MAX_WORKERS:
+        raise argparse.ArgumentTypeError(f"--workers must be 1 to {MAX_WORKERS}, got {text_!r}")
+    return int(text_)
+
+
 def cmd_serve(ledger: Ledger, args: argparse.Namespace) -> int:
     """Serve the portal until interrupted."""
     import uvicorn
@@ -85,10 +99,19 @@ def cmd_serve(ledger: Ledger, args: argparse.Namespace) -> int:
         public_url=args.public_url or f"{scheme}://{args.listen}",
         office_key=args.office_key,
     )
-    app = create_app(ledger, settings)
     print(text.t("listening", args.lang, listen=args.listen), flush=True)
+    common: dict[str, Any] = {}
+    if args.workers > 1:  # each worker opens the ledger itself (central.portal.factory)
+        from central.portal import factory
+
+        os.environ[factory.ENV] = factory.worker_env(ledger.target, settings)
+        target: Any = "central.portal.factory:app"
+        common = {"factory": True, "workers": args.workers}
+    else:
+        target = create_app(ledger, settings)
     uvicorn.run(
-        app,
+        target,
+        **common,
         host=host,
         port=port,
         proxy_headers=True,

@@ -21,6 +21,7 @@ Targets are printed beside the figures, never asserted: p95 < 200 ms, p99 < 500 
 from __future__ import annotations
 
 import argparse
+import os
 import statistics
 import sys
 import tempfile
@@ -39,7 +40,7 @@ for extra in (ROOT, ROOT / "scripts"):
 import portal_run  # noqa: E402
 
 from central import config, sample  # noqa: E402
-from central.books import reports, statement  # noqa: E402
+from central.books import receipts, reports, statement  # noqa: E402
 from central.books.viewer import Viewer  # noqa: E402
 from central.ledger import Ledger, schema  # noqa: E402
 
@@ -53,6 +54,7 @@ FIRST_MEMBER: Final = 6  # A001..A005 hold board roles in the sample; the client
 MONTH: Final = (f"{YEAR}-03-01", f"{YEAR}-03-31")
 PASSWORD: Final = "bench-rahasia-1"  # noqa: S105 - a throw-away ledger's password
 P95_TARGET_MS: Final = 200.0
+WORKERS: Final = max(1, os.cpu_count() or 1)  # `central portal --workers`: one per core (docs/portal.md)
 P99_TARGET_MS: Final = 500.0
 BASELINE_RUNS: Final = 5
 
@@ -181,14 +183,15 @@ def bench_backend(name: str, db: str, work: Path, clients_n: int, requests: int)
         month = reports.Period(*MONTH)
         viewer = Viewer(member=member, role="anggota")
 
-        def home_call() -> object:
+        def home_call() -> object:  # what /home calls (central.portal.pages.home)
             statement.member_summary(ledger, member)
-            return statement.member_statement(ledger, member, year, "id")
+            receipts.member_sales(ledger, member, year.lo, year.hi, limit=20, totals=False)
+            return statement.member_loans(ledger, member, year.hi)
 
         home_s = _median_s(home_call)
-        cash_s = _median_s(lambda: reports.cashbook(ledger, month, "id", viewer))
-        cash_rows = len(reports.cashbook(ledger, month, "id", viewer)[0].rows)
-    with portal_run.running_portal(db, work / f"portal-{name}.log") as portal:
+        cash_s = _median_s(lambda: reports.cashbook_page(ledger, month, 0, 100, viewer=viewer))
+        cash_rows = reports.cashbook_page(ledger, month, 0, 100, viewer=viewer)[1]
+    with portal_run.running_portal(db, work / f"portal-{name}.log", workers=WORKERS) as portal:
         started = time.perf_counter()
         clients = [portal_run.member_client(portal.url, n, PASSWORD) for n in numbers]
         login_s = (time.perf_counter() - started) / len(clients)
@@ -202,7 +205,8 @@ def bench_backend(name: str, db: str, work: Path, clients_n: int, requests: int)
             for client in clients:
                 client.close()
     print(
-        f"  {name}: {clients_n} clients x {requests} requests per page; issue+activate {clients_n} logins"
+        f"  {name}: {clients_n} clients x {requests} requests per page, {WORKERS} portal workers;"
+        f" issue+activate {clients_n} logins"
         f" {issue_s:.1f} s; HTTP login {login_s * 1000:.0f} ms each (sequential); cash book month"
         f" {MONTH[0]}..{MONTH[1]}: {cash_rows:,} cash lines (100 a page)"
     )

@@ -57,3 +57,81 @@ def test_portal_listen_must_be_host_and_port(db: str, capsys: pytest.CaptureFixt
     """A --listen without a port is refused before anything starts."""
     assert main(["--db", db, "portal", "--listen", "localhost"]) == 2
     assert "HOST:PORT" in capsys.readouterr().err
+
+
+def test_workers_must_be_a_small_whole_number(db: str, capsys: pytest.CaptureFixture[str]) -> None:
+    for bad in ("0", "x", "²", "999"):
+        with pytest.raises(SystemExit) as stop:
+            main(["--db", db, "portal", "--workers", bad])
+        assert stop.value.code == 2
+        assert "--workers must be 1 to 64" in capsys.readouterr().err
+
+
+def test_several_workers_share_sessions_through_the_ledger(db: str, tmp_path: Path) -> None:
+    """``portal --workers 2``: each worker opens the ledger itself; a member logs in on one worker and
+    every later request (whichever worker takes it) knows the session."""
+    import os
+    import socket
+    import subprocess
+    import sys
+    import time
+    import urllib.error
+    import urllib.parse
+    import urllib.request
+    from http.cookiejar import CookieJar
+
+    with Ledger.open(db) as ledger:
+        issued = accounts.issue_login(ledger, CHEAP, "A001", by="test")
+        accounts.activate(
+            ledger,
+            CHEAP,
+            "A001",
+            issued.code,
+            password="rahasia-123",
+            confirm="rahasia-123",
+            address="127.0.0.1",
+        )
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    root = Path(__file__).resolve().parents[2]
+    url = f"http://127.0.0.1:{port}"
+    browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(CookieJar()))
+
+    def get(path: str) -> str:
+        with browser.open(url + path, timeout=10) as response:
+            return response.read().decode()
+
+    with (tmp_path / "portal.log").open("wb") as log:
+        command = [sys.executable, "-m", "central", "--db", db, "portal", "--listen", f"127.0.0.1:{port}"]
+        proc = subprocess.Popen(
+            [*command, "--workers", "2"],
+            cwd=root,
+            env={**os.environ, "PYTHONPATH": str(root)},
+            stdout=log,
+            stderr=subprocess.STDOUT,
+        )
+        try:
+            deadline = time.monotonic() + 60
+            while True:
+                try:
+                    page = get("/login")
+                    break
+                except (urllib.error.URLError, ConnectionError):
+                    assert proc.poll() is None, (tmp_path / "portal.log").read_text()
+                    assert time.monotonic() < deadline, "the portal did not answer within 60 s"
+                    time.sleep(0.2)
+            token = re.search(r'name="csrftoken" value="([^"]+)"', page)
+            assert token
+            form = {"csrftoken": token.group(1), "login": "A001", "password": "rahasia-123"}
+            with browser.open(url + "/login", urllib.parse.urlencode(form).encode(), timeout=10) as done:
+                assert done.status == 200 and "Siti" in done.read().decode()
+            for _ in range(10):
+                assert "Siti" in get("/home")
+        finally:
+            proc.terminate()
+            try:
+                proc.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+                proc.wait(timeout=20)

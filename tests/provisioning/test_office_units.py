@@ -12,6 +12,7 @@ from provisioning.errors import InvalidName, OutputExists
 from provisioning.office import (
     BACKUP_TIMER,
     BACKUP_UNIT,
+    PORTAL_UNIT,
     SERVE_UNIT,
     OfficeOptions,
     office_files,
@@ -21,7 +22,7 @@ from tests.provisioning.cli_helpers import call
 
 SYSTEM_UNITS = Path("/usr/lib/systemd/system")
 RUN_TIMEOUT_S = 60
-UNITS = (SERVE_UNIT, BACKUP_UNIT, BACKUP_TIMER)
+UNITS = (SERVE_UNIT, PORTAL_UNIT, BACKUP_UNIT, BACKUP_TIMER)
 
 
 def _verify_root(tmp_path: Path, options: OfficeOptions) -> Path:
@@ -73,6 +74,26 @@ def test_serve_restarts_and_reads_secrets_from_an_env_file() -> None:
     assert "-m central serve --broker 127.0.0.1:8883" in serve
     with pytest.raises(InvalidName):
         office_files(OfficeOptions(db="postgresql://kop:secret@127.0.0.1:5432/coop"))
+
+
+def test_the_portal_serves_on_loopback_behind_tls_with_workers_and_the_office_key() -> None:
+    files = office_files(OfficeOptions(portal_workers=4, portal_url="https://portal.kopmaju.id"))
+    portal = files[f"etc/systemd/system/{PORTAL_UNIT}"]
+    command = " ".join(
+        line.strip().rstrip("\\") for line in portal.splitlines() if line.startswith(("ExecStart", " "))
+    )
+    assert "-m central --db /var/lib/koperasi/central.sqlite portal --listen 127.0.0.1:8080" in command
+    assert "--workers 4 --https --public-url https://portal.kopmaju.id" in " ".join(command.split())
+    assert "--office-key /etc/koperasi/office.key" in command
+    assert "Restart=always" in portal.splitlines()
+    for bad in (
+        OfficeOptions(portal_listen="0.0.0.0:8080"),
+        OfficeOptions(portal_url="portal.koperasi"),
+        OfficeOptions(portal_workers=0),
+        OfficeOptions(office_key="office key"),
+    ):
+        with pytest.raises(InvalidName):
+            office_files(bad)
 
 
 def test_systemd_accepts_the_generated_units(tmp_path: Path, analyze_available: None) -> None:
