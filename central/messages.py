@@ -190,3 +190,9 @@ def t(key: str, lang: str, **values: object) -> str:
         return key
     text = pair[1] if lang == "en" else pair[0]
     return text.format(**values) if values else text
+
+
+def rupiah(value: int, lang: str = "id") -> str:
+    """Rupiah as the member reads them: ``Rp 1.234.567`` (``Rp 1,234,567`` in English)."""
+    text = f"{value:,}"
+    return "Rp " + (text if lang == "en" else text.replace(",", "."))

@@ -20,6 +20,7 @@ from central.loans import portfolio
 from central.loans import schedule as sched
 from central.loans.applications import Application, LoanError
 from central.messages import lang_of
+from central.messages import rupiah as _rp
 from central.office import identity, lending
 from central.office.errors import OfficeError
 
@@ -59,11 +60,6 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
 
 def _t(key: str, lang: str) -> str:
     return TEXT[key][1 if lang == "en" else 0]
-
-
-def _rp(value: int, lang: str) -> str:
-    text = f"{value:,}"
-    return "Rp " + (text if lang == "en" else text.replace(",", "."))
 
 
 def _guard(handler: Any) -> Any:

@@ -13,6 +13,7 @@ from typing import Any, Final
 
 from central.ledger import Ledger
 from central.messages import lang_of
+from central.messages import rupiah as _rp
 from central.savings import dues
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
@@ -30,11 +31,6 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
 
 def _t(key: str, lang: str) -> str:
     return TEXT[key][1 if lang == "en" else 0]
-
-
-def _rp(value: int, lang: str) -> str:
-    text = f"{value:,}"
-    return "Rp " + (text if lang == "en" else text.replace(",", "."))
 
 
 def cmd_wajib(ledger: Ledger, args: argparse.Namespace) -> int:

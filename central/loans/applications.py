@@ -29,6 +29,7 @@ from central.ledger import Ledger, schema
 from central.loanrules import LoanProduct
 from central.loans import schedule as sched
 from central.loans.tables import MAX_TEXT, ensure_tables, loan_applications, loan_events
+from central.messages import rupiah as _rp
 
 OPEN_STATES: Final = ("submitted", "approved")
 STATES: Final = ("submitted", "approved", "rejected", "cancelled", "disbursed")
@@ -113,12 +114,6 @@ def application_from_row(row: Any) -> Application:
 def loan_id(application: int) -> str:
     """The ledger's loan id of an application's loan (one per application: disbursing twice is refused)."""
     return f"PJ-{application:06d}"
-
-
-def _rp(value: int, lang: str = "id") -> str:
-    """Rupiah as the member reads them: ``Rp 1.234.567`` (``Rp 1,234,567`` in English)."""
-    text = f"{value:,}"
-    return "Rp " + (text if lang == "en" else text.replace(",", "."))
 
 
 def _event(conn: Connection, application: int, who: str, action: str, detail: str, *, now: int) -> None:
