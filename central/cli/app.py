@@ -60,6 +60,8 @@ EXIT_USAGE: Final = 2  # the user's input is wrong (message printed)
 EXIT_INTERRUPTED: Final = 130
 EXIT_BROKEN_PIPE: Final = 128 + 13  # what a shell reports for a tool stopped by SIGPIPE
 MAX_REJECTIONS_PRINTED: Final = 200
+# An ingest this large is a bulk load: PostgreSQL statistics are refreshed after it (refresh_statistics).
+BULK_ANALYZE_ENVELOPES: Final = 10_000
 REPORTS: Final = (
     "cashbook",
     "trial-balance",
@@ -322,6 +324,8 @@ def cmd_ingest(ledger: Ledger, args: argparse.Namespace) -> int:
         yield from lines
 
     report = ledger.ingest(all_lines(), require_signature=args.require_signature)
+    if len(report.accepted) >= BULK_ANALYZE_ENVELOPES:
+        ledger.refresh_statistics()
     if args.json:
         print(
             json.dumps(

@@ -28,8 +28,9 @@ from sqlalchemy import (
     inspect,
 )
 
-# 2: transactions.cost_rp; 3: quarantine.state, refusals, quarantine_actions (see ``upgrade``).
-SCHEMA_VERSION: Final = 3
+# 2: transactions.cost_rp; 3: quarantine.state, refusals, quarantine_actions; 4: MEMBER_TS_INDEX (see
+# ``upgrade``).
+SCHEMA_VERSION: Final = 4
 
 metadata = MetaData()
 
@@ -147,6 +148,16 @@ MEMBER_TOTALS_INDEX: Final = Index(
     transactions.c.total_rp,
     transactions.c.interest_rp,
     transactions.c.cost_rp,
+    sqlite_where=transactions.c.member.is_not(None),
+    postgresql_where=transactions.c.member.is_not(None),
+)
+# A member's latest transactions, newest first (the portal's home, a statement's recent list, a member's
+# purchases page by page): read from the top of the index, never sorted. Added in version 4.
+MEMBER_TS_INDEX: Final = Index(
+    "ix_transactions_member_ts",
+    transactions.c.member,
+    transactions.c.ts,
+    transactions.c.id,
     sqlite_where=transactions.c.member.is_not(None),
     postgresql_where=transactions.c.member.is_not(None),
 )
@@ -311,9 +322,9 @@ def upgrade(conn: Connection) -> None:
 
     Version 2 adds ``transactions.cost_rp``, fills it from the sale lines, replaces the member index
     by ``MEMBER_TOTALS_INDEX`` and widens ``ACCOUNT_DAY_INDEX``. Version 3 adds ``quarantine.state``
-    (``create_all`` makes ``refusals`` and ``quarantine_actions``). Runs inside the caller's write
-    transaction (``Ledger.init``), after ``create_all`` made any missing tables (it does not add indexes
-    to tables that exist).
+    (``create_all`` makes ``refusals`` and ``quarantine_actions``). Version 4 adds ``MEMBER_TS_INDEX``.
+    Runs inside the caller's write transaction (``Ledger.init``), after ``create_all`` made any missing
+    tables (it does not add indexes to tables that exist).
     """
     quarantine_columns = {column["name"] for column in inspect(conn).get_columns("quarantine")}
     if "state" not in quarantine_columns:
@@ -328,6 +339,7 @@ def upgrade(conn: Connection) -> None:
         )
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_transactions_member_day")
     MEMBER_TOTALS_INDEX.create(conn, checkfirst=True)
+    MEMBER_TS_INDEX.create(conn, checkfirst=True)
     wanted = [column.name for column in ACCOUNT_DAY_INDEX.columns]
     found = {ix["name"]: ix["column_names"] for ix in inspect(conn).get_indexes("journal")}
     if found.get(str(ACCOUNT_DAY_INDEX.name)) != wanted:

@@ -280,6 +280,17 @@ class Ledger:
         self.require_current()  # raises NotInitialised or OutdatedLedger before any work
         return ingest(self, envelopes, require_signature=require_signature, expected_device=expected_device)
 
+    def refresh_statistics(self) -> bool:
+        """After a bulk load on PostgreSQL: ANALYZE, so the planner knows the tables' sizes at once rather
+        than after autovacuum's next visit (until then it plans a 250,000-row table as if it were empty: a
+        member's home page took 190 ms instead of 40). True when it ran. SQLite keeps no statistics
+        here: the ledger's queries are written for its planner without them."""
+        if self.engine.dialect.name != "postgresql":
+            return False
+        with self.engine.connect() as conn:
+            conn.execution_options(isolation_level="AUTOCOMMIT").exec_driver_sql("ANALYZE")
+        return True
+
     def contiguous_seq(self, device: str) -> int:
         """The highest seq s such that seqs 1..s of ``device`` are all processed: committed, or refused
         while authentic (``central.ledger.refusals``); 0 if none.

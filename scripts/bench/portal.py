@@ -109,6 +109,7 @@ def ingest(ledger: Ledger, path: Path) -> None:
         report = ledger.ingest(line.rstrip(b"\n") for line in handle)
     if report.rejected:
         raise SystemExit(f"bench: ingest rejected {len(report.rejected)}: {report.rejected[:3]}")
+    ledger.refresh_statistics()  # as `central ingest` does after a bulk load
 
 
 class Load(NamedTuple):

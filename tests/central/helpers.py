@@ -168,6 +168,7 @@ def downgrade_to_version_1(path: str) -> None:
     """Make a ledger look like one written before schema version 2 (no cost column, the old index)."""
     conn = sqlite3.connect(path)
     conn.execute(f"DROP INDEX {schema.MEMBER_TOTALS_INDEX.name}")
+    conn.execute(f"DROP INDEX {schema.MEMBER_TS_INDEX.name}")  # version 4
     conn.execute("ALTER TABLE transactions DROP COLUMN cost_rp")
     conn.execute(
         "CREATE INDEX ix_transactions_member_day ON transactions (member, day) WHERE member IS NOT NULL"
