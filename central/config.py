@@ -129,6 +129,12 @@ class Config:
     # [posting] opening: the equity account opening balances are brought in against (saldo awal, ekuitas
     # pembukaan). Optional like payables; an opening import is then refused, naming this key.
     opening: str | None = None
+    # [posting] allowance, allowance_expense, recovery_income: the loan allowance (PPAP, a contra-asset: an
+    # asset account with a credit balance), its expense, and the income of recoveries on written-off loans.
+    # Optional like payables; the allowance, write-off and recovery commands then refuse, naming the key.
+    allowance: str | None = None
+    allowance_expense: str | None = None
+    recovery_income: str | None = None
     # [loans]: loan products, the one-open-loan rule, who decides, collectibility classes (central.loanrules).
     loans: LoanPolicy = DEFAULT_POLICY
     # [savings]: pokok once at joining, wajib every month with its history (central.savingsrules).
@@ -270,6 +276,7 @@ def parse(data: Mapping[str, Any]) -> Config:
     posting = _parse_posting(data, codes)
     payables = _parse_payables(data, codes)
     opening = _parse_opening(data, codes)
+    allowance, allowance_expense, recovery_income = _parse_allowance(data, codes)
     rules, passive, bonus = _parse_points(data, unit_codes)
     method, board_max, shares = _parse_shu(data)
     loans = parse_loans(data.get("loans"))
@@ -292,6 +299,9 @@ def parse(data: Mapping[str, Any]) -> Config:
         raw=dict(data),
         payables=payables,
         opening=opening,
+        allowance=allowance,
+        allowance_expense=allowance_expense,
+        recovery_income=recovery_income,
         loans=loans,
         savings=savings,
     )
@@ -374,7 +384,19 @@ def _parse_posting(data: Mapping[str, Any], codes: Mapping[str, Account]) -> Pos
         raise ConfigError("[posting] is missing; it names the cash, receivable, loans, inventory accounts")
     _unknown(
         table,
-        {"cash", "receivable", "loans", "inventory", "interest_income", "payables", "opening", "savings"},
+        {
+            "cash",
+            "receivable",
+            "loans",
+            "inventory",
+            "interest_income",
+            "payables",
+            "opening",
+            "allowance",
+            "allowance_expense",
+            "recovery_income",
+            "savings",
+        },
         "[posting]",
     )
     savings_table = table.get("savings")
@@ -412,6 +434,26 @@ def _parse_opening(data: Mapping[str, Any], codes: Mapping[str, Account]) -> str
     if "opening" not in table:
         return None
     return _need(codes, _code(table, "opening", "posting"), (EQUITY,), "posting.opening")
+
+
+def _parse_allowance(
+    data: Mapping[str, Any], codes: Mapping[str, Account]
+) -> tuple[str | None, str | None, str | None]:
+    """``[posting] allowance`` (asset, held at a credit balance: contra-asset), ``allowance_expense``
+    (expense) and ``recovery_income`` (revenue), each None when left out."""
+    table = data["posting"]
+    wanted = (("allowance", ASSET), ("allowance_expense", EXPENSE), ("recovery_income", REVENUE))
+    found = [
+        _need(codes, _code(table, key, "posting"), (kind,), f"posting.{key}") if key in table else None
+        for key, kind in wanted
+    ]
+    taken = {table.get(k) for k in ("cash", "receivable", "loans", "inventory", "interest_income")}
+    for (key, _), code in zip(wanted, found, strict=True):
+        if code is not None and code in taken:
+            raise ConfigError(
+                f"posting.{key} {code!r} is already used by another [posting] key; give it its own"
+            )
+    return found[0], found[1], found[2]
 
 
 def _positive(table: Mapping[str, Any], key: str, where: str) -> int:

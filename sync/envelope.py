@@ -16,7 +16,8 @@ Format version 1, a JSON object with these keys:
     kind     one of ``KINDS``
     member   member number, or null for a walk-in
     payment  ``cash`` or ``credit`` (sales and purchases), else ``cash``
-    lines    sales and purchases: list of {sku, qty, price_rp, cost_rp}; other kinds: []
+    lines    sales and purchases: list of {sku, qty, price_rp, cost_rp}; journal: its entry lines (below);
+             other kinds: []
     total    integer rupiah, >= 0
     sig      base64 Ed25519 signature over ``canonical(envelope without sig)``
 
@@ -43,10 +44,16 @@ and per kind:
                                            ``loan`` (+ loan id), ``credit`` (store credit owed) for the
                                            envelope's member; ``cash`` and ``inventory`` (+ unit) with member
                                            null. total = the sum of the amounts; payment cash, no lines
+    journal                                an adjusting entry of the central office (jurnal penyesuaian):
+                                           purpose: one of ``JOURNAL_PURPOSES``; lines: list of
+                                           {account, debit_rp, credit_rp, memo}, each line with exactly one
+                                           side above 0, debits = credits, at most ``MAX_LINES`` lines;
+                                           total = the sum of the debits; payment cash; member: the member
+                                           it concerns or null; optional loan: the loan it concerns
 
-``purchase``, ``supplier_payment``, ``credit_payment`` and ``opening`` were added to format 1 as new kinds,
-not a new format: a reader that predates them refuses such an envelope as an unknown kind (central
-quarantines it), as intended.
+``purchase``, ``supplier_payment``, ``credit_payment``, ``opening`` and ``journal`` were added to format 1
+as new kinds, not a new format: a reader that predates them refuses such an envelope as an unknown kind
+(central quarantines it), as intended.
 
 Optional everywhere: ``clerk`` (clerk id at the counter), ``note`` (free text, at most 200 characters).
 """
@@ -86,7 +93,24 @@ KINDS: Final = (
     "supplier_payment",
     "credit_payment",
     "opening",
+    "journal",
 )
+# Why the office makes an adjusting entry (``journal``): the loan allowance (PPAP) and its release, a
+# write-off against it, a recovery of a written-off loan, an accrual (e.g. term-deposit interest), an
+# expense, stock-count shrinkage, a cash difference at a deposit count, any other adjustment. The purpose
+# is data for reports and checks; the lines say what moves.
+JOURNAL_PURPOSES: Final = (
+    "allowance",
+    "write_off",
+    "recovery",
+    "accrual",
+    "expense",
+    "shrinkage",
+    "cash_difference",
+    "adjustment",
+)
+# A journal line's memo is stored in the journal's memo column (80 characters).
+JOURNAL_MEMO_CHARS: Final = 80
 # What an opening balance item is: the member's savings, loan and store credit, the cooperative's cash and
 # inventory (per unit).
 OPENING_ITEMS: Final = ("savings", "loan", "credit", "cash", "inventory")
@@ -135,10 +159,15 @@ _KIND_KEYS: Final[dict[str, frozenset[str]]] = {
     "supplier_payment": frozenset({"supplier"}),
     "credit_payment": frozenset(),
     "opening": frozenset({"batch", "items"}),
+    "journal": frozenset({"purpose"}),
 }
 # Optional per kind, beside ``_OPTIONAL_KEYS``.
-_KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {"purchase": frozenset({"supplier"})}
+_KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {
+    "purchase": frozenset({"supplier"}),
+    "journal": frozenset({"loan"}),
+}
 _LINE_KEYS: Final = frozenset({"sku", "qty", "price_rp", "cost_rp"})
+_JOURNAL_LINE_KEYS: Final = frozenset({"account", "debit_rp", "credit_rp", "memo"})
 # Per kind: the keys an envelope must have (``sig`` aside) and the keys it may have.
 _REQUIRED_KEYS: Final = {kind: (_BASE_KEYS | extra) - {"sig"} for kind, extra in _KIND_KEYS.items()}
 _ALLOWED_KEYS: Final = {
@@ -390,6 +419,10 @@ def check(env: Mapping[str, Any]) -> None:
         _check_sale(env, lines, total)
     elif kind == "purchase":
         _check_purchase(env, lines, total)
+    elif kind == "journal":
+        if payment != "cash":
+            raise EnvelopeError("payment of a journal must be 'cash'; its lines say which accounts move")
+        _check_journal(env, lines, total)
     else:
         if lines:
             raise EnvelopeError(f"a {kind} has no lines")
@@ -446,6 +479,45 @@ def _check_lines(lines: list[Any], total: int, kind: str) -> None:
         raise EnvelopeError(f"lines add up to {computed}, more than the limit of Rp {MAX_AMOUNT_RP:,}")
     if computed != total:
         raise EnvelopeError(f"lines add up to Rp {computed:,} but total says Rp {total:,}")
+
+
+def _check_journal(env: Mapping[str, Any], lines: list[Any], total: int) -> None:
+    purpose = env["purpose"]
+    if not isinstance(purpose, str) or purpose not in JOURNAL_PURPOSES:
+        raise EnvelopeError(f"purpose {_shown(purpose)} must be one of {', '.join(JOURNAL_PURPOSES)}")
+    if "loan" in env and env["loan"] is not None:
+        _text(env, "loan", CODE_RE)
+    if len(lines) < 2:
+        raise EnvelopeError("a journal needs at least two lines (a debit and a credit)")
+    if len(lines) > MAX_LINES:
+        raise EnvelopeError(f"a journal has at most {MAX_LINES} lines, this one has {len(lines)}")
+    debits = credits = 0
+    for number, line in enumerate(lines, start=1):
+        if not isinstance(line, dict) or line.keys() != _JOURNAL_LINE_KEYS:
+            raise EnvelopeError(
+                f"line {number} must have exactly the keys account, debit_rp, credit_rp, memo"
+            )
+        account = line["account"]
+        if not isinstance(account, str) or not CODE_RE.match(account):
+            raise EnvelopeError(f"line {number}: account {_shown(account)} is not a valid account code")
+        debit = _rupiah(line["debit_rp"], f"line {number} debit_rp")
+        credit = _rupiah(line["credit_rp"], f"line {number} credit_rp")
+        if (debit > 0) == (credit > 0):
+            raise EnvelopeError(
+                f"line {number}: exactly one of debit_rp and credit_rp must be above 0 "
+                f"(got {debit:,} and {credit:,})"
+            )
+        memo = _free_text(line["memo"], f"line {number} memo")
+        if len(memo) > JOURNAL_MEMO_CHARS:
+            raise EnvelopeError(f"line {number}: memo must be at most {JOURNAL_MEMO_CHARS} characters")
+        debits += debit
+        credits += credit
+    if debits != credits:
+        raise EnvelopeError(f"a journal must balance: debits Rp {debits:,} but credits Rp {credits:,}")
+    if debits != total or total > MAX_AMOUNT_RP:
+        raise EnvelopeError(
+            f"a journal's total must be the sum of its debits, Rp {debits:,}; it says Rp {total:,}"
+        )
 
 
 def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:

@@ -31,6 +31,9 @@ class _State:
     openings: dict[str, int] = field(default_factory=dict)  # opening batch not voided -> its envelopes
     refused: dict[str, tuple[str, str]] = field(default_factory=dict)  # id -> (content, reason) refused
     refused_at: dict[tuple[str, int], str] = field(default_factory=dict)  # (device, seq) -> refused id
+    office_device: str | None = None  # the office's device id (meta ``office_device``); None before init
+    loans_account: str = ""  # [posting] loans: a journal line on it changes its loan's principal
+    written_off: dict[str, str] = field(default_factory=dict)  # loan id -> day of its write-off journal
 
 
 class _Bad(Exception):
@@ -128,6 +131,11 @@ def _check_content(  # noqa: PLR0917 - private, called once
                 f"({ref.member}, {ref.payment}, {ref.total_rp}); "
                 f"it says ({member}, {env['payment']}, {env['total']})"
             )
+        if ref.kind == "journal" and any(line.account == config.posting.loans for line in ref.lines):
+            raise _Bad(
+                f"transaction {env['ref']} is a journal on the loans account (a write-off); it is not "
+                "voided, so the loan keeps its history: book a correcting journal instead"
+            )
         lines = reverse(ref.lines)
     elif kind == "dispute":
         ref = _ref(env, state.ref_rows)
@@ -140,6 +148,9 @@ def _check_content(  # noqa: PLR0917 - private, called once
         _, lines = _posting(env, config, derived)
     elif kind == "opening":
         _check_opening(env, config, state)
+        _, lines = _posting(env, config, derived)
+    elif kind == "journal":
+        _check_journal(env, config, state, member_accounts)
         _, lines = _posting(env, config, derived)
     else:
         if kind == "loan_disbursement":
@@ -159,6 +170,14 @@ def _check_content(  # noqa: PLR0917 - private, called once
                 raise _Bad(f"unknown loan {loan!r}; it must be disbursed before installments")
             if owner != member:
                 raise _Bad(f"loan {loan} belongs to member {owner}, not {member}")
+            written = state.written_off.get(loan)
+            if written is not None:
+                raise _Bad(
+                    f"loan {loan} was written off on {written}: a payment on it is a recovery, not an "
+                    f"installment. Record the Rp {env['total']:,} received at the office with "
+                    f"`central loans pay {loan} --amount {env['total']}` (booked as recovery income), "
+                    "then settle this row with `central quarantine dismiss`"
+                )
             owed = state.loan_outstanding.get(loan, 0)
             if env["principal_rp"] > owed:
                 raise _Bad(
@@ -170,6 +189,43 @@ def _check_content(  # noqa: PLR0917 - private, called once
     if kind not in LINE_KINDS:  # a sale or purchase touches no savings or loan account
         _check_member_balances(env, lines, state.balances, member_accounts, config)
     return lines, amounts
+
+
+def _check_journal(env: Mapping[str, Any], config: Config, state: _State, member_accounts: set[str]) -> None:
+    """An adjusting entry comes from the office's chain only; its loan and member references hold, and
+    member accounts are touched only for a named member (and the loans account only for a named loan)."""
+    device = env["device"]
+    if state.office_device is None or device != state.office_device:
+        office = state.office_device or "none set up yet: `office init`"
+        raise _Bad(
+            f"a journal (adjusting entry) is accepted only from the office's own chain (device {office}); "
+            f"device {device} may not post one"
+        )
+    member = env["member"]
+    loan = env.get("loan")
+    if loan is not None:
+        owner = state.loan_owner.get(loan)
+        if owner is None:
+            raise _Bad(f"journal names unknown loan {loan!r}")
+        if member is not None and owner != member:
+            raise _Bad(f"loan {loan} belongs to member {owner}, not {member}")
+    per_member = member_accounts | {config.posting.receivable}
+    loans_change = 0
+    for number, line in enumerate(env["lines"], start=1):
+        account = line["account"]
+        if account in per_member and member is None:
+            raise _Bad(f"journal line {number}: account {account} holds members' balances; name the member")
+        if account == config.posting.loans:
+            if loan is None:
+                raise _Bad(f"journal line {number}: account {account} holds loans; name the loan")
+            loans_change += line["debit_rp"] - line["credit_rp"]
+    if loan is not None and loans_change < 0:
+        owed = state.loan_outstanding.get(loan, 0)
+        if owed + loans_change < 0:
+            raise _Bad(
+                f"loan {loan} has Rp {owed:,} principal outstanding; the journal takes Rp {-loans_change:,} "
+                "off it, more than that"
+            )
 
 
 def _opening_loans(envs: list[dict[str, Any]]) -> set[str]:
@@ -197,9 +253,7 @@ def _check_opening(env: Mapping[str, Any], config: Config, state: _State) -> Non
             unit_conf = config.unit(item["unit"])
             if unit_conf is None or unit_conf.accounts is None:
                 selling = ", ".join(u.code for u in config.units if u.accounts is not None)
-                raise _Bad(
-                    f"item {number}: inventory of unit {item['unit']!r}; units with stock: {selling}"
-                )
+                raise _Bad(f"item {number}: inventory of unit {item['unit']!r}; units with stock: {selling}")
 
 
 def _ref(env: Mapping[str, Any], ref_rows: dict[str, _Ref]) -> _Ref:

@@ -43,8 +43,10 @@ from central.ledger.lookups import (
     _live_openings,
     _loan_outstanding,
     _lookup,
+    _office_device,
     _refs,
     _seq_lookup,
+    _written_off,
 )
 from central.ledger.parsed import _Derived, _Prepared, _Ref
 from central.ledger.posting import Line, PostingError
@@ -112,7 +114,6 @@ class IngestReport:
     def ok(self) -> bool:
         """True when nothing was rejected."""
         return not self.rejected
-
 
 
 @dataclass
@@ -264,7 +265,6 @@ def _finish(conn: Connection, txn: RootTransaction, out: _Chunk) -> None:
         conn.close()
 
 
-
 def _stamp(env: Mapping[str, Any], tz: tzinfo) -> tuple[int, str]:
     """(Unix time, local day in ``tz``) of an envelope's ``at``."""
     stamp = datetime.fromisoformat(env["at"])
@@ -323,7 +323,6 @@ def _parse_all(
             )
         )
     return parsed
-
 
 
 def _reject(
@@ -394,7 +393,12 @@ def _check_chunk(
         loan_owner=_lookup(conn, schema.loans.c.loan, loan_ids, schema.loans.c.member),
     )
     ref_loans = {ref.loan for ref in state.ref_rows.values() if ref.loan is not None}
-    state.loan_outstanding = _loan_outstanding(conn, sorted(set(loan_ids) | ref_loans))
+    state.loans_account = posting.loans
+    state.loan_outstanding = _loan_outstanding(conn, sorted(set(loan_ids) | ref_loans), posting.loans)
+    if any(env["kind"] in ("installment", "journal") for env in envs):
+        state.written_off = _written_off(conn, loan_ids)
+    if any(env["kind"] == "journal" for env in envs):
+        state.office_device = _office_device(conn)
     if any(env["kind"] == "opening" for env in envs):
         state.openings = _live_openings(conn)
     state.refused = refused_ids(conn, ids)
@@ -470,9 +474,7 @@ def _new_quarantine_rows(conn: Connection, rows: list[tuple[Any, ...]]) -> list[
     return fresh
 
 
-def _place(
-    item: _Prepared, reason: str, row_digest: str, *, state: _State, out: _Chunk, now: int
-) -> None:
+def _place(item: _Prepared, reason: str, row_digest: str, *, state: _State, out: _Chunk, now: int) -> None:
     """Let an authentic refused envelope hold its chain position (``central.ledger.refusals``); its
     links to its neighbours are checked like a committed envelope's."""
     env = item.env
@@ -483,7 +485,6 @@ def _place(
     out.links.append((env["device"], env["seq"], env["prev"], item.chain))
     state.refused_at[key] = env["id"]
     state.refused[env["id"]] = (item.content, reason)
-
 
 
 def _admit(
@@ -610,6 +611,12 @@ def _accept(
     if kind == "installment":
         loan = env["loan"]
         state.loan_outstanding[loan] = state.loan_outstanding.get(loan, 0) - env["principal_rp"]
+    if kind == "journal" and env.get("loan") is not None:
+        loan = env["loan"]
+        change = sum(x.debit_rp - x.credit_rp for x in lines if x.account == state.loans_account)
+        state.loan_outstanding[loan] = state.loan_outstanding.get(loan, 0) + change
+        if env["purpose"] == "write_off":
+            state.written_off.setdefault(loan, day)
     if kind == "opening":
         state.openings[env["batch"]] = state.openings.get(env["batch"], 0) + 1
         for item in env["items"]:

@@ -18,6 +18,8 @@ IN_LIST_MAX: Final = 2000
 # A device's seqs in a chunk are looked up with one BETWEEN when they span at most this many times their
 # count (the usual in-order run), else with IN.
 SEQ_RANGE_FACTOR: Final = 4
+# The ``meta`` key holding the office's device id (written by ``central.office.identity.init``).
+OFFICE_DEVICE_KEY: Final = "office_device"
 
 
 def _member_of(conn: Connection, column: Any, values: list[Any]) -> Any:
@@ -136,8 +138,11 @@ def _refs(conn: Connection, refs: list[str]) -> dict[str, _Ref]:
     return found
 
 
-def _loan_outstanding(conn: Connection, loan_ids: list[str]) -> dict[str, int]:
-    """Principal still owed per loan: disbursed minus installments' principal, voided ones left out."""
+def _loan_outstanding(
+    conn: Connection, loan_ids: list[str], loans_account: str | None = None
+) -> dict[str, int]:
+    """Principal still owed per loan: disbursed minus installments' principal, voided ones left out; with
+    ``loans_account``, also the office's journals naming the loan (a write-off) on that account."""
     if not loan_ids:
         return {}
     t = schema.transactions
@@ -150,6 +155,15 @@ def _loan_outstanding(conn: Connection, loan_ids: list[str]) -> dict[str, int]:
         )
         for ident, kind, loan, total, principal in conn.execute(query):
             money.append((ident, loan, int(total) if kind == "loan_disbursement" else -int(principal or 0)))
+        if loans_account is not None:
+            j = schema.journal
+            journals = (
+                select(t.c.id, t.c.loan, func.sum(j.c.debit_rp - j.c.credit_rp))
+                .select_from(t.join(j, j.c.tx == t.c.id))
+                .where(t.c.loan.in_(part), t.c.kind == "journal", j.c.account == loans_account)
+                .group_by(t.c.id, t.c.loan)
+            )
+            money.extend((ident, loan, int(change)) for ident, loan, change in conn.execute(journals))
         # Loans brought over by an opening: the loans row carries the principal still owed then.
         lo = schema.loans
         opening = select(lo.c.tx, lo.c.loan, lo.c.principal_rp).where(
@@ -169,6 +183,32 @@ def _loan_outstanding(conn: Connection, loan_ids: list[str]) -> dict[str, int]:
         if ident not in voided:
             owed[loan] = owed.get(loan, 0) + amount
     return owed
+
+
+def _office_device(conn: Connection) -> str | None:
+    """The office's device id, or None before ``office init``."""
+    m = schema.meta
+    value = conn.execute(select(m.c.value).where(m.c.key == OFFICE_DEVICE_KEY)).scalar_one_or_none()
+    return str(value) if value is not None else None
+
+
+def _written_off(conn: Connection, loan_ids: list[str]) -> dict[str, str]:
+    """The loans among ``loan_ids`` written off (a ``journal`` with purpose ``write_off`` naming the loan,
+    not voided): loan id -> the write-off's day."""
+    if not loan_ids:
+        return {}
+    t = schema.transactions
+    found: dict[str, str] = {}
+    rows: list[tuple[str, str, str, str]] = []
+    for start in range(0, len(loan_ids), IN_LIST_MAX):
+        part = loan_ids[start : start + IN_LIST_MAX]
+        query = select(t.c.id, t.c.loan, t.c.day, t.c.body).where(t.c.loan.in_(part), t.c.kind == "journal")
+        rows.extend((str(i), str(loan), str(day), str(body)) for i, loan, day, body in conn.execute(query))
+    voided = set(_lookup(conn, t.c.ref, [r[0] for r in rows], t.c.ref, t.c.kind == "void"))
+    for ident, loan, day, body in sorted(rows, key=lambda r: r[2]):
+        if ident not in voided and wire.parse(body).get("purpose") == "write_off":
+            found.setdefault(loan, day)
+    return found
 
 
 def _balances(conn: Connection, members: list[str], accounts: set[str]) -> dict[tuple[str, str], int]:
@@ -193,8 +233,6 @@ def _live_openings(conn: Connection) -> dict[str, int]:
     v = t.alias("v")
     voided = select(v.c.ref).where(v.c.kind == "void", v.c.ref.is_not(None))
     query = (
-        select(t.c.ref, func.count())
-        .where(t.c.kind == "opening", t.c.id.not_in(voided))
-        .group_by(t.c.ref)
+        select(t.c.ref, func.count()).where(t.c.kind == "opening", t.c.id.not_in(voided)).group_by(t.c.ref)
     )
     return {batch: int(count) for batch, count in conn.execute(query)}

@@ -13,14 +13,33 @@ supplier_payment    Dr supplier payables / Cr cash (paying what credit purchases
 credit_payment      Dr cash / Cr member receivable (a member repays store credit, e.g. by salary deduction)
 opening        each item on its account (Dr cash, inventory of a unit, loans, member receivable; Cr savings of
                a product), the difference on the opening balance equity account ([posting] opening)
+journal        the office's adjusting entry (jurnal penyesuaian): its lines as given, each on the account it
+               names, in the envelope's unit, memo as given (or the purpose's own, see ``JOURNAL_MEMOS``)
 void           the voided entry's lines with debit and credit swapped (see ``reverse``)
 dispute        no entry
+
+The ``journal`` kind is the general way for the office to book what no device records: the month-end loan
+allowance (purpose ``allowance``), a write-off against it (``write_off``), a recovery of a written-off loan
+(``recovery``), accruals such as term-deposit interest (``accrual``), expenses (``expense``), stock-count
+shrinkage (``shrinkage``), cash differences at a deposit count (``cash_difference``) and anything else
+(``adjustment``). Build its body with ``central.office.entries.journal`` and record it with
+``central.office.record.record``; it is accepted only from the office's own chain
+(``central.ledger.checks``). Rules that hold for every journal:
+
+* the envelope check (``sync.envelope``): 2 to ``MAX_LINES`` lines, each with exactly one side above 0,
+  debits equal credits, ``total`` = the debits, account codes well formed, a ``purpose`` from
+  ``JOURNAL_PURPOSES``;
+* here: every account is in the cooperative's chart (else ``PostingError`` naming it);
+* at ingest: only the office's device; a ``loan`` must be a known loan (and the ``member``'s, if given);
+  lines on a member's savings or loans account need the ``member``, and lines on the loans account need the
+  ``loan`` too, so that member balances and each loan's principal stay right; no member balance goes
+  below zero.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any, Final, NamedTuple
 
 from central.config import Config
 from sync.envelope import line_amount_rp, line_cost_rp
@@ -108,6 +127,8 @@ def post(
         lines = [_dr(payables, total, unit, memo), _cr(accounts.cash, total, unit, memo)]
     elif kind == "opening":
         lines = opening_lines(env, config)
+    elif kind == "journal":
+        lines = journal_lines(env, config)
     elif kind == "dispute":
         lines = []
     else:
@@ -179,6 +200,39 @@ def opening_lines(env: Mapping[str, Any], config: Config) -> list[Line]:
         lines.append(_cr(config.opening, net, unit, OPENING_MEMO))
     elif net < 0:
         lines.append(_dr(config.opening, -net, unit, OPENING_MEMO))
+    return lines
+
+
+# The memo of a journal line that gives none, per purpose (what the cash book shows).
+JOURNAL_MEMOS: Final[dict[str, str]] = {
+    "allowance": "penyisihan piutang pinjaman (PPAP)",
+    "write_off": "penghapusan piutang pinjaman",
+    "recovery": "pemulihan piutang yang dihapus",
+    "accrual": "beban yang masih harus dibayar",
+    "expense": "beban",
+    "shrinkage": "selisih persediaan (stok opname)",
+    "cash_difference": "selisih kas",
+    "adjustment": "jurnal penyesuaian",
+}
+
+
+def journal_lines(env: Mapping[str, Any], config: Config) -> list[Line]:
+    """A journal's lines as given, on the envelope's unit; an account outside the chart is a PostingError."""
+    unit = env["unit"]
+    default_memo = JOURNAL_MEMOS.get(env["purpose"], "jurnal penyesuaian")
+    loan = env.get("loan")
+    if loan:
+        default_memo = f"{default_memo} {loan}"
+    lines: list[Line] = []
+    for number, line in enumerate(env["lines"], start=1):
+        account = line["account"]
+        if config.account(account) is None:
+            raise PostingError(
+                f"journal line {number}: account {account!r} is not in the chart of accounts "
+                "([[accounts]] in the config)"
+            )
+        memo = (line["memo"].strip() or default_memo)[:MEMO_CHARS]
+        lines.append(Line(account, int(line["debit_rp"]), int(line["credit_rp"]), unit, memo))
     return lines
 
 

@@ -29,6 +29,25 @@ DEFAULT_UNITS: Final[dict[str, str]] = {
 }
 
 
+class EntryLine(NamedTuple):
+    """One line of an adjusting entry (``journal``): exactly one of ``debit_rp`` and ``credit_rp`` above 0."""
+
+    account: str
+    debit_rp: int
+    credit_rp: int
+    memo: str = ""
+
+
+def dr(account: str, amount_rp: int, memo: str = "") -> EntryLine:
+    """A debit line of a journal."""
+    return EntryLine(account, amount_rp, 0, memo)
+
+
+def cr(account: str, amount_rp: int, memo: str = "") -> EntryLine:
+    """A credit line of a journal."""
+    return EntryLine(account, 0, amount_rp, memo)
+
+
 class PurchaseLine(NamedTuple):
     """One line of a stock purchase: sku, quantity (int or decimal text) and purchase price per unit."""
 
@@ -116,6 +135,64 @@ def purchase(
     }
     if supplier:
         body["supplier"] = supplier
+    return body
+
+
+def journal(
+    purpose: str,
+    lines: Iterable[EntryLine],
+    *,
+    unit: str,
+    member: str | None = None,
+    loan: str | None = None,
+) -> dict[str, Any]:
+    """An adjusting entry of the office (jurnal penyesuaian): ``lines`` as given on their accounts, for a
+    ``purpose`` of ``sync.envelope.JOURNAL_PURPOSES``, in ``unit``; ``member`` and ``loan`` name what it
+    concerns (a line on a member's savings, store-credit or loans account needs the member, one on the
+    loans account the loan too).
+
+    Lines with both amounts 0 are left out; an empty memo takes the purpose's own
+    (``central.ledger.posting.JOURNAL_MEMOS``). ``EntryInvalid`` when the purpose is unknown, a line is
+    negative or two-sided, or debits and credits differ. Examples::
+
+        journal("expense", [dr("5702", 350_000, "listrik Maret"), cr("1101", 350_000)], unit="toko")
+        journal("shrinkage", [dr("5103", 42_000), cr("1301", 42_000)], unit="toko")
+        journal("accrual", [dr("5503", 125_000), cr("2105", 125_000)], unit="simpan-pinjam")
+    """
+    if purpose not in wire.JOURNAL_PURPOSES:
+        known = ", ".join(wire.JOURNAL_PURPOSES)
+        raise EntryInvalid(
+            f"journal purpose {purpose!r} is not one of {known}",
+            f"tujuan jurnal {purpose!r} bukan salah satu dari {known}",
+        )
+    kept: list[dict[str, Any]] = []
+    for line in lines:
+        debit, credit = int(line.debit_rp), int(line.credit_rp)
+        if debit < 0 or credit < 0 or (debit and credit):
+            raise EntryInvalid(
+                f"journal line on {line.account}: one side above 0, never negative (got {debit}, {credit})",
+                f"baris jurnal akun {line.account}: satu sisi di atas 0, tidak negatif ({debit}, {credit})",
+            )
+        if debit or credit:
+            kept.append({"account": line.account, "debit_rp": debit, "credit_rp": credit, "memo": line.memo})
+    debits = sum(x["debit_rp"] for x in kept)
+    credits = sum(x["credit_rp"] for x in kept)
+    if debits != credits:
+        raise EntryInvalid(
+            f"a journal must balance: debits {debits:,} but credits {credits:,}",
+            f"jurnal harus seimbang: debit {debits:,} tetapi kredit {credits:,}".replace(",", "."),
+        )
+    body = {
+        "unit": unit,
+        "kind": "journal",
+        "member": member,
+        "payment": "cash",
+        "lines": kept,
+        "total": debits,
+        "purpose": purpose,
+    }
+    if loan is not None:
+        body["loan"] = loan
     return body
 
 

@@ -26,13 +26,14 @@ from sqlalchemy import select
 from central.config import SAVINGS_LOAN_UNIT
 from central.errors import DeviceError
 from central.ledger import Ledger, schema
+from central.ledger.lookups import OFFICE_DEVICE_KEY
 from central.office.errors import OfficeKeyError, OfficeNotSetUp
 from sync import envelope as wire
 
 KEY_ENV: Final = "KOP_OFFICE_KEY"
 KEY_SUFFIX: Final = ".office.key"
 SECRET_MODE: Final = 0o600
-META_KEY: Final = "office_device"
+META_KEY: Final = OFFICE_DEVICE_KEY
 DEFAULT_DEVICE: Final = "kantor"
 DEFAULT_BRANCH: Final = "pusat"
 # The unit the office is registered under: the central office's own service unit. Each entry still names

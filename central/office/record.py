@@ -233,7 +233,9 @@ def precheck(ledger: Ledger, body: Mapping[str, Any]) -> None:
                 f"unknown member {member!r}; import the member first",
                 f"anggota {member!r} tidak dikenal; impor dulu anggotanya",
             )
-        if kind == "savings_withdrawal":
+        if kind == "journal":
+            _precheck_journal(config, body)
+        elif kind == "savings_withdrawal":
             account = config.posting.savings_account(body["product"])
             have = _balance(conn, j, member, account)
             if -have < body["total"]:
@@ -264,7 +266,7 @@ def precheck(ledger: Ledger, body: Mapping[str, Any]) -> None:
                     f"member {member} has no loan {body['loan']!r}",
                     f"anggota {member} tidak punya pinjaman {body['loan']!r}",
                 )
-            outstanding = _loan_outstanding(conn, [body["loan"]]).get(body["loan"], 0)
+            outstanding = _loan_outstanding(conn, [body["loan"]], config.posting.loans).get(body["loan"], 0)
             if body["principal_rp"] > outstanding:
                 raise EntryInvalid(
                     f"loan {body['loan']} has Rp {outstanding:,} principal outstanding,"
@@ -272,6 +274,16 @@ def precheck(ledger: Ledger, body: Mapping[str, Any]) -> None:
                     f"sisa pokok pinjaman {body['loan']} Rp {outstanding:,},"
                     f" kurang dari {body['principal_rp']:,}",
                 )
+
+
+def _precheck_journal(config: Any, body: Mapping[str, Any]) -> None:
+    """A journal's accounts are in the chart (the ledger would quarantine it otherwise)."""
+    for line in body["lines"]:
+        if config.account(line["account"]) is None:
+            raise EntryInvalid(
+                f"account {line['account']!r} is not in the chart of accounts ([[accounts]] in the config)",
+                f"akun {line['account']!r} tidak ada di bagan akun ([[accounts]] di konfigurasi)",
+            )
 
 
 def _balance(conn: Any, j: Any, member: str | None, account: str) -> int:
