@@ -1,0 +1,301 @@
+"""The month-end loan allowance (penyisihan penghapusan aktiva produktif, PPAP; CKPN in SAK terms): keep
+the allowance account at what the loan book's collectibility requires, with one adjusting entry a month.
+
+For a month ``YYYY-MM`` the loan book is aged as of the month's last day (``central.loans.portfolio``;
+written-off loans have left it). The allowance a class requires is the sum over its loans of outstanding
+principal x the class's ``allowance_pct`` / 100, each loan's figure rounded half up to the rupiah (the
+figure ``loans aging`` shows per loan and per class). The allowance account's balance as of that day (a
+credit balance: ``[posting] allowance`` is a contra-asset) is compared with the required total, and the
+difference is posted as ONE ``journal`` envelope (purpose ``allowance``) on the office's chain, dated the
+month's last day at 23:59:59:
+
+* the allowance must grow: Dr allowance expense / Cr allowance;
+* loans recovered (or were repaid), so less is required: Dr allowance / Cr allowance expense (a release).
+
+A month is posted once: its entry carries the note ``PPAP YYYY-MM``; a second run for the same month
+posts nothing and says so (late installments of that month are caught by the next month's run). A month
+earlier than the latest month posted is refused: the later entry already set the balance from a later
+aging, and an entry dated before it would undo part of it. A month that has not ended is refused unless
+it is a dry run. Nothing is posted when the balance already equals the required total; such a month
+leaves no entry, so running it again works it out again (and posts if the book has changed since).
+
+``plan`` and ``entry_lines`` are pure; ``run`` reads the ledger and records the entry.
+"""
+
+from __future__ import annotations
+
+import re
+from calendar import monthrange
+from collections.abc import Callable, Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, time
+from decimal import Decimal
+from typing import Final
+
+from sqlalchemy import func, select
+
+from central.config import SAVINGS_LOAN_UNIT
+from central.ledger import Ledger, schema
+from central.loans import portfolio
+from central.loans.applications import LoanError
+from central.messages import rupiah as _rp
+from central.office import entries, record
+from central.office.identity import Office
+from sync import envelope as wire
+
+MONTH_RE: Final = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
+NOTE_PREFIX: Final = "PPAP "
+PURPOSE: Final = "allowance"
+POSTING_TIME: Final = time(23, 59, 59)
+
+
+class AllowanceRefused(LoanError):
+    """The month's allowance cannot be run (not configured, a later month posted, not ended); nothing
+    was posted."""
+
+
+@dataclass(frozen=True)
+class ClassLine:
+    """One collectibility class at the month's end: its loans, principal and the allowance it requires."""
+
+    code: str
+    name: str
+    loans: int
+    outstanding_rp: int
+    allowance_pct: Decimal
+    required_rp: int
+
+
+@dataclass(frozen=True)
+class Plan:
+    """What a month's run found: the classes, the required total, the account's balance and the
+    difference (required - balance: above 0 the allowance grows, below 0 it is released)."""
+
+    month: str
+    as_of: date
+    classes: tuple[ClassLine, ...]
+    required_rp: int
+    balance_rp: int
+
+    @property
+    def difference_rp(self) -> int:
+        return self.required_rp - self.balance_rp
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A run: its plan, and either the entry posted, the entry that posted the month before (``already``),
+    or neither (nothing to post, or a dry run)."""
+
+    plan: Plan
+    posted: record.Recorded | None
+    already: Posted | None
+    dry_run: bool
+
+
+@dataclass(frozen=True)
+class Posted:
+    """An allowance entry in the ledger: its transaction id, month and total."""
+
+    id: str
+    month: str
+    day: str
+    total_rp: int
+
+
+def parse_month(text: str) -> tuple[int, int]:
+    """``YYYY-MM`` as (year, month), or ``AllowanceRefused`` saying how to write it."""
+    found = MONTH_RE.match(text.strip())
+    if found is None:
+        raise AllowanceRefused(
+            f"month {text!r} must be written YYYY-MM, e.g. 2026-11",
+            f"bulan {text!r} harus ditulis TTTT-BB, mis. 2026-11",
+        )
+    return int(found.group(1)), int(found.group(2))
+
+
+def month_end(month: str) -> date:
+    """The last day of ``YYYY-MM``."""
+    year, number = parse_month(month)
+    return date(year, number, monthrange(year, number)[1])
+
+
+def plan(
+    month: str, classes: Iterable[portfolio.ClassTotal], pcts: dict[str, Decimal], balance_rp: int
+) -> Plan:
+    """The month's plan from the aging's class totals (their allowance is each loan's, rounded half up)."""
+    lines = tuple(
+        ClassLine(c.code, c.name, c.loans, c.outstanding_rp, pcts.get(c.code, Decimal(0)), c.allowance_rp)
+        for c in classes
+    )
+    return Plan(month, month_end(month), lines, sum(c.required_rp for c in lines), balance_rp)
+
+
+def entry_lines(
+    difference_rp: int, *, allowance: str, expense: str, month: str
+) -> tuple[entries.EntryLine, ...]:
+    """The adjusting entry for a difference: raise (Dr expense / Cr allowance) or release (the reverse);
+    nothing for 0."""
+    memo = f"PPAP {month}"
+    if difference_rp > 0:
+        return (entries.dr(expense, difference_rp, memo), entries.cr(allowance, difference_rp, memo))
+    if difference_rp < 0:
+        memo = f"pelepasan PPAP {month}"
+        return (entries.dr(allowance, -difference_rp, memo), entries.cr(expense, -difference_rp, memo))
+    return ()
+
+
+def accounts(ledger: Ledger) -> tuple[str, str]:
+    """(allowance, allowance expense) from ``[posting]``, or ``AllowanceRefused`` naming what to add."""
+    config = ledger.config
+    missing = [
+        key
+        for key, value in (("allowance", config.allowance), ("allowance_expense", config.allowance_expense))
+        if value is None
+    ]
+    if missing or config.allowance is None or config.allowance_expense is None:
+        keys = ", ".join(missing)
+        raise AllowanceRefused(
+            f"the allowance needs {keys} under [posting] in the config (docs/config.md)",
+            f"penyisihan (PPAP) memerlukan {keys} di [posting] konfigurasi (docs/config.md)",
+        )
+    return config.allowance, config.allowance_expense
+
+
+def balance_rp(ledger: Ledger, account: str, on: date) -> int:
+    """The allowance account's credit balance (credits - debits) up to and including ``on``."""
+    j = schema.journal
+    with ledger.read() as conn:
+        debit, credit = conn.execute(
+            select(func.coalesce(func.sum(j.c.debit_rp), 0), func.coalesce(func.sum(j.c.credit_rp), 0)).where(
+                j.c.account == account, j.c.day <= on.isoformat()
+            )
+        ).one()
+    return int(credit) - int(debit)
+
+
+def postings(ledger: Ledger) -> list[Posted]:
+    """The allowance entries in the ledger (not voided), oldest month first."""
+    t = schema.transactions
+    with ledger.read() as conn:
+        rows = list(
+            conn.execute(
+                select(t.c.id, t.c.note, t.c.day, t.c.total_rp, t.c.body).where(
+                    t.c.kind == "journal", t.c.note.like(f"{NOTE_PREFIX}%")
+                )
+            )
+        )
+        voided = set(
+            conn.execute(
+                select(t.c.ref).where(t.c.kind == "void", t.c.ref.in_([r.id for r in rows]))
+            ).scalars()
+        )
+    found = [
+        Posted(str(r.id), str(r.note)[len(NOTE_PREFIX) :], str(r.day), int(r.total_rp))
+        for r in rows
+        if r.id not in voided and wire.parse(r.body).get("purpose") == PURPOSE
+    ]
+    return sorted(found, key=lambda p: (p.month, p.day))
+
+
+def _already(ledger: Ledger, month: str) -> Posted | None:
+    """The entry of ``month`` if posted; ``AllowanceRefused`` when a later month is posted."""
+    done = postings(ledger)
+    same = next((p for p in done if p.month == month), None)
+    if same is not None:
+        return same
+    later = [p for p in done if p.month > month]
+    if later:
+        raise AllowanceRefused(
+            f"the allowance of {later[-1].month} is already posted; {month} comes before it and is not run "
+            "any more (the later month's entry set the balance from a later aging)",
+            f"PPAP {later[-1].month} sudah dibukukan; {month} sebelumnya dan tidak dijalankan lagi "
+            "(jurnal bulan berikutnya sudah menyesuaikan saldo dari umur pinjaman yang lebih baru)",
+        )
+    return None
+
+
+def run(
+    ledger: Ledger,
+    office: Office | None,
+    month: str,
+    *,
+    by: str | None = None,
+    dry_run: bool = False,
+    today: date | None = None,
+    aging: Callable[[Ledger, date], portfolio.Aging] = portfolio.aging,
+) -> Outcome:
+    """Work out ``month``'s allowance and, unless ``dry_run``, post the difference once (see the module).
+
+    ``office`` may be None for a dry run. ``aging`` is the loan book's aging (tests give their own).
+    """
+    allowance, expense = accounts(ledger)
+    as_of = month_end(month)
+    today = today or datetime.now(ledger.config.tz).date()
+    pcts = {c.code: c.allowance_pct for c in ledger.config.loans.classes}
+    if not dry_run and as_of >= today:
+        raise AllowanceRefused(
+            f"{month} has not ended (its last day is {as_of}); run it after that day, "
+            "or use --dry-run to see it now",
+            f"bulan {month} belum selesai (hari terakhirnya {as_of}); jalankan setelah itu, atau pakai "
+            "--dry-run untuk melihatnya sekarang",
+        )
+    done = _already(ledger, month)
+    book = aging(ledger, as_of)
+    found = plan(month, book.classes, pcts, balance_rp(ledger, allowance, as_of))
+    if done is not None or dry_run or found.difference_rp == 0:
+        return Outcome(found, None, done, dry_run)
+    if office is None:
+        raise AllowanceRefused("posting needs the office's key", "pembukuan memerlukan kunci kantor")
+    at = record.stamp(ledger, datetime.combine(as_of, POSTING_TIME, tzinfo=ledger.config.tz))
+    with record.chain_lock(ledger):
+        done = _already(ledger, month)  # again, under the lock: two runs at once post once
+        if done is not None:
+            return Outcome(found, None, done, dry_run)
+        # the balance again too: an entry on the account may have landed since it was read
+        found = plan(month, book.classes, pcts, balance_rp(ledger, allowance, as_of))
+        if found.difference_rp == 0:
+            return Outcome(found, None, None, dry_run)
+        body = entries.journal(
+            PURPOSE,
+            entry_lines(found.difference_rp, allowance=allowance, expense=expense, month=month),
+            unit=SAVINGS_LOAN_UNIT,
+        )
+        body["note"] = f"{NOTE_PREFIX}{month}"
+        record.precheck(ledger, body)
+        signed = record.sign_next(ledger, office, [body], at=at, by=by)
+        refused = record.ingest_signed(ledger, office, signed)
+    if refused:
+        raise AllowanceRefused(
+            f"the ledger refused the allowance entry: {refused[0]}",
+            f"buku besar menolak jurnal PPAP: {refused[0]}",
+        )
+    return Outcome(found, record.recorded(ledger, [signed[0]["id"]])[0], None, dry_run)
+
+
+def describe(outcome: Outcome, lang: str) -> str:
+    """One sentence on what the run did, in ``lang``."""
+    p = outcome.plan
+    diff = _rp(abs(p.difference_rp), lang)
+    if outcome.already is not None:
+        return (
+            f"The allowance of {p.month} was posted before ({outcome.already.id}); nothing posted again."
+            if lang == "en"
+            else f"PPAP {p.month} sudah dibukukan sebelumnya ({outcome.already.id}); "
+            "tidak ada yang dibukukan lagi."
+        )
+    if p.difference_rp == 0:
+        return (
+            "The allowance already equals what is required; nothing to post."
+            if lang == "en"
+            else "Saldo PPAP sudah sama dengan yang diperlukan; tidak ada yang dibukukan."
+        )
+    grow = p.difference_rp > 0
+    if outcome.dry_run:
+        if lang == "en":
+            return f"Dry run: would {'raise' if grow else 'release'} the allowance by {diff}; nothing posted."
+        return f"Uji coba: PPAP akan {'ditambah' if grow else 'dilepas'} {diff}; tidak ada yang dibukukan."
+    assert outcome.posted is not None
+    if lang == "en":
+        return f"Posted {outcome.posted.id}: allowance {'raised' if grow else 'released'} by {diff}."
+    return f"Dibukukan {outcome.posted.id}: PPAP {'ditambah' if grow else 'dilepas'} {diff}."
