@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -36,6 +38,9 @@ PURE_MODULES = [
     "central/loanrules.py",
     "central/loans/schedule.py",
     "central/savingsrules.py",
+    "central/transparency/merkle.py",
+    "central/transparency/checkpoint.py",
+    "central/transparency/verify.py",
 ]
 # package -> top-level modules it must never import
 FORBIDDEN = {
@@ -82,6 +87,7 @@ def test_pure_modules_do_no_io(module: str) -> None:
 # before it (and the top-level modules config, errors, messages, accounts, loanrules, which import no
 # subpackage).
 CENTRAL_LAYERS = (
+    "transparency",
     "members",
     "ledger",
     "loans",
@@ -179,3 +185,18 @@ def test_no_module_is_too_long_to_read() -> None:
         if (n := len(path.read_text(encoding="utf-8").splitlines())) > MAX_MODULE_LINES
     ]
     assert long == []
+
+
+def test_the_log_verifier_needs_no_database() -> None:
+    """The transparency verifier imports neither the ledger nor SQLAlchemy: a member or auditor runs it
+    with the standard library and ``cryptography`` alone (docs/transparency.md)."""
+    probe = (
+        "import sys, central.transparency, central.transparency.__main__, central.transparency.verify;"
+        "bad = sorted(m for m in sys.modules if m.split('.')[0] in ('sqlalchemy', 'sqlite3', 'psycopg')"
+        " or m.startswith('central.ledger') or m.startswith('central.books'));"
+        "print(','.join(bad))"
+    )
+    done = subprocess.run(
+        [sys.executable, "-c", probe], cwd=ROOT, capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.strip() == ""
