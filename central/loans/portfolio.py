@@ -9,6 +9,10 @@ applications existed.
 
 Payments are the loan's installments in the ledger (devices' and the office's), voided ones left out,
 applied by ``central.loans.schedule.settle``: penalty, interest, principal, oldest installment first.
+
+A rescheduled loan (``central.loans.rescheduling``) is settled version by version
+(``central.loans.versions.resettle``): its card's ``state`` and ``payments`` are those of the schedule in
+force on the day asked for, and ``history`` holds the earlier versions as they stood when replaced.
 """
 
 from __future__ import annotations
@@ -23,10 +27,12 @@ from typing import Final
 from sqlalchemy import Connection, select
 
 from central.ledger import Ledger, schema
+from central.ledger.lookups import _written_off
 from central.loanrules import LoanClass
 from central.loans import schedule as sched
+from central.loans import versions as vers
 from central.loans.applications import Application, application_from_row
-from central.loans.tables import ensure_tables, loan_applications
+from central.loans.tables import ensure_tables, loan_applications, loan_schedule_versions
 
 IN_LIST_MAX: Final = 500
 
@@ -43,10 +49,19 @@ class LoanCard:
     application: int | None
     state: sched.State
     payments: tuple[sched.Payment, ...]
+    # the versions replaced by a reschedule, oldest first (empty: never rescheduled by ``as_of``)
+    history: tuple[vers.Segment, ...] = ()
+    terms: vers.Terms | None = None  # the reschedule in force, if any
+    written_off: date | None = None  # the day it was written off, if by as_of (central.loans.writeoff)
 
     @property
     def outstanding_rp(self) -> int:
         return self.state.principal_outstanding_rp
+
+    @property
+    def rescheduled_on(self) -> date | None:
+        """The day the schedule in force started, when it came from a reschedule."""
+        return self.terms.effective_day if self.terms is not None else None
 
 
 @dataclass(frozen=True)
@@ -110,21 +125,50 @@ def _voided(conn: Connection, ids: list[str]) -> set[str]:
     return found
 
 
-def _payments(conn: Connection, loans: list[str], as_of: date) -> dict[str, list[sched.Payment]]:
+def _payments(conn: Connection, loans: list[str], as_of: date) -> dict[str, list[tuple[int, sched.Payment]]]:
+    """Each loan's payments up to ``as_of`` with the time they were recorded (which version they settle)."""
     t = schema.transactions
-    rows: list[tuple[str, str, str, int]] = []
+    rows: list[tuple[str, str, str, int, int]] = []
     for start in range(0, len(loans), IN_LIST_MAX):
         part = loans[start : start + IN_LIST_MAX]
-        query = select(t.c.id, t.c.loan, t.c.day, t.c.total_rp).where(
+        query = select(t.c.id, t.c.loan, t.c.day, t.c.total_rp, t.c.ts).where(
             t.c.kind == "installment", t.c.loan.in_(part), t.c.day <= as_of.isoformat()
         )
-        rows.extend((i, loan, day, int(total)) for i, loan, day, total in conn.execute(query))
+        rows.extend((i, loan, day, int(total), int(ts)) for i, loan, day, total, ts in conn.execute(query))
     voided = _voided(conn, [r[0] for r in rows])
-    out: dict[str, list[sched.Payment]] = defaultdict(list)
-    for ident, loan, day, total in rows:
+    out: dict[str, list[tuple[int, sched.Payment]]] = defaultdict(list)
+    for ident, loan, day, total, ts in rows:
         if ident not in voided and total > 0:
-            out[loan].append(sched.Payment(date.fromisoformat(day), total))
+            out[loan].append((ts, sched.Payment(date.fromisoformat(day), total)))
     return out
+
+
+def _versions(conn: Connection, loans: set[str], as_of: date) -> dict[str, list[vers.Terms]]:
+    """The reschedules in force by ``as_of`` of ``loans`` (the table is small: read it whole)."""
+    v = loan_schedule_versions
+    out: dict[str, list[vers.Terms]] = defaultdict(list)
+    query = select(v).where(v.c.version >= 2, v.c.effective_day <= as_of.isoformat())
+    for row in conn.execute(query).mappings():
+        if row["loan"] in loans:
+            out[str(row["loan"])].append(
+                vers.Terms(
+                    version=int(row["version"]),
+                    effective_ts=int(row["effective_ts"]),
+                    effective_day=date.fromisoformat(str(row["effective_day"])),
+                    method=str(row["method"]),
+                    rate_month_pct=Decimal(str(row["rate_month_pct"])),
+                    term_months=int(row["term_months"]),
+                    grace_months=int(row["grace_months"]),
+                    penalty_month_pct=Decimal(str(row["penalty_month_pct"])),
+                )
+            )
+    return out
+
+
+def _written_off_days(conn: Connection, loans: list[str], as_of: date) -> dict[str, date]:
+    """The loans among ``loans`` written off on or before ``as_of``, with the day."""
+    found = _written_off(conn, loans)
+    return {loan: date.fromisoformat(day) for loan, day in found.items() if day <= as_of.isoformat()}
 
 
 def _schedule(
@@ -160,17 +204,27 @@ def cards(
                 found = application_from_row(row)
                 apps[str(found.loan)] = found
         paid = _payments(conn, names, as_of)
+        gone = _written_off_days(conn, names, as_of)
+        rescheduled = _versions(conn, set(names), as_of)
     out: list[LoanCard] = []
     for row in loans:
         day = date.fromisoformat(str(row.day))
         app = apps.get(str(row.loan))
         principal = int(row.principal_rp)
-        payments = tuple(paid.get(str(row.loan), ()))
+        stamped = paid.get(str(row.loan), [])
+        payments = tuple(payment for _, payment in stamped)
         schedule = _schedule(ledger, app, principal, day)
         penalty = (
             app.penalty_month_pct if app is not None and app.penalty_month_pct is not None else Decimal(0)
         )
-        state = sched.settle(schedule, payments, as_of, penalty_month_pct=penalty)
+        history: tuple[vers.Segment, ...] = ()
+        terms: vers.Terms | None = None
+        if str(row.loan) in rescheduled:
+            segments = vers.resettle(schedule, penalty, stamped, rescheduled[str(row.loan)], as_of)
+            history, current = segments[:-1], segments[-1]
+            state, payments, terms = current.state, current.payments, current.terms
+        else:
+            state = sched.settle(schedule, payments, as_of, penalty_month_pct=penalty)
         out.append(
             LoanCard(
                 loan=str(row.loan),
@@ -181,6 +235,9 @@ def cards(
                 application=app.id if app is not None else None,
                 state=state,
                 payments=payments,
+                history=history,
+                terms=terms,
+                written_off=gone.get(str(row.loan)),
             )
         )
     return out
@@ -198,6 +255,8 @@ def aging(ledger: Ledger, as_of: date) -> Aging:
     rows: list[AgingRow] = []
     for card in cards(ledger, as_of):
         if card.outstanding_rp <= 0 and card.state.arrears_rp <= 0:
+            continue
+        if card.written_off is not None:  # off the books: out of the aging, the allowance and PAR
             continue
         klass = policy.klass(card.state.days_late)
         rows.append(
