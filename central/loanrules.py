@@ -7,6 +7,8 @@ problem is a ``ConfigError`` that names the key and how to fix it. The keys are 
     [loans]
     one_open_loan = true            # seed 003: no new loan before the old one is repaid
     deciders = ["ketua"]            # who approves or rejects applications (a deputy may be added)
+    write_off_from = "macet"        # optional: the first class whose loans may be written off (default:
+                                    # the last class)
 
     [[loans.products]]
     code = "umum"
@@ -51,7 +53,7 @@ MAX_TERM_MONTHS: Final = 360
 MAX_RATE_MONTH_PCT: Final = Decimal(10)  # 10 % a month (120 % a year) is a typing error, not a product
 MAX_AMOUNT_RP: Final = 10**12
 
-_LOANS_KEYS: Final = frozenset({"one_open_loan", "deciders", "products", "classes"})
+_LOANS_KEYS: Final = frozenset({"one_open_loan", "deciders", "products", "classes", "write_off_from"})
 _PRODUCT_KEYS: Final = frozenset(
     {
         "code",
@@ -116,6 +118,8 @@ class LoanPolicy:
     deciders: tuple[str, ...]
     products: tuple[LoanProduct, ...]
     classes: tuple[LoanClass, ...]
+    # the first class whose loans may be written off (None: the last class only)
+    write_off_from: str | None = None
 
     def product(self, code: str) -> LoanProduct | None:
         return next((p for p in self.products if p.code == code), None)
@@ -162,11 +166,11 @@ def _pct(table: Mapping[str, Any], key: str, where: str, default: Decimal | None
         return default
     value = table[key]
     if isinstance(value, bool) or not isinstance(value, (int, float, str)):
-        raise ConfigError(f"{where}.{key} must be a number such as \"1.5\", got {value!r}")
+        raise ConfigError(f'{where}.{key} must be a number such as "1.5", got {value!r}')
     try:
         number = Decimal(str(value).strip())
     except InvalidOperation as err:
-        raise ConfigError(f"{where}.{key} must be a number such as \"1.5\", got {value!r}") from err
+        raise ConfigError(f'{where}.{key} must be a number such as "1.5", got {value!r}') from err
     if not number.is_finite() or number < 0:
         raise ConfigError(f"{where}.{key} must be 0 or more, got {value!r}")
     return number
@@ -325,11 +329,25 @@ def parse(data: Mapping[str, Any] | None) -> LoanPolicy:
     twice = sorted({c for c in codes if codes.count(c) > 1})
     if twice:
         raise ConfigError(f"loans.products: the code(s) {', '.join(twice)} appear more than once")
+    classes = _classes(_list(table, "classes", "loans", MAX_CLASSES))
+    write_off_from = None
+    if "write_off_from" in table:
+        write_off_from = _text(table, "write_off_from", "loans")
+        codes = [c.code for c in classes]
+        if write_off_from not in codes:
+            raise ConfigError(
+                f"loans.write_off_from {write_off_from!r} must be one of the classes: {', '.join(codes)}"
+            )
+        if write_off_from == codes[0]:
+            raise ConfigError(
+                "loans.write_off_from must not be the first class: loans not late are never written off"
+            )
     return LoanPolicy(
         one_open_loan=_bool(table, "one_open_loan", "[loans]", True),
         deciders=tuple(dict.fromkeys(deciders_raw)),
         products=products,
-        classes=_classes(_list(table, "classes", "loans", MAX_CLASSES)),
+        classes=classes,
+        write_off_from=write_off_from,
     )
 
 

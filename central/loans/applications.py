@@ -205,6 +205,16 @@ def _open_checks(ledger: Ledger, conn: Connection, member: str, skip: int | None
             f"anggota {member} masih berutang {_rp(owed)} atas pinjaman: tidak ada pinjaman baru sebelum "
             "yang lama lunas",
         )
+    from central.loans.writeoff import unrecovered_rp  # here: writeoff builds on this module
+
+    gone = unrecovered_rp(conn, member)
+    if gone > 0:
+        raise LoanRefused(
+            f"member {member} has a written-off loan with {_rp(gone, 'en')} not yet recovered: "
+            "no new loan before the old one is repaid",
+            f"anggota {member} punya pinjaman yang dihapus dengan {_rp(gone)} belum kembali: tidak ada "
+            "pinjaman baru sebelum yang lama lunas",
+        )
     a = loan_applications
     waiting = conn.execute(
         select(a.c.id).where(and_(a.c.member == member, a.c.state.in_(OPEN_STATES), a.c.id != (skip or 0)))

@@ -14,7 +14,7 @@ from sqlalchemy import select
 
 from central.ledger import Ledger, schema
 from central.loans import applications as apps
-from central.loans import portfolio
+from central.loans import portfolio, writeoff
 from central.loans.applications import Application, LoanRefused
 from central.loans.schedule import Installment, Payment, settle
 from central.office import entries
@@ -63,6 +63,7 @@ class Paid:
     interest_rp: int  # interest and any penalty (both income of the savings-and-loan unit)
     held_rp: int  # beyond the whole loan, kept as sukarela savings (a product with overpayment = "hold")
     ids: tuple[str, ...]
+    recovered_rp: int = 0  # paid on a written-off loan: recovery income (central.loans.writeoff)
 
 
 HOLD_PRODUCT: Final = "sukarela"
@@ -96,9 +97,17 @@ def pay(
     ledger: Ledger, office: Office, loan: str, amount_rp: int, *, by: str, at: datetime | None = None
 ) -> Paid:
     """Record ``amount_rp`` paid on ``loan`` at the office, split by the schedule. Beyond the whole loan,
-    the product decides: refused (``overpayment = "refuse"``, the default) or held as sukarela savings."""
+    the product decides: refused (``overpayment = "refuse"``, the default) or held as sukarela savings.
+    On a written-off loan the payment is a recovery, booked as income (``central.loans.writeoff``)."""
     if amount_rp <= 0:
         raise LoanRefused("the amount must be more than 0 rupiah", "jumlah harus lebih dari 0 rupiah")
+    with ledger.read() as conn:
+        gone = writeoff.written_off(conn, loans=[loan]).get(loan)
+    if gone is not None:
+        done = writeoff.recover(ledger, office, loan, amount_rp, by=by, at=at)
+        return Paid(
+            loan=loan, principal_rp=0, interest_rp=0, held_rp=0, ids=(done.id,), recovered_rp=amount_rp
+        )
     on = (at or datetime.now(ledger.config.tz)).date()
     cards = portfolio.cards(ledger, on, loan=loan)
     if not cards:
