@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from central.errors import CentralError
 from central.ledger import Ledger
-from central.loans import allowance, portfolio
+from central.loans import allowance, portfolio, rescheduling
 from central.loans import applications as apps
 from central.loans import schedule as sched
 from central.loans.applications import Application, LoanError
@@ -55,6 +55,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "rejected": ("ditolak", "rejected"),
     "cancelled": ("dibatalkan", "cancelled"),
     "disbursed": ("dicairkan", "disbursed"),
+    "rescheduled": ("dijadwal ulang sejak", "rescheduled from"),
     "allowance_head": ("PPAP bulan", "Allowance for"),
     "required": ("PPAP yang diperlukan", "required allowance"),
     "balance": ("saldo akun PPAP", "allowance account balance"),
@@ -283,6 +284,11 @@ def cmd_card(ledger: Ledger, args: argparse.Namespace) -> int:
             f"{card.loan}  {card.member}  {card.day.isoformat()}  {_rp(card.principal_rp, lang)}  "
             f"{card.product or '-'}  {_t('outstanding', lang)} {_rp(card.outstanding_rp, lang)}  "
             f"{_t('days_late', lang)} {card.state.days_late}"
+            + (
+                f"  {_t('rescheduled', lang)} {card.rescheduled_on.isoformat()}"
+                if card.rescheduled_on
+                else ""
+            )
         )
         for line in card.state.lines:
             paid = line.principal_paid_rp + line.interest_paid_rp + line.penalty_paid_rp
@@ -303,6 +309,7 @@ def _card_json(card: portfolio.LoanCard) -> dict[str, Any]:
         "product": card.product,
         "outstanding_rp": card.outstanding_rp,
         "days_late": card.state.days_late,
+        "rescheduled_on": card.rescheduled_on and card.rescheduled_on.isoformat(),
         "lines": [
             {
                 **asdict(line),
@@ -441,6 +448,7 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--days", type=int, default=7, help="how many days ahead (default 7)")
     p.add_argument("--as-of", type=_day, help="from this day (default today)")
     add_allowance_commands(add, me)
+    add_reschedule_commands(sub, me)
 
 
 # -- the allowance (PPAP), write-off and recovery: central.loans.allowance, central.loans.writeoff --------
@@ -516,3 +524,204 @@ def add_allowance_commands(add: Any, me: str) -> None:
     p.add_argument("--dry-run", action="store_true", help="show what would be posted, post nothing")
     p.add_argument("--office-key", type=Path, help="the office's key file (default: beside the ledger)")
     p.add_argument("--by", default=me, help="who runs it (default: the logged-in user)")
+
+
+# -- reschedule: request, preview, decide, list, show (central.loans.rescheduling) ---------------------------
+
+RESCHEDULE_TEXT: Final[dict[str, tuple[str, str]]] = {
+    "none": ("Tidak ada permohonan jadwal ulang.", "No reschedule requests."),
+    "taken_over": (
+        "sisa pokok {principal}, jasa tertunggak {interest}, denda {penalty} (dibagi rata ke angsuran baru), "
+        "terlambat {days} hari",
+        "principal outstanding {principal}, overdue interest {interest}, penalty {penalty} (spread evenly "
+        "over the new installments), {days} days late",
+    ),
+    "terms": (
+        "{term} bulan, tenggang {grace} bulan, jasa {rate} % sebulan",
+        "{term} months, {grace} of grace, {rate} % a month",
+    ),
+    "submitted": ("menunggu keputusan", "waiting for a decision"),
+    "approved": ("disetujui", "approved"),
+    "rejected": ("ditolak", "rejected"),
+    "from": ("berlaku sejak", "in force from"),
+    "version": ("versi", "version"),
+}
+
+
+def _rt(key: str, lang: str, **values: Any) -> str:
+    return RESCHEDULE_TEXT[key][1 if lang == "en" else 0].format(**values)
+
+
+def _rate(text: str) -> Decimal:
+    try:
+        return rescheduling.rate_of(text)
+    except LoanError as err:
+        raise argparse.ArgumentTypeError(err.text(lang_of(None))) from None
+
+
+def _reschedule_json(found: rescheduling.Reschedule) -> dict[str, Any]:
+    return {**asdict(found), "rate_month_pct": str(found.rate_month_pct)}
+
+
+def _print_reschedule(found: rescheduling.Reschedule, lang: str) -> None:
+    terms = _rt("terms", lang, term=found.term_months, grace=found.grace_months, rate=found.rate_month_pct)
+    print(
+        f"{found.id}  {found.loan}  {found.member}  {terms}  {_rt(found.state, lang)}  "
+        f"{_rp(found.outstanding_rp, lang)} + {_rp(found.arrears_rp, lang)}  {found.request_reason}"
+    )
+    if found.decided_by:
+        since = f" ({_rt('from', lang)} {found.effective_day})" if found.effective_day else ""
+        print(f"    {found.decided_by}:{since} {found.decision_reason}")
+
+
+def cmd_reschedule_preview(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The new schedule a reschedule would give the loan on a day (default today)."""
+    lang = lang_of(args.lang)
+    shown = rescheduling.preview(
+        ledger,
+        args.loan,
+        term_months=args.term,
+        rate_month_pct=args.rate,
+        grace_months=args.grace,
+        on=args.on,
+    )
+    if args.json:
+        rows = [{**asdict(i), "due": i.due.isoformat()} for i in shown.schedule]
+        took = asdict(shown.taken_over)
+        print(
+            json.dumps({"loan": shown.loan, "on": shown.on.isoformat(), "taken_over": took, "schedule": rows})
+        )
+        return 0
+    took = shown.taken_over
+    print(f"{shown.loan}  {shown.member}  {shown.on.isoformat()}")
+    print(
+        _rt(
+            "taken_over",
+            lang,
+            principal=_rp(took.principal_rp, lang),
+            interest=_rp(took.interest_rp, lang),
+            penalty=_rp(took.penalty_rp, lang),
+            days=took.days_late,
+        )
+    )
+    _print_schedule(shown.schedule, lang)
+    return 0
+
+
+def cmd_reschedule_request(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Ask for a loan to be rescheduled on the member's behalf (the deciders approve or reject)."""
+    made = rescheduling.request(
+        ledger,
+        args.loan,
+        term_months=args.term,
+        rate_month_pct=args.rate,
+        grace_months=args.grace,
+        reason=args.reason,
+        by=args.by,
+    )
+    if args.json:
+        print(json.dumps(_reschedule_json(made), ensure_ascii=False))
+    else:
+        _print_reschedule(made, lang_of(args.lang))
+    return 0
+
+
+def cmd_reschedule_decide(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The chair approves or rejects a reschedule request, with a reason."""
+    done = rescheduling.decide(
+        ledger, args.id, approve=args.decision == "approve", role=args.role, by=args.by, reason=args.reason
+    )
+    if args.json:
+        print(json.dumps(_reschedule_json(done), ensure_ascii=False))
+    else:
+        _print_reschedule(done, lang_of(args.lang))
+    return 0
+
+
+def cmd_reschedule_list(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Reschedule requests, newest first (the chair's queue: --state submitted)."""
+    lang = lang_of(args.lang)
+    found = rescheduling.listing(ledger, state=args.state, member=args.member, loan=args.loan)
+    if args.json:
+        print(json.dumps([_reschedule_json(r) for r in found], ensure_ascii=False))
+        return 0
+    if not found:
+        print(_rt("none", lang))
+    for item in found:
+        _print_reschedule(item, lang)
+    return 0
+
+
+def cmd_reschedule_show(ledger: Ledger, args: argparse.Namespace) -> int:
+    """One reschedule request with its trail, and the versions of its loan's schedule."""
+    lang = lang_of(args.lang)
+    found = rescheduling.get(ledger, args.id)
+    trail = rescheduling.events(ledger, args.id)
+    kept = rescheduling.schedule_versions(ledger, found.loan)
+    if args.json:
+        versions = [{**asdict(v), "rate_month_pct": str(v.rate_month_pct)} for v in kept]
+        print(
+            json.dumps(
+                {"request": _reschedule_json(found), "events": trail, "versions": versions},
+                ensure_ascii=False,
+            )
+        )
+        return 0
+    _print_reschedule(found, lang)
+    for event in trail:
+        when = datetime.fromtimestamp(event["ts"], ledger.config.tz).isoformat(timespec="seconds")
+        print(f"    {when}  {event['who']}  {event['action']}  {event['detail']}")
+    for v in kept:
+        terms = _rt("terms", lang, term=v.term_months, grace=v.grace_months, rate=v.rate_month_pct)
+        print(
+            f"  {_rt('version', lang)} {v.version}  {_rt('from', lang)} {v.effective_day}  {v.method}  "
+            f"{terms}  {_rp(v.principal_rp, lang)} + {_rp(v.arrears_rp, lang)}"
+        )
+    return 0
+
+
+def add_reschedule_commands(sub: Any, me: str) -> None:
+    """``loans reschedule preview|request|decide|list|show``."""
+    parser = sub.add_parser(
+        "reschedule",
+        help="reschedule an open loan: preview, request, the chair's decision (docs/loans.md)",
+        description="reschedule an open loan: preview, request, the chair's decision (docs/loans.md)",
+    )
+    inner = parser.add_subparsers(dest="reschedule_command", metavar="ACTION")
+    inner.required = True
+
+    def add(name: str, handler: Any, text: str) -> argparse.ArgumentParser:
+        p = inner.add_parser(name, help=text, description=text)
+        p.add_argument("--json", action="store_true", help="print JSON")
+        p.set_defaults(func=_guard(handler))
+        return p
+
+    def terms(p: argparse.ArgumentParser) -> None:
+        p.add_argument("loan", help="the loan, e.g. PJ-000001")
+        p.add_argument(
+            "--term", type=int, required=True, help="new term in months, from the day of the reschedule"
+        )
+        p.add_argument(
+            "--grace", type=int, default=0, help="of them, months paying interest only (default 0)"
+        )
+        p.add_argument("--rate", type=_rate, help="new rate, %% a month (default: the loan's own)")
+
+    p = add("preview", cmd_reschedule_preview, "the new schedule a reschedule would give, before asking")
+    terms(p)
+    p.add_argument("--on", type=_day, help="as if approved on this day (default today)")
+    p = add("request", cmd_reschedule_request, "ask for a loan to be rescheduled (on the member's behalf)")
+    terms(p)
+    p.add_argument("--reason", required=True, help="why (the chair reads it)")
+    p.add_argument("--by", default=me, help="who entered it (default: the logged-in user)")
+    p = add("decide", cmd_reschedule_decide, "approve or reject a request (the deciders of [loans] only)")
+    p.add_argument("id", type=int)
+    p.add_argument("decision", choices=("approve", "reject"))
+    p.add_argument("--role", required=True, help="the decider's role, e.g. ketua")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--by", default=me, help="who decides (default: the logged-in user)")
+    p = add("list", cmd_reschedule_list, "reschedule requests, newest first")
+    p.add_argument("--state", choices=rescheduling.STATES)
+    p.add_argument("--member")
+    p.add_argument("--loan")
+    p = add("show", cmd_reschedule_show, "one request, its trail and the versions of the loan's schedule")
+    p.add_argument("id", type=int)

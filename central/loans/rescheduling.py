@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, func, insert, select, update
 
-from central.ledger import Ledger
+from central.ledger import Ledger, schema
 from central.loanrules import MAX_RATE_MONTH_PCT, MAX_TERM_MONTHS
 from central.loans import applications as apps
 from central.loans import portfolio
@@ -387,7 +387,9 @@ def decide(
         }
         if shown is not None and card is not None:
             values["effective_day"] = day.isoformat()
-            _write_versions(ledger, conn, card, shown, ident, by=by, now=now)
+            _write_versions(
+                ledger, conn, card, shown, ident, by=by, now=now, since=_since(conn, card.loan, now)
+            )
             detail = (
                 f"approved from {day}: "
                 f"{_terms_text(shown.term_months, shown.grace_months, shown.rate_month_pct)}"
@@ -409,6 +411,7 @@ def _write_versions(
     *,
     by: str,
     now: int,
+    since: int,
 ) -> None:
     v = loan_schedule_versions
     last = conn.execute(select(func.max(v.c.version)).where(v.c.loan == card.loan)).scalar()
@@ -447,7 +450,7 @@ def _write_versions(
             loan=card.loan,
             version=int(last) + 1,
             reschedule=ident,
-            effective_ts=now,
+            effective_ts=since,
             effective_day=shown.on.isoformat(),
             method=shown.method,
             rate_month_pct=str(shown.rate_month_pct),
@@ -461,6 +464,14 @@ def _write_versions(
             created_by=by[:40],
         )
     )
+
+
+def _since(conn: Connection, loan: str, now: int) -> int:
+    """When the new version takes over: the approval, or just after the last installment already recorded
+    (one recorded in the same second as the approval was split by the old schedule, and stays with it)."""
+    t = schema.transactions
+    last = conn.execute(select(func.max(t.c.ts)).where(t.c.kind == "installment", t.c.loan == loan)).scalar()
+    return max(now, int(last) + 1) if last is not None else now
 
 
 @dataclass(frozen=True)
