@@ -15,7 +15,7 @@ from typing import Any, Final
 
 from central.errors import CentralError
 from central.ledger import Ledger
-from central.loans import allowance, portfolio, rescheduling
+from central.loans import allowance, health, portfolio, rescheduling, writeoff
 from central.loans import applications as apps
 from central.loans import schedule as sched
 from central.loans.applications import Application, LoanError
@@ -60,6 +60,9 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "required": ("PPAP yang diperlukan", "required allowance"),
     "balance": ("saldo akun PPAP", "allowance account balance"),
     "difference": ("selisih", "difference"),
+    "written_off": ("dihapus", "written off"),
+    "recovered": ("pemulihan piutang yang dihapus", "recovered on a written-off loan"),
+    "health_head": ("Kesehatan pinjaman per", "Loan book health as of"),
 }
 
 
@@ -261,6 +264,9 @@ def cmd_pay(ledger: Ledger, args: argparse.Namespace) -> int:
     if args.json:
         print(json.dumps(asdict(done), ensure_ascii=False))
         return 0
+    if done.recovered_rp:
+        print(f"{done.loan}: {_t('recovered', lang)} {_rp(done.recovered_rp, lang)}")
+        return 0
     print(
         f"{done.loan}: {_t('principal', lang)} {_rp(done.principal_rp, lang)}, "
         f"{_t('interest', lang)} {_rp(done.interest_rp, lang)}"
@@ -284,6 +290,7 @@ def cmd_card(ledger: Ledger, args: argparse.Namespace) -> int:
             f"{card.loan}  {card.member}  {card.day.isoformat()}  {_rp(card.principal_rp, lang)}  "
             f"{card.product or '-'}  {_t('outstanding', lang)} {_rp(card.outstanding_rp, lang)}  "
             f"{_t('days_late', lang)} {card.state.days_late}"
+            + (f"  {_t('written_off', lang)} {card.written_off.isoformat()}" if card.written_off else "")
             + (
                 f"  {_t('rescheduled', lang)} {card.rescheduled_on.isoformat()}"
                 if card.rescheduled_on
@@ -310,6 +317,7 @@ def _card_json(card: portfolio.LoanCard) -> dict[str, Any]:
         "outstanding_rp": card.outstanding_rp,
         "days_late": card.state.days_late,
         "rescheduled_on": card.rescheduled_on and card.rescheduled_on.isoformat(),
+        "written_off": card.written_off.isoformat() if card.written_off else None,
         "lines": [
             {
                 **asdict(line),
@@ -517,6 +525,47 @@ def cmd_allowance(ledger: Ledger, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_write_off(ledger: Ledger, args: argparse.Namespace) -> int:
+    """Write a macet loan off against the allowance, with a decider's approval."""
+    lang = lang_of(args.lang)
+    office = identity.load(ledger, identity.key_path(ledger.target, args.office_key))
+    done = writeoff.write_off(
+        ledger, office, args.loan, approved_by=args.approved_by, reason=args.reason, by=args.by
+    )
+    lines = [
+        {"account": x.account, "debit_rp": x.debit_rp, "credit_rp": x.credit_rp, "memo": x.memo}
+        for x in done.lines
+    ]
+    if args.json:
+        print(json.dumps({"loan": args.loan, "id": done.id, "lines": lines}, ensure_ascii=False))
+        return 0
+    principal = sum(x.credit_rp for x in done.lines)
+    print(f"{args.loan}: {_t('written_off', lang)} {_rp(principal, lang)} ({done.id})")
+    for x in done.lines:
+        print(f"    {x.account}  {x.name}  {_rp(x.debit_rp, lang)}  {_rp(x.credit_rp, lang)}  {x.memo}")
+    return 0
+
+
+def cmd_health(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The problem-loan ratio (KSP health band) and portfolio at risk as of a day."""
+    lang = lang_of(args.lang)
+    found = health.health(portfolio.aging(ledger, args.as_of or _today(ledger)))
+    if args.json:
+        data = asdict(found)
+        data["as_of"] = found.as_of.isoformat()
+        data["problem_pct"] = str(found.problem_pct)
+        data["at_risk"] = [{**asdict(r), "pct": str(r.pct)} for r in found.at_risk]
+        print(json.dumps(data, ensure_ascii=False))
+        return 0
+    name = found.band if lang != "en" else health.BAND_EN[found.band]
+    print(f"{_t('health_head', lang)} {found.as_of.isoformat()}")
+    print(f"  {_t('outstanding', lang)}: {_rp(found.outstanding_rp, lang)} ({found.loans})")
+    print(f"  {_t('problem_ratio', lang)}: {_rp(found.problem_rp, lang)} = {found.problem_pct} % ({name})")
+    for r in found.at_risk:
+        print(f"  PAR{r.days}: {_rp(r.outstanding_rp, lang)} = {r.pct} %")
+    return 0
+
+
 def add_allowance_commands(add: Any, me: str) -> None:
     """``loans allowance``, ``loans write-off`` and ``loans health``."""
     p = add("allowance", cmd_allowance, "month-end allowance (PPAP) per class, posted once per month")
@@ -524,6 +573,14 @@ def add_allowance_commands(add: Any, me: str) -> None:
     p.add_argument("--dry-run", action="store_true", help="show what would be posted, post nothing")
     p.add_argument("--office-key", type=Path, help="the office's key file (default: beside the ledger)")
     p.add_argument("--by", default=me, help="who runs it (default: the logged-in user)")
+    p = add("write-off", cmd_write_off, "write a macet loan off against the allowance (a decider approves)")
+    p.add_argument("--loan", required=True)
+    p.add_argument("--approved-by", required=True, help="member number of the approver (a [loans] decider)")
+    p.add_argument("--reason", required=True)
+    p.add_argument("--office-key", type=Path, help="the office's key file (default: beside the ledger)")
+    p.add_argument("--by", default=me, help="who records it (default: the logged-in user)")
+    p = add("health", cmd_health, "problem-loan ratio (KSP health band) and portfolio at risk")
+    p.add_argument("--as-of", type=_day, help="as of this day (default today)")
 
 
 # -- reschedule: request, preview, decide, list, show (central.loans.rescheduling) ---------------------------

@@ -16,12 +16,13 @@ from sqlalchemy import func, select
 from central import config
 from central.books import reports
 from central.ledger import Ledger, schema
-from central.loans import allowance, portfolio
+from central.loans import allowance, health, portfolio, writeoff
 from central.loans import applications as apps
 from central.loans.allowance import AllowanceRefused
+from central.loans.applications import LoanRefused
 from central.office import entries, identity, lending, record
 from central.yearend.inputs import income_figures
-from tests.central.helpers import unbalanced_entries
+from tests.central.helpers import Device, unbalanced_entries
 
 PAID_OUT = datetime(2026, 1, 15, 9, 0)
 TODAY = date(2027, 6, 1)  # every month the tests run has ended
@@ -217,3 +218,140 @@ def test_the_command_prints_the_table_and_what_it_posted(
     with pytest.raises(SystemExit) as exit_:
         app.main([*db, "loans", "allowance", "--month", "March"])
     assert exit_.value.code == 2
+
+
+# -- write-off and recovery --------------------------------------------------------------------------
+
+MACET_DAY = datetime(2026, 12, 1, 10, 0)  # the loan paid out on 15 January has been unpaid 289 days
+
+
+def _state(ledger: Ledger) -> tuple[int, int, int, int]:
+    """What a refused write-off must leave alone: journal entries, loans, allowance, chain length."""
+    return (_journals(ledger), _balance(ledger, "1202"), _balance(ledger, "1209"), _quarantine(ledger))
+
+
+def _quarantine(ledger: Ledger) -> int:
+    with ledger.read() as conn:
+        return int(conn.execute(select(func.count()).select_from(schema.quarantine)).scalar_one())
+
+
+def test_a_write_off_is_refused_for_a_non_decider_a_loan_not_macet_and_twice(
+    lent: tuple[Ledger, identity.Office],
+) -> None:
+    """Every refusal names its reason and changes nothing; the approved one posts against the allowance."""
+    ledger, office = lent
+    loan = _loan(ledger, office, "A006", 2_000_000)
+    allowance.run(ledger, office, "2026-11", today=TODAY)  # macet on 30 November: 100 % of 2,000,000
+    before = _state(ledger)
+
+    def attempt(
+        approver: str, reason: str = "tidak membayar sejak Februari", at: datetime = MACET_DAY
+    ) -> None:
+        writeoff.write_off(ledger, office, loan, approved_by=approver, reason=reason, by="A003", at=at)
+
+    with pytest.raises(LoanRefused, match="only ketua, sekretaris may approve a write-off; A006 is anggota"):
+        attempt("A006")
+    with pytest.raises(LoanRefused, match="A003 is bendahara"):
+        attempt("A003")
+    with pytest.raises(LoanRefused, match="no member with number 'NOPE'"):
+        attempt("NOPE")
+    with pytest.raises(LoanRefused, match="reason must be 3 to 200"):
+        attempt("A001", reason=" x ")
+    with pytest.raises(LoanRefused, match=r"Kurang lancar \(106 days late\); only loans from class Macet"):
+        attempt("A001", at=datetime(2026, 6, 1, 10, 0))
+    assert _state(ledger) == before
+    done = writeoff.write_off(
+        ledger, office, loan, approved_by="A001", reason="macet sejak Februari", by="A003", at=MACET_DAY
+    )
+    assert [(x.account, x.debit_rp, x.credit_rp) for x in done.lines] == [
+        ("1209", 2_000_000, 0),
+        ("1202", 0, 2_000_000),
+    ]
+    after = _state(ledger)
+    with pytest.raises(LoanRefused, match=f"loan {loan} was written off on 2026-12-01"):
+        attempt("A001")
+    assert _state(ledger) == after
+    card = portfolio.cards(ledger, MACET_DAY.date(), loan=loan)[0]
+    assert card.written_off == date(2026, 12, 1)
+    assert portfolio.cards(ledger, date(2026, 11, 30), loan=loan)[0].written_off is None
+    book = portfolio.aging(ledger, date(2026, 12, 1))
+    assert loan not in {r.loan for r in book.rows} and book.at_risk_rp(1) == 0
+    assert loan in {r.loan for r in portfolio.aging(ledger, date(2026, 11, 30)).rows}
+    assert health.health(book).problem_rp == 0
+    assert [e["action"] for e in apps.events(ledger, card.application or 0)][-1] == "write_off"
+    with pytest.raises(LoanRefused, match="written-off loan with Rp 2,000,000 not yet recovered"):
+        apps.apply(ledger, "A006", "umum", 1_000_000, 6, "modal lagi", by="A006")
+    assert unbalanced_entries(ledger) == []
+    assert dict(reports.balance_sheet(ledger, "2026-12-01")[0].summary)["balanced"] is True
+
+
+def test_without_enough_allowance_the_rest_is_an_expense(lent: tuple[Ledger, identity.Office]) -> None:
+    """A write-off never turns the allowance into a debit: what it does not hold is expensed at once."""
+    ledger, office = lent
+    loan = _loan(ledger, office, "A007", 1_000_000)
+    done = writeoff.write_off(ledger, office, loan, approved_by="A002", reason="macet", at=MACET_DAY)
+    assert [(x.account, x.debit_rp, x.credit_rp) for x in done.lines] == [
+        ("5501", 1_000_000, 0),
+        ("1202", 0, 1_000_000),
+    ]
+    assert _balance(ledger, "1209") == 0
+
+
+def test_a_recovery_after_write_off_books_income_and_a_device_installment_is_quarantined(
+    lent: tuple[Ledger, identity.Office],
+) -> None:
+    """`loans pay` on a written-off loan is recovery income, at most what was written off; a device's
+    installment on it is quarantined with the reason saying to record it as a recovery."""
+    ledger, office = lent
+    loan = _loan(ledger, office, "A008", 1_500_000)
+    writeoff.write_off(ledger, office, loan, approved_by="A001", reason="macet", at=MACET_DAY)
+    paid = lending.pay(ledger, office, loan, 400_000, by="A003", at=datetime(2026, 12, 20, 10, 0))
+    assert (paid.recovered_rp, paid.principal_rp, paid.interest_rp) == (400_000, 0, 0)
+    assert record.recorded(ledger, list(paid.ids))[0].lines[1].account == "4502"
+    assert _balance(ledger, "4502") == -400_000 and _balance(ledger, "1202") == 0
+    income = reports.income(ledger, reports.Period("2026-12-01", "2026-12-31"))[0]
+    assert ("revenue", "simpan-pinjam", "4502") in {row[:3] for row in income.rows}
+    with pytest.raises(LoanRefused, match="at most Rp 1,100,000 more"):
+        lending.pay(ledger, office, loan, 1_200_000, by="A003", at=datetime(2026, 12, 21, 10, 0))
+    device = Device("sp-77", unit="simpan-pinjam").register(ledger)
+    report = ledger.ingest([device.repay("A008", loan, 50_000, 10_000)], require_signature=True)
+    assert report.accepted == []
+    assert f"loan {loan} was written off on 2026-12-01" in report.rejected[0].reason
+    assert f"central loans pay {loan} --amount 60000" in report.rejected[0].reason
+    lending.pay(ledger, office, loan, 1_100_000, by="A003", at=datetime(2026, 12, 22, 10, 0))
+    assert apps.apply(ledger, "A008", "umum", 1_000_000, 6, "modal baru", by="A008").state == "submitted"
+    assert unbalanced_entries(ledger) == []
+
+
+def test_write_off_and_health_from_the_command_line(
+    lent: tuple[Ledger, identity.Office], tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`loans write-off` refuses a non-decider with exit 2 and the reason; `loans health` shows the band."""
+    import json
+
+    from central.cli import app
+
+    ledger, office = lent
+    if ledger.engine.dialect.name != "sqlite":
+        pytest.skip("the command line test runs once, on the SQLite ledger")
+    loan = _loan(ledger, office, "A009", 1_000_000)
+    _loan(ledger, office, "A010", 3_000_000, term=24)
+    db = ["--db", ledger.target, "--lang", "en"]
+    key = ["--office-key", str(tmp_path / "office.key")]
+    assert app.main([*db, "loans", "health", "--as-of", "2026-11-30", "--json"]) == 0
+    shown = json.loads(capsys.readouterr().out)
+    assert shown["outstanding_rp"] == 4_000_000 and shown["problem_rp"] == 4_000_000
+    assert (shown["problem_pct"], shown["band"]) == ("100.00", "tidak sehat")
+    argv = [*db, "loans", "write-off", "--loan", loan, "--reason", "macet", *key]
+    assert app.main([*argv, "--approved-by", "A006"]) == 2
+    assert "only ketua, sekretaris may approve a write-off" in capsys.readouterr().err
+    # the command writes off as of today, when the loan is long macet
+    assert app.main([*argv, "--approved-by", "A001", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out)["lines"][-1] == {
+        "account": "1202",
+        "debit_rp": 0,
+        "credit_rp": 0 + 1_000_000,
+        "memo": f"penghapusan {loan}",
+    }
+    assert app.main([*db, "loans", "card", "A009"]) == 0
+    assert "written off" in capsys.readouterr().out
