@@ -62,6 +62,7 @@ from central.ledger.refusals import (
 )
 from central.ledger.signatures import _Verdicts, signed_and_body
 from central.ledger.tables import insert_many
+from central.transparency import log as transparency_log
 from sync import envelope as wire
 from sync.refusals import DEVICE_REVOKED
 
@@ -642,6 +643,7 @@ def _accept(
 
 def _write(conn: Connection, out: _Chunk) -> None:
     insert_many(conn, schema.transactions, out.tx_rows)
+    transparency_log.append(conn, out.tx_rows, schema.transactions)  # leaves commit with their transactions
     insert_many(conn, schema.sale_lines, out.sale_rows)
     insert_many(conn, schema.journal, out.journal_rows)
     insert_many(conn, schema.loans, out.loan_rows)

@@ -91,7 +91,7 @@ def check_name(name: str) -> str:
 
 def parse_verifier(text: str) -> VerifierKey:
     """Read a verifier key string ``name+keyid+base64``; its key ID must match its name and key."""
-    parts = text.strip().split("+")
+    parts = text.strip().split("+", 2)  # base64 may hold "+"; a name and a hex ID never do
     if len(parts) != 3:
         raise NoteError("a log key looks like name+1a2b3c4d+base64 (three parts joined by '+')")
     name, hexid, b64 = parts

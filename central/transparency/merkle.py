@@ -243,3 +243,30 @@ def verify_consistency(old: int, new: int, old_root: bytes, new_root: bytes, pro
         fn >>= 1
         sn >>= 1
     return fr == old_root and sr == new_root and sn == 0
+
+
+class Frontier:
+    """The roots of a tree as its leaves stream in, in O(log n) memory: the perfect subtrees of the
+    binary decomposition of the size so far (a compact range), merged as they complete."""
+
+    def __init__(self) -> None:
+        self.size = 0
+        self._stack: list[tuple[int, bytes]] = []  # (level, hash), levels strictly decreasing
+
+    def push(self, leaf: bytes) -> list[Piece]:
+        """Add a leaf hash; the perfect subtrees it completed, as (level, index), with their hashes in
+        ``completed``."""
+        self.completed: dict[Piece, bytes] = {}
+        level, h = 0, leaf
+        while self._stack and self._stack[-1][0] == level:
+            _, left = self._stack.pop()
+            h = node_hash(left, h)
+            level += 1
+            self.completed[(level, self.size >> level)] = h
+        self._stack.append((level, h))
+        self.size += 1
+        return list(self.completed)
+
+    def root(self) -> bytes:
+        """MTH of the leaves so far."""
+        return fold([h for _, h in self._stack])
