@@ -122,18 +122,17 @@ def cashbook_page(
 ) -> tuple[Section, int]:
     """Lines ``offset`` to ``offset + limit`` of ``cashbook(...)`` (the same rows, running balance and
     summary) and how many lines the whole period has, without reading the whole period's lines: the
-    per-day counts come from the account-and-day index, the balances before a day from ``account_days``,
-    and only the days the page falls on are read line by line."""
+    per-day line counts and the balances before a day come from ``account_days``, and only the days the
+    page falls on are read line by line."""
     j, a = schema.journal, schema.account_days
     cash = ledger.config.posting.cash
     with ledger.read() as conn:
         counts = [
             (str(day), int(n))
             for day, n in conn.execute(
-                select(j.c.day, func.count())
-                .where(j.c.account == cash, j.c.day >= period.lo, j.c.day <= period.hi)
-                .group_by(j.c.day)
-                .order_by(j.c.day)
+                select(a.c.day, a.c.lines)
+                .where(a.c.account == cash, a.c.day >= period.lo, a.c.day <= period.hi, a.c.lines > 0)
+                .order_by(a.c.day)
             )
         ]
         total = sum(n for _, n in counts)

@@ -93,6 +93,7 @@ def cmd_serve(ledger: Ledger, args: argparse.Namespace) -> int:
 
     host, port = _listen(args.listen, args.lang)
     ledger.config  # noqa: B018 - fails early with the CLI's message when not initialised
+    ledger.require_current()  # the pages read tables of this schema version: an older ledger says `upgrade`
     scheme = "https" if args.https else "http"
     settings = Settings(
         secure_cookies=args.https,

@@ -28,8 +28,8 @@ from sqlalchemy import (
     inspect,
 )
 
-# 2: transactions.cost_rp; 3: quarantine.state, refusals, quarantine_actions; 4: MEMBER_TS_INDEX (see
-# ``upgrade``).
+# 2: transactions.cost_rp; 3: quarantine.state, refusals, quarantine_actions; 4: MEMBER_TS_INDEX,
+# account_days.lines (see ``upgrade``).
 SCHEMA_VERSION: Final = 4
 
 metadata = MetaData()
@@ -225,9 +225,10 @@ Index(
     postgresql_where=journal.c.member.is_not(None),
 )
 
-# Per account and local day, the sums of the journal's debits and credits: the trial balance, balance sheet,
-# income statement and cash-book opening read these instead of scanning the journal. Kept by
-# ``central.ledger.insert_many`` whenever journal lines are inserted (the only way lines are written).
+# Per account and local day, the sums of the journal's debits and credits and the number of its lines: the
+# trial balance, balance sheet, income statement and the cash book's opening and pages read these instead of
+# scanning the journal. Kept by ``central.ledger.insert_many`` whenever journal lines are inserted (the only
+# way lines are written). ``lines`` came in version 4 (``upgrade`` fills it).
 account_days = Table(
     "account_days",
     metadata,
@@ -235,6 +236,7 @@ account_days = Table(
     Column("day", String(10), nullable=False),
     Column("debit_rp", BigInteger, nullable=False),
     Column("credit_rp", BigInteger, nullable=False),
+    Column("lines", BigInteger, nullable=False, server_default="0"),
     PrimaryKeyConstraint("account", "day"),
 )
 
@@ -322,7 +324,8 @@ def upgrade(conn: Connection) -> None:
 
     Version 2 adds ``transactions.cost_rp``, fills it from the sale lines, replaces the member index
     by ``MEMBER_TOTALS_INDEX`` and widens ``ACCOUNT_DAY_INDEX``. Version 3 adds ``quarantine.state``
-    (``create_all`` makes ``refusals`` and ``quarantine_actions``). Version 4 adds ``MEMBER_TS_INDEX``.
+    (``create_all`` makes ``refusals`` and ``quarantine_actions``). Version 4 adds ``MEMBER_TS_INDEX`` and
+    ``account_days.lines`` (the sums are recomputed from the journal with their line counts).
     Runs inside the caller's write transaction (``Ledger.init``), after ``create_all`` made any missing
     tables (it does not add indexes to tables that exist).
     """
@@ -340,9 +343,13 @@ def upgrade(conn: Connection) -> None:
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_transactions_member_day")
     MEMBER_TOTALS_INDEX.create(conn, checkfirst=True)
     MEMBER_TS_INDEX.create(conn, checkfirst=True)
+    if "lines" not in {column["name"] for column in inspect(conn).get_columns("account_days")}:
+        conn.exec_driver_sql("ALTER TABLE account_days ADD COLUMN lines BIGINT NOT NULL DEFAULT 0")
+        from central.ledger.tables import rebuild_account_days  # it imports this module
+
+        rebuild_account_days(conn)
     wanted = [column.name for column in ACCOUNT_DAY_INDEX.columns]
     found = {ix["name"]: ix["column_names"] for ix in inspect(conn).get_indexes("journal")}
     if found.get(str(ACCOUNT_DAY_INDEX.name)) != wanted:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {ACCOUNT_DAY_INDEX.name}")
         ACCOUNT_DAY_INDEX.create(conn)
-

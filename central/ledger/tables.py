@@ -41,25 +41,26 @@ def insert_many(
 
 
 def _add_account_days(conn: Connection, rows: Sequence[tuple[Any, ...]], names: list[str]) -> None:
-    """Add journal lines to the per-account, per-day sums (one upsert per account and day touched)."""
+    """Add journal lines to the per-account, per-day sums and counts (one upsert per account and day)."""
     account_at, day_at = names.index("account"), names.index("day")
     debit_at, credit_at = names.index("debit_rp"), names.index("credit_rp")
     sums: dict[tuple[str, str], list[int]] = {}
     for row in rows:
         key = (row[account_at], row[day_at])
-        pair = sums.get(key)
-        if pair is None:
-            sums[key] = [int(row[debit_at]), int(row[credit_at])]
+        kept = sums.get(key)
+        if kept is None:
+            sums[key] = [int(row[debit_at]), int(row[credit_at]), 1]
         else:
-            pair[0] += int(row[debit_at])
-            pair[1] += int(row[credit_at])
-    marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * 4)
+            kept[0] += int(row[debit_at])
+            kept[1] += int(row[credit_at])
+            kept[2] += 1
+    marks = ", ".join(["?" if conn.dialect.paramstyle == "qmark" else "%s"] * 5)
     sql = (
-        f"INSERT INTO account_days (account, day, debit_rp, credit_rp) VALUES ({marks}) "  # noqa: S608
+        f"INSERT INTO account_days (account, day, debit_rp, credit_rp, lines) VALUES ({marks}) "  # noqa: S608
         "ON CONFLICT (account, day) DO UPDATE SET debit_rp = account_days.debit_rp + excluded.debit_rp, "
-        "credit_rp = account_days.credit_rp + excluded.credit_rp"
+        "credit_rp = account_days.credit_rp + excluded.credit_rp, lines = account_days.lines + excluded.lines"
     )
-    conn.exec_driver_sql(sql, [(account, day, d, c) for (account, day), (d, c) in sums.items()])
+    conn.exec_driver_sql(sql, [(account, day, d, c, n) for (account, day), (d, c, n) in sums.items()])
 
 
 def rebuild_chain_breaks(conn: Connection) -> None:
@@ -78,15 +79,16 @@ def rebuild_chain_breaks(conn: Connection) -> None:
 
 
 def rebuild_account_days(conn: Connection) -> None:
-    """Recompute ``account_days`` from the journal (for a ledger made before the table existed)."""
+    """Recompute ``account_days`` from the journal (for a ledger made before the table or its line counts
+    existed)."""
     j = schema.journal
     conn.execute(schema.account_days.delete())
     conn.execute(
         schema.account_days.insert().from_select(
-            ["account", "day", "debit_rp", "credit_rp"],
-            select(j.c.account, j.c.day, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp)).group_by(
-                j.c.account, j.c.day
-            ),
+            ["account", "day", "debit_rp", "credit_rp", "lines"],
+            select(
+                j.c.account, j.c.day, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp), func.count()
+            ).group_by(j.c.account, j.c.day),
         )
     )
 

@@ -202,17 +202,27 @@ def home(req: Req) -> Response:
         return req.render("home.html", summary=None, purchases=())
     today = _today(req)
     number = req.user.member
-    summary = statement.member_summary(req.ledger, number)
-    # the latest purchases of the year only: the whole list is one tap away (/purchases)
-    latest = receipts.member_sales(
-        req.ledger, number, f"{today.year:04d}-01-01", today.isoformat(), limit=HOME_PURCHASES, totals=False
-    )
-    purchases = [
-        (sale.day, sale.id, sale.unit, sale.payment, sale.total_rp, "void" if sale.void else "")
-        for sale in latest.sales
-    ]
-    loans = statement.member_loans(req.ledger, number, today.isoformat())
-    return req.render("home.html", summary=summary, purchases=purchases, loans=loans)
+
+    def figures() -> dict[str, Any]:
+        # the latest purchases of the year only: the whole list is one tap away (/purchases)
+        latest = receipts.member_sales(
+            req.ledger,
+            number,
+            f"{today.year:04d}-01-01",
+            today.isoformat(),
+            limit=HOME_PURCHASES,
+            totals=False,
+        )
+        return {
+            "summary": statement.member_summary(req.ledger, number),
+            "purchases": [
+                (sale.day, sale.id, sale.unit, sale.payment, sale.total_rp, "void" if sale.void else "")
+                for sale in latest.sales
+            ],
+            "loans": statement.member_loans(req.ledger, number, today.isoformat()),
+        }
+
+    return req.render("home.html", **req.portal.home.get(req.ledger, number, today.isoformat(), figures))
 
 
 def member(req: Req) -> Response:

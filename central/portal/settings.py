@@ -8,6 +8,8 @@ from typing import Final
 
 from argon2 import PasswordHasher
 
+from central.portal import homecache
+
 IDLE_S: Final = 30 * 60  # a session unused for 30 minutes ends
 ABSOLUTE_S: Final = 12 * 60 * 60  # and any session ends 12 hours after login
 MAX_BODY: Final = 16 * 1024  # a form is a few fields; anything larger is refused before parsing
@@ -24,7 +26,8 @@ class Settings:
     argon2-cffi's defaults (RFC 9106's low-memory profile: 3 passes, 64 MiB, 4 lanes); tests pass a cheaper
     one. ``public_url`` is printed with activation codes. ``office_key``: the office's signing key, for the
     entries the portal records on the office's chain (a member's dispute, a loan payout); None: found as
-    the CLI's office commands find it (``$KOP_OFFICE_KEY``, or beside a SQLite ledger).
+    the CLI's office commands find it (``$KOP_OFFICE_KEY``, or beside a SQLite ledger). ``home_cache_s``:
+    how long a member's home page figures are kept (``central.portal.homecache``; 0 computes every view).
     """
 
     secure_cookies: bool = False
@@ -34,3 +37,4 @@ class Settings:
     public_url: str = "http://127.0.0.1:8080"
     hasher: PasswordHasher = field(default_factory=PasswordHasher)
     office_key: Path | None = None
+    home_cache_s: float = homecache.TTL_S

@@ -29,9 +29,7 @@ class Device:
         self.prev = wire.GENESIS
 
     def register(self, ledger: Ledger) -> Device:
-        ledger.devices_add(
-            self.name, wire.public_key_text(self.key.public_key()), self.unit, "pusat"
-        )
+        ledger.devices_add(self.name, wire.public_key_text(self.key.public_key()), self.unit, "pusat")
         return self
 
     def make(self, kind: str, *, sign: bool = True, **fields: Any) -> dict[str, Any]:
@@ -140,7 +138,7 @@ def snapshot(ledger: Ledger) -> dict[str, Any]:
 
 
 def account_days_match_journal(ledger: Ledger) -> bool:
-    """True when the per-day sums equal a fresh GROUP BY over the journal."""
+    """True when the per-day sums and line counts equal a fresh GROUP BY over the journal."""
     from sqlalchemy import func, select
 
     from central.ledger.schema import account_days as a
@@ -148,17 +146,17 @@ def account_days_match_journal(ledger: Ledger) -> bool:
 
     with ledger.read() as conn:
         fresh = {
-            (acc, day): (int(d), int(c))
-            for acc, day, d, c in conn.execute(
+            (acc, day): (int(d), int(c), int(n))
+            for acc, day, d, c, n in conn.execute(
                 select(
-                    j.c.account, j.c.day, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp)
+                    j.c.account, j.c.day, func.sum(j.c.debit_rp), func.sum(j.c.credit_rp), func.count()
                 ).group_by(j.c.account, j.c.day)
             )
         }
         kept = {
-            (acc, day): (int(d), int(c))
-            for acc, day, d, c in conn.execute(
-                select(a.c.account, a.c.day, a.c.debit_rp, a.c.credit_rp)
+            (acc, day): (int(d), int(c), int(n))
+            for acc, day, d, c, n in conn.execute(
+                select(a.c.account, a.c.day, a.c.debit_rp, a.c.credit_rp, a.c.lines)
             )
         }
     return fresh == kept
@@ -168,7 +166,8 @@ def downgrade_to_version_1(path: str) -> None:
     """Make a ledger look like one written before schema version 2 (no cost column, the old index)."""
     conn = sqlite3.connect(path)
     conn.execute(f"DROP INDEX {schema.MEMBER_TOTALS_INDEX.name}")
-    conn.execute(f"DROP INDEX {schema.MEMBER_TS_INDEX.name}")  # version 4
+    conn.execute(f"DROP INDEX {schema.MEMBER_TS_INDEX.name}")  # version 4 added it and the line counts
+    conn.execute("ALTER TABLE account_days DROP COLUMN lines")
     conn.execute("ALTER TABLE transactions DROP COLUMN cost_rp")
     conn.execute(
         "CREATE INDEX ix_transactions_member_day ON transactions (member, day) WHERE member IS NOT NULL"

@@ -1,4 +1,5 @@
-"""Planner statistics after a bulk load, and the member index that lists a member's latest transactions."""
+"""Planner statistics after a bulk load; version 4's member index (a member's latest transactions) and
+per-day line counts (the cash book's pages)."""
 
 from __future__ import annotations
 
@@ -13,7 +14,7 @@ from sqlalchemy import text
 from central import config, sample
 from central.__main__ import main
 from central.ledger import Ledger, schema
-from tests.central.helpers import downgrade_to_version_1
+from tests.central.helpers import account_days_match_journal, downgrade_to_version_1
 
 
 def test_refresh_statistics_analyzes_postgresql_only(db_url: str) -> None:
@@ -47,7 +48,7 @@ def test_a_members_latest_transactions_are_read_from_the_index_unsorted(tmp_path
     assert schema.MEMBER_TS_INDEX.name in plan and "TEMP B-TREE" not in plan, plan
 
 
-def test_upgrade_adds_the_member_index_to_an_older_ledger(
+def test_upgrade_adds_the_member_index_and_the_line_counts_to_an_older_ledger(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
     db = tmp_path / "ledger.sqlite"
@@ -67,3 +68,5 @@ def test_upgrade_adds_the_member_index_to_an_older_ledger(
     conn.close()
     assert schema.MEMBER_TS_INDEX.name in names
     assert json.loads(version) == schema.SCHEMA_VERSION
+    with Ledger.open(db) as ledger:
+        assert account_days_match_journal(ledger)  # the line counts filled in
