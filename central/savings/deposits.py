@@ -1,0 +1,566 @@
+"""Term deposits (simpanan berjangka): placing, month-end interest accruals, maturity (payout or rollover)
+and early withdrawal, each money movement an envelope on the office's chain (docs/savings.md).
+
+* **place**: a ``savings_deposit`` of product ``berjangka`` (Dr cash / Cr berjangka savings), then the
+  placement's row with its terms copied from the product and its maturity.
+* **accrue** a month: for every open placement, the interest earned through the month's last day less what
+  was accrued before, as a ``journal`` with purpose ``accrual`` dated the month's last day: Dr interest
+  expense / Cr interest payable (``[savings] interest_expense``, ``interest_payable``), the member named.
+  A month is accrued once per placement (``deposit_accruals``); running it again changes nothing.
+* **mature** (on or after the maturity): the rest of the term's interest accrued, then by the product's
+  ``at_maturity``: ``payout`` withdraws the principal (``savings_withdrawal``) and pays the interest
+  payable in cash (a journal Dr interest payable / Cr cash); ``rollover`` pays the interest and places the
+  principal again for a new term (no new money); ``rollover_interest`` adds the interest to the principal
+  (Dr interest payable / Cr berjangka savings) and places the sum again.
+* **withdraw** before the maturity (early): the interest earned to the day is accrued; then, by the
+  product's rule, the accrued interest is forfeited (the accruals reversed: Dr interest payable / Cr
+  interest expense) or paid, a penalty of ``early_penalty_pct`` of the principal is taken as income (Dr
+  berjangka savings / Cr penalty income) and the rest of the principal is withdrawn. On or after the
+  maturity, ``withdraw`` is a payout.
+
+Every step reads what the ledger and the accrual table hold before it writes, so a step run again after a
+crash between two envelopes makes only what is missing.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+from datetime import time as dtime
+from decimal import Decimal
+from typing import Any, Final
+
+from sqlalchemy import func, select
+
+from central.ledger import Ledger, schema
+from central.office import entries
+from central.office.identity import Office
+from central.office.record import record
+from central.savings import interest
+from central.savings.errors import SavingsRefused
+from central.savings.tables import deposit_accruals, deposit_placements, ensure_tables
+from central.savingsrules import MONTH_RE
+
+PRODUCT: Final = "berjangka"
+UNIT: Final = "simpan-pinjam"
+STATES: Final = ("open", "paid", "rolled", "withdrawn")
+MAX_BY: Final = 40
+
+
+@dataclass(frozen=True)
+class Placement:
+    """One term deposit as placed, with what has been accrued on it so far."""
+
+    id: int
+    member: str
+    product: str
+    principal_rp: int
+    term_months: int
+    rate_year_pct: Decimal
+    early_penalty_pct: Decimal
+    early_forfeit_interest: bool
+    at_maturity: str
+    start: date
+    maturity: date
+    state: str
+    placed_tx: str | None
+    rolled_from: int | None
+    closed_day: str | None
+    interest_paid_rp: int | None
+    penalty_rp: int | None
+    forfeited_rp: int | None
+    accrued_rp: int  # booked by accruals so far
+
+    @property
+    def code(self) -> str:
+        """The placement's number as printed on its certificate (bilyet): ``BJ-000042``."""
+        return code_of(self.id)
+
+    @property
+    def term_interest_rp(self) -> int:
+        return interest.term_interest_rp(self.principal_rp, self.rate_year_pct, self.term_months)
+
+
+@dataclass(frozen=True)
+class Accrued:
+    """One accrual made by ``accrue``."""
+
+    placement: int
+    member: str
+    month: str
+    amount_rp: int
+    tx: str
+
+
+@dataclass(frozen=True)
+class Closed:
+    """What closing a placement paid: principal and interest to the member, penalty and forfeited interest
+    kept by the cooperative, and the new placement of a rollover."""
+
+    placement: Placement
+    principal_paid_rp: int
+    interest_paid_rp: int
+    penalty_rp: int
+    forfeited_rp: int
+    rolled_to: Placement | None
+    ids: tuple[str, ...]
+
+
+def code_of(ident: int) -> str:
+    return f"BJ-{ident:06d}"
+
+
+def parse_code(text: str) -> int | None:
+    """The placement id of ``BJ-000042`` or ``42``; None when it is neither."""
+    value = text.strip().upper().removeprefix("BJ-")
+    return int(value) if value.isdigit() and len(value) <= 9 else None
+
+
+def _placement(row: Any, accrued: int) -> Placement:
+    return Placement(
+        id=int(row.id),
+        member=str(row.member),
+        product=str(row.product),
+        principal_rp=int(row.principal_rp),
+        term_months=int(row.term_months),
+        rate_year_pct=Decimal(row.rate_year_pct),
+        early_penalty_pct=Decimal(row.early_penalty_pct),
+        early_forfeit_interest=bool(row.early_forfeit_interest),
+        at_maturity=str(row.at_maturity),
+        start=date.fromisoformat(row.start),
+        maturity=date.fromisoformat(row.maturity),
+        state=str(row.state),
+        placed_tx=row.placed_tx,
+        rolled_from=row.rolled_from,
+        closed_day=row.closed_day,
+        interest_paid_rp=row.interest_paid_rp,
+        penalty_rp=row.penalty_rp,
+        forfeited_rp=row.forfeited_rp,
+        accrued_rp=accrued,
+    )
+
+
+def listing(
+    ledger: Ledger, *, member: str | None = None, state: str | None = None, ident: int | None = None
+) -> list[Placement]:
+    """Placements (of ``member``, in ``state``, or the one ``ident``), oldest first."""
+    ensure_tables(ledger)
+    p, a = deposit_placements, deposit_accruals
+    query = select(p)
+    if member is not None:
+        query = query.where(p.c.member == member)
+    if state is not None:
+        query = query.where(p.c.state == state)
+    if ident is not None:
+        query = query.where(p.c.id == ident)
+    with ledger.read() as conn:
+        rows = conn.execute(query.order_by(p.c.id)).all()
+        ids = [int(r.id) for r in rows]
+        accrued: dict[int, int] = {}
+        for start in range(0, len(ids), 500):
+            part = ids[start : start + 500]
+            for placement, total in conn.execute(
+                select(a.c.placement, func.sum(a.c.amount_rp))
+                .where(a.c.placement.in_(part))
+                .group_by(a.c.placement)
+            ):
+                accrued[int(placement)] = int(total or 0)
+    return [_placement(r, accrued.get(int(r.id), 0)) for r in rows]
+
+
+def get(ledger: Ledger, ident: int) -> Placement:
+    """Placement ``ident``, or ``SavingsRefused``."""
+    found = listing(ledger, ident=ident)
+    if not found:
+        raise SavingsRefused(
+            f"no term deposit {code_of(ident)}", f"tidak ada simpanan berjangka {code_of(ident)}"
+        )
+    return found[0]
+
+
+def _at(ledger: Ledger, day: date, at: datetime | None) -> datetime:
+    """The envelope time of an entry of ``day``: ``at`` when it falls on that day, else the day's end."""
+    if at is not None and at.date() == day:
+        return at
+    return datetime.combine(day, dtime(23, 59), tzinfo=ledger.config.tz)
+
+
+def _today(ledger: Ledger, at: datetime | None) -> date:
+    return (at or datetime.now(ledger.config.tz)).date()
+
+
+def place(
+    ledger: Ledger,
+    office: Office,
+    member: str,
+    product_code: str,
+    amount_rp: int,
+    *,
+    by: str,
+    start: date | None = None,
+    at: datetime | None = None,
+) -> Placement:
+    """Place ``amount_rp`` of ``member`` in term-deposit product ``product_code`` from ``start`` (default
+    today): the money on the office's chain, then the placement with its maturity."""
+    product = ledger.config.savings.product(product_code)
+    if product is None:
+        known = ", ".join(p.code for p in ledger.config.savings.berjangka) or "-"
+        raise SavingsRefused(
+            f"no term-deposit product {product_code!r}; the products are {known} ([[savings.berjangka]])",
+            f"tidak ada produk berjangka {product_code!r}; produknya: {known} ([[savings.berjangka]])",
+        )
+    if amount_rp <= 0:
+        raise SavingsRefused("the amount must be more than 0 rupiah", "jumlah harus lebih dari 0 rupiah")
+    _accounts(ledger)
+    day = start or _today(ledger, at)
+    made = record(
+        ledger, office, entries.savings_deposit(member, PRODUCT, amount_rp), at=_at(ledger, day, at), by=by
+    )
+    return _insert(ledger, member, product, amount_rp, day=day, tx=made.id, by=by, rolled_from=None)
+
+
+def _insert(
+    ledger: Ledger,
+    member: str,
+    product: Any,
+    amount_rp: int,
+    *,
+    day: date,
+    tx: str | None,
+    by: str,
+    rolled_from: int | None,
+    terms: Placement | None = None,
+) -> Placement:
+    ensure_tables(ledger)
+    source = terms or product
+    values = {
+        "member": member,
+        "product": product.code if terms is None else terms.product,
+        "principal_rp": amount_rp,
+        "term_months": source.term_months,
+        "rate_year_pct": str(source.rate_year_pct),
+        "early_penalty_pct": str(source.early_penalty_pct),
+        "early_forfeit_interest": int(source.early_forfeit_interest),
+        "at_maturity": source.at_maturity,
+        "start": day.isoformat(),
+        "maturity": interest.add_months(day, source.term_months).isoformat(),
+        "state": "open",
+        "placed_tx": tx,
+        "placed_by": by[:MAX_BY],
+        "rolled_from": rolled_from,
+    }
+    with ledger.write() as conn:
+        ident = conn.execute(deposit_placements.insert().values(**values)).inserted_primary_key[0]
+    return get(ledger, int(ident))
+
+
+def _accounts(ledger: Ledger) -> tuple[str, str, str]:
+    """(interest expense, interest payable, penalty income), each checked against the chart."""
+    policy = ledger.config.savings
+    wanted = (
+        ("interest_expense", policy.interest_expense, "expense"),
+        ("interest_payable", policy.interest_payable, "liability"),
+        ("penalty_income", policy.penalty_income, "revenue"),
+    )
+    for key, code, kind in wanted:
+        account = ledger.config.account(code)
+        if account is None or account.type != kind:
+            raise SavingsRefused(
+                f"[savings] {key} = {code!r} must be an {kind} account of the chart ([[accounts]]); "
+                "see docs/config.md",
+                f"[savings] {key} = {code!r} harus akun {kind} di bagan akun ([[accounts]]); "
+                "lihat docs/config.md",
+            )
+    return policy.interest_expense, policy.interest_payable, policy.penalty_income
+
+
+# -- accruals -------------------------------------------------------------------------------------------
+
+
+def _book_accrual(
+    ledger: Ledger, office: Office, placement: Placement, month: str, *, amount_rp: int, day: date, by: str
+) -> Accrued:
+    expense, payable, _ = _accounts(ledger)
+    memo = f"bunga berjangka {placement.code} {month}"
+    body = entries.journal(
+        "accrual",
+        [entries.dr(expense, amount_rp, memo), entries.cr(payable, amount_rp, memo)],
+        unit=UNIT,
+        member=placement.member,
+    )
+    made = record(ledger, office, body, at=_at(ledger, day, None), by=by)
+    with ledger.write() as conn:
+        conn.execute(
+            deposit_accruals.insert().values(
+                placement=placement.id, month=month, amount_rp=amount_rp, tx=made.id
+            )
+        )
+    return Accrued(placement.id, placement.member, month, amount_rp, made.id)
+
+
+def _accrued_months(ledger: Ledger, ident: int) -> set[str]:
+    a = deposit_accruals
+    with ledger.read() as conn:
+        return {str(m) for (m,) in conn.execute(select(a.c.month).where(a.c.placement == ident))}
+
+
+def accrue(
+    ledger: Ledger, office: Office, month: str, *, by: str, today: date | None = None
+) -> list[Accrued]:
+    """Accrue ``month`` (``YYYY-MM``, ended by ``today``) for every open placement; idempotent per month."""
+    if MONTH_RE.match(month) is None:
+        raise SavingsRefused(
+            f"{month!r} is not a month like 2026-03", f"{month!r} bukan bulan seperti 2026-03"
+        )
+    year, mon = int(month[:4]), int(month[5:])
+    end = interest.month_end(year, mon)
+    now = today or _today(ledger, None)
+    if end >= now:
+        raise SavingsRefused(
+            f"{month} has not ended yet (today is {now}); accrue a month after its last day",
+            f"{month} belum berakhir (hari ini {now}); bunga dicatat setelah hari terakhir bulannya",
+        )
+    _accounts(ledger)
+    made: list[Accrued] = []
+    for placement in listing(ledger, state="open"):
+        if placement.start > end or month in _accrued_months(ledger, placement.id):
+            continue
+        target = interest.earned_by_month_end(
+            placement.principal_rp, placement.rate_year_pct, placement.term_months, placement.start, year, mon
+        )
+        amount = target - placement.accrued_rp
+        if amount > 0:
+            made.append(_book_accrual(ledger, office, placement, month, amount_rp=amount, day=end, by=by))
+    return made
+
+
+def _catch_up(
+    ledger: Ledger, office: Office, placement: Placement, on: date, *, by: str
+) -> tuple[Placement, list[str]]:
+    """Accrue what is earned by ``on`` and not booked yet (in ``on``'s month), so the books hold it before
+    a payout or an early withdrawal."""
+    earned = interest.earned_rp(
+        placement.principal_rp, placement.rate_year_pct, placement.term_months, placement.start, on
+    )
+    missing = earned - placement.accrued_rp
+    month = on.isoformat()[:7]
+    if missing <= 0:
+        return placement, []
+    if month in _accrued_months(ledger, placement.id):
+        # the month was accrued at its end already (a withdrawal dated before a month-end run): book the rest
+        # under the next free key of the month so the accrual table stays one row per booking
+        month = f"{month}+"
+    done = _book_accrual(ledger, office, placement, month, amount_rp=missing, day=on, by=by)
+    return get(ledger, placement.id), [done.tx]
+
+
+# -- closing: maturity and early withdrawal --------------------------------------------------------------
+
+
+def _pay_interest(
+    ledger: Ledger,
+    office: Office,
+    placement: Placement,
+    amount_rp: int,
+    *,
+    on: date,
+    at: datetime | None,
+    by: str,
+) -> str:
+    _, payable, _ = _accounts(ledger)
+    memo = f"bunga berjangka {placement.code} dibayar"
+    body = entries.journal(
+        "accrual",
+        [entries.dr(payable, amount_rp, memo), entries.cr(ledger.config.posting.cash, amount_rp, memo)],
+        unit=UNIT,
+        member=placement.member,
+    )
+    return record(ledger, office, body, at=_at(ledger, on, at), by=by).id
+
+
+def _close_row(ledger: Ledger, placement: Placement, state: str, on: date, by: str, **values: Any) -> None:
+    p = deposit_placements
+    with ledger.write() as conn:
+        changed = conn.execute(
+            p.update()
+            .where(p.c.id == placement.id, p.c.state == "open")
+            .values(state=state, closed_day=on.isoformat(), closed_by=by[:MAX_BY], **values)
+        ).rowcount
+    if changed != 1:
+        raise SavingsRefused(
+            f"{placement.code} was closed meanwhile; nothing more is paid",
+            f"{placement.code} sudah ditutup; tidak ada yang dibayar lagi",
+        )
+
+
+def _open(ledger: Ledger, ident: int) -> Placement:
+    placement = get(ledger, ident)
+    if placement.state != "open":
+        raise SavingsRefused(
+            f"{placement.code} is {placement.state} (on {placement.closed_day}); nothing is paid again",
+            f"{placement.code} sudah {placement.state} ({placement.closed_day}); tidak dibayar lagi",
+        )
+    return placement
+
+
+def mature(
+    ledger: Ledger,
+    office: Office,
+    ident: int,
+    *,
+    by: str,
+    at: datetime | None = None,
+    rule: str | None = None,
+) -> Closed:
+    """Close a placement on or after its maturity by its product's rule (or ``rule``: payout, rollover,
+    rollover_interest): the rest of its interest accrued, then paid out or placed again."""
+    placement = _open(ledger, ident)
+    on = _today(ledger, at)
+    if on < placement.maturity:
+        raise SavingsRefused(
+            f"{placement.code} matures on {placement.maturity}; before that use withdraw "
+            "(the early withdrawal rule)",
+            f"{placement.code} jatuh tempo {placement.maturity}; sebelum itu pakai withdraw "
+            "(aturan penarikan awal)",
+        )
+    how = rule or placement.at_maturity
+    if how not in ("payout", "rollover", "rollover_interest"):
+        raise SavingsRefused(f"unknown maturity rule {how!r}", f"aturan jatuh tempo {how!r} tidak dikenal")
+    placement, ids = _catch_up(ledger, office, placement, placement.maturity, by=by)
+    owed = placement.accrued_rp
+    rolled: Placement | None = None
+    principal_paid = 0
+    if how == "payout":
+        body = entries.savings_withdrawal(placement.member, PRODUCT, placement.principal_rp)
+        ids.append(record(ledger, office, body, at=_at(ledger, on, at), by=by).id)
+        principal_paid = placement.principal_rp
+        if owed:
+            ids.append(_pay_interest(ledger, office, placement, owed, on=on, at=at, by=by))
+        state = "paid"
+    else:
+        again = placement.principal_rp
+        if how == "rollover_interest" and owed:
+            _, payable, _ = _accounts(ledger)
+            savings = ledger.config.posting.savings_account(PRODUCT)
+            memo = f"bunga berjangka {placement.code} jadi pokok"
+            body = entries.journal(
+                "accrual",
+                [entries.dr(payable, owed, memo), entries.cr(savings, owed, memo)],
+                unit=UNIT,
+                member=placement.member,
+            )
+            ids.append(record(ledger, office, body, at=_at(ledger, on, at), by=by).id)
+            again += owed
+        elif owed:
+            ids.append(_pay_interest(ledger, office, placement, owed, on=on, at=at, by=by))
+        state = "rolled"
+    _close_row(
+        ledger,
+        placement,
+        state,
+        on,
+        by,
+        interest_paid_rp=owed,
+        penalty_rp=0,
+        forfeited_rp=0,
+        closed_txs=" ".join(ids)[:400],
+    )
+    if state == "rolled":
+        rolled = _insert(
+            ledger,
+            placement.member,
+            None,
+            again,
+            day=placement.maturity,
+            tx=None,
+            by=by,
+            rolled_from=placement.id,
+            terms=placement,
+        )
+    return Closed(
+        get(ledger, placement.id),
+        principal_paid,
+        owed if how != "rollover_interest" else 0,
+        0,
+        0,
+        rolled,
+        tuple(ids),
+    )
+
+
+def withdraw(ledger: Ledger, office: Office, ident: int, *, by: str, at: datetime | None = None) -> Closed:
+    """Take a placement out: before its maturity by the early-withdrawal rule, from then on as a payout."""
+    placement = _open(ledger, ident)
+    on = _today(ledger, at)
+    if on >= placement.maturity:
+        return mature(ledger, office, ident, by=by, at=at, rule="payout")
+    if on < placement.start:
+        raise SavingsRefused(
+            f"{placement.code} starts on {placement.start}", f"{placement.code} mulai {placement.start}"
+        )
+    placement, ids = _catch_up(ledger, office, placement, on, by=by)
+    expense, payable, income = _accounts(ledger)
+    savings = ledger.config.posting.savings_account(PRODUCT)
+    accrued = placement.accrued_rp
+    when = _at(ledger, on, at)
+    forfeited = accrued if placement.early_forfeit_interest else 0
+    paid_interest = accrued - forfeited
+    if forfeited:
+        memo = f"bunga berjangka {placement.code} hangus (ditarik awal)"
+        body = entries.journal(
+            "accrual",
+            [entries.dr(payable, forfeited, memo), entries.cr(expense, forfeited, memo)],
+            unit=UNIT,
+            member=placement.member,
+        )
+        ids.append(record(ledger, office, body, at=when, by=by).id)
+    penalty = min(
+        interest.penalty_rp(placement.principal_rp, placement.early_penalty_pct), placement.principal_rp
+    )
+    if penalty:
+        memo = f"denda penarikan awal {placement.code}"
+        body = entries.journal(
+            "adjustment",
+            [entries.dr(savings, penalty, memo), entries.cr(income, penalty, memo)],
+            unit=UNIT,
+            member=placement.member,
+        )
+        ids.append(record(ledger, office, body, at=when, by=by).id)
+    principal_paid = placement.principal_rp - penalty
+    if principal_paid:
+        body = entries.savings_withdrawal(placement.member, PRODUCT, principal_paid)
+        ids.append(record(ledger, office, body, at=when, by=by).id)
+    if paid_interest:
+        ids.append(_pay_interest(ledger, office, placement, paid_interest, on=on, at=at, by=by))
+    _close_row(
+        ledger,
+        placement,
+        "withdrawn",
+        on,
+        by,
+        interest_paid_rp=paid_interest,
+        penalty_rp=penalty,
+        forfeited_rp=forfeited,
+        closed_txs=" ".join(ids)[:400],
+    )
+    return Closed(
+        get(ledger, placement.id), principal_paid, paid_interest, penalty, forfeited, None, tuple(ids)
+    )
+
+
+def due(ledger: Ledger, on: date) -> list[Placement]:
+    """Open placements matured by ``on``."""
+    return [p for p in listing(ledger, state="open") if p.maturity <= on]
+
+
+def interest_payable_rp(ledger: Ledger, member: str) -> int:
+    """The term-deposit interest accrued and not yet paid to ``member`` (their interest payable balance)."""
+    payable = ledger.config.savings.interest_payable
+    j = schema.journal
+    with ledger.read() as conn:
+        row = conn.execute(
+            select(func.coalesce(func.sum(j.c.credit_rp), 0), func.coalesce(func.sum(j.c.debit_rp), 0)).where(
+                j.c.member == member, j.c.account == payable
+            )
+        ).one()
+    return int(row[0]) - int(row[1])
