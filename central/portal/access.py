@@ -65,6 +65,10 @@ MATRIX: Final = (
     Rule("loan_application", "/loans/applications/{app}", ("GET",), READERS),
     Rule("loan_decide", "/loans/applications/{app}/decide", ("POST",), BOARD),
     Rule("loan_disburse", "/loans/applications/{app}/disburse", ("POST",), PAYERS),
+    # rescheduling: a member asks for their own open loan (the office for any); the deciders decide
+    Rule("loan_reschedule", "/loans/reschedule", ("GET", "POST"), MEMBERS),
+    Rule("loan_reschedules", "/loans/reschedules", ("GET",), READERS),
+    Rule("loan_reschedule_decide", "/loans/reschedules/decide", ("POST",), BOARD),
     # the board's and supervisors' view
     Rule("board", "/board", ("GET",), BOARD),
     Rule("audit", "/audit", ("GET",), BOARD),

@@ -17,7 +17,7 @@ from starlette.responses import RedirectResponse, Response
 from central.books import statement
 from central.errors import UnknownMember
 from central.loans import applications as apps
-from central.loans import portfolio
+from central.loans import portfolio, rescheduling
 from central.loans import schedule as sched
 from central.loans.applications import Application, LoanError, UnknownApplication
 from central.office import identity, lending
@@ -60,7 +60,10 @@ def my_loans(req: Req) -> Response:
     every = portfolio.cards(req.ledger, today, member=req.user.member)
     cards = [c for c in every if c.outstanding_rp > 0 or c.state.arrears_rp > 0]
     mine = apps.listing(req.ledger, member=req.user.member)[:MAX_LISTED]
-    return req.render("loans_mine.html", cards=cards, applications=mine, staff=False, today=today)
+    asked = rescheduling.listing(req.ledger, member=req.user.member)[:MAX_LISTED]
+    return req.render(
+        "loans_mine.html", cards=cards, applications=mine, staff=False, today=today, reschedules=asked
+    )
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,7 @@ def queue(req: Req) -> Response:
         "loans_queue.html",
         submitted=apps.listing(req.ledger, state="submitted")[:MAX_LISTED],
         approved=apps.listing(req.ledger, state="approved")[:MAX_LISTED],
+        reschedules=len(rescheduling.listing(req.ledger, state="submitted")),
         deciders=req.ledger.config.loans.deciders,
     )
 
@@ -291,6 +295,161 @@ def aging(req: Req) -> Response:
     return req.render("loans_aging.html", book=book, on=book.as_of, ratio=float(book.problem_ratio) * 100)
 
 
+# -- rescheduling (central.loans.rescheduling): the member's or the office's request, the deciders' list ----
+
+
+@dataclass(frozen=True)
+class _Terms:
+    loan: str
+    term: int | None
+    grace: int | None
+    rate: str
+
+
+def _terms(values: Callable[[str], str]) -> _Terms:
+    grace_text = values("grace").strip()
+    return _Terms(
+        loan=values("loan").strip().upper()[:40],
+        term=_number(values("term"), 1, 360),
+        grace=_number(grace_text, 0, 359) if grace_text else 0,
+        rate=values("rate").strip()[:12],
+    )
+
+
+def _own_open_loans(req: Req, today: date) -> list[portfolio.LoanCard]:
+    assert req.user is not None
+    if req.user.member is None:
+        return []
+    return [c for c in portfolio.cards(req.ledger, today, member=req.user.member) if c.outstanding_rp > 0]
+
+
+def reschedule(req: Req) -> Response:
+    """GET: the form for one of the member's open loans (the office: any loan), and with a term the new
+    schedule; POST: the request, for the deciders."""
+    assert req.user is not None
+    today = _today(req)
+    staff = access.sees_all_members(req.user)
+    values: Callable[[str], str] = (
+        req.query if req.request.method == "GET" else (lambda k: req.form.get(k, ""))
+    )
+    asked = _terms(values)
+    loans = _own_open_loans(req, today)
+    context: dict[str, Any] = {"asked": asked, "loans": loans, "staff": staff, "preview": None, "error": None}
+    if asked.loan and not staff and asked.loan not in {c.loan for c in loans}:
+        return not_found(req)  # another member's loan, or none: nothing tells them apart
+    if req.request.method == "GET" and not (asked.loan and asked.term):
+        if any((values("term"), values("preview"))):
+            context["error"] = req.t("resched_fill")
+            return req.render("loans_reschedule.html", 400, **context)
+        return req.render("loans_reschedule.html", **context)
+    if not (asked.loan and asked.term and asked.grace is not None):
+        context["error"] = req.t("resched_fill")
+        return req.render("loans_reschedule.html", 400, **context)
+    try:
+        rate = rescheduling.rate_of(asked.rate) if asked.rate else None
+        if req.request.method == "GET":
+            context["preview"] = rescheduling.preview(
+                req.ledger,
+                asked.loan,
+                term_months=asked.term,
+                rate_month_pct=rate,
+                grace_months=asked.grace,
+                on=today,
+            )
+            return req.render("loans_reschedule.html", **context)
+        made = rescheduling.request(
+            req.ledger,
+            asked.loan,
+            term_months=asked.term,
+            rate_month_pct=rate,
+            grace_months=asked.grace,
+            reason=req.form.get("reason", ""),
+            by=req.user.login,
+            member=None if staff else req.user.member,
+        )
+    except LoanError as err:
+        context["error"] = err.text(req.lang)
+        return req.render("loans_reschedule.html", 400, **context)
+    _audit(
+        req,
+        "loan_reschedule_request",
+        str(made.id),
+        f"{made.loan} {made.term_months} {made.grace_months} {made.rate_month_pct}",
+    )
+    req.request.session["flash"] = "resched_submitted"
+    return RedirectResponse("/loans" if req.user.member == made.member else "/loans/reschedules", 303)
+
+
+@dataclass(frozen=True)
+class _Waiting:
+    request: rescheduling.Reschedule
+    preview: rescheduling.Preview | None
+    error: str | None
+    events: list[dict[str, Any]]
+
+
+def _waiting(req: Req, today: date) -> list[_Waiting]:
+    out: list[_Waiting] = []
+    for item in rescheduling.listing(req.ledger, state="submitted")[:MAX_LISTED]:
+        try:
+            shown = rescheduling.preview(
+                req.ledger,
+                item.loan,
+                term_months=item.term_months,
+                rate_month_pct=item.rate_month_pct,
+                grace_months=item.grace_months,
+                on=today,
+            )
+            out.append(_Waiting(item, shown, None, rescheduling.events(req.ledger, item.id)))
+        except LoanError as err:
+            out.append(_Waiting(item, None, err.text(req.lang), rescheduling.events(req.ledger, item.id)))
+    return out
+
+
+def _reschedules_page(req: Req, status: int = 200, error: str | None = None) -> Response:
+    assert req.user is not None
+    today = _today(req)
+    decided = [r for r in rescheduling.listing(req.ledger) if r.state != "submitted"][:MAX_LISTED]
+    return req.render(
+        "loans_reschedules.html",
+        status,
+        waiting=_waiting(req, today),
+        decided=decided,
+        may_decide=req.user.role in req.ledger.config.loans.deciders,
+        deciders=req.ledger.config.loans.deciders,
+        error=error,
+        when=lambda ts: _when(req, ts),
+    )
+
+
+def reschedules(req: Req) -> Response:
+    """The requests waiting for the deciders, each with the new schedule and what it takes over; those
+    decided, with the reason."""
+    return _reschedules_page(req)
+
+
+def reschedule_decide(req: Req) -> Response:
+    assert req.user is not None
+    ident = _number(req.form.get("request", ""), 1, 10**9)
+    choice = req.form.get("decision", "")
+    if ident is None or choice not in ("approve", "reject"):
+        return _reschedules_page(req, 400, req.t("loan_choose"))
+    try:
+        done = rescheduling.decide(
+            req.ledger,
+            ident,
+            approve=choice == "approve",
+            role=req.user.role,
+            by=req.user.login,
+            reason=req.form.get("reason", ""),
+        )
+    except LoanError as err:
+        return _reschedules_page(req, 400, err.text(req.lang))
+    _audit(req, f"loan_reschedule_{choice}", str(done.id), f"{done.loan}: {done.decision_reason}")
+    req.request.session["flash"] = "loan_decided"
+    return RedirectResponse("/loans/reschedules", 303)
+
+
 PAGES: Final[dict[str, Callable[[Req], Response]]] = {
     "loans": my_loans,
     "loan_apply": apply,
@@ -299,4 +458,7 @@ PAGES: Final[dict[str, Callable[[Req], Response]]] = {
     "loan_application": application,
     "loan_decide": decide,
     "loan_disburse": disburse,
+    "loan_reschedule": reschedule,
+    "loan_reschedules": reschedules,
+    "loan_reschedule_decide": reschedule_decide,
 }

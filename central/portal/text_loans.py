@@ -131,4 +131,67 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "loan_action_reject": ("menolak", "rejected"),
     "loan_action_cancel": ("membatalkan", "cancelled"),
     "loan_action_disburse": ("mencairkan", "paid out"),
+    # rescheduling (central.loans.rescheduling)
+    "loan_action_request": ("meminta jadwal ulang", "asked to reschedule"),
+    "resched_link": ("Ajukan jadwal ulang", "Ask to reschedule"),
+    "resched_title": ("Penjadwalan ulang pinjaman", "Rescheduling a loan"),
+    "resched_intro": (
+        "Sisa pokok dijadwal ulang mulai hari disetujui, dengan jangka waktu, masa tenggang dan jasa "
+        "yang baru. Jasa dan denda yang sudah jatuh tempo dan belum dibayar dibagi rata ke angsuran baru: "
+        "tidak dihapus, tidak ditambahkan ke pokok. Ketua yang memutuskan.",
+        "The principal outstanding is rescheduled from the day of approval, with a new term, grace and rate. "
+        "Interest and penalty fallen due and unpaid are spread evenly over the new installments: neither "
+        "forgiven nor added to the principal. The chair decides.",
+    ),
+    "resched_loan": ("Pinjaman", "Loan"),
+    "resched_loan_number": ("Nomor pinjaman (mis. PJ-000001)", "Loan number (e.g. PJ-000001)"),
+    "resched_term": (
+        "Jangka waktu baru (bulan, mulai hari disetujui)",
+        "New term (months, from the approval)",
+    ),
+    "resched_grace": (
+        "Masa tenggang (bulan hanya membayar jasa)",
+        "Grace (months paying interest only)",
+    ),
+    "resched_rate": (
+        "Jasa baru, % sebulan (kosong: seperti sekarang)",
+        "New rate, % a month (empty: as now)",
+    ),
+    "resched_preview_button": ("Lihat jadwal baru", "Show the new schedule"),
+    "resched_reason": ("Alasan (dibaca ketua)", "Reason (the chair reads it)"),
+    "resched_submit": ("Kirim permohonan", "Send the request"),
+    "resched_taken": (
+        "Sisa pokok {principal} · jasa tertunggak {interest} · denda {penalty} · terlambat {days} hari",
+        "Principal outstanding {principal} · overdue interest {interest} · penalty {penalty} · "
+        "{days} days late",
+    ),
+    "resched_new": ("Jadwal baru jika disetujui", "The new schedule if approved"),
+    "resched_fill": (
+        "Pilih pinjaman dan isi jangka waktu (dan masa tenggang) dengan angka bulat, lalu coba lagi.",
+        "Choose the loan and fill in the term (and the grace) as whole numbers, then try again.",
+    ),
+    "resched_submitted": (
+        "Permohonan jadwal ulang terkirim. Ketua akan memutuskannya.",
+        "Reschedule request sent. The chair will decide.",
+    ),
+    "resched_none_open": ("Tidak ada pinjaman berjalan untuk dijadwal ulang.", "No open loan to reschedule."),
+    "resched_list_title": ("Permohonan jadwal ulang", "Reschedule requests"),
+    "resched_decided_list": ("Sudah diputus", "Decided"),
+    "resched_state_submitted": ("menunggu keputusan ketua", "waiting for the chair"),
+    "resched_state_approved": ("disetujui", "approved"),
+    "resched_state_rejected": ("ditolak", "rejected"),
+    "resched_marked": ("Dijadwal ulang sejak {day}", "Rescheduled from {day}"),
+    "resched_terms": (
+        "{term} bulan, tenggang {grace} bulan, jasa {rate} % sebulan",
+        "{term} months, {grace} of grace, {rate} % a month",
+    ),
+    "resched_requested": ("Diminta {who}, {when}: {reason}", "Asked by {who}, {when}: {reason}"),
+    "resched_from": ("berlaku sejak {day}", "in force from {day}"),
+    "resched_queue_link": (
+        "Permohonan jadwal ulang ({count} menunggu)",
+        "Reschedule requests ({count} waiting)",
+    ),
+    "resched_current": ("Jadwal yang berlaku sekarang", "The schedule in force now"),
+    "resched_old": ("Jadwal sebelum dijadwal ulang", "The schedule before the reschedule"),
+    "resched_cannot": ("Tidak bisa dipratinjau: {reason}", "No preview: {reason}"),
 }
