@@ -157,6 +157,13 @@ def open_card(ledger: Ledger, loan: str, on: date) -> portfolio.LoanCard:
             "hanya pinjaman berjalan yang dijadwal ulang",
         )
     card = found[0]
+    if card.written_off is not None:
+        raise LoanRefused(
+            f"loan {loan} was written off on {card.written_off}: a payment on it is a recovery, not an "
+            "installment, so it is not rescheduled",
+            f"pinjaman {loan} sudah dihapus pada {card.written_off}: pembayarannya adalah pemulihan, bukan "
+            "angsuran, jadi tidak dijadwal ulang",
+        )
     if card.outstanding_rp <= 0:
         raise LoanRefused(
             f"loan {loan} is not open: its principal is paid off, there is nothing to reschedule",
