@@ -140,6 +140,12 @@ def test_a_loan_in_arrears_is_rescheduled_and_aging_follows_the_new_schedule(
     assert shown.outstanding_rp == before.outstanding_rp
     assert shown.arrears_rp == sum(line.interest_rp for line in overdue)
     assert sum(i.principal_rp for i in shown.schedule) == before.outstanding_rp
+    # the worked example of docs/loans.md
+    assert (before.state.days_late, shown.outstanding_rp, shown.arrears_rp) == (100, 2_019_634, 69_125)
+    assert [(i.due, i.principal_rp, i.interest_rp) for i in shown.schedule[:2]] == [
+        (date(2026, 10, 10), 0, 24_036),
+        (date(2026, 11, 10), 0, 24_036),
+    ]
     asked = rescheduling.request(
         ledger,
         loan,
@@ -171,7 +177,8 @@ def test_a_loan_in_arrears_is_rescheduled_and_aging_follows_the_new_schedule(
     assert portfolio.aging(ledger, day).rows[0].klass == "lancar"
     assert portfolio.aging(ledger, day - timedelta(days=1)).rows[0].klass == "kurang-lancar"  # history
     later = date(2027, 1, 15)  # nothing paid: late from the new schedule's first due day
-    assert portfolio.aging(ledger, later).rows[0].days_late == (later - date(2026, 10, 10)).days
+    assert portfolio.aging(ledger, later).rows[0].days_late == (later - date(2026, 10, 10)).days == 97
+    assert portfolio.aging(ledger, day - timedelta(days=1)).rows[0].days_late == 99
 
     kept = rescheduling.schedule_versions(ledger, loan)
     assert [(v.version, v.reschedule, v.effective_day) for v in kept] == [

@@ -188,6 +188,8 @@ def test_apply_approve_pay_out_reschedule_and_see_the_new_schedule(
             board.wait_for_url("**/loans/reschedules")
             assert "Keputusan tersimpan" in board.inner_text("main")
             assert rescheduling.get(world.ledger, asked.id).state == "approved"
+            board.goto(f"{base_url}/loans/applications/{app.id}")  # the credit history marks it
+            assert f"Dijadwal ulang sejak {today.isoformat()}" in board.inner_text("main")
 
             # the member sees the new schedule and the mark
             mine.goto(f"{base_url}/loans")
