@@ -8,7 +8,14 @@ from __future__ import annotations
 
 from typing import Final
 
-from central.portal import text_board, text_files, text_loans, text_member, text_office
+from central.portal import (
+    text_board,
+    text_files,
+    text_loans,
+    text_member,
+    text_office,
+    text_savings,
+)
 
 LANGS: Final = ("id", "en")
 DEFAULT_LANG: Final = "id"
@@ -259,6 +266,7 @@ _AREAS: Final = (
     text_office.MESSAGES,
     text_files.MESSAGES,
     text_loans.MESSAGES,
+    text_savings.MESSAGES,
 )
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}
 for _area in _AREAS:
