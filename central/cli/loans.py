@@ -644,9 +644,11 @@ def cmd_reschedule_preview(ledger: Ledger, args: argparse.Namespace) -> int:
     )
     if args.json:
         rows = [{**asdict(i), "due": i.due.isoformat()} for i in shown.schedule]
-        took = asdict(shown.taken_over)
+        taken = asdict(shown.taken_over)
         print(
-            json.dumps({"loan": shown.loan, "on": shown.on.isoformat(), "taken_over": took, "schedule": rows})
+            json.dumps(
+                {"loan": shown.loan, "on": shown.on.isoformat(), "taken_over": taken, "schedule": rows}
+            )
         )
         return 0
     took = shown.taken_over
@@ -748,7 +750,7 @@ def add_reschedule_commands(sub: Any, me: str) -> None:
     inner.required = True
 
     def add(name: str, handler: Any, text: str) -> argparse.ArgumentParser:
-        p = inner.add_parser(name, help=text, description=text)
+        p: argparse.ArgumentParser = inner.add_parser(name, help=text, description=text)
         p.add_argument("--json", action="store_true", help="print JSON")
         p.set_defaults(func=_guard(handler))
         return p

@@ -268,7 +268,7 @@ def request(
                 f"pinjaman {shown.loan} sudah punya permohonan jadwal ulang {waiting.id} "
                 "yang menunggu keputusan",
             )
-        ident = conn.execute(
+        made = conn.execute(
             insert(r).values(
                 loan=shown.loan,
                 member=shown.member,
@@ -283,13 +283,16 @@ def request(
                 outstanding_rp=shown.outstanding_rp,
                 arrears_rp=shown.arrears_rp,
             )
-        ).inserted_primary_key[0]
+        )
+        key = made.inserted_primary_key
+        assert key is not None
+        ident = int(key[0])
         detail = (
             f"{_terms_text(term_months, grace_months, shown.rate_month_pct)} over "
             f"{_rp(shown.outstanding_rp, 'en')} and {_rp(shown.arrears_rp, 'en')} overdue: {reason}"
         )
-        _event(conn, int(ident), by, "request", detail, now=now)
-    return get(ledger, int(ident))
+        _event(conn, ident, by, "request", detail, now=now)
+    return get(ledger, ident)
 
 
 def get(ledger: Ledger, ident: int) -> Reschedule:
