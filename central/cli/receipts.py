@@ -11,7 +11,6 @@ from central.books.receipts import ReceiptCheck, verify_receipt
 from central.ledger import Ledger
 from central.messages import lang_of
 from central.transparency import log as tlog
-from central.transparency import tables as log_tables
 from central.transparency.verify import Included, VerifyError
 
 LOG_TEXT: Final[dict[str, tuple[str, str]]] = {
@@ -36,7 +35,7 @@ def _log_line(key: str, lang: str, **values: object) -> str:
 
 def _inclusion(ledger: Ledger, txid: str) -> tuple[Included | None, VerifyError | None]:
     """(the verified inclusion, or None; the reason a proof failed, or None)."""
-    ledger.create_side_tables(log_tables.metadata)
+    tlog.prepare(ledger)
     with ledger.read() as conn:
         try:
             return tlog.proven(conn, txid), None

@@ -22,7 +22,7 @@ from central.ledger.ingest import LINE_KINDS
 from central.messages import lang_of
 from central.transparency import audit as log_audit
 from central.transparency import checkpoint as note
-from central.transparency import keys, tables
+from central.transparency import keys
 from central.transparency import log as tlog
 from central.transparency.errors import LogKeyError, LogNotSetUp, TransparencyError
 
@@ -93,7 +93,7 @@ def cmd_init(ledger: Ledger, args: argparse.Namespace) -> int:
     lang = lang_of(args.lang)
     ledger.require_current()
     path = keys.key_path(ledger.target, args.log_key)
-    ledger.create_side_tables(tables.metadata)
+    tlog.prepare(ledger)
     with ledger.read() as conn:
         before = tlog.meta(conn)
     existed = path.exists()
@@ -132,7 +132,7 @@ def _signing_key(ledger: Ledger, args: argparse.Namespace, settings: dict[str, s
 
 @_friendly
 def cmd_checkpoint(ledger: Ledger, args: argparse.Namespace) -> int:
-    ledger.create_side_tables(tables.metadata)
+    tlog.prepare(ledger)
     with ledger.write() as conn:
         settings = tlog.meta(conn)
         key = _signing_key(ledger, args, settings)
@@ -142,7 +142,7 @@ def cmd_checkpoint(ledger: Ledger, args: argparse.Namespace) -> int:
 
 
 def _published_or_fail(ledger: Ledger) -> tlog.Published:
-    ledger.create_side_tables(tables.metadata)
+    tlog.prepare(ledger)
     with ledger.read() as conn:
         found = tlog.latest(conn)
     if found is None:
@@ -167,7 +167,7 @@ def cmd_latest(ledger: Ledger, args: argparse.Namespace) -> int:
 
 @_friendly
 def cmd_key(ledger: Ledger, args: argparse.Namespace) -> int:
-    ledger.create_side_tables(tables.metadata)
+    tlog.prepare(ledger)
     with ledger.read() as conn:
         settings = tlog.meta(conn)
     if "verifier" not in settings:
@@ -178,7 +178,7 @@ def cmd_key(ledger: Ledger, args: argparse.Namespace) -> int:
 
 @_friendly
 def cmd_prove_inclusion(ledger: Ledger, args: argparse.Namespace) -> int:
-    ledger.create_side_tables(tables.metadata)
+    tlog.prepare(ledger)
     with ledger.read() as conn:
         bundle = tlog.inclusion_bundle(conn, args.tx, args.size)
     print(json.dumps(bundle, ensure_ascii=False, indent=1))
@@ -187,7 +187,7 @@ def cmd_prove_inclusion(ledger: Ledger, args: argparse.Namespace) -> int:
 
 @_friendly
 def cmd_prove_consistency(ledger: Ledger, args: argparse.Namespace) -> int:
-    ledger.create_side_tables(tables.metadata)
+    tlog.prepare(ledger)
     with ledger.read() as conn:
         bundle = tlog.consistency_bundle(conn, args.old, args.new)
     print(json.dumps(bundle, ensure_ascii=False, indent=1))
@@ -228,7 +228,7 @@ def cmd_audit(ledger: Ledger, args: argparse.Namespace) -> int:
     lang = lang_of(args.lang)
     witnessed = [_read(path, lang) for path in args.witness or ()]
     verifier = note.parse_verifier(args.key) if args.key else None
-    ledger.create_side_tables(tables.metadata)
+    tlog.prepare(ledger)
     rules = None if args.no_journal else journal_rules(ledger)
     with ledger.read() as conn:
         report = log_audit.audit(conn, verifier, witnessed, rules)

@@ -52,6 +52,12 @@ MATRIX: Final = (
     Rule("income", "/reports/income", ("GET",), MEMBERS),
     Rule("shu", "/reports/shu", ("GET",), MEMBERS),
     Rule("units", "/units", ("GET",), MEMBERS),
+    # the transparency log (docs/transparency.md): for anybody, logged in or not; machine forms at stable URLs
+    Rule("log", "/log", ("GET",), PUBLIC),
+    Rule("log_checkpoint", "/log/checkpoint", ("GET",), PUBLIC),
+    Rule("log_key", "/log/key", ("GET",), PUBLIC),
+    Rule("log_inclusion", "/log/inclusion", ("GET",), PUBLIC),
+    Rule("log_consistency", "/log/consistency", ("GET",), PUBLIC),
     # a member's own account (a sale that is not the member's own is 404 on the dispute page)
     Rule("purchases", "/purchases", ("GET",), MEMBERS),
     Rule("dispute", "/purchases/{sale}/dispute", ("GET", "POST"), MEMBERS),

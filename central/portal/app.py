@@ -35,6 +35,7 @@ from central.portal import (
     pages,
     pages_board,
     pages_loans,
+    pages_log,
     pages_member,
     pages_office,
     text,
@@ -69,7 +70,7 @@ Page = Callable[[Req], Response]
 def _pages() -> dict[str, Page]:
     """Every page by its rule's name, from the page modules (a name defined twice is a programming error)."""
     found: dict[str, Page] = {}
-    for module in (pages, pages_member, pages_board, pages_office, pages_loans):
+    for module in (pages, pages_member, pages_board, pages_office, pages_loans, pages_log):
         twice = sorted(set(module.PAGES) & set(found))
         if twice:
             raise RuntimeError(f"portal pages defined twice: {', '.join(twice)}")

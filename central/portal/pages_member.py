@@ -22,7 +22,7 @@ from central.errors import CentralError
 from central.office import entries, identity
 from central.office.errors import OfficeError
 from central.office.record import record
-from central.portal import access, accounts
+from central.portal import access, accounts, pages_log
 from central.portal.pages import _int, _period, _redirect, _today
 from central.portal.tables import ensure_tables
 from central.portal.web import Req, not_found
@@ -238,12 +238,14 @@ def receipt(req: Req) -> Response:
         return req.render("member_receipt.html", qr="", check=None)
     check = receipts.verify_receipt(req.ledger, qr)
     member = None
+    log = None
     if check.status in ("valid", "voided") and check.txid is not None:
+        log = pages_log.receipt_inclusion(req, check.txid)
         owner = receipts.receipt_member(req.ledger, check.txid)
         if owner is not None and access.sees_member(req.user, owner):
             member = owner
     return req.render(
-        "member_receipt.html", qr=qr, check=check, message=check.message(req.lang), member=member
+        "member_receipt.html", qr=qr, check=check, message=check.message(req.lang), member=member, log=log
     )
 
 

@@ -12,6 +12,7 @@ from central.portal import (
     text_board,
     text_files,
     text_loans,
+    text_log,
     text_member,
     text_office,
     text_savings,
@@ -266,6 +267,7 @@ _AREAS: Final = (
     text_office.MESSAGES,
     text_files.MESSAGES,
     text_loans.MESSAGES,
+    text_log.MESSAGES,
     text_savings.MESSAGES,
 )
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}

@@ -39,6 +39,10 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
         "signed {time}. Proof verified.",
     ),
     "receipt_ok": ("Struk cocok dengan transaksi itu.", "The receipt matches that transaction."),
+    "hash_only": (
+        "(Bukti ini hanya memuat hash daunnya, bukan amplopnya: hanya pemiliknya yang melihat isinya.)",
+        "(This proof carries only the leaf's hash, not the envelope: only its owner sees what it holds.)",
+    ),
     "consistent": (
         "KONSISTEN: pohon {old} adalah awalan dari pohon {new}; tidak ada yang diubah, dihapus atau ditukar.",
         "CONSISTENT: tree {old} is a prefix of tree {new}; nothing was changed, removed or reordered.",
@@ -106,6 +110,8 @@ def _run(args: argparse.Namespace, lang: str) -> list[str]:
         got = verify.inclusion(bundle, key, kept, args.receipt)
         cp = got.checkpoint
         lines = [say("included", lang, tx=got.tx, index=got.index, size=cp.size, time=cp.time or "-")]
+        if not got.envelope:
+            lines.append(say("hash_only", lang))
         return [*lines, say("receipt_ok", lang)] if args.receipt else lines
     if args.consistency is not None:
         bundle = verify.load_bundle(_read(args.consistency, lang))

@@ -72,6 +72,15 @@ def ensure(conn: Connection) -> None:
     _ready.add(engine)
 
 
+def prepare(ledger: Any) -> None:
+    """Create the log's tables through ``Ledger.create_side_tables`` (its own write transaction), once
+    per engine: for readers (the portal, the CLI) that must not create tables inside a read."""
+    if ledger.engine in _ready:
+        return
+    ledger.create_side_tables(metadata)
+    _ready.add(ledger.engine)
+
+
 def forget_tables(engine: Engine) -> None:
     """Check again for the log's tables on the next append (after they were dropped: tests, restore)."""
     _ready.discard(engine)
@@ -143,6 +152,12 @@ def leaf_index(conn: Connection, tx: str) -> int | None:
     """The leaf index of transaction ``tx``, or None when it is not in the log."""
     value = conn.execute(select(log_leaves.c.idx).where(log_leaves.c.tx == tx)).scalar_one_or_none()
     return None if value is None else int(value)
+
+
+def envelope_of(conn: Connection, tx: str) -> str | None:
+    """The canonical envelope (leaf data) of transaction ``tx`` as the books hold it, or None."""
+    body = conn.execute(select(TRANSACTIONS.c.body).where(TRANSACTIONS.c.id == tx)).scalar_one_or_none()
+    return None if body is None else str(body)
 
 
 def inclusion_proof(conn: Connection, index: int, tree_size: int) -> list[bytes]:
@@ -329,9 +344,12 @@ def every_checkpoint(conn: Connection) -> list[Published]:
 # -- proofs as the portal and the CLI publish them ----------------------------------------------------
 
 
-def inclusion_bundle(conn: Connection, tx: str, tree_size: int | None = None) -> dict[str, Any]:
-    """The JSON a verifier checks (``central.transparency.verify.inclusion``): the envelope, its leaf
-    index, the proof and the signed checkpoint of ``tree_size`` (default: the latest)."""
+def inclusion_bundle(
+    conn: Connection, tx: str, tree_size: int | None = None, *, with_envelope: bool = True
+) -> dict[str, Any]:
+    """The JSON a verifier checks (``central.transparency.verify.inclusion``): the envelope (left out
+    when ``with_envelope`` is false: it may name a member), its leaf hash and index, the proof and the
+    signed checkpoint of ``tree_size`` (default: the latest)."""
     index = leaf_index(conn, tx)
     if index is None:
         raise NoSuchProof(
@@ -345,13 +363,14 @@ def inclusion_bundle(conn: Connection, tx: str, tree_size: int | None = None) ->
             f"transaksi {tx} (daun {index}) datang setelah checkpoint {published.size}; "
             "tandatangani yang baru",
         )
-    body = conn.execute(select(TRANSACTIONS.c.body).where(TRANSACTIONS.c.id == tx)).scalar_one_or_none()
+    body = envelope_of(conn, tx)
+    leaf = conn.execute(select(log_leaves.c.hash).where(log_leaves.c.idx == index)).scalar_one()
     return {
         "tx": tx,
         "index": index,
         "size": published.size,
-        "envelope": body,
-        "leaf_hash": base64.b64encode(merkle.leaf_hash(str(body).encode("utf-8"))).decode("ascii"),
+        "envelope": body if with_envelope else None,
+        "leaf_hash": base64.b64encode(bytes(leaf)).decode("ascii"),
         "proof": _b64(inclusion_proof(conn, index, published.size)),
         "checkpoint": published.note,
         "signed_at": note.parse(published.note.split("\n\n")[0] + "\n").time,

@@ -87,6 +87,7 @@ class Included:
     tx: str
     index: int
     checkpoint: note.Checkpoint
+    envelope: bool = True  # False: only the leaf hash was shown, not the envelope it is the hash of
 
 
 def b64(hashes: list[bytes]) -> list[str]:
@@ -145,26 +146,38 @@ def inclusion(
     bundle: Mapping[str, Any], key: note.VerifierKey, signed: str | None = None, receipt: str | None = None
 ) -> Included:
     """Check an inclusion bundle (its own checkpoint, or ``signed``: one the checker kept) and, given a
-    receipt's QR text, that the receipt is of the included envelope."""
+    receipt's QR text, that the receipt is of the included envelope.
+
+    A bundle published to somebody who may not see the envelope (it names a member) carries only its
+    ``leaf_hash``: the check then shows that this leaf is in the signed tree, not what it holds."""
     cp = checkpoint(signed if signed is not None else _str(bundle, "checkpoint"), key)
     tx, index, size = _str(bundle, "tx"), _int(bundle, "index"), _int(bundle, "size")
-    envelope = _str(bundle, "envelope")
     proof = _proof(bundle)
     if size != cp.size:
         raise VerifyError("size", proof=size, checkpoint=cp.size)
-    try:
-        env = json.loads(envelope)
+    envelope = bundle.get("envelope")
+    env: Any = {}
+    if isinstance(envelope, str):
+        try:
+            env = json.loads(envelope)
+        except ValueError:
+            env = {}
         found = env.get("id") if isinstance(env, dict) else None
-    except ValueError:
-        env, found = {}, None
-    if found != tx:
-        raise VerifyError("leaf_id", tx=tx, found=found)
-    leaf = merkle.leaf_hash(envelope.encode("utf-8"))
+        if found != tx:
+            raise VerifyError("leaf_id", tx=tx, found=found)
+        leaf = merkle.leaf_hash(envelope.encode("utf-8"))
+    else:
+        try:
+            leaf = base64.b64decode(_str(bundle, "leaf_hash"), validate=True)
+        except (binascii.Error, ValueError) as err:
+            raise VerifyError("bundle", why="'leaf_hash' is not base64") from err
     if not merkle.verify_inclusion(index, size, leaf, proof, cp.root):
         raise VerifyError("inclusion", tx=tx, index=index, size=size)
     if receipt is not None:
+        if not isinstance(envelope, str):
+            raise VerifyError("receipt", why="the proof does not carry the envelope (only its owner sees it)")
         _receipt_matches(receipt, env)
-    return Included(tx, index, cp)
+    return Included(tx, index, cp, isinstance(envelope, str))
 
 
 def _receipt_matches(receipt: str, env: Mapping[str, Any]) -> None:
