@@ -52,6 +52,7 @@ EXTENSIONS: Final = (
     "central.cli.loans",
     "central.cli.savings",
     "central.cli.payroll",
+    "central.cli.deposits",
     "central.cli.transparency",
 )
 DEFAULT_DB: Final = "central.sqlite"

@@ -1,5 +1,6 @@
-"""``payroll list|import``: the month's salary deductions (potong gaji) for the employer, and posting what
-payroll actually deducted (a thin shell over ``central.office.payroll``)."""
+"""``payroll list|import``: the month's salary deductions (potong gaji) for the employer, as CSV or as an
+A4 PDF with the board's signature lines, and posting what payroll actually deducted (a thin shell over
+``central.office.payroll``)."""
 
 from __future__ import annotations
 
@@ -22,6 +23,7 @@ from central.office.errors import OfficeError
 TEXT: Final[dict[str, tuple[str, str]]] = {
     "posted": ("Diposting {count} baris; selisih:", "Posted {count} row(s); differences:"),
     "no_difference": ("Tidak ada selisih.", "No differences."),
+    "written": ("Daftar potong gaji ditulis ke {path}.", "Deduction list written to {path}."),
     "row": (
         "{member} {line} {ref}: daftar {expected}, dipotong {deducted}, selisih {difference}",
         "{member} {line} {ref}: listed {expected}, deducted {deducted}, difference {difference}",
@@ -44,6 +46,14 @@ def cmd_list(ledger: Ledger, args: argparse.Namespace) -> int:
     """The month's deductions per member and line, as CSV for the employer's payroll (or JSON)."""
     year, month = args.month
     rows = payroll.deductions(ledger, year, month)
+    if args.pdf:
+        from central.portal import savings_print
+
+        lang = lang_of(args.lang)
+        body = savings_print.payroll_pdf(ledger, rows, f"{year:04d}-{month:02d}", lang, printed_by=args.by)
+        args.pdf.write_bytes(body)
+        print(_t("written", lang, path=args.pdf))
+        return 0
     if args.json:
         print(json.dumps([asdict(r) for r in rows], ensure_ascii=False))
         return 0
@@ -101,6 +111,10 @@ def add_commands(subparsers: Any) -> None:
         "--semicolon", action="store_true", help="';' between fields (Excel in the Indonesian locale)"
     )
     p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument(
+        "--pdf", type=Path, help="write the list as an A4 PDF (a member a row) to this file instead"
+    )
+    p.add_argument("--by", default=getpass.getuser(), help="who prints it (default: the logged-in user)")
     p.set_defaults(func=cmd_list)
     p = sub.add_parser("import", help="post what payroll deducted, listing the differences")
     p.add_argument(
