@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from central.ledger import Ledger, posting
-from central.ledger.ingest import LINE_KINDS
+from central.ledger.ingest import LINE_KINDS, PG_INGEST_LOCK
 from central.messages import lang_of
 from central.transparency import audit as log_audit
 from central.transparency import checkpoint as note
@@ -83,6 +83,13 @@ def _friendly(
     return run
 
 
+def _one_writer(conn: Any) -> None:
+    """On PostgreSQL, wait for any ingest chunk in flight (its advisory lock) before appending or signing,
+    as BEGIN IMMEDIATE does on SQLite."""
+    if conn.dialect.name == "postgresql":
+        conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (PG_INGEST_LOCK,))
+
+
 def origin_of(ledger: Ledger) -> str:
     """The log's name in its checkpoints: the cooperative's code (a key name: no spaces, no '+')."""
     return note.check_name(f"kop/{ledger.config.coop}/log")
@@ -101,6 +108,7 @@ def cmd_init(ledger: Ledger, args: argparse.Namespace) -> int:
     origin = before.get("origin") or origin_of(ledger)
     verifier = note.verifier_for(origin, key)
     with ledger.write() as conn:
+        _one_writer(conn)
         tlog.set_meta(conn, origin=origin, verifier=verifier.encode(), key_path=str(path.resolve()))
         tlog.backfill(conn)
         published = tlog.sign_checkpoint(conn, key, origin)
@@ -134,6 +142,7 @@ def _signing_key(ledger: Ledger, args: argparse.Namespace, settings: dict[str, s
 def cmd_checkpoint(ledger: Ledger, args: argparse.Namespace) -> int:
     tlog.prepare(ledger)
     with ledger.write() as conn:
+        _one_writer(conn)
         settings = tlog.meta(conn)
         key = _signing_key(ledger, args, settings)
         published = tlog.sign_checkpoint(conn, key, settings["origin"])
