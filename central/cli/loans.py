@@ -153,7 +153,7 @@ def cmd_preview(ledger: Ledger, args: argparse.Namespace) -> int:
         grace_months=product.grace_months,
     )
     if args.json:
-        print(json.dumps([{**asdict(i), "due": i.due.isoformat()} for i in rows]))
+        print(json.dumps([{**i._asdict(), "due": i.due.isoformat()} for i in rows]))
         return 0
     _print_schedule(rows, lang)
     return 0
@@ -320,7 +320,7 @@ def _card_json(card: portfolio.LoanCard) -> dict[str, Any]:
         "written_off": card.written_off.isoformat() if card.written_off else None,
         "lines": [
             {
-                **asdict(line),
+                **line._asdict(),
                 "due": line.due.isoformat(),
                 "paid_on": line.paid_on and line.paid_on.isoformat(),
             }
@@ -643,7 +643,7 @@ def cmd_reschedule_preview(ledger: Ledger, args: argparse.Namespace) -> int:
         on=args.on,
     )
     if args.json:
-        rows = [{**asdict(i), "due": i.due.isoformat()} for i in shown.schedule]
+        rows = [{**i._asdict(), "due": i.due.isoformat()} for i in shown.schedule]
         taken = asdict(shown.taken_over)
         print(
             json.dumps(

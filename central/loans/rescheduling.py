@@ -336,7 +336,7 @@ def events(ledger: Ledger, ident: int) -> list[dict[str, Any]]:
 def _lines_json(lines: tuple[sched.Line, ...] | tuple[sched.Installment, ...]) -> str:
     plain = []
     for line in lines:
-        row = {k: v for k, v in vars(line).items() if v is not None}
+        row = {k: v for k, v in line._asdict().items() if v is not None}
         plain.append({k: v.isoformat() if isinstance(v, date) else v for k, v in row.items()})
     return json.dumps(plain, separators=(",", ":"))
 

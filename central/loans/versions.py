@@ -21,7 +21,7 @@ Before ``D`` the loan is what it was; from ``D`` its card, arrears and class fol
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 
@@ -107,7 +107,7 @@ def new_schedule(  # noqa: PLR0917 (the terms of a schedule, as sched.build take
             sched.Installment(n, sched.add_months(start, n), 0, 0, 0) for n in range(1, term_months + 1)
         )
     shares = spread(max(arrears_rp, 0), len(base))
-    return tuple(replace(i, interest_rp=i.interest_rp + share) for i, share in zip(base, shares, strict=True))
+    return tuple(i._replace(interest_rp=i.interest_rp + share) for i, share in zip(base, shares, strict=True))
 
 
 def resettle(

@@ -19,6 +19,7 @@ from central.loans.schedule import (
     build,
     settle,
 )
+from tests.central import schedule_reference as reference
 
 START = date(2026, 1, 31)
 
@@ -167,3 +168,35 @@ def test_no_sequence_of_payments_breaks_the_loan(
     assert paid + state.excess_rp == sum(p.amount_rp for p in made if p.on <= day)
     assert state.principal_outstanding_rp == amount - sum(line.principal_paid_rp for line in state.lines)
     assert state.days_late >= 0
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    method=methods,
+    amount=amounts,
+    rate=st.decimals(min_value=0, max_value=10, places=3),
+    term=st.integers(1, 60),
+    grace=st.integers(0, 59),
+    start=st.dates(min_value=date(1999, 1, 1), max_value=date(2101, 12, 31)),
+    penalty=st.decimals(min_value=0, max_value=5, places=2),
+    payments=st.lists(st.tuples(st.integers(0, 2000), st.integers(1, 10**9)), max_size=30),
+    as_of=st.integers(0, 2200),
+)
+def test_the_fast_schedule_and_settlement_equal_the_plain_reference(
+    method: str,
+    amount: int,
+    rate: Decimal,
+    term: int,
+    grace: int,
+    start: date,
+    penalty: Decimal,
+    payments: list[tuple[int, int]],
+    as_of: int,
+) -> None:
+    """Integer interest and column-wise settlement give exactly what the first, plain version gave."""
+    schedule = build(method, amount, rate, term, start, grace_months=grace % term)
+    assert schedule == reference.build(method, amount, rate, term, start, grace_months=grace % term)
+    made = [Payment(start + timedelta(days=d), rp) for d, rp in payments]
+    day = start + timedelta(days=as_of)
+    fast = settle(schedule, made, day, penalty_month_pct=penalty)
+    assert fast == reference.settle(schedule, made, day, penalty_month_pct=penalty)
