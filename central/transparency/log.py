@@ -224,13 +224,12 @@ def append_leaves(conn: Connection, n0: int, items: Sequence[tuple[str, bytes]])
     if not items:
         return n0
     new = [merkle.leaf_hash(data) for _, data in items]
-    conn.execute(
-        insert(log_leaves),
-        [{"idx": n0 + i, "tx": tx, "hash": h} for i, ((tx, _), h) in enumerate(zip(items, new, strict=True))],
+    _insert(
+        conn, log_leaves, [(n0 + i, tx, h) for i, ((tx, _), h) in enumerate(zip(items, new, strict=True))]
     )
     n1 = n0 + len(new)
     below: dict[int, bytes] = {n0 + i: h for i, h in enumerate(new)}
-    rows: list[dict[str, Any]] = []
+    rows: list[tuple[Any, ...]] = []
     level = 0
     while True:
         level += 1
@@ -242,11 +241,23 @@ def append_leaves(conn: Connection, n0: int, items: Sequence[tuple[str, bytes]])
             below[left] = hashes(conn, [(level - 1, left)])[(level - 1, left)]
         here = {j: merkle.node_hash(below[2 * j], below[2 * j + 1]) for j in range(first, last)}
         if level >= STORED_LEVEL:
-            rows.extend({"node": node_key(level, j), "hash": h} for j, h in here.items())
+            rows.extend((node_key(level, j), h) for j, h in here.items())
         below = here
-    if rows:
-        conn.execute(insert(log_nodes), rows)
+    _insert(conn, log_nodes, rows)
     return n1
+
+
+def _insert(conn: Connection, target: Table, rows: list[tuple[Any, ...]]) -> None:
+    """Insert positional rows in bulk: one driver-level executemany on SQLite (no per-row compilation),
+    SQLAlchemy's batched insert elsewhere."""
+    if not rows:
+        return
+    names = [c.name for c in target.columns]
+    if conn.dialect.name == "sqlite":
+        marks = ", ".join("?" * len(names))
+        conn.exec_driver_sql(f"INSERT INTO {target.name} ({', '.join(names)}) VALUES ({marks})", rows)  # noqa: S608
+    else:
+        conn.execute(insert(target), [dict(zip(names, row, strict=True)) for row in rows])
 
 
 # -- checkpoints -------------------------------------------------------------------------------------
