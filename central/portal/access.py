@@ -71,6 +71,10 @@ MATRIX: Final = (
     Rule("loan_application", "/loans/applications/{app}", ("GET",), READERS),
     Rule("loan_decide", "/loans/applications/{app}/decide", ("POST",), BOARD),
     Rule("loan_disburse", "/loans/applications/{app}/disburse", ("POST",), PAYERS),
+    # savings (docs/savings.md): a member's own balances and term deposits; a certificate is 404 unless the
+    # reader's own or the reader sees every member
+    Rule("savings", "/savings", ("GET",), MEMBERS),
+    Rule("savings_certificate", "/savings/certificate", ("GET",), MEMBERS),
     # rescheduling: a member asks for their own open loan (the office for any); the deciders decide
     Rule("loan_reschedule", "/loans/reschedule", ("GET", "POST"), MEMBERS),
     Rule("loan_reschedules", "/loans/reschedules", ("GET",), READERS),
@@ -91,6 +95,7 @@ MATRIX: Final = (
     Rule("member_edit", "/members/{number}/edit", ("GET", "POST"), OFFICE),
     Rule("member_card", "/members/{number}/card", ("POST",), OFFICE),
     Rule("member_login", "/members/{number}/login", ("POST",), OFFICE),
+    Rule("member_leaving", "/members/{number}/leaving", ("GET",), READERS),  # the settlement if they left
     Rule("product_new", "/products/new", ("GET", "POST"), OFFICE),
     Rule("product_edit", "/products/{sku}/edit", ("GET", "POST"), OFFICE),
     Rule("device_revoke", "/devices/{device}/revoke", ("GET", "POST"), OFFICE),

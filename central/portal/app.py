@@ -38,6 +38,7 @@ from central.portal import (
     pages_log,
     pages_member,
     pages_office,
+    pages_savings,
     text,
 )
 from central.portal.accounts import User
@@ -70,7 +71,7 @@ Page = Callable[[Req], Response]
 def _pages() -> dict[str, Page]:
     """Every page by its rule's name, from the page modules (a name defined twice is a programming error)."""
     found: dict[str, Page] = {}
-    for module in (pages, pages_member, pages_board, pages_office, pages_loans, pages_log):
+    for module in (pages, pages_member, pages_board, pages_office, pages_loans, pages_log, pages_savings):
         twice = sorted(set(module.PAGES) & set(found))
         if twice:
             raise RuntimeError(f"portal pages defined twice: {', '.join(twice)}")

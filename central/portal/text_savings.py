@@ -79,6 +79,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "lv_state_paying": ("sedang dibayar", "being paid"),
     "lv_state_paid": ("sudah dibayar; anggota nonaktif", "paid; member inactive"),
     "lv_nothing": ("Tidak ada saldo.", "No balances."),
+    "lv_cli_hint": (
+        "Persetujuan pengurus dan pembayaran: central savings leave approve {member} --by NOMOR-PENGURUS, "
+        "lalu central savings leave pay {member}.",
+        "The board's approval and the payment: central savings leave approve {member} --by BOARD-NUMBER, "
+        "then central savings leave pay {member}.",
+    ),
     "lv_what": ("Rincian", "Item"),
     "lv_ref": ("Keterangan", "Reference"),
     "lv_amount": ("Jumlah", "Amount"),

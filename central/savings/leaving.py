@@ -101,6 +101,12 @@ def _member_balance(ledger: Ledger, member: str, account: str) -> int:
     return int(row[0]) - int(row[1])
 
 
+def savings_balances(ledger: Ledger, member: str) -> dict[str, int]:
+    """The member's balance of each savings product (pokok, wajib, sukarela, berjangka, smsk, shr)."""
+    posting = ledger.config.posting
+    return {p: _member_balance(ledger, member, posting.savings_account(p)) for p in SAVINGS_PRODUCTS}
+
+
 def shu_payable_rp(ledger: Ledger, member: str) -> int:
     """The member's SHU allocated by year-end closes and not yet paid (their SHU payable balance)."""
     policy = shu_policy(ledger.config)
