@@ -15,13 +15,13 @@ from typing import Any, Final
 
 from central.errors import CentralError
 from central.ledger import Ledger
-from central.loans import allowance, health, portfolio, rescheduling, writeoff
+from central.loans import allowance, health, portfolio, rescheduling
 from central.loans import applications as apps
 from central.loans import schedule as sched
 from central.loans.applications import Application, LoanError
 from central.messages import lang_of
 from central.messages import rupiah as _rp
-from central.office import identity, lending
+from central.office import adjusting, identity, lending
 from central.office.errors import OfficeError
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
@@ -480,7 +480,7 @@ def cmd_allowance(ledger: Ledger, args: argparse.Namespace) -> int:
     office = None
     if not args.dry_run:
         office = identity.load(ledger, identity.key_path(ledger.target, args.office_key))
-    done = allowance.run(ledger, office, args.month, by=args.by, dry_run=args.dry_run)
+    done = adjusting.run_allowance(ledger, office, args.month, by=args.by, dry_run=args.dry_run)
     p = done.plan
     if args.json:
         posted = None
@@ -518,7 +518,7 @@ def cmd_allowance(ledger: Ledger, args: argparse.Namespace) -> int:
     print(f"  {_t('required', lang)}: {_rp(p.required_rp, lang)}")
     print(f"  {_t('balance', lang)}: {_rp(p.balance_rp, lang)}")
     print(f"  {_t('difference', lang)}: {_rp(p.difference_rp, lang)}")
-    print(allowance.describe(done, lang))
+    print(adjusting.describe(done, lang))
     if done.posted is not None:
         for x in done.posted.lines:
             print(f"    {x.account}  {x.name}  {_rp(x.debit_rp, lang)}  {_rp(x.credit_rp, lang)}  {x.memo}")
@@ -529,7 +529,7 @@ def cmd_write_off(ledger: Ledger, args: argparse.Namespace) -> int:
     """Write a macet loan off against the allowance, with a decider's approval."""
     lang = lang_of(args.lang)
     office = identity.load(ledger, identity.key_path(ledger.target, args.office_key))
-    done = writeoff.write_off(
+    done = adjusting.write_off(
         ledger, office, args.loan, approved_by=args.approved_by, reason=args.reason, by=args.by
     )
     lines = [

@@ -19,34 +19,30 @@ aging, and an entry dated before it would undo part of it. A month that has not 
 it is a dry run. Nothing is posted when the balance already equals the required total; such a month
 leaves no entry, so running it again works it out again (and posts if the book has changed since).
 
-``plan`` and ``entry_lines`` are pure; ``run`` reads the ledger and records the entry.
+``plan`` and ``entry_lines`` are pure, ``balance_rp``, ``postings`` and ``already`` read the ledger;
+``central.office.adjusting.run_allowance`` records the entry on the office's chain.
 """
 
 from __future__ import annotations
 
 import re
 from calendar import monthrange
-from collections.abc import Callable, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import date, datetime, time
+from datetime import date
 from decimal import Decimal
-from typing import Final
+from typing import Final, NamedTuple
 
 from sqlalchemy import func, select
 
-from central.config import SAVINGS_LOAN_UNIT
 from central.ledger import Ledger, schema
 from central.loans import portfolio
 from central.loans.applications import LoanError
-from central.messages import rupiah as _rp
-from central.office import entries, record
-from central.office.identity import Office
 from sync import envelope as wire
 
 MONTH_RE: Final = re.compile(r"^(\d{4})-(0[1-9]|1[0-2])$")
 NOTE_PREFIX: Final = "PPAP "
 PURPOSE: Final = "allowance"
-POSTING_TIME: Final = time(23, 59, 59)
 
 
 class AllowanceRefused(LoanError):
@@ -80,17 +76,6 @@ class Plan:
     @property
     def difference_rp(self) -> int:
         return self.required_rp - self.balance_rp
-
-
-@dataclass(frozen=True)
-class Outcome:
-    """A run: its plan, and either the entry posted, the entry that posted the month before (``already``),
-    or neither (nothing to post, or a dry run)."""
-
-    plan: Plan
-    posted: record.Recorded | None
-    already: Posted | None
-    dry_run: bool
 
 
 @dataclass(frozen=True)
@@ -131,17 +116,30 @@ def plan(
     return Plan(month, month_end(month), lines, sum(c.required_rp for c in lines), balance_rp)
 
 
-def entry_lines(
-    difference_rp: int, *, allowance: str, expense: str, month: str
-) -> tuple[entries.EntryLine, ...]:
+class AdjustingLine(NamedTuple):
+    """One line of the month's adjusting entry (``central.office.entries.EntryLine`` takes it as it is)."""
+
+    account: str
+    debit_rp: int
+    credit_rp: int
+    memo: str
+
+
+def entry_lines(difference_rp: int, *, allowance: str, expense: str, month: str) -> tuple[AdjustingLine, ...]:
     """The adjusting entry for a difference: raise (Dr expense / Cr allowance) or release (the reverse);
     nothing for 0."""
     memo = f"PPAP {month}"
     if difference_rp > 0:
-        return (entries.dr(expense, difference_rp, memo), entries.cr(allowance, difference_rp, memo))
+        return (
+            AdjustingLine(expense, difference_rp, 0, memo),
+            AdjustingLine(allowance, 0, difference_rp, memo),
+        )
     if difference_rp < 0:
         memo = f"pelepasan PPAP {month}"
-        return (entries.dr(allowance, -difference_rp, memo), entries.cr(expense, -difference_rp, memo))
+        return (
+            AdjustingLine(allowance, -difference_rp, 0, memo),
+            AdjustingLine(expense, 0, -difference_rp, memo),
+        )
     return ()
 
 
@@ -198,8 +196,9 @@ def postings(ledger: Ledger) -> list[Posted]:
     return sorted(found, key=lambda p: (p.month, p.day))
 
 
-def _already(ledger: Ledger, month: str) -> Posted | None:
-    """The entry of ``month`` if posted; ``AllowanceRefused`` when a later month is posted."""
+def already(ledger: Ledger, month: str) -> Posted | None:
+    """The entry of ``month`` if posted; ``AllowanceRefused`` when a later month is posted (a month
+    before the latest one posted is not run any more)."""
     done = postings(ledger)
     same = next((p for p in done if p.month == month), None)
     if same is not None:
@@ -213,89 +212,3 @@ def _already(ledger: Ledger, month: str) -> Posted | None:
             "(jurnal bulan berikutnya sudah menyesuaikan saldo dari umur pinjaman yang lebih baru)",
         )
     return None
-
-
-def run(
-    ledger: Ledger,
-    office: Office | None,
-    month: str,
-    *,
-    by: str | None = None,
-    dry_run: bool = False,
-    today: date | None = None,
-    aging: Callable[[Ledger, date], portfolio.Aging] = portfolio.aging,
-) -> Outcome:
-    """Work out ``month``'s allowance and, unless ``dry_run``, post the difference once (see the module).
-
-    ``office`` may be None for a dry run. ``aging`` is the loan book's aging (tests give their own).
-    """
-    allowance, expense = accounts(ledger)
-    as_of = month_end(month)
-    today = today or datetime.now(ledger.config.tz).date()
-    pcts = {c.code: c.allowance_pct for c in ledger.config.loans.classes}
-    if not dry_run and as_of >= today:
-        raise AllowanceRefused(
-            f"{month} has not ended (its last day is {as_of}); run it after that day, "
-            "or use --dry-run to see it now",
-            f"bulan {month} belum selesai (hari terakhirnya {as_of}); jalankan setelah itu, atau pakai "
-            "--dry-run untuk melihatnya sekarang",
-        )
-    done = _already(ledger, month)
-    book = aging(ledger, as_of)
-    found = plan(month, book.classes, pcts, balance_rp(ledger, allowance, as_of))
-    if done is not None or dry_run or found.difference_rp == 0:
-        return Outcome(found, None, done, dry_run)
-    if office is None:
-        raise AllowanceRefused("posting needs the office's key", "pembukuan memerlukan kunci kantor")
-    at = record.stamp(ledger, datetime.combine(as_of, POSTING_TIME, tzinfo=ledger.config.tz))
-    with record.chain_lock(ledger):
-        done = _already(ledger, month)  # again, under the lock: two runs at once post once
-        if done is not None:
-            return Outcome(found, None, done, dry_run)
-        # the balance again too: an entry on the account may have landed since it was read
-        found = plan(month, book.classes, pcts, balance_rp(ledger, allowance, as_of))
-        if found.difference_rp == 0:
-            return Outcome(found, None, None, dry_run)
-        body = entries.journal(
-            PURPOSE,
-            entry_lines(found.difference_rp, allowance=allowance, expense=expense, month=month),
-            unit=SAVINGS_LOAN_UNIT,
-        )
-        body["note"] = f"{NOTE_PREFIX}{month}"
-        record.precheck(ledger, body)
-        signed = record.sign_next(ledger, office, [body], at=at, by=by)
-        refused = record.ingest_signed(ledger, office, signed)
-    if refused:
-        raise AllowanceRefused(
-            f"the ledger refused the allowance entry: {refused[0]}",
-            f"buku besar menolak jurnal PPAP: {refused[0]}",
-        )
-    return Outcome(found, record.recorded(ledger, [signed[0]["id"]])[0], None, dry_run)
-
-
-def describe(outcome: Outcome, lang: str) -> str:
-    """One sentence on what the run did, in ``lang``."""
-    p = outcome.plan
-    diff = _rp(abs(p.difference_rp), lang)
-    if outcome.already is not None:
-        return (
-            f"The allowance of {p.month} was posted before ({outcome.already.id}); nothing posted again."
-            if lang == "en"
-            else f"PPAP {p.month} sudah dibukukan sebelumnya ({outcome.already.id}); "
-            "tidak ada yang dibukukan lagi."
-        )
-    if p.difference_rp == 0:
-        return (
-            "The allowance already equals what is required; nothing to post."
-            if lang == "en"
-            else "Saldo PPAP sudah sama dengan yang diperlukan; tidak ada yang dibukukan."
-        )
-    grow = p.difference_rp > 0
-    if outcome.dry_run:
-        if lang == "en":
-            return f"Dry run: would {'raise' if grow else 'release'} the allowance by {diff}; nothing posted."
-        return f"Uji coba: PPAP akan {'ditambah' if grow else 'dilepas'} {diff}; tidak ada yang dibukukan."
-    assert outcome.posted is not None
-    if lang == "en":
-        return f"Posted {outcome.posted.id}: allowance {'raised' if grow else 'released'} by {diff}."
-    return f"Dibukukan {outcome.posted.id}: PPAP {'ditambah' if grow else 'dilepas'} {diff}."

@@ -29,6 +29,7 @@ from central.ledger import Ledger, schema
 from central.loanrules import LoanProduct
 from central.loans import schedule as sched
 from central.loans.tables import MAX_TEXT, ensure_tables, loan_applications, loan_events
+from central.loans.writeoff import unrecovered_rp
 from central.messages import rupiah as _rp
 
 OPEN_STATES: Final = ("submitted", "approved")
@@ -88,19 +89,21 @@ class Application:
 
     def schedule(self, start: date) -> tuple[sched.Installment, ...]:
         """The schedule of the approved terms for a loan paid out on ``start``."""
+        method, rate, term = self._terms()
+        return sched.build(method, self.granted_rp, rate, term, start, grace_months=self.grace_months or 0)
+
+    def amounts(self) -> list[tuple[int, int]]:
+        """(principal, interest) of each month of ``schedule`` (the same, without the dates)."""
+        method, rate, term = self._terms()
+        return sched.amounts(method, self.granted_rp, rate, term, grace_months=self.grace_months or 0)
+
+    def _terms(self) -> tuple[str, Decimal, int]:
         if self.method is None or self.rate_month_pct is None or self.approved_term_months is None:
             raise LoanRefused(
                 f"application {self.id} is not approved: it has no terms yet",
                 f"pengajuan {self.id} belum disetujui: belum ada syaratnya",
             )
-        return sched.build(
-            self.method,
-            self.granted_rp,
-            self.rate_month_pct,
-            self.approved_term_months,
-            start,
-            grace_months=self.grace_months or 0,
-        )
+        return self.method, self.rate_month_pct, self.approved_term_months
 
 
 def application_from_row(row: Any) -> Application:
@@ -205,8 +208,6 @@ def _open_checks(ledger: Ledger, conn: Connection, member: str, skip: int | None
             f"anggota {member} masih berutang {_rp(owed)} atas pinjaman: tidak ada pinjaman baru sebelum "
             "yang lama lunas",
         )
-    from central.loans.writeoff import unrecovered_rp  # here: writeoff builds on this module
-
     gone = unrecovered_rp(conn, member)
     if gone > 0:
         raise LoanRefused(

@@ -17,7 +17,7 @@ from central.loans import applications as apps
 from central.loans import portfolio, writeoff
 from central.loans.applications import Application, LoanRefused
 from central.loans.schedule import Installment, Payment, settle
-from central.office import entries
+from central.office import adjusting, entries
 from central.office.identity import Office
 from central.office.record import record
 
@@ -98,13 +98,13 @@ def pay(
 ) -> Paid:
     """Record ``amount_rp`` paid on ``loan`` at the office, split by the schedule. Beyond the whole loan,
     the product decides: refused (``overpayment = "refuse"``, the default) or held as sukarela savings.
-    On a written-off loan the payment is a recovery, booked as income (``central.loans.writeoff``)."""
+    On a written-off loan the payment is a recovery, booked as income (``central.office.adjusting``)."""
     if amount_rp <= 0:
         raise LoanRefused("the amount must be more than 0 rupiah", "jumlah harus lebih dari 0 rupiah")
     with ledger.read() as conn:
         gone = writeoff.written_off(conn, loans=[loan]).get(loan)
     if gone is not None:
-        done = writeoff.recover(ledger, office, loan, amount_rp, by=by, at=at)
+        done = adjusting.recover(ledger, office, loan, amount_rp, by=by, at=at)
         return Paid(
             loan=loan, principal_rp=0, interest_rp=0, held_rp=0, ids=(done.id,), recovered_rp=amount_rp
         )

@@ -16,11 +16,11 @@ from sqlalchemy import func, select
 from central import config
 from central.books import reports
 from central.ledger import Ledger, schema
-from central.loans import allowance, health, portfolio, writeoff
+from central.loans import allowance, health, portfolio
 from central.loans import applications as apps
 from central.loans.allowance import AllowanceRefused
 from central.loans.applications import LoanRefused
-from central.office import entries, identity, lending, record
+from central.office import adjusting, entries, identity, lending, record
 from central.yearend.inputs import income_figures
 from tests.central.helpers import Device, unbalanced_entries
 
@@ -60,7 +60,7 @@ def test_month_end_posts_the_difference_once_and_releases_it_when_loans_recover(
     """A late loan raises the allowance; a rerun posts nothing; repaying releases it the next month."""
     ledger, office = lent
     loan = _loan(ledger, office, "A001", 2_000_000)
-    march = allowance.run(ledger, office, "2026-03", by="bendahara", today=TODAY)
+    march = adjusting.run_allowance(ledger, office, "2026-03", by="bendahara", today=TODAY)
     # due 15 Feb, unpaid on 31 March: 44 days late, lancar at 0.5 % of 2,000,000
     assert [c.required_rp for c in march.plan.classes] == [10_000, 0, 0, 0]
     assert march.posted is not None and march.plan.difference_rp == 10_000
@@ -69,19 +69,21 @@ def test_month_end_posts_the_difference_once_and_releases_it_when_loans_recover(
         ("1209", 0, 10_000),
     ]
     assert march.posted.at.startswith("2026-03-31T23:59:59")
-    again = allowance.run(ledger, office, "2026-03", by="bendahara", today=TODAY)
+    again = adjusting.run_allowance(ledger, office, "2026-03", by="bendahara", today=TODAY)
     assert again.posted is None and again.already is not None and again.already.id == march.posted.id
-    assert "nothing posted again" in allowance.describe(again, "en")
-    june = allowance.run(ledger, office, "2026-06", by="bendahara", today=TODAY)  # 136 days: kurang lancar
+    assert "nothing posted again" in adjusting.describe(again, "en")
+    june = adjusting.run_allowance(
+        ledger, office, "2026-06", by="bendahara", today=TODAY
+    )  # 136 days: kurang lancar
     assert june.plan.required_rp == 200_000 and june.plan.balance_rp == 10_000
     assert _balance(ledger, "1209") == -200_000
     with pytest.raises(
         AllowanceRefused, match="allowance of 2026-06 is already posted; 2026-04 comes before"
     ):
-        allowance.run(ledger, office, "2026-04", by="bendahara", today=TODAY)
+        adjusting.run_allowance(ledger, office, "2026-04", by="bendahara", today=TODAY)
     card = portfolio.cards(ledger, date(2026, 7, 10), loan=loan)[0]
     lending.pay(ledger, office, loan, card.state.arrears_rp, by="bendahara", at=datetime(2026, 7, 10, 10, 0))
-    july = allowance.run(ledger, office, "2026-07", by="bendahara", today=TODAY)
+    july = adjusting.run_allowance(ledger, office, "2026-07", by="bendahara", today=TODAY)
     assert july.plan.difference_rp < 0 and july.posted is not None
     lines = [(x.account, x.debit_rp > 0) for x in july.posted.lines]
     assert lines == [("1209", True), ("5501", False)]
@@ -94,8 +96,8 @@ def test_a_month_not_ended_is_refused_but_may_be_dry_run(lent: tuple[Ledger, ide
     ledger, office = lent
     _loan(ledger, office, "A002", 1_000_000)
     with pytest.raises(AllowanceRefused, match="has not ended"):
-        allowance.run(ledger, office, "2026-03", today=date(2026, 3, 31))
-    dry = allowance.run(ledger, None, "2026-03", dry_run=True, today=date(2026, 3, 20))
+        adjusting.run_allowance(ledger, office, "2026-03", today=date(2026, 3, 31))
+    dry = adjusting.run_allowance(ledger, None, "2026-03", dry_run=True, today=date(2026, 3, 20))
     assert dry.dry_run and dry.posted is None and dry.plan.required_rp == 5_000
     assert _journals(ledger) == 0
     with pytest.raises(AllowanceRefused, match="YYYY-MM"):
@@ -110,7 +112,7 @@ def test_without_the_posting_keys_the_allowance_is_refused_naming_them(tmp_path:
     with Ledger.open(str(tmp_path / "old.sqlite")) as ledger:
         ledger.init(config.parse(raw))
         with pytest.raises(AllowanceRefused, match="allowance, allowance_expense under \\[posting\\]"):
-            allowance.run(ledger, None, "2026-03", dry_run=True)
+            adjusting.run_allowance(ledger, None, "2026-03", dry_run=True)
 
 
 MONTHS = [f"{year}-{month:02d}" for year in (2025, 2026) for month in range(1, 13)]
@@ -161,7 +163,7 @@ def test_any_sequence_of_month_ends_leaves_the_required_total(
                 lines = allowance.entry_lines(nudge, allowance="1209", expense="5501", month=month)
                 body = entries.journal("adjustment", lines, unit="simpan-pinjam")
                 record.record(ledger, office, body, at=datetime(end.year, end.month, 1, 9, 0))
-            done = allowance.run(
+            done = adjusting.run_allowance(
                 ledger, office, month, today=TODAY, aging=lambda _l, day, o=outstanding: _aging(day, o)
             )
             last = done.plan.required_rp
@@ -169,7 +171,7 @@ def test_any_sequence_of_month_ends_leaves_the_required_total(
         assert -_balance(ledger, "1209") == last
         assert unbalanced_entries(ledger) == []
         if done.posted is not None:  # a month that posted is never posted again, whatever the aging says now
-            again = allowance.run(
+            again = adjusting.run_allowance(
                 ledger, office, months[-1], today=TODAY, aging=lambda _l, day: _aging(day, [1, 2, 3, 4])
             )
             assert again.posted is None and -_balance(ledger, "1209") == last
@@ -181,7 +183,7 @@ def test_the_balance_sheet_shows_the_allowance_as_a_negative_asset_and_balances(
     """The contra-asset lowers the assets, the expense lowers the surplus, and the sheet still balances."""
     ledger, office = lent
     _loan(ledger, office, "A004", 4_000_000)
-    allowance.run(ledger, office, "2026-03", today=TODAY)
+    adjusting.run_allowance(ledger, office, "2026-03", today=TODAY)
     sheet = reports.balance_sheet(ledger, "2026-03-31")[0]
     rows = {row[1]: row[3] for row in sheet.rows}
     totals = dict(sheet.summary)
@@ -241,13 +243,15 @@ def test_a_write_off_is_refused_for_a_non_decider_a_loan_not_macet_and_twice(
     """Every refusal names its reason and changes nothing; the approved one posts against the allowance."""
     ledger, office = lent
     loan = _loan(ledger, office, "A006", 2_000_000)
-    allowance.run(ledger, office, "2026-11", today=TODAY)  # macet on 30 November: 100 % of 2,000,000
+    adjusting.run_allowance(
+        ledger, office, "2026-11", today=TODAY
+    )  # macet on 30 November: 100 % of 2,000,000
     before = _state(ledger)
 
     def attempt(
         approver: str, reason: str = "tidak membayar sejak Februari", at: datetime = MACET_DAY
     ) -> None:
-        writeoff.write_off(ledger, office, loan, approved_by=approver, reason=reason, by="A003", at=at)
+        adjusting.write_off(ledger, office, loan, approved_by=approver, reason=reason, by="A003", at=at)
 
     with pytest.raises(LoanRefused, match="only ketua, sekretaris may approve a write-off; A006 is anggota"):
         attempt("A006")
@@ -260,7 +264,7 @@ def test_a_write_off_is_refused_for_a_non_decider_a_loan_not_macet_and_twice(
     with pytest.raises(LoanRefused, match=r"Kurang lancar \(106 days late\); only loans from class Macet"):
         attempt("A001", at=datetime(2026, 6, 1, 10, 0))
     assert _state(ledger) == before
-    done = writeoff.write_off(
+    done = adjusting.write_off(
         ledger, office, loan, approved_by="A001", reason="macet sejak Februari", by="A003", at=MACET_DAY
     )
     assert [(x.account, x.debit_rp, x.credit_rp) for x in done.lines] == [
@@ -289,7 +293,7 @@ def test_without_enough_allowance_the_rest_is_an_expense(lent: tuple[Ledger, ide
     """A write-off never turns the allowance into a debit: what it does not hold is expensed at once."""
     ledger, office = lent
     loan = _loan(ledger, office, "A007", 1_000_000)
-    done = writeoff.write_off(ledger, office, loan, approved_by="A002", reason="macet", at=MACET_DAY)
+    done = adjusting.write_off(ledger, office, loan, approved_by="A002", reason="macet", at=MACET_DAY)
     assert [(x.account, x.debit_rp, x.credit_rp) for x in done.lines] == [
         ("5501", 1_000_000, 0),
         ("1202", 0, 1_000_000),
@@ -304,7 +308,7 @@ def test_a_recovery_after_write_off_books_income_and_a_device_installment_is_qua
     installment on it is quarantined with the reason saying to record it as a recovery."""
     ledger, office = lent
     loan = _loan(ledger, office, "A008", 1_500_000)
-    writeoff.write_off(ledger, office, loan, approved_by="A001", reason="macet", at=MACET_DAY)
+    adjusting.write_off(ledger, office, loan, approved_by="A001", reason="macet", at=MACET_DAY)
     paid = lending.pay(ledger, office, loan, 400_000, by="A003", at=datetime(2026, 12, 20, 10, 0))
     assert (paid.recovered_rp, paid.principal_rp, paid.interest_rp) == (400_000, 0, 0)
     assert record.recorded(ledger, list(paid.ids))[0].lines[1].account == "4502"
