@@ -44,7 +44,7 @@ COPIED: Final = (
     ("payment", "payment"),
     ("at", "at"),
 )
-TX: Final = table("transactions", *(column(name) for name in ("id", "body", *(c for c, _ in COPIED))))
+TX: Final = table("transactions", *(column(name) for name in ("id", "body", "ref", *(c for c, _ in COPIED))))
 JOURNAL: Final = table(
     "journal", column("tx"), column("line"), column("account"), column("debit_rp"), column("credit_rp")
 )
@@ -102,7 +102,6 @@ def audit(
     held = _Held(found)
     if 0 in wanted:
         held.check(wanted[0], merkle.EMPTY_ROOT)
-    in_log: set[str] = set()
     expected = 0
     query = (
         select(log_leaves.c.idx, log_leaves.c.tx, log_leaves.c.hash, TX.c.body, *(TX.c[c] for c, _ in COPIED))
@@ -119,7 +118,6 @@ def audit(
             )
             expected = index  # the tree below is then recomputed without them: checkpoints show it too
         expected += 1
-        in_log.add(tx)
         stored = bytes(row.hash)
         if row.body is None:
             found.add(
@@ -159,7 +157,7 @@ def audit(
                 f"{label[1]} berukuran {cp_size} (ditandatangani {cp.time}) lebih besar dari log "
                 f"({size} daun): log dipotong",
             )
-    _not_logged(conn, in_log, found)
+    _not_logged(conn, found)
     if journal is not None:
         check_journal(conn, journal, found)
     kept = sum(len(v) for v in wanted.values())
@@ -234,14 +232,23 @@ def _columns_match(row: Any, found: _Found) -> None:
             )
 
 
-def _not_logged(conn: Connection, in_log: set[str], found: _Found) -> None:
-    for (ident,) in conn.execute(select(TX.c.id)).yield_per(READ_BATCH):
-        if ident not in in_log:
-            found.add(
-                "not_logged",
-                f"transaction {ident} is in the books but not in the log (added behind the log's back)",
-                f"transaksi {ident} ada di buku tetapi tidak di log (ditambahkan diam-diam)",
-            )
+def _not_logged(conn: Connection, found: _Found) -> None:
+    t = TX
+    query = (
+        select(t.c.id)
+        .select_from(t.outerjoin(log_leaves, log_leaves.c.tx == t.c.id))
+        .where(log_leaves.c.tx.is_(None))
+        .limit(MAX_FINDINGS)
+    )
+    for (ident,) in conn.execute(query):
+        found.add(
+            "not_logged",
+            f"transaction {ident} is in the books but not in the log (added behind the log's back)",
+            f"transaksi {ident} ada di buku tetapi tidak di log (ditambahkan diam-diam)",
+        )
+
+
+Lines = list[tuple[str, int, int]]
 
 
 def check_journal(
@@ -251,37 +258,37 @@ def check_journal(
 ) -> None:
     """Hold every transaction's journal lines (account, debit, credit, in line order) against what its
     envelope posts: ``post(envelope, lines_of)`` gives them, ``lines_of(ref)`` the lines posted for an
-    earlier envelope (a void reverses them). Lines of no transaction are named too."""
-    lines: dict[str, list[tuple[str, int, int]]] = {}
+    earlier envelope (a void reverses them). Lines of no transaction are named too.
+
+    One pass over the transactions joined to their lines, in id order; only the lines of transactions
+    that a void reverses are kept, and a void met before what it voids is checked at the end."""
     j = JOURNAL
-    for tx, account, debit, credit in conn.execute(
-        select(j.c.tx, j.c.account, j.c.debit_rp, j.c.credit_rp).order_by(j.c.tx, j.c.line)
-    ).yield_per(READ_BATCH):
-        lines.setdefault(str(tx), []).append((str(account), int(debit), int(credit)))
-    bodies: dict[str, dict[str, Any]] = {}
-    for ident, body in conn.execute(select(TX.c.id, TX.c.body)).yield_per(READ_BATCH):
-        try:
-            bodies[str(ident)] = json.loads(body)
-        except ValueError:
-            continue
-    posted: dict[str, list[tuple[str, int, int]]] = {}
+    voided = {str(ref) for (ref,) in conn.execute(select(TX.c.ref).where(TX.c.kind == "void"))}
+    kept: dict[str, Lines] = {}
+    later: list[tuple[str, dict[str, Any], Lines]] = []
 
-    def lines_of(ref: str) -> list[tuple[str, int, int]]:
-        if ref not in posted:
-            posted[ref] = list(post(bodies[ref], lines_of)) if ref in bodies else []
-        return posted[ref]
+    def lines_of(ref: str) -> Lines:
+        if ref not in kept:
+            raise LookupError(ref)
+        return kept[ref]
 
-    for ident in bodies:
+    def check(ident: str, env: dict[str, Any], have: Lines, final: bool) -> None:
         try:
-            want = lines_of(ident)
+            want = list(post(env, lines_of))
+        except LookupError:
+            if not final:
+                later.append((ident, env, have))
+                return
+            want = []
         except Exception as err:  # a rule that no longer posts this envelope is a finding
             found.add(
                 "journal_unposted",
                 f"transaction {ident}: its envelope no longer posts ({err})",
                 f"transaksi {ident}: amplopnya tidak bisa diposting lagi ({err})",
             )
-            continue
-        have = lines.pop(ident, [])
+            return
+        if ident in voided:
+            kept[ident] = want
         if have != want:
             found.add(
                 "journal_changed",
@@ -290,12 +297,49 @@ def check_journal(
                 f"transaksi {ident}: baris jurnalnya {_show(have)} bukan yang diposting amplopnya "
                 f"{_show(want)}",
             )
-    for ident in lines:
+
+    query = (
+        select(TX.c.id, TX.c.body, j.c.account, j.c.debit_rp, j.c.credit_rp)
+        .select_from(TX.outerjoin(j, j.c.tx == TX.c.id))
+        .order_by(TX.c.id, j.c.line)
+    )
+    current: tuple[str, str] | None = None
+    have: Lines = []
+    for ident, body, account, debit, credit in conn.execute(query).yield_per(READ_BATCH):
+        if current is None or current[0] != ident:
+            if current is not None:
+                _parsed(current, have, check)
+            current, have = (str(ident), str(body)), []
+        if account is not None:
+            have.append((str(account), int(debit), int(credit)))
+    if current is not None:
+        _parsed(current, have, check)
+    for ident, env, lines in later:
+        check(ident, env, lines, True)
+    orphans = (
+        select(j.c.tx)
+        .select_from(j.outerjoin(TX, TX.c.id == j.c.tx))
+        .where(TX.c.id.is_(None))
+        .distinct()
+        .limit(MAX_FINDINGS)
+    )
+    for (ident,) in conn.execute(orphans):
         found.add(
             "journal_orphan",
             f"journal lines of {ident}, which is no transaction in the books",
             f"baris jurnal milik {ident}, yang bukan transaksi di buku",
         )
+
+
+def _parsed(
+    current: tuple[str, str], have: Lines, check: Callable[[str, dict[str, Any], Lines, bool], None]
+) -> None:
+    try:
+        env = json.loads(current[1])
+    except ValueError:
+        return
+    if isinstance(env, dict):
+        check(current[0], env, have, False)
 
 
 def _show(lines: Iterable[tuple[str, int, int]]) -> str:

@@ -231,3 +231,17 @@ def test_the_cli_audit_names_findings_and_fails(books: Ledger, capsys: pytest.Ca
     assert "AUDIT FAILED: 1 findings" in out and "[column_changed]" in out and "its unit says x" in out
     with books.read() as conn:
         assert conn.execute(select(func.count()).select_from(log_checkpoints)).scalar_one() == 2
+
+
+def test_a_void_filed_before_what_it_voids_is_checked_against_its_reversal(
+    books: Ledger, month: sample.SampleData
+) -> None:
+    """The journal check reads transactions in id order: a void whose id sorts before the sale it voids
+    (isiulang-01:100 voids isiulang-01:69) is still held against the reversal of that sale's lines."""
+    void = next(e for e in month.envelopes if e["kind"] == "void" and e["id"] < e["ref"])
+    assert not books.ingest(month.envelopes[SECOND:]).rejected
+    assert _audit(books).ok
+    j = schema.journal
+    with books.write() as conn:
+        conn.execute(update(j).where(j.c.tx == void["id"], j.c.line == 1).values(credit_rp=j.c.credit_rp + 1))
+    assert f"transaction {void['id']}: its journal lines" in _texts(_audit(books))
