@@ -13,15 +13,16 @@ from decimal import Decimal
 from pathlib import Path
 from typing import Any, Final
 
+from central.cli import loanbook
 from central.errors import CentralError
 from central.ledger import Ledger
-from central.loans import allowance, health, portfolio, rescheduling
 from central.loans import applications as apps
+from central.loans import portfolio, rescheduling
 from central.loans import schedule as sched
 from central.loans.applications import Application, LoanError
 from central.messages import lang_of
 from central.messages import rupiah as _rp
-from central.office import adjusting, identity, lending
+from central.office import identity, lending
 from central.office.errors import OfficeError
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
@@ -56,13 +57,8 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "cancelled": ("dibatalkan", "cancelled"),
     "disbursed": ("dicairkan", "disbursed"),
     "rescheduled": ("dijadwal ulang sejak", "rescheduled from"),
-    "allowance_head": ("PPAP bulan", "Allowance for"),
-    "required": ("PPAP yang diperlukan", "required allowance"),
-    "balance": ("saldo akun PPAP", "allowance account balance"),
-    "difference": ("selisih", "difference"),
     "written_off": ("dihapus", "written off"),
     "recovered": ("pemulihan piutang yang dihapus", "recovered on a written-off loan"),
-    "health_head": ("Kesehatan pinjaman per", "Loan book health as of"),
 }
 
 
@@ -455,132 +451,8 @@ def add_commands(subparsers: Any) -> None:
     p = add("due", cmd_due, "installments falling due in the next days")
     p.add_argument("--days", type=int, default=7, help="how many days ahead (default 7)")
     p.add_argument("--as-of", type=_day, help="from this day (default today)")
-    add_allowance_commands(add, me)
+    loanbook.add_commands(add, me)
     add_reschedule_commands(sub, me)
-
-
-# -- the allowance (PPAP), write-off and recovery: central.loans.allowance, central.loans.writeoff --------
-
-
-def _month(text: str) -> str:
-    try:
-        allowance.parse_month(text)
-    except LoanError as err:
-        raise argparse.ArgumentTypeError(err.en) from None
-    return text.strip()
-
-
-def _class_json(line: allowance.ClassLine) -> dict[str, Any]:
-    return {**asdict(line), "allowance_pct": str(line.allowance_pct)}
-
-
-def cmd_allowance(ledger: Ledger, args: argparse.Namespace) -> int:
-    """The month-end allowance per class, and the one adjusting entry for its difference."""
-    lang = lang_of(args.lang)
-    office = None
-    if not args.dry_run:
-        office = identity.load(ledger, identity.key_path(ledger.target, args.office_key))
-    done = adjusting.run_allowance(ledger, office, args.month, by=args.by, dry_run=args.dry_run)
-    p = done.plan
-    if args.json:
-        posted = None
-        if done.posted is not None:
-            posted = {
-                "id": done.posted.id,
-                "lines": [
-                    {"account": x.account, "debit_rp": x.debit_rp, "credit_rp": x.credit_rp, "memo": x.memo}
-                    for x in done.posted.lines
-                ],
-            }
-        print(
-            json.dumps(
-                {
-                    "month": p.month,
-                    "as_of": p.as_of.isoformat(),
-                    "classes": [_class_json(c) for c in p.classes],
-                    "required_rp": p.required_rp,
-                    "balance_rp": p.balance_rp,
-                    "difference_rp": p.difference_rp,
-                    "dry_run": done.dry_run,
-                    "posted": posted,
-                    "already": asdict(done.already) if done.already is not None else None,
-                },
-                ensure_ascii=False,
-            )
-        )
-        return 0
-    print(f"{_t('allowance_head', lang)} {p.month} ({p.as_of.isoformat()})")
-    for c in p.classes:
-        print(
-            f"  {c.name:<14} {c.loans:>5}  {_rp(c.outstanding_rp, lang):>18}  {c.allowance_pct:>6} %  "
-            f"{_rp(c.required_rp, lang):>16}"
-        )
-    print(f"  {_t('required', lang)}: {_rp(p.required_rp, lang)}")
-    print(f"  {_t('balance', lang)}: {_rp(p.balance_rp, lang)}")
-    print(f"  {_t('difference', lang)}: {_rp(p.difference_rp, lang)}")
-    print(adjusting.describe(done, lang))
-    if done.posted is not None:
-        for x in done.posted.lines:
-            print(f"    {x.account}  {x.name}  {_rp(x.debit_rp, lang)}  {_rp(x.credit_rp, lang)}  {x.memo}")
-    return 0
-
-
-def cmd_write_off(ledger: Ledger, args: argparse.Namespace) -> int:
-    """Write a macet loan off against the allowance, with a decider's approval."""
-    lang = lang_of(args.lang)
-    office = identity.load(ledger, identity.key_path(ledger.target, args.office_key))
-    done = adjusting.write_off(
-        ledger, office, args.loan, approved_by=args.approved_by, reason=args.reason, by=args.by
-    )
-    lines = [
-        {"account": x.account, "debit_rp": x.debit_rp, "credit_rp": x.credit_rp, "memo": x.memo}
-        for x in done.lines
-    ]
-    if args.json:
-        print(json.dumps({"loan": args.loan, "id": done.id, "lines": lines}, ensure_ascii=False))
-        return 0
-    principal = sum(x.credit_rp for x in done.lines)
-    print(f"{args.loan}: {_t('written_off', lang)} {_rp(principal, lang)} ({done.id})")
-    for x in done.lines:
-        print(f"    {x.account}  {x.name}  {_rp(x.debit_rp, lang)}  {_rp(x.credit_rp, lang)}  {x.memo}")
-    return 0
-
-
-def cmd_health(ledger: Ledger, args: argparse.Namespace) -> int:
-    """The problem-loan ratio (KSP health band) and portfolio at risk as of a day."""
-    lang = lang_of(args.lang)
-    found = health.health(portfolio.aging(ledger, args.as_of or _today(ledger)))
-    if args.json:
-        data = asdict(found)
-        data["as_of"] = found.as_of.isoformat()
-        data["problem_pct"] = str(found.problem_pct)
-        data["at_risk"] = [{**asdict(r), "pct": str(r.pct)} for r in found.at_risk]
-        print(json.dumps(data, ensure_ascii=False))
-        return 0
-    name = found.band if lang != "en" else health.BAND_EN[found.band]
-    print(f"{_t('health_head', lang)} {found.as_of.isoformat()}")
-    print(f"  {_t('outstanding', lang)}: {_rp(found.outstanding_rp, lang)} ({found.loans})")
-    print(f"  {_t('problem_ratio', lang)}: {_rp(found.problem_rp, lang)} = {found.problem_pct} % ({name})")
-    for r in found.at_risk:
-        print(f"  PAR{r.days}: {_rp(r.outstanding_rp, lang)} = {r.pct} %")
-    return 0
-
-
-def add_allowance_commands(add: Any, me: str) -> None:
-    """``loans allowance``, ``loans write-off`` and ``loans health``."""
-    p = add("allowance", cmd_allowance, "month-end allowance (PPAP) per class, posted once per month")
-    p.add_argument("--month", type=_month, required=True, help="the month, e.g. 2026-11")
-    p.add_argument("--dry-run", action="store_true", help="show what would be posted, post nothing")
-    p.add_argument("--office-key", type=Path, help="the office's key file (default: beside the ledger)")
-    p.add_argument("--by", default=me, help="who runs it (default: the logged-in user)")
-    p = add("write-off", cmd_write_off, "write a macet loan off against the allowance (a decider approves)")
-    p.add_argument("--loan", required=True)
-    p.add_argument("--approved-by", required=True, help="member number of the approver (a [loans] decider)")
-    p.add_argument("--reason", required=True)
-    p.add_argument("--office-key", type=Path, help="the office's key file (default: beside the ledger)")
-    p.add_argument("--by", default=me, help="who records it (default: the logged-in user)")
-    p = add("health", cmd_health, "problem-loan ratio (KSP health band) and portfolio at risk")
-    p.add_argument("--as-of", type=_day, help="as of this day (default today)")
 
 
 # -- reschedule: request, preview, decide, list, show (central.loans.rescheduling) ---------------------------
