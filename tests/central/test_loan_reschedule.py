@@ -11,7 +11,7 @@ from decimal import Decimal
 from pathlib import Path
 
 import pytest
-from hypothesis import HealthCheck, given, settings
+from hypothesis import HealthCheck, event, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -436,8 +436,10 @@ def test_after_any_payments_and_one_reschedule_the_card_balances_with_the_journa
                     reason="boleh",
                     now=_ts(ledger, day, 11),
                 )
+                event("rescheduled")
             except LoanRefused as err:
                 assert "not open" in str(err)
+                event("paid off before the reschedule")
             for offset, amount in sorted(after):
                 later = _at(ledger, day + timedelta(days=offset), 14)
                 with contextlib.suppress(LoanRefused):  # beyond the whole loan
