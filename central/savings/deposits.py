@@ -277,24 +277,65 @@ def _accounts(ledger: Ledger) -> tuple[str, str, str]:
 # -- accruals -------------------------------------------------------------------------------------------
 
 
+class _AlreadyBooked(Exception):
+    """Raised under the office chain lock when the accrual is in the ledger already: nothing is signed."""
+
+
+def _memo(placement: Placement, month: str) -> str:
+    """The memo of a month's accrual of a placement: unique, so the ledger itself says whether it is made."""
+    return f"bunga berjangka {placement.code} {month}"
+
+
+def _booked(ledger: Ledger, placement: Placement, month: str) -> tuple[str, int] | None:
+    """(envelope, amount) of the accrual of ``month`` when the ledger holds it, else None."""
+    j = schema.journal
+    payable = ledger.config.savings.interest_payable
+    with ledger.read() as conn:
+        row = conn.execute(
+            select(j.c.tx, j.c.credit_rp).where(
+                j.c.account == payable,
+                j.c.member == placement.member,
+                j.c.memo == _memo(placement, month),
+                j.c.credit_rp > 0,
+            )
+        ).first()
+    return None if row is None else (str(row.tx), int(row.credit_rp))
+
+
+def _remember(ledger: Ledger, placement: Placement, month: str, amount_rp: int, tx: str) -> None:
+    a = deposit_accruals
+    with ledger.write() as conn:
+        found = conn.execute(select(a.c.tx).where(a.c.placement == placement.id, a.c.month == month)).first()
+        if found is None:
+            conn.execute(a.insert().values(placement=placement.id, month=month, amount_rp=amount_rp, tx=tx))
+
+
 def _book_accrual(
     ledger: Ledger, office: Office, placement: Placement, month: str, *, amount_rp: int, day: date, by: str
-) -> Accrued:
+) -> Accrued | None:
+    """Record the accrual (None when the ledger holds it already: then it is only remembered). Checked
+    again under the office chain lock, so two runs at once book it once."""
     expense, payable, _ = _accounts(ledger)
-    memo = f"bunga berjangka {placement.code} {month}"
+    memo = _memo(placement, month)
     body = entries.journal(
         "accrual",
         [entries.dr(expense, amount_rp, memo), entries.cr(payable, amount_rp, memo)],
         unit=UNIT,
         member=placement.member,
     )
-    made = record(ledger, office, body, at=_at(ledger, day, None), by=by)
-    with ledger.write() as conn:
-        conn.execute(
-            deposit_accruals.insert().values(
-                placement=placement.id, month=month, amount_rp=amount_rp, tx=made.id
-            )
-        )
+
+    def not_twice(_signed: list[dict[str, Any]]) -> None:
+        if _booked(ledger, placement, month) is not None:
+            raise _AlreadyBooked
+
+    try:
+        made = record(ledger, office, body, at=_at(ledger, day, None), by=by, before_ingest=not_twice)
+    except _AlreadyBooked:
+        found = _booked(ledger, placement, month)
+        assert found is not None
+        _remember(ledger, placement, month, found[1], found[0])
+        return None
+    _remember(ledger, placement, month, amount_rp, made.id)
     return Accrued(placement.id, placement.member, month, amount_rp, made.id)
 
 
@@ -325,12 +366,18 @@ def accrue(
     for placement in listing(ledger, state="open"):
         if placement.start > end or month in _accrued_months(ledger, placement.id):
             continue
+        found = _booked(ledger, placement, month)
+        if found is not None:  # booked, but not remembered (a crash between the two): remember it only
+            _remember(ledger, placement, month, found[1], found[0])
+            continue
         target = interest.earned_by_month_end(
             placement.principal_rp, placement.rate_year_pct, placement.term_months, placement.start, year, mon
         )
         amount = target - placement.accrued_rp
         if amount > 0:
-            made.append(_book_accrual(ledger, office, placement, month, amount_rp=amount, day=end, by=by))
+            done = _book_accrual(ledger, office, placement, month, amount_rp=amount, day=end, by=by)
+            if done is not None:
+                made.append(done)
     return made
 
 
@@ -342,16 +389,20 @@ def _catch_up(
     earned = interest.earned_rp(
         placement.principal_rp, placement.rate_year_pct, placement.term_months, placement.start, on
     )
-    missing = earned - placement.accrued_rp
-    month = on.isoformat()[:7]
-    if missing <= 0:
-        return placement, []
-    if month in _accrued_months(ledger, placement.id):
-        # the month was accrued at its end already (a withdrawal dated before a month-end run): book the rest
-        # under the next free key of the month so the accrual table stays one row per booking
-        month = f"{month}+"
-    done = _book_accrual(ledger, office, placement, month, amount_rp=missing, day=on, by=by)
-    return get(ledger, placement.id), [done.tx]
+    ids: list[str] = []
+    for key in (on.isoformat()[:7], on.isoformat()[:7] + "+"):
+        # the month's own key, or (when the month-end run took it, or a crash left it booked but not
+        # remembered) the month's second key: one row per booking
+        missing = earned - placement.accrued_rp
+        if missing <= 0:
+            break
+        if key in _accrued_months(ledger, placement.id):
+            continue
+        done = _book_accrual(ledger, office, placement, key, amount_rp=missing, day=on, by=by)
+        placement = get(ledger, placement.id)
+        if done is not None:
+            ids.append(done.tx)
+    return placement, ids
 
 
 # -- closing: maturity and early withdrawal --------------------------------------------------------------

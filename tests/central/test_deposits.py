@@ -11,7 +11,7 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 from sqlalchemy import func, select
 
@@ -22,6 +22,7 @@ from central.office import identity
 from central.savings import deposits, interest
 from central.savings.errors import SavingsRefused
 from central.savingsrules import parse
+from central.yearend.inputs import income_figures
 
 # Hand-computed (docs/savings.md): Rp 10.000.000 at 6 % a year for 3 months from 15 January 2026 matures
 # on 15 April 2026 after 90 days; the term's interest is 10.000.000 x 6/100 x 3/12 = 150.000.
@@ -108,6 +109,7 @@ def test_hand_computed_accruals_month_by_month() -> None:
     assert interest.add_months(date(2026, 1, 31), 1) == date(2026, 2, 28)
 
 
+@settings(max_examples=200, deadline=None)
 @given(
     principal=st.integers(min_value=1, max_value=10**10),
     rate=st.decimals(min_value=0, max_value=30, places=2),
@@ -149,6 +151,8 @@ def test_place_accrue_and_pay_out_at_maturity(office: tuple[Ledger, identity.Off
     assert _balance(ledger, "2102", "A001") == 0
     assert deposits.interest_payable_rp(ledger, "A001") == 0
     assert closed.placement.state == "paid"
+    # the interest is an expense of the year: the year's surplus (SHU before allocation) bears all of it
+    assert income_figures(ledger, "2026-01-01", "2026-12-31").surplus_rp == -150_000
     _books_balance(ledger)
     with pytest.raises(SavingsRefused):
         deposits.mature(ledger, key, placed.id, by="A003", at=_at(date(2026, 4, 21)))
@@ -244,3 +248,20 @@ def test_the_certificate_pdf_reads_back(office: tuple[Ledger, identity.Office], 
         "Budi Santoso",
     ):
         assert words in text, words
+
+
+def test_an_accrual_booked_but_not_remembered_is_not_booked_again(
+    office: tuple[Ledger, identity.Office],
+) -> None:
+    """After a crash between the journal and its accrual row, the next run finds the journal by its memo
+    and only remembers it: the expense is booked once."""
+    from central.savings.tables import deposit_accruals
+
+    ledger, key = office
+    deposits.place(ledger, key, "A001", "B3", 10_000_000, by="A003", at=_at(START))
+    deposits.accrue(ledger, key, "2026-01", by="A003", today=date(2026, 2, 1))
+    with ledger.write() as conn:
+        conn.execute(deposit_accruals.delete())
+    assert deposits.accrue(ledger, key, "2026-01", by="A003", today=date(2026, 2, 1)) == []
+    assert _expense_in(ledger, "2026-01") == 28_333
+    assert deposits.listing(ledger)[0].accrued_rp == 28_333
