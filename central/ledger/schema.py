@@ -319,13 +319,14 @@ MAX_QUARANTINE_BODY: Final = 20_000
 LINE_KINDS: Final = ("sale", "purchase")
 
 
-def upgrade(conn: Connection) -> None:
-    """Bring an older ledger's tables up to ``SCHEMA_VERSION``, keeping every row; idempotent.
+def upgrade(conn: Connection) -> bool:
+    """Bring an older ledger's tables up to ``SCHEMA_VERSION``, keeping every row; idempotent. True when
+    the per-day sums must be recomputed from the journal (``tables.rebuild_account_days``).
 
     Version 2 adds ``transactions.cost_rp``, fills it from the sale lines, replaces the member index
     by ``MEMBER_TOTALS_INDEX`` and widens ``ACCOUNT_DAY_INDEX``. Version 3 adds ``quarantine.state``
     (``create_all`` makes ``refusals`` and ``quarantine_actions``). Version 4 adds ``MEMBER_TS_INDEX`` and
-    ``account_days.lines`` (the sums are recomputed from the journal with their line counts).
+    ``account_days.lines`` (so the sums are to be recomputed with their line counts).
     Runs inside the caller's write transaction (``Ledger.init``), after ``create_all`` made any missing
     tables (it does not add indexes to tables that exist).
     """
@@ -343,13 +344,12 @@ def upgrade(conn: Connection) -> None:
     conn.exec_driver_sql("DROP INDEX IF EXISTS ix_transactions_member_day")
     MEMBER_TOTALS_INDEX.create(conn, checkfirst=True)
     MEMBER_TS_INDEX.create(conn, checkfirst=True)
-    if "lines" not in {column["name"] for column in inspect(conn).get_columns("account_days")}:
+    stale_sums = "lines" not in {column["name"] for column in inspect(conn).get_columns("account_days")}
+    if stale_sums:
         conn.exec_driver_sql("ALTER TABLE account_days ADD COLUMN lines BIGINT NOT NULL DEFAULT 0")
-        from central.ledger.tables import rebuild_account_days  # it imports this module
-
-        rebuild_account_days(conn)
     wanted = [column.name for column in ACCOUNT_DAY_INDEX.columns]
     found = {ix["name"]: ix["column_names"] for ix in inspect(conn).get_indexes("journal")}
     if found.get(str(ACCOUNT_DAY_INDEX.name)) != wanted:
         conn.exec_driver_sql(f"DROP INDEX IF EXISTS {ACCOUNT_DAY_INDEX.name}")
         ACCOUNT_DAY_INDEX.create(conn)
+    return stale_sums

@@ -147,7 +147,7 @@ class Ledger:
         try:
             schema.metadata.create_all(self.engine)
             with self.write() as conn:
-                schema.upgrade(conn)
+                stale_sums = schema.upgrade(conn)
                 _set_meta(conn, schema_version=str(schema.SCHEMA_VERSION), config=config.to_json())
                 conn.execute(schema.accounts.delete())
                 conn.execute(
@@ -156,7 +156,7 @@ class Ledger:
                 )
                 has_lines = conn.execute(select(schema.journal.c.tx).limit(1)).first() is not None
                 has_sums = conn.execute(select(schema.account_days.c.account).limit(1)).first() is not None
-                if has_lines and not has_sums:
+                if has_lines and (stale_sums or not has_sums):
                     rebuild_account_days(conn)
                 rebuild_chain_breaks(conn)
                 conn.execute(schema.units.delete())
@@ -215,7 +215,8 @@ class Ledger:
             try:
                 schema.metadata.create_all(self.engine)
                 with self.write() as conn:
-                    schema.upgrade(conn)
+                    if schema.upgrade(conn):
+                        rebuild_account_days(conn)
                     _set_meta(conn, schema_version=str(schema.SCHEMA_VERSION))
             except OperationalError as err:
                 raise StoreError(f"cannot upgrade {self.target}: {err.orig}") from err

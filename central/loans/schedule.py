@@ -156,16 +156,10 @@ def annuity_payment(amount_rp: int, rate: Decimal, months: int) -> int:
         return _rp(Decimal(amount_rp) * rate / (1 - factor))
 
 
-def build(
-    method: str,
-    amount_rp: int,
-    rate_month_pct: Decimal,
-    term_months: int,
-    start: date,
-    *,
-    grace_months: int = 0,
-) -> tuple[Installment, ...]:
-    """The schedule of a loan of ``amount_rp`` disbursed on ``start``: one installment a month after it."""
+def amounts(
+    method: str, amount_rp: int, rate_month_pct: Decimal, term_months: int, *, grace_months: int = 0
+) -> list[tuple[int, int]]:
+    """(principal, interest) of each month of a loan of ``amount_rp`` (``build`` without the dates)."""
     if method not in METHODS:
         raise ScheduleError(f"unknown interest method {method!r}; use one of {', '.join(METHODS)}")
     if not 1 <= term_months <= MAX_TERM:
@@ -182,14 +176,11 @@ def build(
     top, bottom = rate.as_integer_ratio()
     months = term_months - grace_months
     flat_interest = (2 * amount_rp * top + bottom) // (2 * bottom)
-    out: list[Installment] = []
+    out = [(0, flat_interest)] * grace_months
     balance = amount_rp
-    for number in range(1, grace_months + 1):
-        out.append(Installment(number, add_months(start, number), 0, flat_interest, balance))
     even = amount_rp // months
     payment = annuity_payment(amount_rp, rate, months) if method == "anuitas" else 0
     for k in range(1, months + 1):
-        number = grace_months + k
         last = k == months
         interest = flat_interest if method == "flat" else (2 * balance * top + bottom) // (2 * bottom)
         if method == "anuitas":
@@ -197,8 +188,63 @@ def build(
         else:
             principal = balance if last else even
         balance -= principal
+        out.append((principal, interest))
+    return out
+
+
+def build(
+    method: str,
+    amount_rp: int,
+    rate_month_pct: Decimal,
+    term_months: int,
+    start: date,
+    *,
+    grace_months: int = 0,
+) -> tuple[Installment, ...]:
+    """The schedule of a loan of ``amount_rp`` disbursed on ``start``: one installment a month after it."""
+    out: list[Installment] = []
+    balance = amount_rp
+    parts = amounts(method, amount_rp, rate_month_pct, term_months, grace_months=grace_months)
+    for number, (principal, interest) in enumerate(parts, start=1):
+        balance -= principal
         out.append(Installment(number, add_months(start, number), principal, interest, balance))
     return tuple(out)
+
+
+def due_count(start: date, count: int, as_of: date) -> int:
+    """How many of ``count`` monthly installments from ``start`` fall due on or before ``as_of``."""
+    months = (as_of.year - start.year) * 12 + as_of.month - start.month
+    if months > 0 and add_months(start, months) > as_of:
+        months -= 1
+    return max(0, min(count, months))
+
+
+def position(
+    parts: Sequence[tuple[int, int]], start: date, paid_rp: int, as_of: date
+) -> tuple[int, int, int]:
+    """(principal outstanding, arrears, days late) of a loan without penalties that has been paid
+    ``paid_rp`` in all by ``as_of``: what ``settle`` gives for it (with a penalty of 0 nothing changes
+    between payments, so paying the sum at once fills the installments exactly as paying it in parts
+    does), read from the amounts alone. The aging of a loan book uses it for every loan without a
+    penalty rule or a reschedule."""
+    due = due_count(start, len(parts), as_of)
+    left = paid_rp
+    principal_out = 0
+    arrears = 0
+    late = -1
+    for k, (principal, interest) in enumerate(parts):
+        if left >= principal + interest:
+            left -= principal + interest
+            continue
+        owed = principal + interest - left
+        principal_out += principal - max(0, left - interest)
+        left = 0
+        if k < due:
+            arrears += owed
+            if late < 0:
+                late = k
+    days = (as_of - add_months(start, late + 1)).days if late >= 0 else 0
+    return principal_out, arrears, days
 
 
 def settle(

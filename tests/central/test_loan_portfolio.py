@@ -147,3 +147,53 @@ def test_paying_at_the_office_splits_by_the_schedule_and_refuses_more_than_owed(
     assert portfolio.cards(ledger, first.due, loan=loan)[0].state.paid_off
     after = apps.apply(ledger, "A009", "umum", 1_000_000, 4, "lagi", by="A009")
     assert after.state == "submitted"
+
+
+def test_the_aging_read_from_sums_equals_settling_every_payment(lent: tuple[Ledger, identity.Office]) -> None:
+    """``aging`` reads a loan without penalty from the sum of its payments; ``cards`` settles them one by
+    one. Both agree on every loan and day, with a voided payment (left out by both) and a loan that is
+    never paid."""
+    from sqlalchemy import select
+
+    from central.ledger import schema
+
+    ledger, office = lent
+    loans = {m: _loan(ledger, office, m, 1_200_000, 6) for m in ("A001", "A002", "A004")}
+    for member, count in (("A001", 6), ("A002", 3)):
+        card = portfolio.cards(ledger, DAY, loan=loans[member])[0]
+        for line in card.state.lines[:count]:
+            _pay(
+                ledger,
+                office,
+                member,
+                loans[member],
+                line.due + timedelta(days=3),
+                line.principal_rp,
+                line.interest_rp,
+            )
+    t = schema.transactions
+    with ledger.read() as conn:
+        first = conn.execute(
+            select(t.c.id, t.c.unit, t.c.member, t.c.payment, t.c.total_rp)
+            .where(t.c.kind == "installment", t.c.loan == loans["A001"])
+            .order_by(t.c.day)
+            .limit(1)
+        ).one()
+    record.record(
+        ledger, office, entries.void(first.id, first._asdict(), "salah catat"), at=AT, by="bendahara"
+    )
+    for as_of in [add_months(DAY, k) + timedelta(days=d) for k in range(9) for d in (0, 20)]:
+        settled = {c.loan: c for c in portfolio.cards(ledger, as_of)}
+        rows = {r.loan: r for r in portfolio.aging(ledger, as_of).rows}
+        for loan, card in settled.items():
+            state = card.state
+            if card.outstanding_rp <= 0 and state.arrears_rp <= 0:
+                assert loan not in rows
+                continue
+            row = rows[loan]
+            assert (row.outstanding_rp, row.arrears_rp, row.days_late) == (
+                card.outstanding_rp,
+                state.arrears_rp,
+                state.days_late,
+            ), (loan, as_of)
+    assert rows[loans["A001"]].arrears_rp > 0  # the voided first payment is owed again

@@ -17,8 +17,10 @@ from central.loans.schedule import (
     add_months,
     annuity_payment,
     build,
+    position,
     settle,
 )
+from central.loans.schedule import amounts as schedule_amounts
 from tests.central import schedule_reference as reference
 
 START = date(2026, 1, 31)
@@ -200,3 +202,38 @@ def test_the_fast_schedule_and_settlement_equal_the_plain_reference(
     day = start + timedelta(days=as_of)
     fast = settle(schedule, made, day, penalty_month_pct=penalty)
     assert fast == reference.settle(schedule, made, day, penalty_month_pct=penalty)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    method=methods,
+    amount=amounts,
+    rate=rates,
+    term=st.integers(1, 48),
+    grace=st.integers(0, 47),
+    start=st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)),
+    payments=st.lists(st.tuples(st.integers(0, 1800), st.integers(1, 10**9)), max_size=25),
+    as_of=st.integers(0, 1900),
+)
+def test_the_aging_position_of_a_loan_without_penalty_is_what_settle_says(
+    method: str,
+    amount: int,
+    rate: Decimal,
+    term: int,
+    grace: int,
+    start: date,
+    payments: list[tuple[int, int]],
+    as_of: int,
+) -> None:
+    schedule = build(method, amount, rate, term, start, grace_months=grace % term)
+    made = [Payment(start + timedelta(days=d), rp) for d, rp in payments]
+    day = start + timedelta(days=as_of)
+    state = settle(schedule, made, day)
+    parts = [(i.principal_rp, i.interest_rp) for i in schedule]
+    assert parts == schedule_amounts(method, amount, rate, term, grace_months=grace % term)
+    paid = sum(p.amount_rp for p in made if p.on <= day)
+    assert position(parts, start, paid, day) == (
+        state.principal_outstanding_rp,
+        state.arrears_rp,
+        state.days_late,
+    )
