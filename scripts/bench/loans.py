@@ -7,8 +7,10 @@
 Loading is not timed. 100,000 members each got one loan (flat, efektif or anuitas; 12 to 36 months;
 paid out from mid-2024 to mid-2025) and paid its installments month by month until they stopped: most
 are still paying on time, one in seven stopped 1 to 15 months before the day of the report, so every
-collectibility class is full. What the measured reports read is written straight into the ledger's
-tables through ``central.ledger.insert_many`` (as ingest writes them): the members, each loan's
+collectibility class is full. Every fourth loan's product has a late penalty (2 % a month), so its
+payments are settled one by one; the others are aged from the sum of their payments. What the measured
+reports read is written straight into the ledger's tables through ``central.ledger.tables.insert_many``
+(as ingest writes them): the members, each loan's
 disbursement and installments as transactions, the loans and their approved applications, and each
 member's pokok and wajib deposits as journal lines (which also keeps the per-day sums). Then, on SQLite
 and on a throw-away PostgreSQL cluster:
@@ -64,6 +66,9 @@ WAJIB_TARGET_S: Final = 3.0
 RUNS: Final = 3
 DEVICE: Final = "bench-office"
 METHODS: Final = ("flat", "efektif", "anuitas")
+# Every fourth loan is on a product with a late penalty: settled payment by payment (the rest from sums).
+PENALTY_EVERY: Final = 4
+PENALTY_PCT: Final = "2"
 TX_COLUMNS: Final = (
     "id", "device", "seq", "prev", "chain", "content", "at", "ts", "day", "unit", "kind", "member",
     "payment", "total_rp", "product", "loan", "principal_rp", "interest_rp", "ref", "reason", "clerk",
@@ -97,6 +102,9 @@ def _config() -> config.Config:
         }
         for method in METHODS
     ]
+    products.append(
+        {**products[2], "code": "denda", "name": "Pinjaman dengan denda", "penalty_month_pct": PENALTY_PCT}
+    )
     savings = {"pokok_rp": 100_000, "wajib_rp": 50_000, "wajib_from": "2023-01"}
     raw = config.merge_over_defaults(
         config._default_raw(), {"loans": {"products": products}, "savings": savings}
@@ -143,6 +151,8 @@ def generate(count: int) -> Iterator[tuple[list[tuple[Any, ...]], ...]]:
             members.append((number, f"Anggota {n + 1}", joined.isoformat(), None, None, None, "anggota",
                             f"{n + 1:013d}", None, True, 0))  # fmt: skip
             method = METHODS[n % 3]
+            penalty = PENALTY_PCT if n % PENALTY_EVERY == 0 else None
+            product = "denda" if penalty else method
             term = rng.choice((12, 18, 24, 30, 36))
             principal = rng.randrange(10, 200) * 100_000
             day = first + timedelta(days=rng.randrange(0, 365))
@@ -154,11 +164,11 @@ def generate(count: int) -> Iterator[tuple[list[tuple[Any, ...]], ...]]:
             )
             loans.append((loan, number, principal, paid_out, day.isoformat()))
             apps.append({
-                "member": number, "product": method, "amount_rp": principal, "term_months": term,
+                "member": number, "product": product, "amount_rp": principal, "term_months": term,
                 "purpose": "modal usaha", "state": "disbursed", "submitted_ts": _ts(day),
                 "submitted_by": number, "decided_ts": _ts(day), "decided_by": "A001", "decision_reason": "",
                 "approved_amount_rp": principal, "approved_term_months": term, "method": method,
-                "rate_month_pct": "1.5", "grace_months": 0, "penalty_month_pct": None, "loan": loan,
+                "rate_month_pct": "1.5", "grace_months": 0, "penalty_month_pct": penalty, "loan": loan,
                 "disbursed_tx": paid_out, "disbursed_day": day.isoformat(),
             })  # fmt: skip
             rows = sched.build(method, principal, Decimal("1.5"), term, day)
