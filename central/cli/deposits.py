@@ -294,7 +294,7 @@ def add_commands(subparsers: Any) -> None:
     me = getpass.getuser()
 
     def add(name: str, handler: Any, text: str, *, office: bool = False) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=text)
+        p: argparse.ArgumentParser = sub.add_parser(name, help=text)
         p.set_defaults(func=_guard(handler))
         p.add_argument("--json", action="store_true", help="print JSON")
         if office:

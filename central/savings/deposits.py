@@ -250,8 +250,9 @@ def _insert(
         "rolled_from": rolled_from,
     }
     with ledger.write() as conn:
-        ident = conn.execute(deposit_placements.insert().values(**values)).inserted_primary_key[0]
-    return get(ledger, int(ident))
+        key = conn.execute(deposit_placements.insert().values(**values)).inserted_primary_key
+    assert key is not None
+    return get(ledger, int(key[0]))
 
 
 def _accounts(ledger: Ledger) -> tuple[str, str, str]:
