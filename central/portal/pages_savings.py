@@ -22,7 +22,6 @@ from central.portal.web import Req, not_found
 from central.savings import deposits, leaving
 
 log = logging.getLogger("central.portal")
-PDF_NAME_SAFE: Final = "-"
 
 
 def savings(req: Req) -> Response:
@@ -51,16 +50,7 @@ def certificate(req: Req) -> Response:
     found = deposits.listing(req.ledger, ident=ident) if ident is not None else []
     if not found or not access.sees_member(req.user, found[0].member):
         return not_found(req)
-    placement = found[0]
-    body = savings_print.certificate_pdf(
-        req.ledger, placement, req.lang, printed_by=req.user.name, portal=req.portal
-    )
-    name = f"{req.t('file_certificate')}-{placement.code}.pdf"
-    return Response(
-        body,
-        media_type=downloads.PDF_TYPE,
-        headers={"Content-Disposition": f'attachment; filename="{name}"', "Cache-Control": "no-store"},
-    )
+    return downloads.respond(req, savings_print.certificate_doc(req.ledger, found[0], req.lang), "pdf")
 
 
 def member_leaving(req: Req) -> Response:
@@ -75,16 +65,7 @@ def member_leaving(req: Req) -> Response:
         log.warning("portal: settlement of %s: %s", number, err)
         return req.render("message.html", 400, title=req.t("lv_title"), message=str(err))
     if downloads.wanted(req) == "pdf":
-        body = savings_print.settlement_pdf(
-            req.ledger, settlement, req.lang, printed_by=req.user.name, portal=req.portal
-        )
-        name = f"{req.t('file_settlement')}-{number}-{settlement.on.isoformat()}.pdf"
-        safe = "".join(c if c.isalnum() or c in "._-" else PDF_NAME_SAFE for c in name)
-        return Response(
-            body,
-            media_type=downloads.PDF_TYPE,
-            headers={"Content-Disposition": f'attachment; filename="{safe}"', "Cache-Control": "no-store"},
-        )
+        return downloads.respond(req, savings_print.settlement_doc(settlement, req.lang), "pdf")
     return req.render("savings_leaving.html", s=settlement)
 
 

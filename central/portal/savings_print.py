@@ -1,14 +1,16 @@
 """The printed savings documents, A4 PDFs by the portal's WeasyPrint path (``central.portal.downloads``):
 a term deposit's certificate (bilyet), a leaving member's settlement and the month's payroll deduction
-list. Each carries the cooperative's name, the title, the printed line and the signature lines of the
-ketua and the bendahara (``print_base.html``). The command line and the portal print the same files.
+list. Each is a ``downloads.Doc`` over a print template that extends ``print_base.html`` (the
+cooperative's name, the title, the printed line, the signature lines of the ketua and the bendahara):
+the portal serves it with ``downloads.respond`` (its PDF turns and file name), the command line writes it
+with ``pdf`` below. Both print the same file.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
 from central.ledger import Ledger
@@ -22,7 +24,8 @@ from central.savings.leaving import Settlement
 
 @dataclass(frozen=True)
 class _Reader:
-    """What ``downloads``' helpers read of a request: the ledger and the language."""
+    """What ``downloads``' helpers read of a request (``long_day``, ``signers``): the ledger and the
+    language; the command line has no request."""
 
     ledger: Ledger
     lang: str
@@ -31,74 +34,45 @@ class _Reader:
         return text.t(key, self.lang, **values)
 
 
-def render_pdf(
-    ledger: Ledger,
-    template: str,
-    lang: str,
-    *,
-    title: str,
-    period: str,
-    printed_by: str,
-    portal: Portal | None = None,
-    **context: Any,
-) -> bytes:
-    """``template`` (extending ``print_base.html``) as an A4 PDF."""
-    import weasyprint  # loads Pango on the first PDF only
-
-    reader = _Reader(ledger, lang)
-    now = datetime.now(ledger.config.tz)
-    day = downloads.long_day(reader, now.date())  # type: ignore[arg-type]
-    html = (portal or Portal(ledger, Settings())).html(
-        template,
-        lang,
-        doc_title=title,
-        period=period,
-        printed=text.t("print_printed", lang, when=f"{day} {now:%H:%M}", who=printed_by),
-        signed_on=day,
-        signers=downloads.signers(reader),  # type: ignore[arg-type]
-        long_day=lambda d: downloads.long_day(reader, d),  # type: ignore[arg-type]
-        **context,
-    )
-    nothing = weasyprint.urls.URLFetcher(allowed_protocols=())
-    css = weasyprint.CSS(string=downloads.PRINT_CSS.read_text(encoding="utf-8"), url_fetcher=nothing)
-    pdf: bytes = weasyprint.HTML(string=html, url_fetcher=nothing).write_pdf(stylesheets=[css])
-    return pdf
+def _long_day(lang: str) -> Callable[[date], str]:
+    months = text.t("months", lang).split()
+    return lambda day: f"{day.day} {months[day.month - 1]} {day.year}"
 
 
-def certificate_pdf(
-    ledger: Ledger, placement: Placement, lang: str, *, printed_by: str, portal: Portal | None = None
-) -> bytes:
+def certificate_doc(ledger: Ledger, placement: Placement, lang: str) -> downloads.Doc:
     """The certificate (bilyet) of a term deposit."""
-    member = ledger.member(placement.member)
     product = ledger.config.savings.product(placement.product)
-    return render_pdf(
-        ledger,
-        "print_certificate.html",
-        lang,
+    return downloads.Doc(
+        kind="certificate",
         title=text.t("cert_title", lang),
         period=f"{text.t('cert_number', lang)} {placement.code}",
-        printed_by=printed_by,
-        portal=portal,
-        placement=placement,
-        member=member,
-        product_name=product.name if product else placement.product,
+        dates=(),
+        sections=(),
+        template="print_certificate.html",
+        context={
+            "placement": placement,
+            "member": ledger.member(placement.member),
+            "product_name": product.name if product else placement.product,
+            "long_day": _long_day(lang),
+        },
+        rows=1,
+        number=placement.code,
     )
 
 
-def settlement_pdf(
-    ledger: Ledger, settlement: Settlement, lang: str, *, printed_by: str, portal: Portal | None = None
-) -> bytes:
+def settlement_doc(settlement: Settlement, lang: str) -> downloads.Doc:
     """A leaving member's settlement statement."""
-    reader = _Reader(ledger, lang)
-    return render_pdf(
-        ledger,
-        "print_settlement.html",
-        lang,
+    long_day = _long_day(lang)
+    return downloads.Doc(
+        kind="settlement",
         title=text.t("lv_title", lang),
-        period=text.t("print_on", lang, day=downloads.long_day(reader, settlement.on)),  # type: ignore[arg-type]
-        printed_by=printed_by,
-        portal=portal,
-        s=settlement,
+        period=text.t("print_on", lang, day=long_day(settlement.on)),
+        dates=(settlement.on.isoformat(),),
+        sections=(),
+        template="print_settlement.html",
+        context={"s": settlement},
+        rows=len(settlement.lines),
+        number=settlement.member,
     )
 
 
@@ -112,21 +86,52 @@ def payroll_rows(rows: Sequence[Deduction]) -> list[dict[str, Any]]:
     return [members[k] for k in sorted(members)]
 
 
-def payroll_pdf(
-    ledger: Ledger, rows: Sequence[Deduction], month: str, lang: str, *, printed_by: str
-) -> bytes:
+def payroll_doc(rows: Sequence[Deduction], month: str, lang: str) -> downloads.Doc:
     """The month's potong gaji list for the employer: a member a row, wajib, installments, store credit."""
     table = payroll_rows(rows)
     totals = {line: sum(r.get(line, 0) for r in table) for line in LINES}
-    return render_pdf(
-        ledger,
-        "print_payroll.html",
-        lang,
+    return downloads.Doc(
+        kind="payroll",
         title=text.t("pay_title", lang),
         period=text.t("pay_month", lang, month=month),
-        printed_by=printed_by,
-        rows=table,
-        lines=LINES,
-        totals=totals,
-        total=sum(totals.values()),
+        dates=(month,),
+        sections=(),
+        template="print_payroll.html",
+        context={"rows": table, "lines": LINES, "totals": totals, "total": sum(totals.values())},
+        rows=len(table),
     )
+
+
+def pdf(ledger: Ledger, doc: downloads.Doc, lang: str, *, printed_by: str) -> bytes:
+    """``doc`` as an A4 PDF, for the command line (the portal uses ``downloads.respond``)."""
+    import weasyprint  # loads Pango on the first PDF only
+
+    reader: Any = _Reader(ledger, lang)
+    now = datetime.now(ledger.config.tz)
+    day = downloads.long_day(reader, now.date())
+    html = downloads.render_print(
+        Portal(ledger, Settings()),
+        doc,
+        lang,
+        printed=text.t("print_printed", lang, when=f"{day} {now:%H:%M}", who=printed_by),
+        signed_on=day,
+        signers=downloads.signers(reader),
+    )
+    nothing = weasyprint.urls.URLFetcher(allowed_protocols=())
+    css = weasyprint.CSS(string=downloads.PRINT_CSS.read_text(encoding="utf-8"), url_fetcher=nothing)
+    body: bytes = weasyprint.HTML(string=html, url_fetcher=nothing).write_pdf(stylesheets=[css])
+    return body
+
+
+def certificate_pdf(ledger: Ledger, placement: Placement, lang: str, *, printed_by: str) -> bytes:
+    return pdf(ledger, certificate_doc(ledger, placement, lang), lang, printed_by=printed_by)
+
+
+def settlement_pdf(ledger: Ledger, settlement: Settlement, lang: str, *, printed_by: str) -> bytes:
+    return pdf(ledger, settlement_doc(settlement, lang), lang, printed_by=printed_by)
+
+
+def payroll_pdf(
+    ledger: Ledger, rows: Sequence[Deduction], month: str, lang: str, *, printed_by: str
+) -> bytes:
+    return pdf(ledger, payroll_doc(rows, month, lang), lang, printed_by=printed_by)

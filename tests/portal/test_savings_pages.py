@@ -57,6 +57,7 @@ def test_the_certificate_downloads_for_its_owner_only(placed: World, tmp_path: P
     owner = login(placed.client(), placed.by_role["anggota"])
     response = owner.get(f"/savings/certificate?placement={code}")
     assert response.status_code == 200 and response.headers["content-type"] == "application/pdf"
+    assert f'filename="bilyet-berjangka-{code}.pdf"' in response.headers["content-disposition"]
     out = tmp_path / "bilyet.pdf"
     out.write_bytes(response.content)
     text = subprocess.run(["pdftotext", str(out), "-"], capture_output=True, text=True, check=True).stdout
