@@ -137,8 +137,8 @@ class LoanPolicy:
 # cooperative and are only defaults). Allowance: the share of the outstanding principal kept as PPAP.
 DEFAULT_CLASSES: Final = (
     LoanClass("lancar", "Lancar", 0, Decimal("0.5"), False),
-    LoanClass("kurang-lancar", "Kurang lancar", 91, Decimal(10), True),
-    LoanClass("diragukan", "Diragukan", 181, Decimal(50), True),
+    LoanClass("kurang-lancar", "Kurang lancar", 91, Decimal(50), True),
+    LoanClass("diragukan", "Diragukan", 181, Decimal(75), True),
     LoanClass("macet", "Macet", 271, Decimal(100), True),
 )
 

@@ -75,8 +75,8 @@ def test_month_end_posts_the_difference_once_and_releases_it_when_loans_recover(
     june = adjusting.run_allowance(
         ledger, office, "2026-06", by="bendahara", today=TODAY
     )  # 136 days: kurang lancar
-    assert june.plan.required_rp == 200_000 and june.plan.balance_rp == 10_000
-    assert _balance(ledger, "1209") == -200_000
+    assert june.plan.required_rp == 1_000_000 and june.plan.balance_rp == 10_000  # 50 %
+    assert _balance(ledger, "1209") == -1_000_000
     with pytest.raises(
         AllowanceRefused, match="allowance of 2026-06 is already posted; 2026-04 comes before"
     ):

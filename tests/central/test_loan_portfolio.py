@@ -102,7 +102,7 @@ def test_allowance_problem_ratio_and_portfolio_at_risk(lent: tuple[Ledger, ident
     book = portfolio.aging(ledger, as_of)
     late = next(r for r in book.rows if r.member == "A002")
     assert late.klass == "diragukan" and late.outstanding_rp == 1_200_000
-    assert late.allowance_rp == 600_000  # 50 %
+    assert late.allowance_rp == 900_000  # 75 %
     good = next(r for r in book.rows if r.member == "A001")
     assert good.klass == "lancar" and good.allowance_rp == round(good.outstanding_rp * Decimal("0.005"))
     assert book.problem_ratio == Decimal(1_200_000) / (1_200_000 + good.outstanding_rp)
