@@ -32,6 +32,7 @@ from typing import Any, Final
 
 from sqlalchemy import func, select
 
+from central.errors import UnknownMember
 from central.ledger import Ledger, schema
 from central.office import entries
 from central.office.identity import Office
@@ -211,6 +212,17 @@ def place(
         )
     if amount_rp <= 0:
         raise SavingsRefused("the amount must be more than 0 rupiah", "jumlah harus lebih dari 0 rupiah")
+    try:
+        active = bool(ledger.member(member)["active"])
+    except UnknownMember as err:
+        raise SavingsRefused(
+            f"unknown member {member!r}; import the member first", f"anggota {member!r} tidak dikenal"
+        ) from err
+    if not active:
+        raise SavingsRefused(
+            f"member {member} is not active; no new term deposit",
+            f"anggota {member} tidak aktif; tidak bisa menempatkan simpanan berjangka baru",
+        )
     _accounts(ledger)
     day = start or _today(ledger, at)
     made = record(

@@ -168,6 +168,8 @@ def test_an_unended_month_and_an_early_maturity_are_refused(office: tuple[Ledger
         deposits.mature(ledger, key, placed.id, by="A003", at=_at(date(2026, 4, 14)))
     with pytest.raises(SavingsRefused, match="B9"):
         deposits.place(ledger, key, "A001", "B9", 1_000_000, by="A003")
+    with pytest.raises(SavingsRefused, match="unknown member"):
+        deposits.place(ledger, key, "Z999", "B3", 1_000_000, by="A003")
 
 
 def test_early_withdrawal_forfeits_interest_and_pays_less_the_penalty(
