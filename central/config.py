@@ -34,6 +34,8 @@ from central.loanrules import DEFAULT_POLICY, LoanPolicy
 from central.loanrules import parse as parse_loans
 from central.savingsrules import DEFAULT_SAVINGS, SavingsPolicy
 from central.savingsrules import parse as parse_savings
+from central.stockrules import DEFAULT_STOCK, StockPolicy
+from central.stockrules import parse as parse_stock
 from sync.envelope import SAVINGS_PRODUCTS
 
 CODE_RE: Final = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,39}$")
@@ -59,6 +61,7 @@ _TOP_KEYS: Final = frozenset(
         "shu",
         "loans",
         "savings",
+        "stock",
     }
 )
 
@@ -139,6 +142,8 @@ class Config:
     loans: LoanPolicy = DEFAULT_POLICY
     # [savings]: pokok once at joining, wajib every month with its history (central.savingsrules).
     savings: SavingsPolicy = DEFAULT_SAVINGS
+    # [stock]: velocity window, reorder lead time, minimums, count approvers, accounts (central.stockrules).
+    stock: StockPolicy = DEFAULT_STOCK
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, or None."""
@@ -281,6 +286,7 @@ def parse(data: Mapping[str, Any]) -> Config:
     method, board_max, shares = _parse_shu(data)
     loans = parse_loans(data.get("loans"))
     savings = parse_savings(data.get("savings"))
+    stock = _parse_stock(data, codes)
     return Config(
         name=name,
         coop=coop,
@@ -304,6 +310,7 @@ def parse(data: Mapping[str, Any]) -> Config:
         recovery_income=recovery_income,
         loans=loans,
         savings=savings,
+        stock=stock,
     )
 
 
@@ -454,6 +461,17 @@ def _parse_allowance(
                 f"posting.{key} {code!r} is already used by another [posting] key; give it its own"
             )
     return found[0], found[1], found[2]
+
+
+def _parse_stock(data: Mapping[str, Any], codes: Mapping[str, Account]) -> StockPolicy:
+    """``[stock]``; its two accounts, when the chart has them, must be an expense and a revenue (a chart
+    without them still loads: a count's posting is then refused, naming the key)."""
+    policy = parse_stock(data.get("stock"))
+    for key, kind in (("shrinkage_expense", EXPENSE), ("surplus_income", REVENUE)):
+        code = getattr(policy, key)
+        if code in codes:
+            _need(codes, code, (kind,), f"stock.{key}")
+    return policy
 
 
 def _positive(table: Mapping[str, Any], key: str, where: str) -> int:

@@ -95,12 +95,13 @@ CENTRAL_LAYERS = (
     "yearend",
     "books",
     "office",
+    "stock",
     "sample",
     "serve",
     "portal",
     "cli",
 )
-CENTRAL_BASE = {"config", "errors", "messages", "accounts", "loanrules", "savingsrules"}
+CENTRAL_BASE = {"config", "errors", "messages", "accounts", "loanrules", "savingsrules", "stockrules"}
 MAX_MODULE_LINES = 800
 
 
