@@ -41,6 +41,7 @@ import orjson
 from central.books.statement import member_summary
 from central.ledger import quarantine
 from central.ledger.ingest import Prepared, prepare, relaxed_collector
+from central.stock import onhand
 from sync import ack as ack_mod
 from sync import batch, downlink, summary, topics
 from sync import refusals as refusals_mod
@@ -368,10 +369,14 @@ class Server:
             },
         ]
 
+    def _catalog(self) -> list[dict[str, Any]]:
+        """The catalog with each unit's stock on hand of the tracked items (``central.stock.onhand``)."""
+        return onhand.with_stock(self.ledger, self.ledger.products())
+
     def publish_downlinks(self) -> int:
         """Publish what changed since the last call, per branch; return how many snapshots went out."""
         sources: Mapping[str, Callable[[], list[dict[str, Any]]]] = {
-            "catalog": self.ledger.products,
+            "catalog": self._catalog,
             "members": self.ledger.members,
             "config": self._config_items,
         }
