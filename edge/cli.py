@@ -22,7 +22,7 @@ from edge.device import Device, Recorded, Status
 from edge.errors import EdgeError, InvalidCatalogFile, InvalidInput, NotUtf8
 from edge.i18n import Lang, current_lang, pick, rupiah
 from edge.install import init_device, install_bundle
-from edge.rules import ShiftSummary
+from edge.rules import COUNTER_WITHDRAWABLE, ShiftSummary
 from edge.settings import BrokerSettings, DeviceSettings, parse_broker_address
 
 ENV_DIR: Final = "KOP_DEVICE_DIR"
@@ -87,6 +87,19 @@ def build_parser() -> argparse.ArgumentParser:
     deposit.add_argument("--amount-rp", required=True, type=_rp, help="whole rupiah, e.g. 50000")
     deposit.add_argument("--clerk")
     deposit.add_argument("--json", action="store_true")
+
+    withdraw = sub.add_parser(
+        "withdraw",
+        parents=[common],
+        help="record a savings withdrawal paid out in cash (sukarela; never above the known balance)",
+    )
+    withdraw.add_argument("--member", required=True)
+    withdraw.add_argument(
+        "--product", required=True, help=f"savings product paid out here: {', '.join(COUNTER_WITHDRAWABLE)}"
+    )
+    withdraw.add_argument("--amount-rp", required=True, type=_rp, help="whole rupiah, e.g. 50000")
+    withdraw.add_argument("--clerk")
+    withdraw.add_argument("--json", action="store_true")
 
     inst = sub.add_parser("installment", parents=[common], help="record a loan installment")
     inst.add_argument("--member", required=True)
@@ -196,6 +209,7 @@ def _print_recorded(rec: Recorded, as_json: bool, lang: Lang) -> None:
     kinds = {
         "sale": ("Penjualan", "Sale"),
         "savings_deposit": ("Setoran simpanan", "Savings deposit"),
+        "savings_withdrawal": ("Penarikan simpanan", "Savings withdrawal"),
         "installment": ("Angsuran", "Installment"),
         "void": ("Pembatalan", "Void"),
     }
@@ -273,8 +287,11 @@ def _status(dev: Device, as_json: bool, lang: Lang) -> int:
     ]
     _print_rows(rows)
     for seq, reason in st.refused_latest:
-        print(pick(lang, "  ditolak, seq {seq}: {reason}", "  refused, seq {seq}: {reason}").format(
-            seq=seq, reason=reason))
+        print(
+            pick(lang, "  ditolak, seq {seq}: {reason}", "  refused, seq {seq}: {reason}").format(
+                seq=seq, reason=reason
+            )
+        )
     if st.refused:
         print(
             pick(
@@ -344,6 +361,10 @@ def _shift(summary: ShiftSummary, as_json: bool, lang: Lang) -> int:
             (
                 pick(lang, "angsuran pinjaman (tunai)", "loan installments (cash)"),
                 rp(summary.installments_rp),
+            ),
+            (
+                pick(lang, "penarikan simpanan (tunai keluar)", "savings withdrawals (cash paid out)"),
+                rp(summary.withdrawals_rp),
             ),
             (pick(lang, "uang tunai yang disetor", "cash to hand in"), rp(summary.cash_expected_rp)),
         ]
@@ -457,6 +478,8 @@ def run(args: argparse.Namespace, lang: Lang) -> int:
             rec = dev.record_sale(_lines(args), member=args.member, payment=args.pay, clerk=args.clerk)
         elif args.command == "deposit":
             rec = dev.record_savings_deposit(args.member, args.product, args.amount_rp, clerk=args.clerk)
+        elif args.command == "withdraw":
+            rec = dev.record_savings_withdrawal(args.member, args.product, args.amount_rp, clerk=args.clerk)
         elif args.command == "installment":
             rec = dev.record_installment(
                 args.member, args.loan, args.principal_rp, args.interest_rp, args.clerk

@@ -29,6 +29,7 @@ from edge import keys, pins, rules, schema
 from edge import settings as settings_mod
 from edge.audit import AuditResult, audit_outbox
 from edge.errors import (
+    DepositVoidAboveBalance,
     DisputeOfNonSale,
     DisputeOfOthersSale,
     DisputeOfVoidedSale,
@@ -38,14 +39,17 @@ from edge.errors import (
     InvalidSettings,
     NotInitialized,
     NotVoidable,
+    NotWithdrawableHere,
     OutboxFull,
+    SavingsBalanceUnknown,
     StoreBusy,
     StoreMissing,
     UnknownClerk,
     UnknownMember,
     UnknownTransaction,
+    WithdrawalAboveBalance,
 )
-from edge.rules import Clerk, Member, OutboxFact, Product, ShiftSummary
+from edge.rules import Clerk, Member, OutboxFact, Product, SavingsMove, ShiftSummary
 from edge.settings import DeviceSettings
 from sync.envelope import (
     GENESIS,
@@ -66,6 +70,7 @@ MAX_BATCH: Final = 500
 MAX_SEARCH_RESULTS: Final = 200
 MAX_SUMMARY_BYTES: Final = 64 * 1024
 MAX_REASON_CHARS: Final = 200
+SAVINGS_KINDS: Final = ("savings_deposit", "savings_withdrawal")
 # Central's refusals shown by ``status`` (the latest ones, newest first).
 STATUS_REFUSALS: Final = 3
 DEFAULT_RETENTION_S: Final = 30 * 24 * 3600
@@ -424,6 +429,31 @@ class Device:
             }
             return self._append(body, clerk=clerk)
 
+    def record_savings_withdrawal(
+        self, member: str, product: str, amount_rp: int, clerk: str | None = None
+    ) -> Recorded:
+        """Record cash paid out of a member's savings ``product`` at this counter: only the products of
+        ``rules.COUNTER_WITHDRAWABLE`` (sukarela), and never above the balance this device knows (see
+        ``_check_savings_balance``); central checks the ledger balance again at ingest."""
+        _positive_rp("amount_rp", amount_rp)
+        if product not in SAVINGS_PRODUCTS:
+            raise InvalidInput(f"product {product!r} must be one of {', '.join(SAVINGS_PRODUCTS)}")
+        if product not in rules.COUNTER_WITHDRAWABLE:
+            raise NotWithdrawableHere(product, rules.COUNTER_WITHDRAWABLE)
+        with self._tx():
+            self._known_member(member)
+            self._check_savings_balance(member, product, amount_rp)
+            body = {
+                "unit": self.settings.unit,
+                "kind": "savings_withdrawal",
+                "member": member,
+                "payment": "cash",
+                "lines": [],
+                "total": amount_rp,
+                "product": product,
+            }
+            return self._append(body, clerk=clerk)
+
     def record_installment(
         self, member: str, loan: str, principal_rp: int, interest_rp: int, clerk: str | None = None
     ) -> Recorded:
@@ -462,6 +492,8 @@ class Device:
             if conn.execute("SELECT 1 FROM outbox WHERE kind = 'void' AND ref = ?", (ref,)).fetchone():
                 raise NotVoidable(ref, "sudah dibatalkan sebelumnya", "it was voided already")
             original = json.loads(data)
+            if kind == "savings_deposit":
+                self._check_deposit_void(original["member"], original["product"], int(original["total"]))
             for line in original["lines"]:
                 milli = rules.to_milli(rules.qty_value(line["sku"], line["qty"]))
                 conn.execute(
@@ -522,6 +554,74 @@ class Device:
         left = max(owed - paid, 0)
         if principal_rp > left:
             raise InstallmentAboveOwed(member, principal_rp, left, str(row[2] or "-"))
+
+    def _check_savings_balance(self, member: str, product: str, amount_rp: int) -> None:
+        """Refuse a withdrawal above the balance this device knows (``_known_savings``); without a
+        summary, or with one older than the outbox rows pruned since, the device cannot know the balance
+        and refuses: cash leaves the till."""
+        known = self._known_savings(member, product)
+        if isinstance(known, SavingsBalanceUnknown):
+            raise known
+        known_rp, as_of = known
+        if amount_rp > known_rp:
+            raise WithdrawalAboveBalance(member, product, amount_rp, max(known_rp, 0), as_of)
+
+    def _check_deposit_void(self, member: str, product: str, amount_rp: int) -> None:
+        """Refuse a void of a deposit whose cash was paid out again here: the balance this device knows
+        must still cover it. A device without a usable summary never paid this member out (a withdrawal
+        needs one), so the void goes on and central checks the ledger."""
+        known = self._known_savings(member, product)
+        if isinstance(known, SavingsBalanceUnknown):
+            return
+        known_rp, as_of = known
+        if amount_rp > known_rp:  # the void takes the deposit back out of the balance
+            raise DepositVoidAboveBalance(member, product, amount_rp, max(known_rp, 0), as_of)
+
+    def _known_savings(self, member: str, product: str) -> tuple[int, str] | SavingsBalanceUnknown:
+        """(the ``product`` balance this device knows, its as-of), by ``rules.savings_known_rp``: the
+        member's last summary from central, plus deposits recorded here after it was saved, less every
+        withdrawal (and void of a deposit) recorded here that it may not hold yet; or the error saying
+        why the device cannot know."""
+        row = self._conn.execute(
+            "SELECT summary, saved_at, as_of FROM member_summaries WHERE number = ?", (member,)
+        ).fetchone()
+        savings = json.loads(row[0]).get("savings") if row is not None else None
+        balance = savings.get(product, 0) if isinstance(savings, dict) else None
+        if row is None or isinstance(balance, bool) or not isinstance(balance, int):
+            return SavingsBalanceUnknown(member, product)
+        saved_at, as_of = float(row[1]), str(row[2] or "-")
+        if saved_at < float(self._meta("pruned_before_at", "0") or 0):
+            return SavingsBalanceUnknown(member, product, as_of)
+        return rules.savings_known_rp(balance, self._savings_moves(member, product, saved_at)), as_of
+
+    def _savings_moves(self, member: str, product: str, saved_at: float) -> list[SavingsMove]:
+        """This device's deposits and withdrawals of ``product`` for ``member``, and voids of them, that
+        a summary saved at ``saved_at`` may not hold: recorded after it, or not confirmed by central
+        before it. Rows central refused are left out (a void of a refused row too). A void whose
+        original was pruned names no product: it counts as money out, on the till's side."""
+        rows = self._conn.execute(
+            "SELECT o.kind, o.total_rp, o.created_at, o.envelope, r.kind, r.envelope, r.refused_at"
+            " FROM outbox o LEFT JOIN outbox r ON o.kind = 'void' AND r.id = o.ref"
+            " WHERE o.member = ? AND o.refused_at IS NULL"
+            " AND o.kind IN ('savings_deposit', 'savings_withdrawal', 'void')"
+            " AND (o.created_at > ? OR o.acked_at IS NULL OR o.acked_at >= ?)",
+            (member, saved_at, saved_at),
+        ).fetchall()
+        moves: list[SavingsMove] = []
+        for kind, total_rp, created_at, data, ref_kind, ref_data, ref_refused in rows:
+            surely_new = float(created_at) > saved_at
+            if kind == "void" and ref_kind is None:
+                moves.append(SavingsMove(-int(total_rp), surely_new))
+                continue
+            if kind == "void" and (ref_refused is not None or ref_kind not in SAVINGS_KINDS):
+                continue
+            # A void of a withdrawal puts money back; a void of a deposit takes it out.
+            money_in = kind == "savings_deposit" or ref_kind == "savings_withdrawal"
+            moved = ref_data if kind == "void" else data
+            if json.loads(bytes(moved)).get("product") != product:
+                continue
+            moves.append(SavingsMove(int(total_rp) if money_in else -int(total_rp), surely_new))
+        return moves
 
     def _check_disputable(self, member: str, ref: str) -> None:
         """A member disputes only a sale in their own name that is not voided, as far as this device knows:
@@ -804,6 +904,9 @@ class Device:
                     self._meta_int("catalog_ack_seq"),
                 ),
             )
+            if cursor.rowcount > 0:  # a member summary saved before the cutoff may miss a pruned row
+                before = float(self._meta("pruned_before_at", "0") or 0)
+                self._set_meta("pruned_before_at", max(before, cutoff))
             return int(cursor.rowcount)
 
     def apply_refusals(self, notice: Any) -> int:
@@ -1020,17 +1123,19 @@ class Device:
         return pins.pin_matches(pin, rows[0][0])
 
     def shift_summary(self, clerk: str, since: datetime | str) -> ShiftSummary:
-        """What ``clerk`` recorded since ``since``: sales by payment, voids, and the cash to hand in."""
+        """What ``clerk`` recorded since ``since``: sales by payment, voids, savings in and out, and the
+        cash to hand in."""
         start = datetime.fromisoformat(since) if isinstance(since, str) else since
         if start.tzinfo is None:
             start = start.astimezone()
         if not self._read("SELECT 1 FROM clerks WHERE id = ?", (clerk,)):
             raise UnknownClerk(clerk)
         rows = self._read(
-            "SELECT kind, payment, total_rp FROM outbox WHERE clerk = ? AND created_at >= ? ORDER BY seq",
+            "SELECT o.kind, o.payment, o.total_rp, r.kind FROM outbox o LEFT JOIN outbox r ON r.id = o.ref"
+            " WHERE o.clerk = ? AND o.created_at >= ? ORDER BY o.seq",
             (clerk, start.timestamp()),
         )
-        facts = [OutboxFact(k, p, int(t)) for k, p, t in rows]
+        facts = [OutboxFact(k, p, int(t), r) for k, p, t, r in rows]
         return rules.shift_summary(clerk, start.isoformat(timespec="seconds"), facts)
 
     def stock_milli(self) -> dict[str, int | None]:

@@ -7,6 +7,7 @@ picks one explicitly. Every message names what is wrong and, where there is one,
 from __future__ import annotations
 
 from decimal import Decimal
+from typing import Final
 
 from edge.i18n import Lang, current_lang, rupiah
 
@@ -346,6 +347,101 @@ class InstallmentAboveOwed(EdgeError):
             f"Installment principal {rupiah(principal_rp, 'en')} is more than member {member} still owes, "
             f"{rupiah(owed_rp, 'en')} (central's data as of {as_of}, less installments on this device). "
             "Check the amount; if central's figures have changed, wait for them to sync.",
+        )
+
+
+# Where a savings product that a counter does not pay out is paid out instead: (Indonesian, English).
+_WHERE_INSTEAD: Final[dict[str, tuple[str, str]]] = {
+    "pokok": (
+        "dikembalikan hanya saat anggota keluar, di kantor (penyelesaian keanggotaan)",
+        "paid back only when the member leaves, at the office (the leaving member's settlement)",
+    ),
+    "wajib": (
+        "dikembalikan hanya saat anggota keluar, di kantor (penyelesaian keanggotaan)",
+        "paid back only when the member leaves, at the office (the leaving member's settlement)",
+    ),
+    "berjangka": (
+        "dicairkan di kantor saat jatuh tempo, atau lebih awal menurut aturan produknya",
+        "paid out at the office at maturity, or early by the product's rule",
+    ),
+    "shr": (
+        "dibayarkan kantor menjelang Idul Fitri",
+        "paid out by the office before Idul Fitri",
+    ),
+    "smsk": (
+        "dibayarkan kantor menurut aturan SMSK",
+        "paid out by the office by the SMSK rule",
+    ),
+}
+
+
+class NotWithdrawableHere(EdgeError):
+    """A savings product that is not paid out at a counter (only ``edge.rules.COUNTER_WITHDRAWABLE`` are)."""
+
+    def __init__(self, product: str, allowed: tuple[str, ...]) -> None:
+        where_id, where_en = _WHERE_INSTEAD.get(product, ("diurus di kantor", "handled at the office"))
+        super().__init__(
+            f"Simpanan {product} tidak bisa ditarik di loket: {where_id}. Di loket hanya penarikan "
+            f"{', '.join(allowed)}; arahkan anggota ke kantor.",
+            f"Savings {product} cannot be withdrawn at a counter: {where_en}. A counter pays out only "
+            f"{', '.join(allowed)}; send the member to the office.",
+        )
+
+
+class WithdrawalAboveBalance(EdgeError):
+    """A withdrawal above the balance this device knows: central's last summary and this device's own
+    movements since."""
+
+    def __init__(self, member: str, product: str, amount_rp: int, known_rp: int, as_of: str) -> None:
+        self.known_rp = known_rp
+        super().__init__(
+            f"Penarikan {rupiah(amount_rp, 'id')} melebihi saldo simpanan {product} anggota {member} yang "
+            f"diketahui perangkat ini, {rupiah(known_rp, 'id')} (data pusat per {as_of}, ditambah setoran "
+            "dan dikurangi penarikan di perangkat ini sejak itu). Kurangi jumlahnya; bila saldo di pusat "
+            "lebih besar, tunggu tersinkron atau arahkan anggota ke kantor.",
+            f"Withdrawal {rupiah(amount_rp, 'en')} is more than the {product} savings balance of member "
+            f"{member} that this device knows, {rupiah(known_rp, 'en')} (central's data as of {as_of}, plus "
+            "deposits and less withdrawals on this device since). Lower the amount; if central holds more, "
+            "wait for the sync or send the member to the office.",
+        )
+
+
+class DepositVoidAboveBalance(EdgeError):
+    """A void of a savings deposit that the balance this device knows no longer covers (part of it was
+    paid out again)."""
+
+    def __init__(self, member: str, product: str, amount_rp: int, known_rp: int, as_of: str) -> None:
+        self.known_rp = known_rp
+        super().__init__(
+            f"Setoran {product} {rupiah(amount_rp, 'id')} anggota {member} tidak bisa dibatalkan: saldo "
+            f"yang diketahui perangkat ini tinggal {rupiah(known_rp, 'id')} (data pusat per {as_of}, "
+            "dengan setoran dan penarikan di perangkat ini sejak itu), sebagian sudah ditarik. Batalkan "
+            "penarikannya dulu, atau selesaikan di kantor.",
+            f"The {product} deposit of {rupiah(amount_rp, 'en')} by member {member} cannot be voided: the "
+            f"balance this device knows is {rupiah(known_rp, 'en')} (central's data as of {as_of}, with "
+            "deposits and withdrawals on this device since), part of it was paid out. Void the withdrawal "
+            "first, or settle it at the office.",
+        )
+
+
+class SavingsBalanceUnknown(EdgeError):
+    """A withdrawal for a member whose balance this device cannot know: no summary from central yet,
+    or one older than what the outbox still keeps (``as_of`` is then the summary's)."""
+
+    def __init__(self, member: str, product: str, as_of: str | None = None) -> None:
+        if as_of is None:
+            why_id = "perangkat ini belum menerima ringkasan anggota itu dari pusat"
+            why_en = "this device has no summary of that member from central yet"
+        else:
+            why_id = f"ringkasan anggota itu dari pusat (per {as_of}) sudah terlalu lama"
+            why_en = f"the device's summary of that member from central (as of {as_of}) is too old"
+        super().__init__(
+            f"Penarikan simpanan {product} anggota {member} ditolak: {why_id}, jadi saldonya tidak "
+            "diketahui dan uang tunai tidak boleh keluar. Tunggu perangkat tersinkron (pindai kartu anggota "
+            "saat terhubung) atau arahkan anggota ke kantor.",
+            f"Withdrawal of {product} savings for member {member} refused: {why_en}, so the balance is not "
+            "known and no cash may leave the till. Wait for the device to sync (scan the member's card while "
+            "online) or send the member to the office.",
         )
 
 

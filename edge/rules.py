@@ -1,5 +1,6 @@
-"""Pure rules of the device: pricing a sale from the catalog, the offline credit check, downlink
-versioning and item shapes, and the shift summary. Plain data in, plain data out; no database or clock."""
+"""Pure rules of the device: pricing a sale from the catalog, the offline credit check, the offline
+savings balance for a withdrawal, downlink versioning and item shapes, and the shift summary. Plain data
+in, plain data out; no database or clock."""
 
 from __future__ import annotations
 
@@ -25,6 +26,9 @@ from sync.envelope import CODE_RE, MAX_AMOUNT_RP, MAX_LINES, EnvelopeError, line
 MILLI: Final = 1000
 DOWNLINK_NAMES: Final = ("catalog", "members", "config", "clerks")
 MAX_DOWNLINK_ITEMS: Final = 100_000
+# Savings products a counter may pay out. Pokok and wajib come back only when a member leaves, berjangka
+# at maturity (or early by its rule), SHR and SMSK by the office's payout: all at the office.
+COUNTER_WITHDRAWABLE: Final = ("sukarela",)
 
 
 @dataclass(frozen=True)
@@ -333,16 +337,19 @@ def clerk_item(item: Mapping[str, Any]) -> Clerk:
 
 @dataclass(frozen=True)
 class OutboxFact:
-    """What the shift summary needs of one recorded transaction."""
+    """What the shift summary needs of one recorded transaction (for a void, the kind it voids)."""
 
     kind: str
     payment: str
     total_rp: int
+    ref_kind: str | None = None
 
 
 @dataclass(frozen=True)
 class ShiftSummary:
-    """A clerk's shift: sales by payment method, voids, other cash taken, and the cash to hand in."""
+    """A clerk's shift: sales by payment method, voids, other cash taken and paid out, and the cash to
+    hand in. ``voids_*`` are voids of money taken in (sales, deposits, installments: given back);
+    ``withdrawals_rp`` is savings paid out, less withdrawals voided (their cash came back)."""
 
     clerk: str
     since: str
@@ -352,18 +359,22 @@ class ShiftSummary:
     voids_rp: Mapping[str, int]
     deposits_rp: int
     installments_rp: int
+    withdrawals_rp: int
     cash_expected_rp: int
 
 
 def shift_summary(clerk: str, since: str, facts: Iterable[OutboxFact]) -> ShiftSummary:
-    """Add up a clerk's transactions; cash expected = cash sales + deposits + installments - cash voids."""
+    """Add up a clerk's transactions; cash expected = cash sales + deposits + installments - withdrawals
+    - cash voids, where a void of a withdrawal puts its cash back (it lowers the withdrawals)."""
     sales = {"cash": 0, "credit": 0}
     voids = {"cash": 0, "credit": 0}
-    sales_count = voids_count = deposits = installments = 0
+    sales_count = voids_count = deposits = installments = withdrawals = 0
     for fact in facts:
         if fact.kind == "sale":
             sales_count += 1
             sales[fact.payment] += fact.total_rp
+        elif fact.kind == "void" and fact.ref_kind == "savings_withdrawal":
+            withdrawals -= fact.total_rp
         elif fact.kind == "void":
             voids_count += 1
             voids[fact.payment] += fact.total_rp
@@ -371,5 +382,34 @@ def shift_summary(clerk: str, since: str, facts: Iterable[OutboxFact]) -> ShiftS
             deposits += fact.total_rp
         elif fact.kind == "installment":
             installments += fact.total_rp
-    cash = sales["cash"] + deposits + installments - voids["cash"]
-    return ShiftSummary(clerk, since, sales_count, sales, voids_count, voids, deposits, installments, cash)
+        elif fact.kind == "savings_withdrawal":
+            withdrawals += fact.total_rp
+    cash = sales["cash"] + deposits + installments - withdrawals - voids["cash"]
+    return ShiftSummary(
+        clerk, since, sales_count, sales, voids_count, voids, deposits, installments, withdrawals, cash
+    )
+
+
+# ---- savings withdrawal ---------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class SavingsMove:
+    """One change this device recorded to a member's savings product, as the offline balance sees it:
+    ``change_rp`` is + for a deposit (or a void of a withdrawal) and - for a withdrawal (or a void of a
+    deposit); ``surely_new`` when it was recorded after central's summary was saved, so the summary cannot
+    hold it. A move not surely new may or may not be in the summary (central had not confirmed it then)."""
+
+    change_rp: int
+    surely_new: bool
+
+
+def savings_known_rp(summary_rp: int, moves: Iterable[SavingsMove]) -> int:
+    """The balance a device may pay out against: central's summary, plus money in that the summary
+    surely lacks, less every money out that it may lack. Counting doubtful money out twice and doubtful
+    money in not at all errs on the till's side; central re-checks against the ledger anyway."""
+    known = summary_rp
+    for move in moves:
+        if move.change_rp < 0 or move.surely_new:
+            known += move.change_rp
+    return known

@@ -218,11 +218,13 @@ def estimate_points(
 
 @dataclass(frozen=True)
 class ShiftFact:
-    """One transaction a clerk recorded during the shift: its kind, payment and total."""
+    """One transaction a clerk recorded during the shift: its kind, payment and total (for a void, the
+    kind it voids)."""
 
     kind: str
     payment: str
     total_rp: int
+    ref_kind: str | None = None
 
 
 @dataclass(frozen=True)
@@ -238,6 +240,7 @@ class ShiftSummary:
     deposits_rp: int = 0
     installments_rp: int = 0
     cash_expected_rp: int = 0
+    withdrawals_rp: int = 0  # savings paid out, less withdrawals voided
 
     @property
     def total_rp(self) -> int:
@@ -248,7 +251,7 @@ def summarize_shift(since: str, facts: Iterable[ShiftFact]) -> ShiftSummary:
     """Add up a shift with edge's rule (``edge.rules.shift_summary``); the kiosk uses it for demo data."""
     from edge.rules import OutboxFact, shift_summary
 
-    summary = shift_summary("", since, (OutboxFact(f.kind, f.payment, f.total_rp) for f in facts))
+    summary = shift_summary("", since, (OutboxFact(f.kind, f.payment, f.total_rp, f.ref_kind) for f in facts))
     return shift_from_edge(summary)
 
 
@@ -264,6 +267,7 @@ def shift_from_edge(summary: Any) -> ShiftSummary:
         deposits_rp=summary.deposits_rp,
         installments_rp=summary.installments_rp,
         cash_expected_rp=summary.cash_expected_rp,
+        withdrawals_rp=int(getattr(summary, "withdrawals_rp", 0)),
     )
 
 

@@ -868,6 +868,8 @@ class ShiftScreen(KioskScreen):
             self._row((self.t("Savings deposits"), "", self.rp(summary.deposits_rp)))
         if summary.installments_rp:
             self._row((self.t("Loan installments"), "", self.rp(summary.installments_rp)))
+        if summary.withdrawals_rp:
+            self._row((self.t("Savings withdrawals"), "", self.rp(-summary.withdrawals_rp)))
         table.add_widget(Widget())
         self.w["deposit"].text = self.t("Cash to deposit: {amount}").format(
             amount=self.rp(summary.cash_expected_rp)
