@@ -54,6 +54,7 @@ EXTENSIONS: Final = (
     "central.cli.payroll",
     "central.cli.deposits",
     "central.cli.transparency",
+    "central.cli.stock",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0

@@ -16,6 +16,7 @@ from central.portal import (
     text_member,
     text_office,
     text_savings,
+    text_stock,
 )
 
 LANGS: Final = ("id", "en")
@@ -269,6 +270,7 @@ _AREAS: Final = (
     text_loans.MESSAGES,
     text_log.MESSAGES,
     text_savings.MESSAGES,
+    text_stock.MESSAGES,
 )
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}
 for _area in _AREAS:
