@@ -29,7 +29,7 @@ from sqlalchemy import (
 )
 
 # 2: transactions.cost_rp; 3: quarantine.state, refusals, quarantine_actions; 4: MEMBER_TS_INDEX,
-# account_days.lines (see ``upgrade``).
+# account_days.lines, the wider LOAN_INDEX (see ``upgrade``).
 SCHEMA_VERSION: Final = 4
 
 metadata = MetaData()
@@ -168,9 +168,17 @@ Index(
     sqlite_where=transactions.c.ref.is_not(None),
     postgresql_where=transactions.c.ref.is_not(None),
 )
-Index(
+# A loan's transactions (disbursement, installments, write-off) by kind and day, holding what the loan
+# book sums (total, time, id): the aging of 100,000 loans sums two million installments out of the index
+# without reading a row. Widened from (loan) in version 4.
+LOAN_INDEX: Final = Index(
     "ix_transactions_loan",
     transactions.c.loan,
+    transactions.c.kind,
+    transactions.c.day,
+    transactions.c.total_rp,
+    transactions.c.ts,
+    transactions.c.id,
     sqlite_where=transactions.c.loan.is_not(None),
     postgresql_where=transactions.c.loan.is_not(None),
 )
@@ -326,7 +334,8 @@ def upgrade(conn: Connection) -> bool:
     Version 2 adds ``transactions.cost_rp``, fills it from the sale lines, replaces the member index
     by ``MEMBER_TOTALS_INDEX`` and widens ``ACCOUNT_DAY_INDEX``. Version 3 adds ``quarantine.state``
     (``create_all`` makes ``refusals`` and ``quarantine_actions``). Version 4 adds ``MEMBER_TS_INDEX`` and
-    ``account_days.lines`` (so the sums are to be recomputed with their line counts).
+    ``account_days.lines`` (so the sums are to be recomputed with their line counts), and widens
+    ``LOAN_INDEX``.
     Runs inside the caller's write transaction (``Ledger.init``), after ``create_all`` made any missing
     tables (it does not add indexes to tables that exist).
     """
@@ -347,9 +356,10 @@ def upgrade(conn: Connection) -> bool:
     stale_sums = "lines" not in {column["name"] for column in inspect(conn).get_columns("account_days")}
     if stale_sums:
         conn.exec_driver_sql("ALTER TABLE account_days ADD COLUMN lines BIGINT NOT NULL DEFAULT 0")
-    wanted = [column.name for column in ACCOUNT_DAY_INDEX.columns]
-    found = {ix["name"]: ix["column_names"] for ix in inspect(conn).get_indexes("journal")}
-    if found.get(str(ACCOUNT_DAY_INDEX.name)) != wanted:
-        conn.exec_driver_sql(f"DROP INDEX IF EXISTS {ACCOUNT_DAY_INDEX.name}")
-        ACCOUNT_DAY_INDEX.create(conn)
+    for table, index in (("journal", ACCOUNT_DAY_INDEX), ("transactions", LOAN_INDEX)):
+        wanted = [column.name for column in index.columns]
+        found = {ix["name"]: ix["column_names"] for ix in inspect(conn).get_indexes(table)}
+        if found.get(str(index.name)) != wanted:
+            conn.exec_driver_sql(f"DROP INDEX IF EXISTS {index.name}")
+            index.create(conn)
     return stale_sums

@@ -282,7 +282,7 @@ def settle(
             return
         for k in range(first, count):
             if on <= due[k]:
-                continue
+                break  # a schedule runs in date order: the rest are not due yet either
             unpaid = principal[k] + interest[k] - principal_paid[k] - interest_paid[k]
             periods = (on - due[k]).days // PENALTY_PERIOD_DAYS
             if unpaid > 0 and periods > 0:

@@ -168,6 +168,8 @@ def downgrade_to_version_1(path: str) -> None:
     conn.execute(f"DROP INDEX {schema.MEMBER_TOTALS_INDEX.name}")
     conn.execute(f"DROP INDEX {schema.MEMBER_TS_INDEX.name}")  # version 4 added it and the line counts
     conn.execute("ALTER TABLE account_days DROP COLUMN lines")
+    conn.execute(f"DROP INDEX {schema.LOAN_INDEX.name}")
+    conn.execute(f"CREATE INDEX {schema.LOAN_INDEX.name} ON transactions (loan) WHERE loan IS NOT NULL")
     conn.execute("ALTER TABLE transactions DROP COLUMN cost_rp")
     conn.execute(
         "CREATE INDEX ix_transactions_member_day ON transactions (member, day) WHERE member IS NOT NULL"

@@ -67,6 +67,10 @@ def test_upgrade_adds_the_member_index_and_the_line_counts_to_an_older_ledger(
     version = conn.execute("SELECT value FROM meta WHERE key = 'schema_version'").fetchone()[0]
     conn.close()
     assert schema.MEMBER_TS_INDEX.name in names
+    conn = sqlite3.connect(db)
+    loan_columns = [row[2] for row in conn.execute(f"PRAGMA index_info({schema.LOAN_INDEX.name})")]
+    conn.close()
+    assert loan_columns == [column.name for column in schema.LOAN_INDEX.columns]
     assert json.loads(version) == schema.SCHEMA_VERSION
     with Ledger.open(db) as ledger:
         assert account_days_match_journal(ledger)  # the line counts filled in

@@ -8,7 +8,7 @@ from datetime import date, datetime
 from typing import Any
 
 import pytest
-from hypothesis import given
+from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from central import config, sample
@@ -119,3 +119,28 @@ def test_the_command_lists_who_is_behind(
     assert app.main(["--db", ledger.target, "savings", "wajib", "--as-of", "2026-03-31", "--json"]) == 0
     rows = json.loads(capsys.readouterr().out)
     assert rows and all(r["owed_rp"] > 0 for r in rows)
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    amounts=st.lists(st.sampled_from([0, 25_000, 50_000, 75_000]), min_size=1, max_size=4),
+    joined=st.integers(0, 60),
+    paid=st.integers(0, 4_000_000),
+    as_of=st.integers(0, 60),
+)
+def test_the_running_sums_give_what_the_month_by_month_walk_gives(
+    amounts: list[int], joined: int, paid: int, as_of: int
+) -> None:
+    """``Dues.position`` (the list of every member) equals ``position`` month by month, also with months
+    whose dues are 0 (a history that stops the dues for a while)."""
+    start = month_index("2024-01")
+    history = [
+        {"from": f"{2024 + (6 * n) // 12}-{(6 * n) % 12 + 1:02d}", "rp": rp}
+        for n, rp in enumerate(amounts[1:], 1)
+    ]
+    policy = parse({"pokok_rp": 0, "wajib_rp": amounts[0], "wajib_from": "2024-01", "wajib_history": history})
+    joined_text = f"{2023 + (joined + 6) // 12}-{(joined + 6) % 12 + 1:02d}-15"
+    day = date(2024 + as_of // 12, as_of % 12 + 1, 28)
+    first = min(start, month_index(joined_text[:7]))
+    fast = dues.Dues(policy, first, day.year * 12 + day.month - 1)
+    assert fast.position(joined_text, paid) == dues.position(policy, joined_text, paid, day)
