@@ -492,7 +492,7 @@ class Device:
             if conn.execute("SELECT 1 FROM outbox WHERE kind = 'void' AND ref = ?", (ref,)).fetchone():
                 raise NotVoidable(ref, "sudah dibatalkan sebelumnya", "it was voided already")
             original = json.loads(data)
-            if kind == "savings_deposit":
+            if kind == "savings_deposit" and original["product"] in rules.COUNTER_WITHDRAWABLE:
                 self._check_deposit_void(original["member"], original["product"], int(original["total"]))
             for line in original["lines"]:
                 milli = rules.to_milli(rules.qty_value(line["sku"], line["qty"]))
@@ -568,8 +568,9 @@ class Device:
 
     def _check_deposit_void(self, member: str, product: str, amount_rp: int) -> None:
         """Refuse a void of a deposit whose cash was paid out again here: the balance this device knows
-        must still cover it. A device without a usable summary never paid this member out (a withdrawal
-        needs one), so the void goes on and central checks the ledger."""
+        must still cover it. Only for products a counter pays out; a device without a usable summary
+        never paid this member out (a withdrawal needs one), so the void goes on and central checks the
+        ledger."""
         known = self._known_savings(member, product)
         if isinstance(known, SavingsBalanceUnknown):
             return

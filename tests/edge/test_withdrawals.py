@@ -181,7 +181,8 @@ def test_voids_put_a_withdrawal_back_and_take_a_deposit_out(tdev: Device) -> Non
 def test_a_deposit_paid_out_again_cannot_be_voided(tdev: Device) -> None:
     """Voiding a deposit gives its cash back; when the balance no longer covers it (it was withdrawn),
     the void is refused until the withdrawal is voided. Without a summary the device never paid the member
-    out, so a typo's deposit can always be voided here (central checks the ledger)."""
+    out, and a counter never pays out wajib: such deposits can always be voided here (central checks the
+    ledger)."""
     tdev.save_member_summary("A001", summary(10_000))
     deposit = tdev.record_savings_deposit("A001", "sukarela", 50_000)
     out = tdev.record_savings_withdrawal("A001", "sukarela", 45_000)
@@ -192,8 +193,11 @@ def test_a_deposit_paid_out_again_cannot_be_voided(tdev: Device) -> None:
     assert tdev.status().last_seq == before
     tdev.record_void(out.id, "salah anggota")
     tdev.record_void(deposit.id, "salah anggota")
-    typo = tdev.record_savings_deposit("A002", "wajib", 500_000)
+    typo = tdev.record_savings_deposit("A002", "sukarela", 500_000)
     assert tdev.record_void(typo.id, "salah ketik").kind == "void"
+    wajib = tdev.record_savings_deposit("A001", "wajib", 500_000)  # never paid out at a counter
+    tdev.save_member_summary("A001", summary(0, wajib=0))  # central answered before the upload arrived
+    assert tdev.record_void(wajib.id, "salah ketik").kind == "void"
 
 
 def test_a_summary_older_than_what_was_pruned_is_too_old(tdev: Device) -> None:
@@ -219,7 +223,7 @@ def test_shift_cash_pays_out_withdrawals_and_a_void_puts_the_cash_back(tdev: Dev
     withdrawal's cash came back, so it is not paid out and is not among the voids given back."""
     tdev.add_clerk("k1", "Rina", "1234")
     tdev.save_member_summary("A001", summary(200_000))
-    since = tdev._clock()
+    since = "2000-01-01T00:00:00+07:00"
     tdev.record_sale([("PULSA", 2)], clerk="k1")  # 20,000 cash
     tdev.record_savings_deposit("A001", "sukarela", 50_000, clerk="k1")
     tdev.record_installment("A001", "L-1", 0, 5_000, clerk="k1")
@@ -346,7 +350,7 @@ def test_withdraw_command_records_and_refuses_without_a_traceback(
     with Device.open(device_dir) as dev:
         dev.save_member_summary("A001", summary(100_000))
         dev.add_clerk("k1", "Rina", "1234")
-        since = dev._clock().isoformat()
+    since = "2000-01-01T00:00:00+07:00"
     ok = ("withdraw", "--member", "A001", "--product", "sukarela", "--amount-rp", "40000", "--clerk", "k1")
     assert run(device_dir, *ok) == 0
     assert "Savings withdrawal recorded" in capsys.readouterr().out
