@@ -25,6 +25,8 @@ BOARD: Final = frozenset({"pengurus", "ketua", "sekretaris", "bendahara", "penga
 READERS: Final = frozenset(SEES_MEMBERS)  # the board, supervisors, the manager and office staff
 OFFICE: Final = frozenset({"manajer", "staf"})  # who changes members, products, devices, the year
 PAYERS: Final = frozenset({"bendahara", "manajer"})  # who pays out approved loans
+STOCK_READERS: Final = READERS | {"kasir"}  # stock on hand and the counts: the office, board and clerks
+COUNTERS: Final = OFFICE | {"kasir"}  # who types counted lines into an open stock count
 
 
 @dataclass(frozen=True)
@@ -79,6 +81,20 @@ MATRIX: Final = (
     Rule("loan_reschedule", "/loans/reschedule", ("GET", "POST"), MEMBERS),
     Rule("loan_reschedules", "/loans/reschedules", ("GET",), READERS),
     Rule("loan_reschedule_decide", "/loans/reschedules/decide", ("POST",), BOARD),
+    # stock (docs/stock.md): on hand, reorder, slow movers, below cost; counts; shrinkage for the board.
+    # Approving a count is further limited to [stock] approvers (default manajer) by central.stock.counts.
+    Rule("stock", "/stock", ("GET",), STOCK_READERS),
+    Rule("stock_reorder", "/stock/reorder", ("GET",), STOCK_READERS),
+    Rule("stock_slow", "/stock/slow", ("GET",), STOCK_READERS),
+    Rule("stock_below_cost", "/stock/below-cost", ("GET",), READERS),
+    Rule("stock_shrinkage", "/stock/shrinkage", ("GET",), BOARD),
+    Rule("stock_counts", "/stock/counts", ("GET",), STOCK_READERS),
+    Rule("stock_count_start", "/stock/counts/start", ("POST",), OFFICE),
+    Rule("stock_count", "/stock/counts/{count}", ("GET",), STOCK_READERS),
+    Rule("stock_count_line", "/stock/counts/{count}/line", ("POST",), COUNTERS),
+    Rule("stock_count_close", "/stock/counts/{count}/close", ("POST",), OFFICE),
+    Rule("stock_count_cancel", "/stock/counts/{count}/cancel", ("POST",), OFFICE),
+    Rule("stock_count_decide", "/stock/counts/{count}/decide", ("POST",), BOARD),
     # the board's and supervisors' view
     Rule("board", "/board", ("GET",), BOARD),
     Rule("audit", "/audit", ("GET",), BOARD),

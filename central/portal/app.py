@@ -39,6 +39,7 @@ from central.portal import (
     pages_member,
     pages_office,
     pages_savings,
+    pages_stock,
     text,
 )
 from central.portal.accounts import User
@@ -71,7 +72,16 @@ Page = Callable[[Req], Response]
 def _pages() -> dict[str, Page]:
     """Every page by its rule's name, from the page modules (a name defined twice is a programming error)."""
     found: dict[str, Page] = {}
-    for module in (pages, pages_member, pages_board, pages_office, pages_loans, pages_log, pages_savings):
+    for module in (
+        pages,
+        pages_member,
+        pages_board,
+        pages_office,
+        pages_loans,
+        pages_log,
+        pages_savings,
+        pages_stock,
+    ):
         twice = sorted(set(module.PAGES) & set(found))
         if twice:
             raise RuntimeError(f"portal pages defined twice: {', '.join(twice)}")

@@ -100,6 +100,12 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "ct_reject_button": ("Tolak", "Reject"),
     "ct_cancel_button": ("Batalkan", "Cancel"),
     "ct_reason": ("Alasan", "Reason"),
+    "ct_confirm": ("Ketik nomor stok opname untuk memastikan", "Type the count's number to confirm"),
+    "ct_confirm_needed": (
+        "Ketik nomor stok opname ({id}) untuk memastikan; tidak ada yang diubah.",
+        "Type the count's number ({id}) to confirm; nothing was changed.",
+    ),
+    "ct_decision": ("Keputusan", "Decision"),
     "ct_decide_help": (
         "Persetujuan membukukan selisih: Dr beban susut / Cr persediaan (lebih: sebaliknya), "
         "di rantai kantor.",

@@ -63,12 +63,22 @@ class World:
             return str(self.ledger.products()[0]["sku"])
         if param == "app":
             return str(_application(self.ledger))
+        if param == "count":
+            return str(_stock_count(self.ledger))
         raise AssertionError(f"no sample value for the path parameter {{{param}}}")
 
 
 def portal_config() -> config.Config:
     """The default config with a loan product, so the loan pages have something to show."""
     return config.parse(config.merge_over_defaults(config._default_raw(), {"loans": {"products": [PRODUCT]}}))
+
+
+def _stock_count(ledger: Ledger) -> int:
+    """A stock count's number (an open count of the toko, started on first use)."""
+    from central.stock import counts
+
+    made = counts.listing(ledger)
+    return made[0].id if made else counts.start(ledger, "toko", by="test").id
 
 
 def _application(ledger: Ledger) -> int:
