@@ -18,11 +18,11 @@ force on the day asked for, and ``history`` holds the earlier versions as they s
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Collection, Iterable
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date
 from decimal import ROUND_HALF_UP, Decimal
-from typing import Final
+from typing import Any, Final
 
 from sqlalchemy import Connection, func, select
 
@@ -185,15 +185,9 @@ def _schedule(
 
 
 def cards(
-    ledger: Ledger,
-    as_of: date,
-    *,
-    member: str | None = None,
-    loan: str | None = None,
-    only: Collection[str] | None = None,
+    ledger: Ledger, as_of: date, *, member: str | None = None, loan: str | None = None
 ) -> list[LoanCard]:
-    """The cards of the loans paid out on or before ``as_of`` (of one member, one loan or the loans
-    ``only`` if given)."""
+    """The cards of the loans paid out on or before ``as_of`` (of one member or one loan if given)."""
     ensure_tables(ledger)
     lo, a = schema.loans, loan_applications
     with ledger.read() as conn:
@@ -206,7 +200,7 @@ def cards(
             query = query.where(lo.c.loan == loan)
         loans = list(conn.execute(query.order_by(lo.c.day, lo.c.loan)))
         voided = _voided(conn, [str(row.tx) for row in loans])
-        loans = [row for row in loans if row.tx not in voided and (only is None or row.loan in only)]
+        loans = [row for row in loans if row.tx not in voided]
         names = [str(row.loan) for row in loans]
         apps: dict[str, Application] = {}
         for start in range(0, len(names), IN_LIST_MAX):
@@ -217,41 +211,58 @@ def cards(
         paid = _payments(conn, names, as_of)
         gone = _written_off_days(conn, names, as_of)
         rescheduled = _versions(conn, set(names), as_of)
-    out: list[LoanCard] = []
-    for row in loans:
-        day = date.fromisoformat(str(row.day))
-        app = apps.get(str(row.loan))
-        principal = int(row.principal_rp)
-        stamped = paid.get(str(row.loan), [])
-        payments = tuple(payment for _, payment in stamped)
-        schedule = _schedule(ledger, app, principal, day)
-        penalty = (
-            app.penalty_month_pct if app is not None and app.penalty_month_pct is not None else Decimal(0)
+    return [
+        _card(
+            ledger,
+            row,
+            app=apps.get(str(row.loan)),
+            stamped=paid.get(str(row.loan), []),
+            rescheduled=rescheduled,
+            gone=gone,
+            as_of=as_of,
         )
-        history: tuple[vers.Segment, ...] = ()
-        terms: vers.Terms | None = None
-        if str(row.loan) in rescheduled:
-            segments = vers.resettle(schedule, penalty, stamped, rescheduled[str(row.loan)], as_of)
-            history, current = segments[:-1], segments[-1]
-            state, payments, terms = current.state, current.payments, current.terms
-        else:
-            state = sched.settle(schedule, payments, as_of, penalty_month_pct=penalty)
-        out.append(
-            LoanCard(
-                loan=str(row.loan),
-                member=str(row.member),
-                day=day,
-                principal_rp=principal,
-                product=app.product if app is not None else None,
-                application=app.id if app is not None else None,
-                state=state,
-                payments=payments,
-                history=history,
-                terms=terms,
-                written_off=gone.get(str(row.loan)),
-            )
-        )
-    return out
+        for row in loans
+    ]
+
+
+def _card(
+    ledger: Ledger,
+    row: Any,
+    *,
+    app: Application | None,
+    stamped: list[tuple[int, sched.Payment]],
+    rescheduled: dict[str, list[vers.Terms]],
+    gone: dict[str, date],
+    as_of: date,
+) -> LoanCard:
+    """One loan's card from its ``loans`` row, application, payments (with when they were recorded), its
+    reschedules and its write-off day."""
+    day = date.fromisoformat(str(row.day))
+    principal = int(row.principal_rp)
+    payments = tuple(payment for _, payment in stamped)
+    schedule = _schedule(ledger, app, principal, day)
+    penalty = app.penalty_month_pct if app is not None and app.penalty_month_pct is not None else Decimal(0)
+    history: tuple[vers.Segment, ...] = ()
+    terms: vers.Terms | None = None
+    if str(row.loan) in rescheduled:
+        segments = vers.resettle(schedule, penalty, stamped, rescheduled[str(row.loan)], as_of)
+        history, current = segments[:-1], segments[-1]
+        state, payments, terms = current.state, current.payments, current.terms
+    else:
+        state = sched.settle(schedule, payments, as_of, penalty_month_pct=penalty)
+    return LoanCard(
+        loan=str(row.loan),
+        member=str(row.member),
+        day=day,
+        principal_rp=principal,
+        product=app.product if app is not None else None,
+        application=app.id if app is not None else None,
+        state=state,
+        payments=payments,
+        history=history,
+        terms=terms,
+        written_off=gone.get(str(row.loan)),
+    )
 
 
 def _allowance(outstanding: int, klass: LoanClass) -> int:
@@ -283,8 +294,8 @@ def _positions(ledger: Ledger, as_of: date) -> list[tuple[str, str, str | None, 
     ``as_of`` and not written off by then.
 
     A loan without a penalty rule and never rescheduled is read from its amounts and the sum of its
-    payments (``schedule.position``, equal to settling them one by one); the others are settled in full
-    (``cards``). So the aging of 100,000 loans reads one sum per loan, not two million payments."""
+    payments (``schedule.position``, equal to settling them one by one); the others are settled payment by
+    payment as their cards are. So the aging of 100,000 loans reads most loans as one sum each."""
     ensure_tables(ledger)
     lo, a = schema.loans, loan_applications
     with ledger.read() as conn:
@@ -305,14 +316,15 @@ def _positions(ledger: Ledger, as_of: date) -> list[tuple[str, str, str | None, 
         }
         gone = _written_off_days(conn, sorted(names), as_of)
         rescheduled = _versions(conn, names, as_of)
+        settled = sorted(
+            name
+            for name in names - gone.keys()
+            if name in rescheduled or (name in apps and (apps[name].penalty_month_pct or 0) > 0)
+        )
+        stamped = _payments(conn, settled, as_of)
         paid = _paid_sums(conn, as_of)
     plain_term = ledger.config.loan_term_months
-    settled = {
-        name
-        for name in names
-        if name in rescheduled or (name in apps and (apps[name].penalty_month_pct or 0) > 0)
-    }
-    full = {card.loan: card for card in cards(ledger, as_of, only=settled)} if settled else {}
+    full = set(settled)
     out: list[tuple[str, str, str | None, int, int, int]] = []
     for row in loans:
         name = str(row.loan)
@@ -320,8 +332,16 @@ def _positions(ledger: Ledger, as_of: date) -> list[tuple[str, str, str | None, 
             continue
         app = apps.get(name)
         product = app.product if app is not None else None
-        card = full.get(name)
-        if card is not None:
+        if name in full:
+            card = _card(
+                ledger,
+                row,
+                app=app,
+                stamped=stamped.get(name, []),
+                rescheduled=rescheduled,
+                gone=gone,
+                as_of=as_of,
+            )
             state = card.state
             out.append(
                 (name, str(row.member), product, card.outstanding_rp, state.arrears_rp, state.days_late)
