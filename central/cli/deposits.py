@@ -1,5 +1,5 @@
 """``deposits products|place|list|accrue|mature|withdraw|certificate``: term deposits (simpanan berjangka)
-from the office's command line (a thin shell over ``central.savings.deposits``; docs/savings.md)."""
+from the office's command line (a thin shell over ``central.office.deposits``; docs/savings.md)."""
 
 from __future__ import annotations
 
@@ -16,10 +16,10 @@ from central.ledger import Ledger
 from central.loans.applications import LoanError
 from central.messages import lang_of
 from central.messages import rupiah as _rp
-from central.office import identity
+from central.office import deposits, identity
 from central.office.errors import OfficeError
-from central.savings import deposits
 from central.savings.deposits import Closed, Placement
+from central.savings.errors import SavingsRefused
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
     "no_products": (
@@ -72,7 +72,7 @@ def _guard(handler: Any) -> Any:
     def run(ledger: Ledger, args: argparse.Namespace) -> int:
         try:
             return int(handler(ledger, args))
-        except (OfficeError, LoanError) as err:
+        except (OfficeError, LoanError, SavingsRefused) as err:
             raise CentralError(err.text(lang_of(args.lang))) from err
 
     run.__doc__ = handler.__doc__

@@ -1,7 +1,7 @@
 """``savings wajib``: who is behind on simpanan wajib, by how many months and how much
 (``central.savings.dues``);
-``savings payout shr|smsk``: the yearly SHR and SMSK payout list and paying it (``central.savings.payouts``);
-``savings leave statement|approve|pay``: a leaving member's settlement (``central.savings.leaving``).
+``savings payout shr|smsk``: the yearly SHR and SMSK payout list and paying it (``central.office.payouts``);
+``savings leave statement|approve|pay``: a leaving member's settlement (``central.office.leaving``).
 Thin shells: the portal uses the same functions."""
 
 from __future__ import annotations
@@ -21,9 +21,10 @@ from central.ledger import Ledger
 from central.loans.applications import LoanError
 from central.messages import lang_of
 from central.messages import rupiah as _rp
-from central.office import identity
+from central.office import identity, leaving, payouts
 from central.office.errors import OfficeError
-from central.savings import dues, leaving, payouts
+from central.savings import dues
+from central.savings.errors import SavingsRefused
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
     "head": (
@@ -68,7 +69,7 @@ def _guard(handler: Any) -> Any:
     def run(ledger: Ledger, args: argparse.Namespace) -> int:
         try:
             return int(handler(ledger, args))
-        except (OfficeError, LoanError) as err:
+        except (OfficeError, LoanError, SavingsRefused) as err:
             raise CentralError(err.text(lang_of(args.lang))) from err
 
     run.__doc__ = handler.__doc__

@@ -2,9 +2,9 @@
 their term deposits, maturities and certificates, and for the board and office a leaving member's
 settlement statement (on screen and as a PDF).
 
-Read through ``central.savings`` as ``central savings`` and ``central deposits`` read; no SQL here. A
-certificate that is not the reader's own gets the same 404 as one that does not exist, unless the reader's
-role sees every member.
+Read through ``central.savings`` and ``central.office.leaving``, as ``central savings`` and ``central
+deposits`` read; no SQL here. A certificate that is not the reader's own gets the same 404 as one that
+does not exist, unless the reader's role sees every member.
 """
 
 from __future__ import annotations
@@ -16,10 +16,11 @@ from typing import Final
 from starlette.responses import Response
 
 from central.errors import CentralError, UnknownMember
+from central.office import leaving
 from central.portal import access, downloads, savings_print
 from central.portal.pages import _redirect, _today
 from central.portal.web import Req, not_found
-from central.savings import deposits, leaving
+from central.savings import deposits
 
 log = logging.getLogger("central.portal")
 

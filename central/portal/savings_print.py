@@ -14,12 +14,12 @@ from datetime import date, datetime
 from typing import Any
 
 from central.ledger import Ledger
+from central.office.leaving import Settlement
 from central.office.payroll import LINES, Deduction
 from central.portal import downloads, text
 from central.portal.settings import Settings
 from central.portal.web import Portal
 from central.savings.deposits import Placement
-from central.savings.leaving import Settlement
 
 
 @dataclass(frozen=True)

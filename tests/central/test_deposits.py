@@ -18,8 +18,8 @@ from sqlalchemy import func, select
 from central import config
 from central.errors import ConfigError
 from central.ledger import Ledger, schema
-from central.office import identity
-from central.savings import deposits, interest
+from central.office import deposits, identity
+from central.savings import interest
 from central.savings.errors import SavingsRefused
 from central.savingsrules import parse
 from central.yearend.inputs import income_figures

@@ -15,9 +15,8 @@ from central import config
 from central.ledger import Ledger, schema
 from central.loans import applications as apps
 from central.members.rows import MemberRow
-from central.office import entries, identity, lending
+from central.office import deposits, entries, identity, leaving, lending
 from central.office.record import record
-from central.savings import deposits, leaving
 from central.savings.errors import SavingsRefused
 from tests.central.conftest import PRODUCT
 

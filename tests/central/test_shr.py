@@ -14,9 +14,8 @@ from sqlalchemy import func, select
 from central import config
 from central.ledger import Ledger, schema
 from central.members.rows import MemberRow
-from central.office import entries, identity
+from central.office import entries, identity, payouts
 from central.office.record import record
-from central.savings import payouts
 from central.savings.errors import SavingsRefused
 
 SAVINGS = {

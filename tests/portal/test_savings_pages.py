@@ -12,8 +12,7 @@ import pytest
 from starlette.testclient import TestClient
 
 from central import config
-from central.office import identity
-from central.savings import deposits
+from central.office import deposits, identity
 from tests.portal.conftest import PRODUCT, World, login
 
 B3 = {"code": "B3", "name": "Berjangka 3 bulan", "term_months": 3, "rate_year_pct": 6}

@@ -37,10 +37,10 @@ from central.errors import UnknownMember
 from central.ledger import Ledger, schema
 from central.loans import portfolio
 from central.members.rows import MemberRow
-from central.office import entries, lending
+from central.office import deposits, entries, lending
 from central.office.identity import Office
 from central.office.record import record
-from central.savings import deposits, interest
+from central.savings import interest
 from central.savings.errors import SavingsRefused
 from central.savings.tables import ensure_tables, member_exits
 from central.yearend.policy import shu_accounts, shu_policy
