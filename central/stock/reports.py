@@ -80,10 +80,13 @@ def onhand_table(ledger: Ledger, as_of: date, unit: str | None = None) -> Table:
 
 
 def reorder_table(ledger: Ledger, as_of: date, unit: str | None = None) -> Table:
-    """The items at or below their reorder point, with what to buy (whole units) and its cost."""
+    """The items at or below their reorder point, with what to buy (whole units) and its cost. An item
+    neither tracked (bought or counted) nor sold in the window is left out: the unit does not stock it."""
     policy = ledger.config.stock
     rows = []
     for p in onhand.positions(ledger, as_of, unit):
+        if not p.tracked and p.sold_milli <= 0:
+            continue
         found = rules.reorder(
             p.onhand_milli,
             p.sold_milli,
