@@ -16,7 +16,19 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
-AREAS = ("ledger", "purchases", "shu", "loans", "edge", "sync", "drivers", "kiosk", "provisioning", "portal")
+AREAS = (
+    "ledger",
+    "purchases",
+    "shu",
+    "loans",
+    "transparency",
+    "edge",
+    "sync",
+    "drivers",
+    "kiosk",
+    "provisioning",
+    "portal",
+)
 OWN_OPTIONS = "portal"  # the one benchmark that takes options of its own (see scripts/bench/portal.py)
 
 

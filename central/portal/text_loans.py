@@ -181,6 +181,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "resched_state_approved": ("disetujui", "approved"),
     "resched_state_rejected": ("ditolak", "rejected"),
     "resched_marked": ("Dijadwal ulang sejak {day}", "Rescheduled from {day}"),
+    "loan_written_off": (
+        "Dihapusbukukan {day}: pembayaran berikutnya dicatat sebagai pemulihan",
+        "Written off on {day}: later payments are booked as recoveries",
+    ),
     "resched_terms": (
         "{term} bulan, tenggang {grace} bulan, jasa {rate} % sebulan",
         "{term} months, {grace} of grace, {rate} % a month",

@@ -181,3 +181,25 @@ def test_another_member_cannot_apply_for_someone_else(coop: tuple[Ledger, dict[s
     made = apps.listing(ledger)
     assert [a.member for a in made] == [who["anggota"]]
     assert re.search(r"/loans/applications/\d+", member.get("/loans").text) is None
+
+
+def test_a_written_off_loan_is_marked_for_the_member_and_the_chair(
+    coop: tuple[Ledger, dict[str, str]],
+) -> None:
+    from datetime import datetime
+
+    from central.office import adjusting, lending
+
+    ledger, who = coop
+    office = identity.load(ledger, identity.key_path(ledger.target))
+    made = apps.apply(ledger, who["anggota"], "umum", 1_000_000, 6, "modal usaha", by=who["anggota"])
+    apps.decide(ledger, made.id, approve=True, role="ketua", by=who["ketua"], reason="layak")
+    loan = lending.disburse(
+        ledger, office, made.id, by="bendahara", at=datetime(2025, 1, 10, 9, 0)
+    ).application.loan
+    assert loan is not None
+    adjusting.write_off(
+        ledger, office, loan, approved_by=who["ketua"], reason="macet sejak lama", by="bendahara"
+    )
+    page = _client(ledger, who["anggota"]).get("/loans").text
+    assert "Dihapusbukukan" in page and loan in page
