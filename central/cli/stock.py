@@ -205,6 +205,7 @@ def cmd_count(ledger: Ledger, args: argparse.Namespace) -> int:
     elif action == "approve":
 
         def step() -> counts.Count:
+            counts.check_approver(ledger, args.role)  # the role first: no key needed to be refused
             office = identity.load(ledger, identity.key_path(ledger.target, args.office_key))
             return counts.approve(ledger, office, args.id, by=args.by, role=args.role)
 

@@ -393,7 +393,7 @@ def close(ledger: Ledger, count_id: int, *, by: str, now_ts: int | None = None) 
     return get(ledger, count_id)
 
 
-def _approver(ledger: Ledger, role: str) -> None:
+def check_approver(ledger: Ledger, role: str) -> None:
     approvers = ledger.config.stock.approvers
     if role not in approvers:
         raise CountRefused(
@@ -450,7 +450,7 @@ def approve(
     now_ts: int | None = None,
 ) -> Count:
     """Approve closed count ``count_id`` and post its difference on the office chain (see the module)."""
-    _approver(ledger, role)
+    check_approver(ledger, role)
     count = get(ledger, count_id)
     if count.state != "closed":
         raise CountRefused(
@@ -528,7 +528,7 @@ def reject(
     ledger: Ledger, count_id: int, *, by: str, role: str, reason: str, now_ts: int | None = None
 ) -> Count:
     """Reject closed count ``count_id`` with a reason: nothing is posted and stock stays as it was."""
-    _approver(ledger, role)
+    check_approver(ledger, role)
     text = _reason(reason)
     count = get(ledger, count_id)
     if count.state != "closed":
