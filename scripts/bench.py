@@ -21,6 +21,7 @@ AREAS = (
     "purchases",
     "shu",
     "loans",
+    "stock",
     "transparency",
     "edge",
     "sync",
