@@ -5,10 +5,13 @@ every balance of the member at zero with the books balanced, and the member is s
 from __future__ import annotations
 
 import subprocess
-from datetime import date, datetime
+import tempfile
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 from sqlalchemy import func, select
 
 from central import config
@@ -92,7 +95,9 @@ def _cash(ledger: Ledger) -> int:
     with ledger.read() as conn:
         return int(
             conn.execute(
-                select(func.sum(j.c.debit_rp) - func.sum(j.c.credit_rp)).where(j.c.account == "1101")
+                select(func.coalesce(func.sum(j.c.debit_rp) - func.sum(j.c.credit_rp), 0)).where(
+                    j.c.account == "1101"
+                )
             ).scalar_one()
         )
 
@@ -182,3 +187,53 @@ def test_the_statement_pdf_and_the_command(
         assert words in text.stdout, words
     assert app.main(["--db", ledger.target, "savings", "leave", "approve", "A001", "--by", "A004"]) == 2
     assert "hanya pengurus" in capsys.readouterr().err
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(
+    savings=st.lists(st.integers(min_value=0, max_value=3_000_000), min_size=5, max_size=5),
+    credit=st.integers(min_value=0, max_value=4_000_000),
+    deposit=st.integers(min_value=0, max_value=5_000_000),
+    leave_day=st.integers(min_value=16, max_value=120),
+)
+def test_any_settlement_paid_moves_the_net_and_zeroes_the_member(
+    savings: list[int], credit: int, deposit: int, leave_day: int
+) -> None:
+    """For any balances (more owed than saved too), paying moves cash by exactly the approved net, leaves
+    every member account at 0 and keeps the books balanced."""
+    with tempfile.TemporaryDirectory() as tmp:
+        ledger = Ledger.open(str(Path(tmp) / "l.sqlite"))
+        try:
+            raw = config.merge_over_defaults(config._default_raw(), {"savings": {"berjangka": [B3]}})
+            ledger.init(config.parse(raw))
+            ledger.import_members(
+                [
+                    MemberRow("A001", "Siti Aminah", "2020-01-01", None, None, None, "anggota"),
+                    MemberRow("A002", "Budi Santoso", "2020-01-01", None, None, None, "ketua"),
+                ]
+            )
+            office = identity.init(ledger, Path(tmp) / "office.key")[0]
+            for product, amount in zip(("pokok", "wajib", "sukarela", "smsk", "shr"), savings, strict=True):
+                if amount:
+                    record(ledger, office, entries.savings_deposit("A001", product, amount), at=JAN, by="t")
+            if credit:
+                lines = [entries.dr("1201", credit), entries.cr("4101", credit)]
+                record(
+                    ledger, office, entries.journal("adjustment", lines, unit="toko", member="A001"), at=JAN
+                )
+            if deposit:
+                deposits.place(ledger, office, "A001", "B3", deposit, by="t", at=_at(date(2026, 1, 15)))
+            day = date(2026, 1, 1) + timedelta(days=leave_day)
+            approved = leaving.approve(ledger, "A001", by="A002", on=day)
+            cash = _cash(ledger)
+            leaving.pay(ledger, office, "A001", by="t", at=_at(day))
+            assert cash - _cash(ledger) == approved.net_rp
+            assert _member_balances(ledger, "A001") == {}
+            j = schema.journal
+            with ledger.read() as conn:
+                debit, credit_sum = conn.execute(
+                    select(func.sum(j.c.debit_rp), func.sum(j.c.credit_rp))
+                ).one()
+            assert debit == credit_sum
+        finally:
+            ledger.close()
