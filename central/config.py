@@ -32,6 +32,8 @@ from central.accounts import (
 from central.errors import ConfigError
 from central.loanrules import DEFAULT_POLICY, LoanPolicy
 from central.loanrules import parse as parse_loans
+from central.notifyrules import DEFAULT_NOTIFY, NotifyPolicy
+from central.notifyrules import parse as parse_notify
 from central.savingsrules import DEFAULT_SAVINGS, SavingsPolicy
 from central.savingsrules import parse as parse_savings
 from central.stockrules import DEFAULT_STOCK, StockPolicy
@@ -62,6 +64,7 @@ _TOP_KEYS: Final = frozenset(
         "loans",
         "savings",
         "stock",
+        "notify",
     }
 )
 
@@ -144,6 +147,8 @@ class Config:
     savings: SavingsPolicy = DEFAULT_SAVINGS
     # [stock]: velocity window, reorder lead time, minimums, count approvers, accounts (central.stockrules).
     stock: StockPolicy = DEFAULT_STOCK
+    # [notify]: SMS campaigns, quiet hours, daily cap, retry backoff (central.notifyrules, docs/notify.md).
+    notify: NotifyPolicy = DEFAULT_NOTIFY
 
     def unit(self, code: str) -> Unit | None:
         """The unit with this code, or None."""
@@ -287,6 +292,7 @@ def parse(data: Mapping[str, Any]) -> Config:
     loans = parse_loans(data.get("loans"))
     savings = parse_savings(data.get("savings"))
     stock = _parse_stock(data, codes)
+    notify = parse_notify(data.get("notify"))
     return Config(
         name=name,
         coop=coop,
@@ -311,6 +317,7 @@ def parse(data: Mapping[str, Any]) -> Config:
         loans=loans,
         savings=savings,
         stock=stock,
+        notify=notify,
     )
 
 

@@ -1,0 +1,106 @@
+"""The messaging tables beside the ledger's, in their own ``MetaData`` and created on first use (as the
+loans' are). Nothing here is money: the outbox, each attempt at sending, members' consent per kind, and the
+announcements written at the office.
+
+``notify_outbox`` is the durable queue: one row per message, unique on (kind, member, period), so a
+campaign run twice for the same day, or after a restart, queues nothing new.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Final
+
+from sqlalchemy import (
+    BigInteger,
+    Boolean,
+    Column,
+    Index,
+    Integer,
+    MetaData,
+    PrimaryKeyConstraint,
+    String,
+    Table,
+    Text,
+    UniqueConstraint,
+)
+
+if TYPE_CHECKING:
+    from central.ledger import Ledger
+
+MAX_ERROR: Final = 400
+MAX_TEXT: Final = 800  # at most 5 SMS parts of 160 characters
+
+metadata = MetaData()
+
+notify_outbox = Table(
+    "notify_outbox",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column(
+        "kind", String(24), nullable=False
+    ),  # wajib, installment, arrears, birthday, deposit, announce, blood
+    Column("member", String(40), nullable=False),
+    Column("period", String(80), nullable=False),  # what it is about: 2026-11, a loan installment, a tx id
+    Column("phone", String(20)),  # +628..., None when the member's number was refused
+    Column("text", Text, nullable=False),
+    # queued -> sending -> sent | queued (retry) | failed | unknown; queued/failed/unknown -> cancelled
+    Column("state", String(10), nullable=False),
+    Column("attempts", Integer, nullable=False),
+    Column("parts_sent", Integer, nullable=False),
+    Column("next_ts", BigInteger, nullable=False),  # not tried before this
+    Column("created_ts", BigInteger, nullable=False),
+    Column("updated_ts", BigInteger, nullable=False),
+    Column("sent_ts", BigInteger),
+    Column("error", String(MAX_ERROR)),  # the modem's (or the refusal's) last reason, in Indonesian | English
+    Column("announcement", Integer),
+    UniqueConstraint("kind", "member", "period", name="uq_notify_outbox_key"),
+)
+Index("ix_notify_outbox_state_next", notify_outbox.c.state, notify_outbox.c.next_ts)
+Index("ix_notify_outbox_member", notify_outbox.c.member)
+Index("ix_notify_outbox_sent", notify_outbox.c.sent_ts)
+
+notify_attempts = Table(
+    "notify_attempts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message", Integer, nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("outcome", String(10), nullable=False),  # sent, retry, failed, unknown, retried, cancelled
+    Column("detail", String(MAX_ERROR), nullable=False),
+)
+Index("ix_notify_attempts_message", notify_attempts.c.message)
+
+# A member's choice per kind: allowed false is an opt-out; for "blood" (a call for donors) allowed true is
+# the consent to be called, which nobody has until they give it.
+notify_consent = Table(
+    "notify_consent",
+    metadata,
+    Column("member", String(40), nullable=False),
+    Column("kind", String(24), nullable=False),
+    Column("allowed", Boolean, nullable=False),
+    Column("updated_ts", BigInteger, nullable=False),
+    Column("updated_by", String(40), nullable=False),
+    PrimaryKeyConstraint("member", "kind"),
+)
+
+notify_announcements = Table(
+    "notify_announcements",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("kind", String(24), nullable=False),  # announce, blood
+    Column("audience", String(MAX_TEXT), nullable=False),  # all, role:ketua, members:A001,A002, blood:A+
+    Column("text", Text, nullable=False),
+    Column("created_ts", BigInteger, nullable=False),
+    Column("created_by", String(40), nullable=False),
+    Column("recipients", Integer, nullable=False),
+)
+
+_READY: set[int] = set()
+
+
+def ensure_tables(ledger: Ledger) -> None:
+    """Create the messaging tables if missing (once per engine in this process)."""
+    if id(ledger.engine) in _READY:
+        return
+    ledger.create_side_tables(metadata)
+    _READY.add(id(ledger.engine))
