@@ -55,6 +55,7 @@ EXTENSIONS: Final = (
     "central.cli.deposits",
     "central.cli.transparency",
     "central.cli.stock",
+    "central.cli.notify",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
