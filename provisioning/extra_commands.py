@@ -51,6 +51,7 @@ def cmd_office_files(args: argparse.Namespace, lang: str) -> int:
         portal_url=args.portal_url,
         portal_workers=args.portal_workers,
         office_key=args.office_key,
+        notify_modem=args.notify_modem,
     )
     for path in write_office_files(options, Path(args.out)):
         print(path)
@@ -200,6 +201,11 @@ def add(sub: Any, add_common: Callable[..., None]) -> None:
     )
     office.add_argument(
         "--office-key", default="/etc/koperasi/office.key", help="the office key the portal signs with"
+    )
+    office.add_argument(
+        "--notify-modem",
+        default="/dev/ttyUSB2",
+        help="the GSM modem's port for the SMS service (docs/notify.md)",
     )
     office.set_defaults(handler=cmd_office_files)
 

@@ -19,6 +19,8 @@ from provisioning.files import write_new_files
 
 SERVE_UNIT: Final = "koperasi-central.service"
 PORTAL_UNIT: Final = "koperasi-portal.service"
+NOTIFY_UNIT: Final = "koperasi-notify.service"
+DEVICE_RE: Final = re.compile(r"^/dev/[A-Za-z0-9._/:-]+$")
 LISTEN_RE: Final = re.compile(r"^(127\.0\.0\.1|\[::1\]|localhost):[0-9]{1,5}$")
 URL_RE: Final = re.compile(r"^https?://[A-Za-z0-9.-]+(:[0-9]{1,5})?/?$")
 MAX_WORKERS: Final = 64
@@ -55,6 +57,7 @@ class OfficeOptions:
     portal_url: str = "https://portal.koperasi.example"  # what members open, printed with activation codes
     portal_workers: int = 2  # about one per CPU core
     office_key: str = "/etc/koperasi/office.key"  # members' disputes and loan payouts are signed with it
+    notify_modem: str = "/dev/ttyUSB2"  # the GSM modem of the SMS service (docs/notify.md)
 
     @property
     def python(self) -> str:
@@ -129,6 +132,11 @@ def check_options(options: OfficeOptions) -> OfficeOptions:
         raise InvalidName(
             f"--office-key {options.office_key!r} harus path absolut tanpa spasi",
             f"--office-key {options.office_key!r} must be an absolute path without spaces",
+        )
+    if not DEVICE_RE.match(options.notify_modem):
+        raise InvalidName(
+            f"--notify-modem {options.notify_modem!r} harus port serial di /dev, mis. /dev/ttyUSB2",
+            f"--notify-modem {options.notify_modem!r} must be a serial port under /dev, e.g. /dev/ttyUSB2",
         )
     return options
 
@@ -251,12 +259,47 @@ WantedBy=multi-user.target
 """
 
 
+def notify_unit(options: OfficeOptions) -> str:
+    """The SMS service (docs/notify.md): campaigns and the outbox through the GSM modem; restarted when it
+    exits. SIGTERM stops it between two messages; the dialout group opens the modem's port."""
+    return f"""[Unit]
+Description=Koperasi SMS service (reminders, greetings, announcements through the GSM modem)
+After=network-online.target postgresql.service
+Wants=network-online.target
+StartLimitIntervalSec={START_LIMIT_INTERVAL_S}
+StartLimitBurst={START_LIMIT_BURST}
+
+[Service]
+Type=simple
+Restart=always
+RestartSec={RESTART_DELAY_S}
+TimeoutStopSec=90
+User={options.user}
+Group={options.user}
+SupplementaryGroups=dialout
+WorkingDirectory={options.data_dir}
+Environment=KOP_LANG={options.lang}
+Environment=PYTHONDONTWRITEBYTECODE=1
+EnvironmentFile=-{options.env_file}
+ExecStart={options.python} -m central {_db_argument(options)}notify --modem {options.notify_modem}
+ProtectSystem=strict
+ReadWritePaths={options.data_dir}
+ProtectHome=yes
+PrivateTmp=yes
+NoNewPrivileges=yes
+
+[Install]
+WantedBy=multi-user.target
+"""
+
+
 def office_files(options: OfficeOptions) -> dict[str, str]:
     """Relative path -> content of every generated file."""
     check_options(options)
     return {
         f"etc/systemd/system/{SERVE_UNIT}": serve_unit(options),
         f"etc/systemd/system/{PORTAL_UNIT}": portal_unit(options),
+        f"etc/systemd/system/{NOTIFY_UNIT}": notify_unit(options),
         f"etc/systemd/system/{BACKUP_UNIT}": backup_unit(options),
         f"etc/systemd/system/{BACKUP_TIMER}": backup_timer(options),
     }

@@ -344,3 +344,17 @@ def test_the_service_stops_cleanly_on_sigterm(ledger: Ledger) -> None:
         out = proc.stdout.read()
     assert proc.returncode == 0, b"".join(lines).decode()
     assert b"Rules of" in out
+
+
+def test_the_office_files_include_the_notify_unit() -> None:
+    """`provisioning office-files` writes koperasi-notify.service: `central notify` on the modem port."""
+    from provisioning.errors import InvalidName
+    from provisioning.office import NOTIFY_UNIT, OfficeOptions, office_files
+
+    unit = office_files(OfficeOptions(notify_modem="/dev/serial/by-id/usb-modem-if02"))[
+        f"etc/systemd/system/{NOTIFY_UNIT}"
+    ]
+    assert "notify --modem /dev/serial/by-id/usb-modem-if02" in unit
+    assert "SupplementaryGroups=dialout" in unit.splitlines() and "Restart=always" in unit.splitlines()
+    with pytest.raises(InvalidName):
+        office_files(OfficeOptions(notify_modem="ttyUSB2; rm -rf /"))

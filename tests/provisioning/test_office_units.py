@@ -12,6 +12,7 @@ from provisioning.errors import InvalidName, OutputExists
 from provisioning.office import (
     BACKUP_TIMER,
     BACKUP_UNIT,
+    NOTIFY_UNIT,
     PORTAL_UNIT,
     SERVE_UNIT,
     OfficeOptions,
@@ -22,7 +23,7 @@ from tests.provisioning.cli_helpers import call
 
 SYSTEM_UNITS = Path("/usr/lib/systemd/system")
 RUN_TIMEOUT_S = 60
-UNITS = (SERVE_UNIT, PORTAL_UNIT, BACKUP_UNIT, BACKUP_TIMER)
+UNITS = (SERVE_UNIT, PORTAL_UNIT, NOTIFY_UNIT, BACKUP_UNIT, BACKUP_TIMER)
 
 
 def _verify_root(tmp_path: Path, options: OfficeOptions) -> Path:
