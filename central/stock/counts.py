@@ -211,11 +211,13 @@ def start(
                 f"count {busy[0]} of {unit} is still open or awaiting approval; finish it first",
                 f"stok opname {busy[0]} unit {unit} masih terbuka atau menunggu persetujuan; selesaikan dulu",
             )
-        new_id = conn.execute(
+        made = conn.execute(
             insert(stock_counts).values(
                 unit=unit, section=section, state="open", started_ts=ts, started_by=by[:40]
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert made is not None
+        new_id = made[0]
         _event(conn, int(new_id), ts=ts, who=by, action="start", detail=f"{unit} {section or '*'}")
     return get(ledger, int(new_id))
 
@@ -295,12 +297,12 @@ def _expected(conn: Connection, unit: str, times: dict[str, int], start_ts: int)
         sign = -1 if r[2] == "purchase" else 1
         moves.append((int(r[0]), str(r[4]), sign * int(r[5])))
     c = stock_count_lines
-    for r in conn.execute(
+    for adj in conn.execute(
         select(c.c.counted_ts, c.c.sku, c.c.counted_milli - c.c.expected_milli).where(
             c.c.state == onhand.APPROVED, c.c.unit == unit, c.c.counted_ts > start_ts
         )
     ):
-        moves.append((int(r[0]), str(r[1]), int(r[2])))
+        moves.append((int(adj[0]), str(adj[1]), int(adj[2])))
     for ts, sku, delta in moves:
         if sku in times and ts <= times[sku]:
             out[sku] += delta
@@ -309,20 +311,23 @@ def _expected(conn: Connection, unit: str, times: dict[str, int], start_ts: int)
 
 def _costs(conn: Connection, unit: str, times: dict[str, int]) -> dict[str, int]:
     """sku -> last purchase price into ``unit`` up to the sku's moment (purchases not voided), else the
-    product's cost."""
+    product's cost. One read of the unit's purchase lines, driven from the purchases (few) through the
+    lines' primary key."""
     t, line, p = schema.transactions, schema.sale_lines, schema.products
     voided = select(t.c.ref).where(t.c.kind == "void", t.c.ref.is_not(None))
-    skus = sorted(times)
+    purchases = select(t.c.id).where(t.c.kind == "purchase", t.c.unit == unit, t.c.id.not_in(voided))
     found: dict[str, tuple[int, int]] = {}
+    for ts, sku, price in conn.execute(
+        select(t.c.ts, line.c.sku, line.c.price_rp)
+        .select_from(line.join(t, t.c.id == line.c.tx))
+        .where(line.c.tx.in_(purchases))
+    ):
+        moment = times.get(str(sku))
+        if moment is not None and ts <= moment and (sku not in found or ts >= found[sku][0]):
+            found[str(sku)] = (int(ts), int(price))
+    skus = sorted(times)
     for start in range(0, len(skus), 500):
         part = skus[start : start + 500]
-        for ts, sku, price in conn.execute(
-            select(t.c.ts, line.c.sku, line.c.price_rp)
-            .select_from(line.join(t, t.c.id == line.c.tx))
-            .where(t.c.kind == "purchase", t.c.unit == unit, line.c.sku.in_(part), t.c.id.not_in(voided))
-        ):
-            if ts <= times[sku] and (sku not in found or ts >= found[sku][0]):
-                found[sku] = (int(ts), int(price))
         for sku, cost in conn.execute(select(p.c.sku, p.c.cost_rp).where(p.c.sku.in_(part))):
             found.setdefault(str(sku), (0, int(cost)))
     return {sku: found.get(sku, (0, 0))[1] for sku in skus}

@@ -91,7 +91,7 @@ def line_totals(
     is_purchase = t.c.kind == "purchase"
     is_sale = t.c.kind == "sale"
     join_on = v.c.ref == t.c.id
-    where = [t.c.kind.in_(("sale", "purchase"))]
+    where: list[Any] = [t.c.kind.in_(("sale", "purchase"))]
     if unit is not None:
         where.append(t.c.unit == unit)
     if day is not None:

@@ -121,7 +121,7 @@ def slow_table(ledger: Ledger, as_of: date, unit: str | None = None, days: int |
             continue
         since = "" if p.last_sale is None else (as_of - date.fromisoformat(p.last_sale)).days
         rows.append((p.unit, p.sku, p.name, rules.show(p.onhand_milli), p.last_sale or "", since, _value(p)))
-    rows.sort(key=lambda r: (-(r[5] if r[5] != "" else 10**9), r[0], r[1]))
+    rows.sort(key=lambda r: (-(int(r[5]) if r[5] != "" else 10**9), r[0], r[1]))
     return Table("slow", SLOW_COLUMNS, tuple(rows), as_of, unit)
 
 

@@ -18,6 +18,7 @@ from central.errors import ConfigError
 from central.ledger import Ledger
 from central.stock import onhand, reports, rules
 from edge import rules as edge_rules
+from sync import envelope as wire
 from tests.central.helpers import TOKO_COST, TOKO_PRICE, TOKO_SKU, Device
 
 
@@ -239,7 +240,8 @@ def test_catalog_carries_stock_of_tracked_items_in_the_form_devices_accept(ledge
 
 
 def wire_total(qty: str, price: int) -> int:
-    return int((Decimal(qty) * price).to_integral_value())
+    """A line's amount as the envelope checks it (rounded half up)."""
+    return wire.line_amount_rp({"sku": "x", "qty": qty, "price_rp": price, "cost_rp": 0})
 
 
 @pytest.mark.parametrize("downlink", [True, False])
