@@ -27,6 +27,7 @@ OFFICE: Final = frozenset({"manajer", "staf"})  # who changes members, products,
 PAYERS: Final = frozenset({"bendahara", "manajer"})  # who pays out approved loans
 STOCK_READERS: Final = READERS | {"kasir"}  # stock on hand and the counts: the office, board and clerks
 COUNTERS: Final = OFFICE | {"kasir"}  # who types counted lines into an open stock count
+ANNOUNCERS: Final = OFFICE | {"pengurus", "ketua", "sekretaris", "bendahara"}  # who sends SMS announcements
 
 
 @dataclass(frozen=True)
@@ -95,6 +96,15 @@ MATRIX: Final = (
     Rule("stock_count_close", "/stock/counts/{count}/close", ("POST",), OFFICE),
     Rule("stock_count_cancel", "/stock/counts/{count}/cancel", ("POST",), OFFICE),
     Rule("stock_count_decide", "/stock/counts/{count}/decide", ("POST",), BOARD),
+    # SMS (docs/notify.md): the outbox and its log for the office and board; announcements by the office and
+    # pengurus; a message's retry or cancel by the office; a member's own history and choices
+    Rule("notify_queue", "/notify", ("GET",), READERS),
+    Rule("notify_announce", "/notify/announce", ("GET", "POST"), ANNOUNCERS),
+    Rule("notify_settings", "/notify/settings", ("GET", "POST"), MEMBERS),
+    Rule("notify_message", "/notify/messages/{message}", ("GET",), READERS),
+    Rule("notify_retry", "/notify/messages/{message}/retry", ("POST",), OFFICE),
+    Rule("notify_cancel", "/notify/messages/{message}/cancel", ("POST",), OFFICE),
+    Rule("notify_member", "/notify/members/{number}", ("GET",), MEMBERS, own="number"),
     # the board's and supervisors' view
     Rule("board", "/board", ("GET",), BOARD),
     Rule("audit", "/audit", ("GET",), BOARD),

@@ -37,6 +37,7 @@ from central.portal import (
     pages_loans,
     pages_log,
     pages_member,
+    pages_notify,
     pages_office,
     pages_savings,
     pages_stock,
@@ -81,6 +82,7 @@ def _pages() -> dict[str, Page]:
         pages_log,
         pages_savings,
         pages_stock,
+        pages_notify,
     ):
         twice = sorted(set(module.PAGES) & set(found))
         if twice:

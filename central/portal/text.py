@@ -14,6 +14,7 @@ from central.portal import (
     text_loans,
     text_log,
     text_member,
+    text_notify,
     text_office,
     text_savings,
     text_stock,
@@ -271,6 +272,7 @@ _AREAS: Final = (
     text_log.MESSAGES,
     text_savings.MESSAGES,
     text_stock.MESSAGES,
+    text_notify.MESSAGES,
 )
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}
 for _area in _AREAS:

@@ -65,6 +65,8 @@ class World:
             return str(_application(self.ledger))
         if param == "count":
             return str(_stock_count(self.ledger))
+        if param == "message":
+            return str(_sms_message(self.ledger))
         raise AssertionError(f"no sample value for the path parameter {{{param}}}")
 
 
@@ -79,6 +81,18 @@ def _stock_count(ledger: Ledger) -> int:
 
     made = counts.listing(ledger)
     return made[0].id if made else counts.start(ledger, "toko", by="test").id
+
+
+def _sms_message(ledger: Ledger) -> int:
+    """An SMS outbox message's number (an announcement to the first member, queued on first use)."""
+    from central.notify import daily, outbox
+
+    made = outbox.listing(ledger, limit=1)
+    if made:
+        return made[0].id
+    first = ledger.members()[0]["number"]
+    daily.announce(ledger, f"members:{first}", "Kantor tutup hari Senin.", "test", 1_770_000_000)
+    return outbox.listing(ledger, limit=1)[0].id
 
 
 def _application(ledger: Ledger) -> int:
