@@ -362,9 +362,10 @@ def cancel(ledger: Ledger, message: int, now_ts: int, by: str) -> Message:
 
 
 def set_consent(ledger: Ledger, member: str, choices: Mapping[str, bool], now_ts: int, by: str) -> None:
-    """Record a member's choices per kind (statutory kinds are not choosable and are ignored)."""
+    """Record a member's choices per kind (statutory kinds are not choosable and are ignored); a refused
+    kind's messages still queued for the member are cancelled."""
     ensure_tables(ledger)
-    c = notify_consent
+    c, o = notify_consent, notify_outbox
     with ledger.write() as conn:
         for kind, allowed in choices.items():
             if kind not in CHOOSABLE:
@@ -375,6 +376,14 @@ def set_consent(ledger: Ledger, member: str, choices: Mapping[str, bool], now_ts
                     member=member, kind=kind, allowed=bool(allowed), updated_ts=now_ts, updated_by=by
                 )
             )
+            if allowed:
+                continue
+            # what is still waiting of a kind the member just refused is not sent either
+            waiting = conn.execute(
+                select(o.c.id).where(o.c.member == member, o.c.kind == kind, o.c.state == "queued")
+            ).scalars()
+            for message in list(waiting):
+                _set(conn, int(message), now_ts, "cancelled", f"opted out by {by}", state="cancelled")
 
 
 def consent_of(ledger: Ledger, member: str) -> dict[str, bool]:

@@ -170,6 +170,16 @@ def test_opt_outs_are_honoured_when_queueing(ledger: Ledger) -> None:
     assert birthdays == {"A001", "A004"}
 
 
+def test_opting_out_cancels_what_is_still_queued(ledger: Ledger) -> None:
+    """Refusing a kind also cancels that member's messages of the kind still waiting in the outbox."""
+    daily.run_rules(ledger, DAY, int(at(ledger, DAY, 6)))
+    waiting = [m for m in outbox.listing(ledger, member="A001") if m.state == "queued"]
+    assert {m.kind for m in waiting} == {"wajib", "birthday"}
+    outbox.set_consent(ledger, "A001", {"birthday": False}, 2, "A001")
+    states = {m.kind: m.state for m in outbox.listing(ledger, member="A001")}
+    assert states == {"wajib": "queued", "birthday": "cancelled"}
+
+
 def test_announcements_preview_their_count_and_reach_role_list_and_donors(ledger: Ledger) -> None:
     """The preview counts recipients after consent and queues nothing; a donor call reaches only consenting
     compatible donors; the same announcement's recipients are queued once."""
