@@ -77,7 +77,8 @@ class NotifyPolicy:
 
     def retry_delay_s(self, attempts: int) -> int:
         """The wait after the ``attempts``-th failed attempt: first, doubled each time, capped."""
-        return min(self.retry_max_s, self.retry_first_s * 2 ** max(0, min(attempts - 1, 40)))
+        doubled: int = self.retry_first_s * 2 ** max(0, min(attempts - 1, 40))
+        return min(self.retry_max_s, doubled)
 
 
 DEFAULT_NOTIFY: Final = NotifyPolicy()

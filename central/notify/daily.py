@@ -154,7 +154,7 @@ def announce(ledger: Ledger, to: str, text: str, by: str, now_ts: int) -> tuple[
     shown = preview(ledger, to, text)  # validates the audience and the text first
     config = ledger.config
     with ledger.write() as conn:
-        number = conn.execute(
+        made = conn.execute(
             notify_announcements.insert().values(
                 kind="blood" if shown.audience.kind == "blood" else "announce",
                 audience=shown.audience.text(),
@@ -163,7 +163,9 @@ def announce(ledger: Ledger, to: str, text: str, by: str, now_ts: int) -> tuple[
                 created_by=by,
                 recipients=len(shown.drafts),
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+    assert made is not None
+    number = int(made[0])
     drafts = campaigns.announcement_drafts(
         int(number),
         shown.audience,

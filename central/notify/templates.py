@@ -90,10 +90,11 @@ def day_text(day: date, lang: str) -> str:
 
 def render(kind: str, lang: str, **values: object) -> str:
     """The text of ``kind`` in ``lang``; integers named ``*_rp`` are written as rupiah."""
-    shown = {
-        (key[:-3] if key.endswith("_rp") else key): (rupiah(v, lang) if key.endswith("_rp") else v)
-        for key, v in values.items()
-        if isinstance(v, int) or not key.endswith("_rp")
-    }
+    shown: dict[str, object] = {}
+    for key, value in values.items():
+        if key.endswith("_rp") and isinstance(value, int):
+            shown[key[:-3]] = rupiah(value, lang)
+        else:
+            shown[key] = value
     template = TEMPLATES[kind][1 if lang == "en" else 0]
     return " ".join(template.format(**shown).split())
