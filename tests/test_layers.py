@@ -38,6 +38,10 @@ PURE_MODULES = [
     "central/loanrules.py",
     "central/loans/schedule.py",
     "central/savingsrules.py",
+    "central/notifyrules.py",
+    "central/notify/campaigns.py",
+    "central/notify/phone.py",
+    "central/notify/templates.py",
     "central/transparency/merkle.py",
     "central/transparency/checkpoint.py",
     "central/transparency/verify.py",
@@ -96,12 +100,22 @@ CENTRAL_LAYERS = (
     "books",
     "office",
     "stock",
+    "notify",
     "sample",
     "serve",
     "portal",
     "cli",
 )
-CENTRAL_BASE = {"config", "errors", "messages", "accounts", "loanrules", "savingsrules", "stockrules"}
+CENTRAL_BASE = {
+    "config",
+    "errors",
+    "messages",
+    "accounts",
+    "loanrules",
+    "savingsrules",
+    "stockrules",
+    "notifyrules",
+}
 MAX_MODULE_LINES = 800
 
 
