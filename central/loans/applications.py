@@ -92,7 +92,7 @@ class Application:
         method, rate, term = self._terms()
         return sched.build(method, self.granted_rp, rate, term, start, grace_months=self.grace_months or 0)
 
-    def amounts(self) -> list[tuple[int, int]]:
+    def amounts(self) -> tuple[tuple[int, int], ...]:
         """(principal, interest) of each month of ``schedule`` (the same, without the dates)."""
         method, rate, term = self._terms()
         return sched.amounts(method, self.granted_rp, rate, term, grace_months=self.grace_months or 0)

@@ -22,9 +22,11 @@ what has accrued never shrinks.
 
 from __future__ import annotations
 
+import functools
+from bisect import bisect_right
 from collections.abc import Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from decimal import ROUND_HALF_UP, Decimal, localcontext
 from typing import Final, NamedTuple
 
@@ -156,10 +158,14 @@ def annuity_payment(amount_rp: int, rate: Decimal, months: int) -> int:
         return _rp(Decimal(amount_rp) * rate / (1 - factor))
 
 
+@functools.lru_cache(maxsize=4096)
 def amounts(
     method: str, amount_rp: int, rate_month_pct: Decimal, term_months: int, *, grace_months: int = 0
-) -> list[tuple[int, int]]:
-    """(principal, interest) of each month of a loan of ``amount_rp`` (``build`` without the dates)."""
+) -> tuple[tuple[int, int], ...]:
+    """(principal, interest) of each month of a loan of ``amount_rp`` (``build`` without the dates).
+
+    Kept for the last few thousand terms asked: a cooperative lends round amounts over a few terms, so
+    the aging of its whole book computes each distinct schedule once."""
     if method not in METHODS:
         raise ScheduleError(f"unknown interest method {method!r}; use one of {', '.join(METHODS)}")
     if not 1 <= term_months <= MAX_TERM:
@@ -189,7 +195,7 @@ def amounts(
             principal = balance if last else even
         balance -= principal
         out.append((principal, interest))
-    return out
+    return tuple(out)
 
 
 def build(
@@ -211,6 +217,12 @@ def build(
     return tuple(out)
 
 
+def forget_cached() -> None:
+    """Empty the schedules kept by ``amounts`` and ``position`` (a benchmark measures them cold)."""
+    amounts.cache_clear()
+    _running.cache_clear()
+
+
 def due_count(start: date, count: int, as_of: date) -> int:
     """How many of ``count`` monthly installments from ``start`` fall due on or before ``as_of``."""
     months = (as_of.year - start.year) * 12 + as_of.month - start.month
@@ -219,32 +231,57 @@ def due_count(start: date, count: int, as_of: date) -> int:
     return max(0, min(count, months))
 
 
+@functools.lru_cache(maxsize=4096)
+def _running(parts: tuple[tuple[int, int], ...]) -> tuple[list[int], list[int]]:
+    """Running sums of the installments' amounts and of their principal (index i: the first i months)."""
+    totals, principals = [0], [0]
+    for principal, interest in parts:
+        totals.append(totals[-1] + principal + interest)
+        principals.append(principals[-1] + principal)
+    return totals, principals
+
+
 def position(
     parts: Sequence[tuple[int, int]], start: date, paid_rp: int, as_of: date
 ) -> tuple[int, int, int]:
     """(principal outstanding, arrears, days late) of a loan without penalties that has been paid
     ``paid_rp`` in all by ``as_of``: what ``settle`` gives for it (with a penalty of 0 nothing changes
     between payments, so paying the sum at once fills the installments exactly as paying it in parts
-    does), read from the amounts alone. The aging of a loan book uses it for every loan without a
-    penalty rule or a reschedule."""
-    due = due_count(start, len(parts), as_of)
-    left = paid_rp
-    principal_out = 0
-    arrears = 0
-    late = -1
-    for k, (principal, interest) in enumerate(parts):
-        if left >= principal + interest:
-            left -= principal + interest
-            continue
-        owed = principal + interest - left
-        principal_out += principal - max(0, left - interest)
-        left = 0
-        if k < due:
-            arrears += owed
-            if late < 0:
-                late = k
-    days = (as_of - add_months(start, late + 1)).days if late >= 0 else 0
+    does), read from the running sums of its amounts. The aging of a loan book uses it for every loan
+    without a penalty rule or a reschedule."""
+    totals, principals = _running(tuple(parts))
+    count = len(parts)
+    # the first installment the money does not cover: totals[k] <= paid < totals[k + 1]
+    k = bisect_right(totals, paid_rp) - 1
+    if k >= count:
+        return 0, 0, 0
+    due = due_count(start, count, as_of)
+    interest = parts[k][1]
+    principal_out = principals[count] - principals[k] - max(0, paid_rp - totals[k] - interest)
+    arrears = max(0, totals[due] - paid_rp)
+    days = (as_of - add_months(start, k + 1)).days if k < due else 0
     return principal_out, arrears, days
+
+
+def unpenalised_position(
+    parts: Sequence[tuple[int, int]], start: date, payments: Sequence[Payment], as_of: date
+) -> tuple[int, int, int] | None:
+    """``position`` for a loan with a penalty rule when no penalty can have accrued on it by ``as_of``:
+    at each payment, and on ``as_of``, every installment due a full penalty period earlier was already
+    paid (installments are paid in order, so that is the running sum of payments against the running
+    sum of dues). Then settling it with its penalty rule gives what settling it without one gives.
+    None when some installment was a period late: the caller settles it payment by payment."""
+    count = len(parts)
+    sums = _running(tuple(parts))[0]
+    period = timedelta(days=PENALTY_PERIOD_DAYS)
+    paid = 0
+    for payment in sorted((p for p in payments if p.on <= as_of), key=lambda p: p.on):
+        if paid < sums[due_count(start, count, payment.on - period)]:
+            return None
+        paid += payment.amount_rp
+    if paid < sums[due_count(start, count, as_of - period)]:
+        return None
+    return position(parts, start, paid, as_of)
 
 
 def settle(

@@ -19,6 +19,7 @@ from central.loans.schedule import (
     build,
     position,
     settle,
+    unpenalised_position,
 )
 from central.loans.schedule import amounts as schedule_amounts
 from tests.central import schedule_reference as reference
@@ -230,10 +231,56 @@ def test_the_aging_position_of_a_loan_without_penalty_is_what_settle_says(
     day = start + timedelta(days=as_of)
     state = settle(schedule, made, day)
     parts = [(i.principal_rp, i.interest_rp) for i in schedule]
-    assert parts == schedule_amounts(method, amount, rate, term, grace_months=grace % term)
+    assert tuple(parts) == schedule_amounts(method, amount, rate, term, grace_months=grace % term)
     paid = sum(p.amount_rp for p in made if p.on <= day)
     assert position(parts, start, paid, day) == (
         state.principal_outstanding_rp,
         state.arrears_rp,
         state.days_late,
     )
+
+
+@settings(max_examples=400, deadline=None)
+@given(
+    method=methods,
+    amount=st.integers(min_value=100_000, max_value=10**9),
+    rate=rates,
+    term=st.integers(1, 36),
+    penalty=st.decimals(min_value=Decimal("0.1"), max_value=5, places=1),
+    start=st.dates(min_value=date(2000, 1, 1), max_value=date(2090, 12, 31)),
+    lateness=st.lists(st.integers(-20, 70), max_size=36),
+    extra=st.lists(st.tuples(st.integers(0, 1200), st.integers(1, 10**8)), max_size=4),
+    as_of=st.integers(0, 1300),
+)
+def test_a_loan_never_a_period_late_settles_as_if_it_had_no_penalty_rule(
+    method: str,
+    amount: int,
+    rate: Decimal,
+    term: int,
+    penalty: Decimal,
+    start: date,
+    lateness: list[int],
+    extra: list[tuple[int, int]],
+    as_of: int,
+) -> None:
+    """Installments paid around their due dates (some early, some weeks late) and a few other payments:
+    whenever ``unpenalised_position`` answers, it is what settling with the penalty rule gives."""
+    schedule = build(method, amount, rate, term, start)
+    made = [Payment(i.due + timedelta(days=d), i.total_rp) for i, d in zip(schedule, lateness, strict=False)]
+    made += [Payment(start + timedelta(days=d), rp) for d, rp in extra]
+    day = start + timedelta(days=as_of)
+    parts = [(i.principal_rp, i.interest_rp) for i in schedule]
+    quick = unpenalised_position(parts, start, made, day)
+    state = settle(schedule, made, day, penalty_month_pct=penalty)
+    if quick is not None:
+        assert quick == (state.principal_outstanding_rp, state.arrears_rp, state.days_late)
+        assert all(line.penalty_rp == 0 for line in state.lines)
+
+
+def test_paying_on_time_needs_no_settling_and_a_month_late_does() -> None:
+    schedule = build("anuitas", 1_200_000, Decimal(1), 6, START)
+    parts = [(i.principal_rp, i.interest_rp) for i in schedule]
+    on_time = [Payment(i.due, i.total_rp) for i in schedule[:3]]
+    assert unpenalised_position(parts, START, on_time, schedule[3].due) is not None
+    late = [Payment(i.due + timedelta(days=31), i.total_rp) for i in schedule[:3]]
+    assert unpenalised_position(parts, START, late, schedule[3].due) is None
