@@ -21,6 +21,7 @@ from central.ledger import Ledger
 from central.messages import lang_of
 from central.notify import campaigns, daily, outbox, service
 from central.notify.errors import NotifyError
+from drivers.errors import DriverError
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
     "head": (
@@ -100,7 +101,12 @@ def cmd_notify(ledger: Ledger, args: argparse.Namespace) -> int:
 
     def open_modem() -> service.Modem:
         modem = GsmModem(args.modem, args.baud, sim_pin=args.sim_pin)
-        modem.open()
+        try:
+            modem.open()
+        except DriverError as err:
+            if args.once:  # said once, in the user's language (the service logs it and tries again later)
+                raise CentralError(err.text(lang)) from err
+            raise
         return modem
 
     runner = service.Service(ledger, open_modem, stop=stop, tick_s=args.tick_s)

@@ -319,6 +319,27 @@ def test_the_command_line(ledger: Ledger, capsys: pytest.CaptureFixture[str]) ->
     assert "blood: yes" in capsys.readouterr().out
 
 
+def test_once_sends_through_the_modem_and_a_missing_modem_is_a_clear_error(
+    ledger: Ledger, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`notify --once` sends what is due through the modem on the port and exits; a port with no modem is
+    exit 2 with the reason in the user's language."""
+    from central.cli import app
+
+    raw = config.merge_over_defaults(
+        dict(ledger.config.raw), {"notify": {"quiet_start": "00:00", "quiet_end": "00:00"}}
+    )
+    ledger.init(config.parse(raw))  # no quiet hours: the test does not depend on the time of day
+    _announce(ledger, "members:A001,A002")
+    db = ["--db", ledger.target]
+    assert app.main([*db, "notify", "--modem", "/dev/no-such-modem", "--once"]) == 2
+    assert "tidak bisa membuka port modem /dev/no-such-modem" in capsys.readouterr().err
+    with FakeModem() as fake:
+        assert app.main([*db, "--lang", "en", "notify", "--modem", fake.port, "--once"]) == 0
+    assert "sent 2" in capsys.readouterr().out
+    assert sorted(n for n, _ in fake.messages) == ["+6281234567890", "+6281311112222"]
+
+
 def test_the_service_stops_cleanly_on_sigterm(ledger: Ledger) -> None:
     """`notify --modem PORT` runs until SIGTERM and exits 0 (bounded wait, no sleeping on luck)."""
     with FakeModem() as fake:
