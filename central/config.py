@@ -141,6 +141,11 @@ class Config:
     allowance: str | None = None
     allowance_expense: str | None = None
     recovery_income: str | None = None
+    # [posting] loan_fee_income, insurance_payable: the income of a loan's administration fee and the
+    # insurance premium owed to the insurer, both taken when a loan is paid out (central.office.lending).
+    # Optional like payables; paying out a loan of a product with such a fee is then refused, naming the key.
+    loan_fee_income: str | None = None
+    insurance_payable: str | None = None
     # [loans]: loan products, the one-open-loan rule, who decides, collectibility classes (central.loanrules).
     loans: LoanPolicy = DEFAULT_POLICY
     # [savings]: pokok once at joining, wajib every month with its history (central.savingsrules).
@@ -287,6 +292,7 @@ def parse(data: Mapping[str, Any]) -> Config:
     payables = _parse_payables(data, codes)
     opening = _parse_opening(data, codes)
     allowance, allowance_expense, recovery_income = _parse_allowance(data, codes)
+    loan_fee_income, insurance_payable = _parse_loan_fees(data, codes)
     rules, passive, bonus = _parse_points(data, unit_codes)
     method, board_max, shares = _parse_shu(data)
     loans = parse_loans(data.get("loans"))
@@ -314,6 +320,8 @@ def parse(data: Mapping[str, Any]) -> Config:
         allowance=allowance,
         allowance_expense=allowance_expense,
         recovery_income=recovery_income,
+        loan_fee_income=loan_fee_income,
+        insurance_payable=insurance_payable,
         loans=loans,
         savings=savings,
         stock=stock,
@@ -409,6 +417,8 @@ def _parse_posting(data: Mapping[str, Any], codes: Mapping[str, Account]) -> Pos
             "allowance",
             "allowance_expense",
             "recovery_income",
+            "loan_fee_income",
+            "insurance_payable",
             "savings",
         },
         "[posting]",
@@ -468,6 +478,24 @@ def _parse_allowance(
                 f"posting.{key} {code!r} is already used by another [posting] key; give it its own"
             )
     return found[0], found[1], found[2]
+
+
+def _parse_loan_fees(data: Mapping[str, Any], codes: Mapping[str, Account]) -> tuple[str | None, str | None]:
+    """``[posting] loan_fee_income`` (revenue) and ``insurance_payable`` (liability), each None when left
+    out."""
+    table = data["posting"]
+    wanted = (("loan_fee_income", REVENUE), ("insurance_payable", LIABILITY))
+    found = [
+        _need(codes, _code(table, key, "posting"), (kind,), f"posting.{key}") if key in table else None
+        for key, kind in wanted
+    ]
+    taken = {table.get(k) for k in ("cash", "receivable", "loans", "inventory", "interest_income")}
+    for (key, _), code in zip(wanted, found, strict=True):
+        if code is not None and code in taken:
+            raise ConfigError(
+                f"posting.{key} {code!r} is already used by another [posting] key; give it its own"
+            )
+    return found[0], found[1]
 
 
 def _parse_stock(data: Mapping[str, Any], codes: Mapping[str, Account]) -> StockPolicy:

@@ -96,13 +96,15 @@ KINDS: Final = (
     "journal",
 )
 # Why the office makes an adjusting entry (``journal``): the loan allowance (PPAP) and its release, a
-# write-off against it, a recovery of a written-off loan, an accrual (e.g. term-deposit interest), an
-# expense, stock-count shrinkage, a cash difference at a deposit count, any other adjustment. The purpose
+# write-off against it, a recovery of a written-off loan, the fees taken when a loan is paid out
+# (administration fee and insurance premium), an accrual (e.g. term-deposit interest), an expense,
+# stock-count shrinkage, a cash difference at a deposit count, any other adjustment. The purpose
 # is data for reports and checks; the lines say what moves.
 JOURNAL_PURPOSES: Final = (
     "allowance",
     "write_off",
     "recovery",
+    "loan_fee",
     "accrual",
     "expense",
     "shrinkage",

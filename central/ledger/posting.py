@@ -20,11 +20,11 @@ dispute        no entry
 
 The ``journal`` kind is the general way for the office to book what no device records: the month-end loan
 allowance (purpose ``allowance``), a write-off against it (``write_off``), a recovery of a written-off loan
-(``recovery``), accruals such as term-deposit interest (``accrual``), expenses (``expense``), stock-count
-shrinkage (``shrinkage``), cash differences at a deposit count (``cash_difference``) and anything else
-(``adjustment``). Build its body with ``central.office.entries.journal`` and record it with
-``central.office.record.record``; it is accepted only from the office's own chain
-(``central.ledger.checks``). Rules that hold for every journal:
+(``recovery``), the fees taken when a loan is paid out (``loan_fee``), accruals such as term-deposit
+interest (``accrual``), expenses (``expense``), stock-count shrinkage (``shrinkage``), cash differences at a
+deposit count (``cash_difference``) and anything else (``adjustment``). Build its body with
+``central.office.entries.journal`` and record it with ``central.office.record.record``; it is accepted only
+from the office's own chain (``central.ledger.checks``). Rules that hold for every journal:
 
 * the envelope check (``sync.envelope``): 2 to ``MAX_LINES`` lines, each with exactly one side above 0,
   debits equal credits, ``total`` = the debits, account codes well formed, a ``purpose`` from
@@ -208,6 +208,7 @@ JOURNAL_MEMOS: Final[dict[str, str]] = {
     "allowance": "penyisihan piutang pinjaman (PPAP)",
     "write_off": "penghapusan piutang pinjaman",
     "recovery": "pemulihan piutang yang dihapus",
+    "loan_fee": "biaya pencairan pinjaman",
     "accrual": "beban yang masih harus dibayar",
     "expense": "beban",
     "shrinkage": "selisih persediaan (stok opname)",
