@@ -156,10 +156,20 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", help="file to write (default: standard output)")
 
     shift = sub.add_parser(
-        "shift", parents=[common], help="a clerk's shift summary: sales, voids, cash to deposit"
+        "shift",
+        parents=[common],
+        help="a clerk's shift summary: sales, voids, cash to deposit; `shift close` records the hand-in",
+    )
+    shift.add_argument(
+        "action", nargs="?", choices=("close",), help="close: record the cash counted (the daily deposit)"
     )
     shift.add_argument("--clerk", required=True)
-    shift.add_argument("--since", required=True, help="ISO 8601 start, e.g. 2026-11-22T07:00:00+07:00")
+    shift.add_argument(
+        "--since",
+        help="ISO 8601 start, e.g. 2026-11-22T07:00:00+07:00 (close: default the second after the clerk's "
+        "last hand-in, or their first transaction)",
+    )
+    shift.add_argument("--counted-rp", type=_rp, help="close: the cash counted, whole rupiah")
     shift.add_argument("--json", action="store_true")
     return parser
 
@@ -372,6 +382,39 @@ def _shift(summary: ShiftSummary, as_json: bool, lang: Lang) -> int:
     return 0
 
 
+def _shift_close(dev: Device, args: argparse.Namespace, lang: Lang) -> int:
+    if args.counted_rp is None:
+        raise InvalidInput(
+            "shift close memerlukan --counted-rp N: uang tunai yang dihitung, rupiah tanpa titik",
+            "shift close needs --counted-rp N: the cash counted, whole rupiah without separators",
+        )
+    try:
+        rec = dev.record_handin(args.clerk, args.counted_rp, args.since)
+    except ValueError as err:
+        if isinstance(err, EdgeError):
+            raise
+        raise InvalidInput(
+            f"--since {args.since!r} bukan waktu ISO 8601, misalnya 2026-11-22T07:00:00+07:00",
+            f"--since {args.since!r} is not an ISO 8601 time, e.g. 2026-11-22T07:00:00+07:00",
+        ) from err
+    env = rec.envelope
+    if args.json:
+        print(json.dumps(dict(env), ensure_ascii=False, sort_keys=True))
+        return 0
+    difference = env["counted_rp"] - env["expected_rp"]
+    _print_rows(
+        [
+            (pick(lang, "setoran tercatat", "hand-in recorded"), f"#{rec.seq} {rec.id}"),
+            (pick(lang, "petugas", "clerk"), str(env["clerk"])),
+            (pick(lang, "shift", "shift"), f"{env['from']} .. {env['to']}"),
+            (pick(lang, "uang tunai seharusnya", "cash expected"), rupiah(env["expected_rp"], lang)),
+            (pick(lang, "uang tunai dihitung", "cash counted"), rupiah(env["counted_rp"], lang)),
+            (pick(lang, "selisih", "difference"), rupiah(difference, lang)),
+        ]
+    )
+    return 0
+
+
 def _catalog_import(dev: Device, path_text: str, lang: Lang) -> int:
     path = Path(path_text)
     try:
@@ -510,7 +553,14 @@ def run(args: argparse.Namespace, lang: Lang) -> int:
         elif args.command == "clerk":
             _print_table([{"id": c.id, "name": c.name, "active": c.active} for c in dev.clerks()], False)
             return 0
+        elif args.action == "close":
+            return _shift_close(dev, args, lang)
         else:  # shift
+            if args.since is None:
+                raise InvalidInput(
+                    "--since wajib untuk ringkasan shift, misalnya --since 2026-11-22T07:00:00+07:00",
+                    "--since is required for a shift summary, e.g. --since 2026-11-22T07:00:00+07:00",
+                )
             try:
                 summary = dev.shift_summary(args.clerk, args.since)
             except ValueError as err:

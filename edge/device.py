@@ -18,7 +18,7 @@ import threading
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from types import TracebackType
 from typing import Any, Final
@@ -33,6 +33,7 @@ from edge.errors import (
     DisputeOfNonSale,
     DisputeOfOthersSale,
     DisputeOfVoidedSale,
+    HandinAlreadyRecorded,
     InstallmentAboveOwed,
     InvalidAmount,
     InvalidInput,
@@ -487,7 +488,7 @@ class Device:
             if row is None:
                 raise UnknownTransaction(ref)
             kind, data = row[0], bytes(row[1])
-            if kind in ("void", "dispute"):
+            if kind in ("void", "dispute", "handin"):
                 raise NotVoidable(ref, f"ini sebuah {kind}", f"it is a {kind}")
             if conn.execute("SELECT 1 FROM outbox WHERE kind = 'void' AND ref = ?", (ref,)).fetchone():
                 raise NotVoidable(ref, "sudah dibatalkan sebelumnya", "it was voided already")
@@ -1129,15 +1130,72 @@ class Device:
         start = datetime.fromisoformat(since) if isinstance(since, str) else since
         if start.tzinfo is None:
             start = start.astimezone()
-        if not self._read("SELECT 1 FROM clerks WHERE id = ?", (clerk,)):
-            raise UnknownClerk(clerk)
-        rows = self._read(
+        with self._lock:
+            if not self._read("SELECT 1 FROM clerks WHERE id = ?", (clerk,)):
+                raise UnknownClerk(clerk)
+            return self._shift_summary(self._conn, clerk, start)
+
+    def _shift_summary(self, conn: sqlite3.Connection, clerk: str, start: datetime) -> ShiftSummary:
+        rows = conn.execute(
             "SELECT o.kind, o.payment, o.total_rp, r.kind FROM outbox o LEFT JOIN outbox r ON r.id = o.ref"
             " WHERE o.clerk = ? AND o.created_at >= ? ORDER BY o.seq",
             (clerk, start.timestamp()),
-        )
+        ).fetchall()
         facts = [OutboxFact(k, p, int(t), r) for k, p, t, r in rows]
         return rules.shift_summary(clerk, start.isoformat(timespec="seconds"), facts)
+
+    def last_handin(self, clerk: str) -> str | None:
+        """The end (ISO time) of the last shift ``clerk`` handed in at this device, or None."""
+        with self._lock:
+            return self._meta(f"handin_to:{clerk}")
+
+    def record_handin(self, clerk: str, counted_rp: int, since: datetime | str | None = None) -> Recorded:
+        """Close ``clerk``'s shift: record the cash counted beside the cash the shift summary expects, as
+        a ``handin`` envelope over the period from ``since`` to now (to the second).
+
+        Without ``since`` the shift starts the second after the clerk's last hand-in here, or at their
+        first transaction when there was none. One hand-in per shift: a period that starts at or before
+        the end of the clerk's last hand-in is refused (``HandinAlreadyRecorded``)."""
+        with self._tx() as conn:
+            if conn.execute("SELECT 1 FROM clerks WHERE id = ?", (clerk,)).fetchone() is None:
+                raise UnknownClerk(clerk)
+            now = self._now().replace(microsecond=0)
+            last = self._meta(f"handin_to:{clerk}")
+            last_end = datetime.fromisoformat(last) if last else None
+            if since is not None:
+                start = datetime.fromisoformat(since) if isinstance(since, str) else since
+                if start.tzinfo is None:
+                    start = start.astimezone()
+                start = start.replace(microsecond=0)
+                if last_end is not None and start <= last_end:
+                    raise HandinAlreadyRecorded(clerk, last or "")
+            elif last_end is not None:
+                start = last_end + timedelta(seconds=1)
+                since_last = conn.execute(
+                    "SELECT 1 FROM outbox WHERE clerk = ? AND kind != 'handin' AND created_at >= ? LIMIT 1",
+                    (clerk, start.timestamp()),
+                ).fetchone()
+                if since_last is None:  # nothing recorded since: this is the shift handed in already
+                    raise HandinAlreadyRecorded(clerk, last or "")
+            else:
+                first = conn.execute(
+                    "SELECT MIN(created_at) FROM outbox WHERE clerk = ?", (clerk,)
+                ).fetchone()[0]
+                start = now if first is None else datetime.fromtimestamp(int(first), now.tzinfo)
+            if start > now:
+                if last_end is not None and since is None:
+                    raise HandinAlreadyRecorded(clerk, last or "")
+                raise InvalidInput(
+                    f"shift dimulai {start.isoformat()} setelah waktu sekarang {now.isoformat()}",
+                    f"the shift starts at {start.isoformat()}, after the time now {now.isoformat()}",
+                )
+            summary = self._shift_summary(conn, clerk, start)
+            end = now.isoformat(timespec="seconds")
+            period = (start.isoformat(timespec="seconds"), end)
+            body = rules.handin_body(self.settings.unit, clerk, period, summary, counted_rp)
+            recorded = self._append(body, clerk=clerk)
+            self._set_meta(f"handin_to:{clerk}", end)
+            return recorded
 
     def stock_milli(self) -> dict[str, int | None]:
         """Raw stock per sku in thousandths (for consistency checks and tools)."""

@@ -522,3 +522,15 @@ class StoreBusy(EdgeError):
             "Basis data perangkat sedang dipakai proses lain terlalu lama; coba lagi sebentar lagi.",
             "The device store was held by another process for too long; try again in a moment.",
         )
+
+
+class HandinAlreadyRecorded(EdgeError):
+    """A second cash hand-in for a shift that was handed in already (one hand-in per shift)."""
+
+    def __init__(self, clerk: str, until: str) -> None:
+        super().__init__(
+            f"Setoran petugas {clerk!r} untuk shift ini sudah dicatat (sampai {until}); satu setoran per "
+            "shift. Selisih uang diselesaikan bendahara saat menerima setoran.",
+            f"Clerk {clerk!r} already handed in the cash of this shift (up to {until}); one hand-in per "
+            "shift. A difference is settled by the treasurer on receipt.",
+        )

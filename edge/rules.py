@@ -390,6 +390,36 @@ def shift_summary(clerk: str, since: str, facts: Iterable[OutboxFact]) -> ShiftS
     )
 
 
+def handin_body(
+    unit: str, clerk: str, period: tuple[str, str], summary: ShiftSummary, counted_rp: int
+) -> dict[str, Any]:
+    """The body of a ``handin`` envelope: the clerk's cash counted at shift close beside what the shift
+    summary expects (``sync.envelope``: total = counted, no lines, member null)."""
+    if (
+        isinstance(counted_rp, bool)
+        or not isinstance(counted_rp, int)
+        or not 0 <= counted_rp <= MAX_AMOUNT_RP
+    ):
+        raise InvalidInput(
+            f"uang yang dihitung harus bilangan bulat rupiah dari 0 sampai {MAX_AMOUNT_RP:,}, "
+            f"bukan {counted_rp!r}",
+            f"the cash counted must be whole rupiah from 0 to {MAX_AMOUNT_RP:,}, not {counted_rp!r}",
+        )
+    start, end = period
+    return {
+        "unit": unit,
+        "kind": "handin",
+        "member": None,
+        "payment": "cash",
+        "lines": [],
+        "total": counted_rp,
+        "from": start,
+        "to": end,
+        "expected_rp": summary.cash_expected_rp,
+        "counted_rp": counted_rp,
+    }
+
+
 # ---- savings withdrawal ---------------------------------------------------------------------------
 
 

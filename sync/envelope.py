@@ -50,10 +50,18 @@ and per kind:
                                            side above 0, debits = credits, at most ``MAX_LINES`` lines;
                                            total = the sum of the debits; payment cash; member: the member
                                            it concerns or null; optional loan: the loan it concerns
+    handin                                 a clerk's cash hand-in at shift close (setoran harian): clerk
+                                           (required), from and to (the shift's period, ISO date-times
+                                           with offset, from <= to <= at), expected_rp (the device's shift
+                                           summary: cash expected, a whole number that may be below 0 when
+                                           more was paid out than taken in), counted_rp (the cash counted,
+                                           >= 0); total = counted_rp; member null, payment cash, no lines.
+                                           Moves no money: the cash is on the books from the sales; the
+                                           treasurer's confirmation books any difference
 
-``purchase``, ``supplier_payment``, ``credit_payment``, ``opening`` and ``journal`` were added to format 1
-as new kinds, not a new format: a reader that predates them refuses such an envelope as an unknown kind
-(central quarantines it), as intended.
+``purchase``, ``supplier_payment``, ``credit_payment``, ``opening``, ``journal`` and ``handin`` were added to
+format 1 as new kinds, not a new format: a reader that predates them refuses such an envelope as an unknown
+kind (central quarantines it), as intended.
 
 Optional everywhere: ``clerk`` (clerk id at the counter), ``note`` (free text, at most 200 characters).
 """
@@ -94,6 +102,7 @@ KINDS: Final = (
     "credit_payment",
     "opening",
     "journal",
+    "handin",
 )
 # Why the office makes an adjusting entry (``journal``): the loan allowance (PPAP) and its release, a
 # write-off against it, a recovery of a written-off loan, the fees taken when a loan is paid out
@@ -162,6 +171,7 @@ _KIND_KEYS: Final[dict[str, frozenset[str]]] = {
     "credit_payment": frozenset(),
     "opening": frozenset({"batch", "items"}),
     "journal": frozenset({"purpose"}),
+    "handin": frozenset({"clerk", "from", "to", "expected_rp", "counted_rp"}),
 }
 # Optional per kind, beside ``_OPTIONAL_KEYS``.
 _KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {
@@ -545,6 +555,8 @@ def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
         _rupiah(total, "total", allow_zero=False)
     elif kind == "opening":
         _check_opening(env, total)
+    elif kind == "handin":
+        _check_handin(env, total)
     elif kind == "supplier_payment":
         if env["member"] is not None:
             raise EnvelopeError("a supplier payment pays a supplier: member must be null")
@@ -564,6 +576,41 @@ def _check_other(env: Mapping[str, Any], kind: str, total: int) -> None:
     needs_member = ("savings_deposit", "savings_withdrawal", "loan_disbursement", "installment", "dispute")
     if kind in (*needs_member, "credit_payment") and env["member"] is None:
         raise EnvelopeError(f"a {kind} needs a member")
+
+
+def _iso_time(value: Any, name: str) -> datetime:
+    try:
+        stamp = datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        stamp = None
+    if stamp is None or stamp.tzinfo is None:
+        raise EnvelopeError(
+            f"{name} {_shown(value)} must be an ISO 8601 date-time with offset, "
+            "e.g. 2026-03-01T15:00:00+07:00"
+        )
+    return stamp
+
+
+def _check_handin(env: Mapping[str, Any], total: int) -> None:
+    if env["member"] is not None:
+        raise EnvelopeError("a hand-in is the clerk's cash, not a member's: member must be null")
+    clerk = env["clerk"]
+    if not isinstance(clerk, str) or not clerk.strip():
+        raise EnvelopeError("a hand-in names the clerk who hands the cash in")
+    start, end = _iso_time(env["from"], "from"), _iso_time(env["to"], "to")
+    if start > end:
+        raise EnvelopeError(f"a hand-in's period runs forward: from {env['from']} is after to {env['to']}")
+    if end > datetime.fromisoformat(env["at"]):
+        raise EnvelopeError(f"a hand-in's period ends ({env['to']}) after it was recorded ({env['at']})")
+    expected = env["expected_rp"]
+    if isinstance(expected, bool) or not isinstance(expected, int) or abs(expected) > MAX_AMOUNT_RP:
+        raise EnvelopeError(
+            f"expected_rp must be a whole number of rupiah within Rp {MAX_AMOUNT_RP:,} either side of 0, "
+            f"got {_shown(expected)}"
+        )
+    counted = _rupiah(env["counted_rp"], "counted_rp")
+    if counted != total:
+        raise EnvelopeError(f"a hand-in's total is the cash counted, Rp {counted:,}; it says Rp {total:,}")
 
 
 def _check_opening(env: Mapping[str, Any], total: int) -> None:

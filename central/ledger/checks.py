@@ -121,7 +121,7 @@ def _check_content(  # noqa: PLR0917 - private, called once
         amounts, lines = _posting(env, config, derived)
     elif kind == "void":
         ref = _ref(env, state.ref_rows)
-        if ref.kind in ("void", "dispute"):
+        if ref.kind in ("void", "dispute", "handin"):
             raise _Bad(f"void refers to a {ref.kind} ({env['ref']}); only money transactions can be voided")
         if env["ref"] in state.voided:
             raise _Bad(f"transaction {env['ref']} is already voided")
@@ -143,6 +143,8 @@ def _check_content(  # noqa: PLR0917 - private, called once
             raise _Bad(f"a dispute refers to a sale; {env['ref']} is a {ref.kind}")
         if ref.member != member:
             raise _Bad(f"member {member} can only dispute their own purchases; {env['ref']} is not theirs")
+        lines = ()
+    elif kind == "handin":  # the clerk's cash count: no entry (central.handins books a difference)
         lines = ()
     elif kind in ("supplier_payment", "credit_payment"):
         _, lines = _posting(env, config, derived)

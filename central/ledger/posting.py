@@ -17,6 +17,9 @@ journal        the office's adjusting entry (jurnal penyesuaian): its lines as g
                names, in the envelope's unit, memo as given (or the purpose's own, see ``JOURNAL_MEMOS``)
 void           the voided entry's lines with debit and credit swapped (see ``reverse``)
 dispute        no entry
+handin         no entry: a clerk's cash hand-in at shift close; the cash is on the books from the shift's
+               sales, and a difference is booked (purpose ``cash_difference``) only when the treasurer
+               confirms receipt (``central.handins``)
 
 The ``journal`` kind is the general way for the office to book what no device records: the month-end loan
 allowance (purpose ``allowance``), a write-off against it (``write_off``), a recovery of a written-off loan
@@ -129,7 +132,7 @@ def post(
         lines = opening_lines(env, config)
     elif kind == "journal":
         lines = journal_lines(env, config)
-    elif kind == "dispute":
+    elif kind in ("dispute", "handin"):
         lines = []
     else:
         raise PostingError(f"kind {kind!r} is not posted by post(); a void uses reverse()")
