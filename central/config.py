@@ -146,6 +146,10 @@ class Config:
     # Optional like payables; paying out a loan of a product with such a fee is then refused, naming the key.
     loan_fee_income: str | None = None
     insurance_payable: str | None = None
+    # [posting] cash_difference: where a difference of a clerk's cash hand-in is booked (selisih kas; an
+    # expense or revenue account), when the treasurer confirms receipt (central.handins). Optional like
+    # payables; a confirmation with a difference is then refused, naming the key.
+    cash_difference: str | None = None
     # [loans]: loan products, the one-open-loan rule, who decides, collectibility classes (central.loanrules).
     loans: LoanPolicy = DEFAULT_POLICY
     # [savings]: pokok once at joining, wajib every month with its history (central.savingsrules).
@@ -293,6 +297,7 @@ def parse(data: Mapping[str, Any]) -> Config:
     opening = _parse_opening(data, codes)
     allowance, allowance_expense, recovery_income = _parse_allowance(data, codes)
     loan_fee_income, insurance_payable = _parse_loan_fees(data, codes)
+    cash_difference = _parse_cash_difference(data, codes)
     rules, passive, bonus = _parse_points(data, unit_codes)
     method, board_max, shares = _parse_shu(data)
     loans = parse_loans(data.get("loans"))
@@ -322,6 +327,7 @@ def parse(data: Mapping[str, Any]) -> Config:
         recovery_income=recovery_income,
         loan_fee_income=loan_fee_income,
         insurance_payable=insurance_payable,
+        cash_difference=cash_difference,
         loans=loans,
         savings=savings,
         stock=stock,
@@ -419,6 +425,7 @@ def _parse_posting(data: Mapping[str, Any], codes: Mapping[str, Account]) -> Pos
             "recovery_income",
             "loan_fee_income",
             "insurance_payable",
+            "cash_difference",
             "savings",
         },
         "[posting]",
@@ -496,6 +503,19 @@ def _parse_loan_fees(data: Mapping[str, Any], codes: Mapping[str, Account]) -> t
                 f"posting.{key} {code!r} is already used by another [posting] key; give it its own"
             )
     return found[0], found[1]
+
+
+def _parse_cash_difference(data: Mapping[str, Any], codes: Mapping[str, Account]) -> str | None:
+    """``[posting] cash_difference`` (an expense or revenue account, its own), or None when left out."""
+    table = data["posting"]
+    if "cash_difference" not in table:
+        return None
+    code = _need(
+        codes, _code(table, "cash_difference", "posting"), (EXPENSE, REVENUE), "posting.cash_difference"
+    )
+    if code in {table.get(k) for k in ("cash", "receivable", "loans", "inventory", "interest_income")}:
+        raise ConfigError(f"posting.cash_difference {code!r} is already used by another [posting] key")
+    return code
 
 
 def _parse_stock(data: Mapping[str, Any], codes: Mapping[str, Account]) -> StockPolicy:
