@@ -231,20 +231,27 @@ def cmd_cancel(ledger: Ledger, args: argparse.Namespace) -> int:
 
 
 def cmd_disburse(ledger: Ledger, args: argparse.Namespace) -> int:
-    """The treasurer pays out an approved application on the office's chain (never twice)."""
+    """The treasurer pays out an approved application on the office's chain (never twice), with the
+    product's fees; prints what is handed over."""
     lang = lang_of(args.lang)
     office = identity.load(ledger, identity.key_path(ledger.target, args.office_key))
     done = lending.disburse(ledger, office, args.id, by=args.by)
     if args.json:
         print(
             json.dumps(
-                {"already": done.already, "application": _app_json(done.application)}, ensure_ascii=False
+                {
+                    "already": done.already,
+                    "application": _app_json(done.application),
+                    "payout": done.payout.plain(),
+                },
+                ensure_ascii=False,
             )
         )
         return 0
     if done.already:
         print(_t("already", lang))
     _print_app(done.application, lang)
+    print(f"    {lending.describe(done.payout, lang)}")
     return 0
 
 

@@ -22,7 +22,7 @@ from central.loans import schedule as sched
 from central.loans.applications import Application, LoanError, UnknownApplication
 from central.office import identity, lending
 from central.office.errors import OfficeError
-from central.portal import access, accounts
+from central.portal import access, accounts, text
 from central.portal.tables import ensure_tables
 from central.portal.web import Req, not_found
 
@@ -191,6 +191,35 @@ def _history(req: Req, app: Application) -> dict[str, Any]:
     }
 
 
+def payout_text(req: Req, payout: lending.Payout) -> str:
+    """What the treasurer hands over, and the fees ("Dibayarkan Rp X (pokok Rp G - biaya administrasi Rp A
+    - asuransi Rp I)"); the same sentence as ``lending.describe``, from the portal's texts."""
+    lang = req.lang
+    handed = req.t("loan_handed", amount=text.rp(payout.handed_rp, lang))
+    if payout.no_product:
+        return f"{handed} ({req.t('loan_handed_no_product', product=payout.product)})"
+    if not payout.fees_rp:
+        return f"{handed} ({req.t('loan_handed_free')})"
+    parts = []
+    if payout.admin_fee_rp:
+        parts.append(req.t("loan_handed_admin", amount=text.rp(payout.admin_fee_rp, lang)))
+    if payout.insurance_rp:
+        parts.append(req.t("loan_handed_insurance", amount=text.rp(payout.insurance_rp, lang)))
+    if payout.fees_from_amount:
+        principal = req.t("loan_handed_principal", amount=text.rp(payout.granted_rp, lang))
+        return f"{handed} ({' - '.join([principal, *parts])})"
+    total = text.rp(payout.fees_rp, lang)
+    return f"{handed}; {req.t('loan_handed_counter', parts=' + '.join(parts), total=total)}"
+
+
+def _payout(req: Req, app: Application) -> str | None:
+    """The payout sentence of an approved application (by the product now) or a disbursed one (as
+    recorded); None before approval."""
+    if app.state not in ("approved", "disbursed") or not app.granted_rp:
+        return None
+    return payout_text(req, lending.quote(req.ledger, app))
+
+
 def application(req: Req) -> Response:
     """One application for the office and the board: the request, its history, the credit history, and
     the decide or pay-out form for those who may."""
@@ -209,6 +238,7 @@ def application(req: Req) -> Response:
         preview=preview,
         may_decide=app.state == "submitted" and req.user.role in req.ledger.config.loans.deciders,
         may_pay=app.state == "approved" and req.user.role in access.PAYERS,
+        payout=_payout(req, app),
         error=None,
         when=lambda ts: _when(req, ts),
     )
@@ -226,6 +256,7 @@ def _refused(req: Req, app: Application, message: str) -> Response:
         and req.user is not None
         and req.user.role in req.ledger.config.loans.deciders,
         may_pay=False,
+        payout=_payout(req, app),
         error=message,
         when=lambda ts: _when(req, ts),
     )
@@ -278,7 +309,14 @@ def disburse(req: Req) -> Response:
     except (LoanError, OfficeError) as err:
         return _refused(req, app, err.text(req.lang))
     if not done.already:
-        _audit(req, "loan_disburse", str(app.id), f"{done.application.loan} {done.application.disbursed_tx}")
+        paid = done.payout
+        _audit(
+            req,
+            "loan_disburse",
+            str(app.id),
+            f"{done.application.loan} {done.application.disbursed_tx} handed {paid.handed_rp} "
+            f"fees {paid.fees_rp} {paid.fee_tx or ''}".rstrip(),
+        )
     req.request.session["flash"] = "loan_paid_out"
     return RedirectResponse(f"/loans/applications/{app.id}", 303)
 
