@@ -56,6 +56,7 @@ EXTENSIONS: Final = (
     "central.cli.transparency",
     "central.cli.stock",
     "central.cli.notify",
+    "central.cli.handins",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
