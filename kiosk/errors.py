@@ -78,6 +78,16 @@ class SaleRefused(KioskError):
     next_step = N_("Correct it and confirm again, or call the supervisor.")
 
 
+class HandinRefused(KioskError):
+    what = N_("The cash hand-in was not recorded: {reason}")
+    next_step = N_("Check the amount, or call the supervisor.")
+
+
+class HandinTwice(KioskError):
+    what = N_("The cash of this shift was handed in already.")
+    next_step = N_("One hand-in per shift. A difference is settled by the treasurer on receipt.")
+
+
 class PrinterOutOfPaper(KioskError):
     what = N_("The printer is out of paper.")
     next_step = N_("Load a new roll, then press Print again. The sale is already saved.")

@@ -151,6 +151,15 @@ class SaleDone:
 
 
 @dataclass(frozen=True)
+class HandinDone:
+    """A shift's cash hand-in the device recorded: what the shift summary expected and what was counted."""
+
+    id: str
+    expected_rp: int
+    counted_rp: int
+
+
+@dataclass(frozen=True)
 class DeviceStatus:
     """What the status bar shows; ``printer``/``scanner`` are ``ok``, ``paper_out``, ``offline``, ``none``."""
 
@@ -246,6 +255,7 @@ class Services(Protocol):
     def record_dispute(self, member: str, ref: str, reason: str) -> str: ...
     def status(self) -> DeviceStatus: ...
     def shift_summary(self, clerk: str, since: str) -> ShiftSummary: ...
+    def record_handin(self, clerk: str, counted_rp: int, since: str) -> HandinDone: ...
     def clerks(self) -> list[Clerk]: ...
     def check_pin(self, clerk: str, pin: str) -> Clerk: ...
     def point_rules(self) -> dict[str, PointRule]: ...
@@ -371,6 +381,7 @@ class DemoServices:
     )
     sales: list[SaleDone] = field(default_factory=list)
     disputes: list[tuple[str, str, str]] = field(default_factory=list)
+    handins: dict[tuple[str, str], HandinDone] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def info(self) -> DeviceInfo:
@@ -463,6 +474,15 @@ class DemoServices:
                 if s.clerk == clerk and s.at >= since
             ]
         return summarize_shift(since, facts)
+
+    def record_handin(self, clerk: str, counted_rp: int, since: str) -> HandinDone:
+        expected = self.shift_summary(clerk, since).cash_expected_rp
+        with self._lock:
+            if (clerk, since) in self.handins:
+                raise errors.HandinTwice()
+            done = HandinDone(f"handin-{len(self.handins) + 1}", expected, counted_rp)
+            self.handins[(clerk, since)] = done
+        return done
 
     def clerks(self) -> list[Clerk]:
         return [Clerk(clerk_id, name) for clerk_id, (name, _) in sorted(self.clerk_pins.items())]
@@ -685,6 +705,17 @@ class EdgeServices:
         except EdgeError as err:
             raise errors.SaleRefused(reason=_edge_text(err, self.lang)) from err
         return shift_from_edge(s)
+
+    def record_handin(self, clerk: str, counted_rp: int, since: str) -> HandinDone:
+        from edge.errors import EdgeError, HandinAlreadyRecorded
+
+        try:
+            rec = self.dev.record_handin(clerk, counted_rp, since)
+        except HandinAlreadyRecorded as err:
+            raise errors.HandinTwice() from err
+        except EdgeError as err:
+            raise errors.HandinRefused(reason=_edge_text(err, self.lang)) from err
+        return HandinDone(rec.id, int(rec.envelope["expected_rp"]), int(rec.envelope["counted_rp"]))
 
     def clerks(self) -> list[Clerk]:
         return [Clerk(c.id, c.name) for c in self.dev.clerks() if c.active]

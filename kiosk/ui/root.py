@@ -39,6 +39,7 @@ from kiosk.services import (
     Clerk,
     DeviceInfo,
     DeviceStatus,
+    HandinDone,
     Member,
     MemberSummary,
     Purchase,
@@ -66,6 +67,7 @@ STATUS_EVERY_S: Final = 2.0
 MEMBER_TIMEOUT_S: Final = 45.0
 BANNER_SHOW_S: Final = 12.0
 PIN_DIGITS_MAX: Final = 8
+HANDIN_DIGITS_MAX: Final = 10  # whole rupiah: up to Rp 9.999.999.999, within the envelope's limit
 DISPUTE_REASON: Final = "Anggota melapor di kiosk: bukan pembelian saya"
 
 
@@ -179,6 +181,8 @@ class KioskRoot(FloatLayout):
         self.pin_text = ""
         self.shift_since: str | None = None
         self.shift_summary: ShiftSummary | None = None
+        self.handin_text = ""  # the cash counted at shift close, as typed on the keypad
+        self.handin_done: HandinDone | None = None
         self.cart = Cart()
         self.sale_member: Member | None = None
         self.payment = "cash"
@@ -588,10 +592,36 @@ class KioskRoot(FloatLayout):
         if self.clerk is None or self.shift_since is None:
             return
         self.shift_summary = None
+        self.handin_text = ""
         self.edge.submit(
             "shift_summary", self.clerk.id, self.shift_since, on_ok=self._got_shift, on_error=self.show_error
         )
         self.show("shift")
+
+    def handin_key(self, key: str) -> None:
+        if self.handin_done is not None:
+            return
+        self.handin_text = keypad_press(self.handin_text, key, max_digits=HANDIN_DIGITS_MAX)
+        self.current_view().refresh()
+
+    def record_handin(self) -> None:
+        """Record the cash counted as this shift's hand-in (once: the device refuses a second)."""
+        if self.clerk is None or self.shift_since is None or self.handin_done is not None:
+            return
+        counted = int(self.handin_text or "0")
+        self.edge.submit(
+            "record_handin",
+            self.clerk.id,
+            counted,
+            self.shift_since,
+            on_ok=self._handed_in,
+            on_error=self.show_error,
+        )
+
+    def _handed_in(self, done: HandinDone) -> None:
+        self.handin_done = done
+        if self.screens.current == "shift":
+            self.current_view().refresh()
 
     def _got_shift(self, summary: ShiftSummary) -> None:
         self.shift_summary = summary
@@ -602,6 +632,8 @@ class KioskRoot(FloatLayout):
         self.clerk = None
         self.shift_since = None
         self.shift_summary = None
+        self.handin_text = ""
+        self.handin_done = None
         self.clear_sale(show_screen=False)
         self.show("idle")
 

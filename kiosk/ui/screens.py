@@ -24,6 +24,7 @@ from kiosk.ui.widgets import (
     BLUE,
     GREEN,
     GREY,
+    INK,
     MUTED,
     RED,
     Big,
@@ -811,7 +812,8 @@ class DoneScreen(KioskScreen):
 
 
 class ShiftScreen(KioskScreen):
-    """End of shift: sales by payment method and the cash to hand in as the daily deposit."""
+    """End of shift: sales by payment method, the cash to hand in as the daily deposit, and a keypad for
+    the cash counted, recorded as the shift's hand-in."""
 
     def build(self) -> None:
         box = BoxLayout(orientation="vertical", padding=(30, 12), spacing=6)
@@ -819,10 +821,22 @@ class ShiftScreen(KioskScreen):
         self.w["since"] = Text(size_sp="17sp", color=MUTED, height=28)
         box.add_widget(self.w["title"])
         box.add_widget(self.w["since"])
+        middle = BoxLayout(spacing=16)
+        left = BoxLayout(orientation="vertical", spacing=4)
         self.w["table"] = Panel(spacing=4)
-        box.add_widget(self.w["table"])
-        self.w["deposit"] = Text(size_sp="30sp", bold=True, color=GREEN, height=60)
-        box.add_widget(self.w["deposit"])
+        left.add_widget(self.w["table"])
+        self.w["deposit"] = Text(size_sp="26sp", bold=True, color=GREEN, height=50)
+        left.add_widget(self.w["deposit"])
+        middle.add_widget(left)
+        right = BoxLayout(orientation="vertical", spacing=4, size_hint_x=0.42)
+        self.w["counted"] = Text(size_sp="20sp", bold=True, height=34)
+        right.add_widget(self.w["counted"])
+        self.w["handin_keypad"] = Keypad(self.k.handin_key, key_height=40)
+        right.add_widget(self.w["handin_keypad"])
+        self.w["handin"] = Big(action=self.k.record_handin, color=BLUE, height=52, size_sp="18sp")
+        right.add_widget(self.w["handin"])
+        middle.add_widget(right)
+        box.add_widget(middle)
         buttons = BoxLayout(size_hint_y=None, height=68, spacing=8)
         self.w["back"] = Big(action=self.k.back_to_sale, color=GREY, height=68)
         self.w["logout"] = Big(action=self.k.logout, color=RED, height=68)
@@ -831,8 +845,26 @@ class ShiftScreen(KioskScreen):
         box.add_widget(buttons)
         self.add_widget(box)
 
+    def _refresh_handin(self) -> None:
+        k = self.k
+        done = k.handin_done
+        if done is None:
+            counted = int(k.handin_text or "0")
+            self.w["counted"].text = self.t("Cash counted: {amount}").format(amount=self.rp(counted))
+            self.w["counted"].color = INK if k.handin_text else MUTED
+            self.w["handin"].text = self.t("Record the hand-in")
+        else:
+            self.w["counted"].text = self.t("Handed in: {amount}").format(amount=self.rp(done.counted_rp))
+            self.w["counted"].color = GREEN
+            difference = done.counted_rp - done.expected_rp
+            self.w["handin"].text = self.t("Difference: {amount}").format(amount=self.rp(difference))
+        ready = done is None and bool(k.handin_text) and k.shift_summary is not None
+        self.w["handin"].set_enabled(ready)
+        for button in self.w["handin_keypad"].buttons.values():
+            button.set_enabled(done is None)
+
     def _row(self, cells: tuple[str, str, str], *, bold: bool = False) -> None:
-        row = BoxLayout(size_hint_y=None, height=40)
+        row = BoxLayout(size_hint_y=None, height=34)
         row.add_widget(Text(cells[0], size_sp="20sp", bold=bold))
         row.add_widget(Text(cells[1], size_sp="20sp", bold=bold, halign="right", size_hint_x=0.5))
         row.add_widget(Text(cells[2], size_sp="20sp", bold=bold, halign="right", size_hint_x=0.7))
@@ -845,6 +877,7 @@ class ShiftScreen(KioskScreen):
         self.w["since"].text = self.t("Sales since {when}").format(when=tx.when(k.shift_since, self.t))
         self.w["back"].text = self.t("Back to sales")
         self.w["logout"].text = self.t("Close shift and sign out")
+        self._refresh_handin()
         table = self.w["table"]
         table.clear_widgets()
         summary = k.shift_summary
