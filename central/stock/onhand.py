@@ -20,6 +20,7 @@ check, as before).
 
 from __future__ import annotations
 
+import weakref
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, timedelta
@@ -198,16 +199,39 @@ def positions(ledger: Ledger, as_of: date, unit: str | None = None) -> list[Posi
     return out
 
 
+# The last figures of ``current`` per engine, with the watermark they were read at (see ``current``).
+_CURRENT: weakref.WeakKeyDictionary[Any, tuple[tuple[int, int], dict[tuple[str, str], int]]] = (
+    weakref.WeakKeyDictionary()
+)
+
+
+def _watermark(conn: Connection) -> tuple[int, int]:
+    """What changes whenever stock can: the number of transactions (rows are only ever added) and of
+    approved count lines."""
+    c = stock_count_lines
+    txs = conn.execute(select(func.count()).select_from(schema.transactions)).scalar_one()
+    lines = conn.execute(select(func.count()).select_from(c).where(c.c.state == APPROVED)).scalar_one()
+    return int(txs), int(lines)
+
+
 def current(ledger: Ledger) -> dict[tuple[str, str], int]:
     """(unit, sku) -> on hand now (every committed movement, whatever its day) of the tracked items: what
-    the catalog downlink carries."""
+    the catalog downlink carries. ``serve`` asks every few seconds: while no transaction and no approved
+    count line was added since the last read (two counts, a fraction of the grouped read), the last
+    figures are returned; they are then exactly what a new read would give."""
     ensure_tables(ledger)
     with ledger.read() as conn:
+        mark = _watermark(conn)
+        kept = _CURRENT.get(ledger.engine)
+        if kept is not None and kept[0] == mark:
+            return dict(kept[1])
         moved = line_totals(conn)
         adjusted = count_totals(conn)
         counted = counted_items(conn)
     tracked = {k for k, v in moved.items() if v[4]} | counted
-    return {key: moved.get(key, (0,))[0] + adjusted.get(key, 0) for key in tracked}
+    found = {key: moved.get(key, (0,))[0] + adjusted.get(key, 0) for key in tracked}
+    _CURRENT[ledger.engine] = (mark, found)
+    return dict(found)
 
 
 def with_stock(ledger: Ledger, products: Iterable[dict[str, Any]]) -> list[dict[str, Any]]:

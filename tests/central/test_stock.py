@@ -351,3 +351,20 @@ def test_on_hand_over_random_purchases_sales_and_voids(
 def test_toko_price_is_above_cost() -> None:
     """The helpers' item sells above its cost (the below-cost test relies on it)."""
     assert TOKO_PRICE > TOKO_COST
+
+
+def test_catalog_stock_is_read_again_only_when_something_moved(ledger: Ledger) -> None:
+    """Asked again with nothing added, the catalog's stock is the figures already read; a new sale or an
+    approved count line makes it read again."""
+    ledger.import_products(list(sample.sample_products()))
+    dev = Device().register(ledger)
+    buy = dev.make(
+        "purchase",
+        lines=[{"sku": TOKO_SKU, "qty": 9, "price_rp": TOKO_COST, "cost_rp": TOKO_COST}],
+        total=9 * TOKO_COST,
+    )
+    assert not ledger.ingest([buy]).rejected
+    assert onhand.current(ledger)[("toko", TOKO_SKU)] == 9_000
+    assert onhand.current(ledger)[("toko", TOKO_SKU)] == 9_000
+    assert not ledger.ingest([dev.sale(member=None, qty=4)]).rejected
+    assert onhand.current(ledger)[("toko", TOKO_SKU)] == 5_000
