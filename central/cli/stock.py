@@ -30,6 +30,10 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     ),
     "posted": ("Dibukukan: jurnal {tx} tanggal {day}.", "Posted: journal {tx} on {day}."),
     "line": ("Baris {sku} = {qty} disimpan.", "Line {sku} = {qty} saved."),
+    "bad_unit": (
+        "unit {unit!r} tidak dikenal; unitnya: {units}",
+        "unknown unit {unit!r}; the units are {units}",
+    ),
     "bad_date": ("{text!r} bukan tanggal seperti 2026-03-31", "{text!r} is not a date like 2026-03-31"),
 }
 
@@ -74,17 +78,17 @@ def _pdf(ledger: Ledger, doc: Any, args: argparse.Namespace) -> None:
     print(_t("written", lang, path=args.pdf))
 
 
-def _unit(ledger: Ledger, unit: str | None) -> str | None:
+def _unit(ledger: Ledger, unit: str | None, lang: str = "id") -> str | None:
     if unit is not None and ledger.config.unit(unit) is None:
         units = ", ".join(u.code for u in ledger.config.units)
-        raise CentralError(f"unknown unit {unit!r}; the units are {units}")
+        raise CentralError(_t("bad_unit", lang, unit=unit, units=units))
     return unit
 
 
 def cmd_report(ledger: Ledger, args: argparse.Namespace) -> int:
     """One of the stock reports as of a day."""
     as_of = args.as_of or _today(ledger)
-    table = reports.REPORTS[args.stock_command](ledger, as_of, _unit(ledger, args.unit))
+    table = reports.REPORTS[args.stock_command](ledger, as_of, _unit(ledger, args.unit, lang_of(args.lang)))
     if args.pdf:
         from central.portal import stock_print
 
@@ -98,7 +102,9 @@ def cmd_shrinkage(ledger: Ledger, args: argparse.Namespace) -> int:
     """The shrinkage of the counts posted in a period, per unit and per item."""
     end = args.to or _today(ledger)
     start = args.from_ or end.replace(day=1)
-    found = shrinkage.report(ledger, start.isoformat(), end.isoformat(), _unit(ledger, args.unit))
+    found = shrinkage.report(
+        ledger, start.isoformat(), end.isoformat(), _unit(ledger, args.unit, lang_of(args.lang))
+    )
     if args.pdf:
         from central.portal import stock_print
 
@@ -194,7 +200,9 @@ def cmd_count(ledger: Ledger, args: argparse.Namespace) -> int:
     if action == "start":
         done = _guard(
             lang,
-            lambda: counts.start(ledger, _unit(ledger, args.unit) or "", by=args.by, section=args.section),
+            lambda: counts.start(
+                ledger, _unit(ledger, args.unit, lang_of(args.lang)) or "", by=args.by, section=args.section
+            ),
         )
     elif action == "enter":
         line = _guard(lang, lambda: counts.enter(ledger, args.id, args.sku, args.qty, by=args.by))

@@ -131,7 +131,7 @@ def count_start(req: Req) -> Response:
     assert req.user is not None
     unit = req.form.get("unit", "")
     if not unit:
-        return _refused(req, req.t("st_unit"))
+        return _refused(req, req.t("ct_pick_unit"))
     try:
         made = counts.start(req.ledger, unit, by=req.user.login, section=req.form.get("section"))
     except StockError as err:

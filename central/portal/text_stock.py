@@ -65,6 +65,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "ct_start": ("Mulai stok opname", "Start a count"),
     "ct_section": ("Bagian (kosong: semua barang)", "Section (empty: every item)"),
     "ct_start_button": ("Mulai", "Start"),
+    "ct_pick_unit": ("Pilih unit yang dihitung.", "Choose the unit to count."),
     "ct_none": ("Belum ada stok opname.", "No stock counts yet."),
     "ct_number": ("Nomor", "Number"),
     "ct_state": ("Status", "State"),
