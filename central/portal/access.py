@@ -105,6 +105,10 @@ MATRIX: Final = (
     Rule("notify_retry", "/notify/messages/{message}/retry", ("POST",), OFFICE),
     Rule("notify_cancel", "/notify/messages/{message}/cancel", ("POST",), OFFICE),
     Rule("notify_member", "/notify/members/{number}", ("GET",), MEMBERS, own="number"),
+    # daily deposits (docs/handins.md): the day's hand-ins reconciled and the missing shifts for the office,
+    # board and supervisors; the treasurer (or manager) confirms the cash received
+    Rule("handins", "/handins", ("GET",), READERS),
+    Rule("handin_confirm", "/handins/confirm", ("POST",), PAYERS),
     # the board's and supervisors' view
     Rule("board", "/board", ("GET",), BOARD),
     Rule("audit", "/audit", ("GET",), BOARD),

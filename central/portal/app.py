@@ -34,6 +34,7 @@ from central.portal import (
     accounts,
     pages,
     pages_board,
+    pages_handins,
     pages_loans,
     pages_log,
     pages_member,
@@ -83,6 +84,7 @@ def _pages() -> dict[str, Page]:
         pages_savings,
         pages_stock,
         pages_notify,
+        pages_handins,
     ):
         twice = sorted(set(module.PAGES) & set(found))
         if twice:

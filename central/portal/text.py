@@ -11,6 +11,7 @@ from typing import Final
 from central.portal import (
     text_board,
     text_files,
+    text_handins,
     text_loans,
     text_log,
     text_member,
@@ -273,6 +274,7 @@ _AREAS: Final = (
     text_savings.MESSAGES,
     text_stock.MESSAGES,
     text_notify.MESSAGES,
+    text_handins.MESSAGES,
 )
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}
 for _area in _AREAS:
