@@ -341,7 +341,8 @@ def pay(
     card = cards[0]
     principal, interest, beyond = split(ledger, loan, amount_rp, on)
     if beyond:
-        rule = ledger.config.loans.product(card.product).overpayment if card.product else "refuse"
+        product = ledger.config.loans.product(card.product) if card.product else None
+        rule = product.overpayment if product is not None else "refuse"
         if rule != "hold":
             owed = amount_rp - beyond
             raise LoanRefused(
