@@ -117,6 +117,7 @@ CENTRAL_BASE = {
     "savingsrules",
     "stockrules",
     "notifyrules",
+    "keyfiles",
 }
 MAX_MODULE_LINES = 800
 

@@ -8,23 +8,16 @@ that others may read is refused (the key signs money movements).
 
 from __future__ import annotations
 
-import os
-import stat
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
-from cryptography.hazmat.primitives.serialization import (
-    Encoding,
-    NoEncryption,
-    PrivateFormat,
-    load_pem_private_key,
-)
 from sqlalchemy import select
 
 from central.config import SAVINGS_LOAN_UNIT
 from central.errors import DeviceError
+from central.keyfiles import KeyFile
 from central.ledger import Ledger, schema
 from central.ledger.lookups import OFFICE_DEVICE_KEY
 from central.office.errors import OfficeKeyError, OfficeNotSetUp
@@ -32,7 +25,6 @@ from sync import envelope as wire
 
 KEY_ENV: Final = "KOP_OFFICE_KEY"
 KEY_SUFFIX: Final = ".office.key"
-SECRET_MODE: Final = 0o600
 META_KEY: Final = OFFICE_DEVICE_KEY
 DEFAULT_DEVICE: Final = "kantor"
 DEFAULT_BRANCH: Final = "pusat"
@@ -49,77 +41,30 @@ class Office:
     key: Ed25519PrivateKey
 
 
+OFFICE_KEY: Final = KeyFile(
+    name_en="office key",
+    name_id="kunci kantor",
+    init="office init",
+    option="--office-key",
+    env=KEY_ENV,
+    suffix=KEY_SUFFIX,
+    error=OfficeKeyError,
+)
+
+
 def key_path(ledger_target: str, explicit: Path | None = None) -> Path:
     """Where the office key lives: ``explicit``, ``$KOP_OFFICE_KEY``, or beside a SQLite ledger."""
-    if explicit is not None:
-        return explicit
-    env = os.environ.get(KEY_ENV)
-    if env:
-        return Path(env)
-    if "://" in ledger_target:
-        raise OfficeKeyError(
-            "a PostgreSQL ledger keeps no files beside it: give the office key with --office-key PATH"
-            f" or {KEY_ENV}",
-            "buku besar PostgreSQL tidak punya folder: beri kunci kantor dengan --office-key PATH"
-            f" atau {KEY_ENV}",
-        )
-    db = Path(ledger_target)
-    return db.with_name(db.stem + KEY_SUFFIX)
+    return OFFICE_KEY.path(ledger_target, explicit)
 
 
 def write_new_key(path: Path) -> Ed25519PrivateKey:
-    """Create a new key at ``path`` with mode 0600; an existing file is never overwritten."""
-    key = Ed25519PrivateKey.generate()
-    pem = key.private_bytes(Encoding.PEM, PrivateFormat.PKCS8, NoEncryption())
-    try:
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, SECRET_MODE)
-    except FileExistsError as err:
-        raise OfficeKeyError(
-            f"{path} already exists; the office key is never overwritten",
-            f"{path} sudah ada; kunci kantor tidak pernah ditimpa",
-        ) from err
-    except OSError as err:
-        raise OfficeKeyError(f"cannot create {path}: {err}", f"tidak bisa membuat {path}: {err}") from err
-    try:
-        os.write(fd, pem)
-        os.fsync(fd)
-    finally:
-        os.close(fd)
-    os.chmod(path, SECRET_MODE)  # whatever the umask did
-    return key
+    """Create a new office key at ``path`` with mode 0600; an existing file is never overwritten."""
+    return OFFICE_KEY.write_new(path)
 
 
 def load_key(path: Path) -> Ed25519PrivateKey:
     """Read the office key; refuse a missing, foreign or others-readable file with what to do."""
-    try:
-        mode = stat.S_IMODE(path.stat().st_mode)
-    except FileNotFoundError as err:
-        raise OfficeKeyError(
-            f"office key {path} does not exist; run `office init` first (or give --office-key)",
-            f"kunci kantor {path} tidak ada; jalankan dulu `office init` (atau beri --office-key)",
-        ) from err
-    except OSError as err:
-        raise OfficeKeyError(f"cannot read {path}: {err}", f"tidak bisa membaca {path}: {err}") from err
-    if mode & 0o077:
-        raise OfficeKeyError(
-            f"office key {path} has mode {mode:04o}: others may read it; run `chmod 600 {path}`"
-            " (and make a new key if someone else could have copied it)",
-            f"kunci kantor {path} bermode {mode:04o}: orang lain bisa membacanya; jalankan `chmod 600 {path}`"
-            " (dan buat kunci baru bila orang lain mungkin sudah menyalinnya)",
-        )
-    try:
-        key = load_pem_private_key(path.read_bytes(), password=None)
-    except (OSError, ValueError, TypeError) as err:
-        raise OfficeKeyError(
-            f"{path} is not an Ed25519 private key (PEM PKCS8)",
-            f"{path} bukan kunci privat Ed25519 (PEM PKCS8)",
-        ) from err
-    if not isinstance(key, Ed25519PrivateKey):
-        raise OfficeKeyError(
-            f"{path} is not an Ed25519 private key (PEM PKCS8)",
-            f"{path} bukan kunci privat Ed25519 (PEM PKCS8)",
-        )
-    return key
+    return OFFICE_KEY.load(path)
 
 
 def office_device(ledger: Ledger) -> str | None:

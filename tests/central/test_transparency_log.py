@@ -11,7 +11,7 @@ from typing import Any
 import pytest
 from sqlalchemy import select
 
-from central import cli, sample
+from central import cli, keyfiles, sample
 from central.ledger import Ledger, schema
 from central.ledger import ingest as ingest_mod
 from central.transparency import __main__ as verifier_cli
@@ -126,7 +126,7 @@ def test_cli_init_checkpoint_and_proofs_verify_without_the_database(
     capsys.readouterr()
     public = _init(db, capsys)
     key_file = tmp_path / "coop.log.key"
-    assert stat.S_IMODE(key_file.stat().st_mode) == keys.SECRET_MODE
+    assert stat.S_IMODE(key_file.stat().st_mode) == keyfiles.SECRET_MODE
     (tmp_path / "key.txt").write_text(public + "\n")
     assert cli.main(["--db", db, "transparency", "latest"]) == 0
     (tmp_path / "old.txt").write_text(capsys.readouterr().out)
