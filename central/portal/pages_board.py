@@ -10,13 +10,14 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from starlette.responses import Response
 
 from central.books import board as bd
 from central.books import reports
+from central.handins import store as handins
 from central.ledger import quarantine as qu
 from central.ledger.schema import QUARANTINE_STATES
 from central.messages import label
@@ -77,8 +78,11 @@ def board(req: Req) -> Response:
     glance = bd.glance(
         req.ledger, on, int(time.time()), skip_devices=frozenset({office} if office else set())
     )
+    before = on - timedelta(days=1)  # a shift's hand-in is due by the end of the next day
     return req.render(
         "board_home.html",
+        handins_day=before.isoformat(),
+        handins_missing=len(handins.missing(req.ledger, before)),
         g=glance,
         today=today,
         bad=bad,

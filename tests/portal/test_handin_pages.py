@@ -75,3 +75,12 @@ def test_a_member_may_not_open_it(shop: tuple[World, str]) -> None:
     world, _ = shop
     member = login(world.client(), world.by_role["anggota"])
     assert member.get("/handins").status_code == 403
+
+
+def test_the_board_shows_yesterdays_missing_handins(shop: tuple[World, str]) -> None:
+    """k2 sold on 5 March and handed nothing in: the board of 6 March counts one missing shift."""
+    world, _ = shop
+    ketua = login(world.client(), world.by_role["bendahara"])
+    page = ketua.get("/board?on=2026-03-06")
+    assert page.status_code == 200
+    assert 'id="bd-handins">1<' in page.text and "/handins?day=2026-03-05" in page.text
