@@ -601,7 +601,9 @@ class KioskRoot(FloatLayout):
     def handin_key(self, key: str) -> None:
         if self.handin_done is not None:
             return
-        self.handin_text = keypad_press(self.handin_text, key, max_digits=HANDIN_DIGITS_MAX)
+        # a leading zero is kept so that a shift without cash can hand in 0 (int() drops it for the amount)
+        text = keypad_press(self.handin_text, key, max_digits=HANDIN_DIGITS_MAX, leading_zero=True)
+        self.handin_text = text if text.strip("0") or len(text) <= 1 else "0"
         self.current_view().refresh()
 
     def record_handin(self) -> None:
