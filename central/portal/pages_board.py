@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from typing import Any, Final, TypeVar
 
 from starlette.responses import Response
@@ -78,7 +78,7 @@ def board(req: Req) -> Response:
     glance = bd.glance(
         req.ledger, on, int(time.time()), skip_devices=frozenset({office} if office else set())
     )
-    before = on - timedelta(days=1)  # a shift's hand-in is due by the end of the next day
+    before = on - timedelta(days=1) if on > date.min else on  # a hand-in is due by the next day's end
     return req.render(
         "board_home.html",
         handins_day=before.isoformat(),
