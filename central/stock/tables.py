@@ -8,7 +8,8 @@ counted line with what was expected at the moment it was counted and its value a
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Final
+import weakref
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import BigInteger, Column, Index, Integer, MetaData, String, Table
 
@@ -75,12 +76,14 @@ stock_count_events = Table(
 )
 Index("ix_stock_count_events_count", stock_count_events.c.count)
 
-_READY: set[int] = set()
+# The engines whose tables are known to exist. Held weakly, never by ``id()``: a closed engine's id is
+# reused by the next one, which may be another database without the tables.
+_READY: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
 def ensure_tables(ledger: Ledger) -> None:
     """Create the stock-count tables if missing (once per engine in this process)."""
-    if id(ledger.engine) in _READY:
+    if ledger.engine in _READY:
         return
     ledger.create_side_tables(metadata)
-    _READY.add(id(ledger.engine))
+    _READY.add(ledger.engine)
