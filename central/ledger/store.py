@@ -113,6 +113,7 @@ class Ledger:
         self._contiguous: dict[str, int] = {}  # device -> contiguous seq already seen committed
         self._current = False  # schema version checked equal to this program's
         self._may_create = False  # a missing SQLite file is created by ``init`` only
+        self._side_tables: set[int] = set()  # ids of the side ``MetaData`` created through this ledger
 
     # -- lifecycle ---------------------------------------------------------------------------------------
     @classmethod
@@ -251,11 +252,16 @@ class Ledger:
                 yield conn
 
     def create_side_tables(self, metadata: Any) -> None:
-        """Create the missing tables of a package's own ``MetaData`` (year-end, portal, loans) in one write
-        transaction: on SQLite a deferred CREATE racing ``serve``'s commits fails at once with "database
-        is locked"; inside BEGIN IMMEDIATE it waits its turn like any write."""
+        """Create the missing tables of a package's own ``MetaData`` (year-end, portal, loans, ...) in one
+        write transaction: on SQLite a deferred CREATE racing ``serve``'s commits fails at once with
+        "database is locked"; inside BEGIN IMMEDIATE it waits its turn like any write. Once per ledger
+        object and ``MetaData`` (a package's module-level one): the next calls cost nothing. Remembered here,
+        not by the engine's ``id()`` in the package, which a later engine can be given again."""
+        if id(metadata) in self._side_tables:
+            return
         with self.write() as conn:
             metadata.create_all(conn)
+        self._side_tables.add(id(metadata))
 
     @contextmanager
     def read(self) -> Iterator[Connection]:

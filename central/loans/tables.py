@@ -128,12 +128,6 @@ loan_schedule_versions = Table(
     UniqueConstraint("loan", "version", name="uq_loan_schedule_versions"),
 )
 
-_READY: set[int] = set()
-
-
 def ensure_tables(ledger: Ledger) -> None:
-    """Create the lending tables if missing (once per engine in this process)."""
-    if id(ledger.engine) in _READY:
-        return
+    """Create the lending tables if missing (once per ledger object: ``Ledger.create_side_tables``)."""
     ledger.create_side_tables(metadata)
-    _READY.add(id(ledger.engine))

@@ -76,12 +76,6 @@ portal_meta = Table(
     Column("value", Text, nullable=False),
 )
 
-_READY: set[int] = set()
-
-
 def ensure_tables(ledger: Ledger) -> None:
-    """Create the portal's tables if missing (once per engine in this process)."""
-    if id(ledger.engine) in _READY:
-        return
+    """Create the portal's tables if missing (once per ledger object: ``Ledger.create_side_tables``)."""
     ledger.create_side_tables(metadata)
-    _READY.add(id(ledger.engine))

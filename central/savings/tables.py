@@ -81,12 +81,6 @@ member_exits = Table(
     Column("paid_txs", Text),
 )
 
-_READY: set[int] = set()
-
-
 def ensure_tables(ledger: Ledger) -> None:
-    """Create the savings tables if missing (once per engine in this process)."""
-    if id(ledger.engine) in _READY:
-        return
+    """Create the savings tables if missing (once per ledger object: ``Ledger.create_side_tables``)."""
     ledger.create_side_tables(metadata)
-    _READY.add(id(ledger.engine))
