@@ -71,7 +71,9 @@ def test_a_resend_loop_stores_the_refusal_once_and_the_ack_moves_past_it(
     events = pump(
         device, lambda ev: any(e.kind is EventKind.MESSAGE and ack.decode(e.payload).seq == 3 for e in ev)
     )
-    assert events and server.stats.rejected == RESENDS
+    # copies that arrive in the first round are each refused there; later ones are already acked past and
+    # never reach the checks (how many of each is up to the broker's timing): quarantined once either way
+    assert events and 1 <= server.stats.rejected <= RESENDS
     assert _quarantined(world) == 1
     device.close()
     late = Link(
