@@ -70,8 +70,10 @@ def cmd_list(ledger: Ledger, args: argparse.Namespace) -> int:
     print(_t("header", lang))
     for e in entries:
         seq = "" if e.seq is None else str(e.seq)
-        print(f"{e.qid}  {_when(ledger, e.received_ts)}  {e.device or '-'}  {seq or '-'}  "
-              f"{_t(e.state, lang)}  {e.reason}")
+        print(
+            f"{e.qid}  {_when(ledger, e.received_ts)}  {e.device or '-'}  {seq or '-'}  "
+            f"{_t(e.state, lang)}  {e.reason}"
+        )
     return 0
 
 
