@@ -42,15 +42,10 @@ handin_receipts = Table(
     Column("posted_tx", String(64)),  # the cash_difference journal; null when nothing differed
 )
 
-_READY: set[int] = set()
-
 
 def ensure_tables(ledger: Ledger) -> None:
-    """Create the hand-in tables if missing (once per engine in this process)."""
-    if id(ledger.engine) in _READY:
-        return
+    """Create the hand-in tables if missing (``Ledger.create_side_tables`` does it once per ledger)."""
     ledger.create_side_tables(metadata)
-    _READY.add(id(ledger.engine))
 
 
 class HandinError(CentralError):
