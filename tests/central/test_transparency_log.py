@@ -16,8 +16,8 @@ from central.ledger import Ledger, schema
 from central.ledger import ingest as ingest_mod
 from central.transparency import __main__ as verifier_cli
 from central.transparency import checkpoint as note
-from central.transparency import keys, merkle, verify
 from central.transparency import log as tlog
+from central.transparency import merkle, verify
 from central.transparency.tables import log_checkpoints, log_leaves, log_nodes
 
 
