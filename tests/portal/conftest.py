@@ -3,12 +3,16 @@
 from __future__ import annotations
 
 import re
+import socket
+import threading
+import time
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import pytest
+import uvicorn
 from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
@@ -181,3 +185,26 @@ def fresh(tmp_path: Path) -> Iterator[World]:
         for number in numbers[:2]:
             set_password(ledger, number)
         yield World(ledger, {"anggota": numbers[0], "other": numbers[1]}, Settings(hasher=CHEAP))
+
+
+@pytest.fixture(scope="module")
+def base_url(world: World) -> Iterator[str]:
+    """The module's portal served by uvicorn on a free loopback port, in a thread (started within a
+    deadline), for the browser tests."""
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    server = uvicorn.Server(
+        uvicorn.Config(
+            create_app(world.ledger, world.settings), host="127.0.0.1", port=port, log_level="warning"
+        )
+    )
+    thread = threading.Thread(target=server.run, daemon=True)
+    thread.start()
+    deadline = time.monotonic() + 20
+    while not server.started:
+        assert time.monotonic() < deadline, "uvicorn did not start"
+        time.sleep(0.05)
+    yield f"http://127.0.0.1:{port}"
+    server.should_exit = True
+    thread.join(timeout=10)

@@ -5,19 +5,13 @@ member sees the new schedule and the mark. Screenshots of each page are saved.""
 
 from __future__ import annotations
 
-import socket
-import threading
-import time
-from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
 import pytest
-import uvicorn
 
 from central.loans import applications as apps
 from central.loans import portfolio, rescheduling
-from central.portal import create_app
 from tests.portal.conftest import PASSWORD, World, set_password
 
 CHROMIUM = Path("/usr/bin/chromium")
@@ -28,28 +22,6 @@ pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
     reason="Debian's chromium is not installed (/usr/bin/chromium); `make test` installs it",
 )
-
-
-@pytest.fixture(scope="module")
-def base_url(world: World) -> Iterator[str]:
-    """The portal served by uvicorn on a free loopback port, in a thread (started within a deadline)."""
-    with socket.socket() as probe:
-        probe.bind(("127.0.0.1", 0))
-        port = probe.getsockname()[1]
-    server = uvicorn.Server(
-        uvicorn.Config(
-            create_app(world.ledger, world.settings), host="127.0.0.1", port=port, log_level="warning"
-        )
-    )
-    thread = threading.Thread(target=server.run, daemon=True)
-    thread.start()
-    deadline = time.monotonic() + 20
-    while not server.started:
-        assert time.monotonic() < deadline, "uvicorn did not start"
-        time.sleep(0.05)
-    yield f"http://127.0.0.1:{port}"
-    server.should_exit = True
-    thread.join(timeout=10)
 
 
 def _free_member(world: World) -> str:
