@@ -10,6 +10,7 @@ signed cookie; the routes, each wrapped by ``guarded`` with its row of ``access.
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Awaitable, Callable, Mapping
 from typing import Any, Final
 from urllib.parse import parse_qsl, quote, urlencode
@@ -28,6 +29,7 @@ from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from central import images
 from central.ledger import Ledger
 from central.portal import (
     access,
@@ -63,9 +65,11 @@ CSP: Final = (
     "frame-ancestors 'none'; base-uri 'none'"
 )
 log = logging.getLogger("central.portal")
-# The only routes that take a file (multipart/form-data, at most ``MAX_UPLOAD`` bytes); every other route
-# takes a plain form of at most ``Settings.max_body``.
-UPLOAD_ROUTES: Final = frozenset({"members_import"})
+# The only routes that take a file (multipart/form-data, one file), each with the most bytes its body may
+# have; every other route takes a plain form of at most ``Settings.max_body``. A photo route allows a
+# phone camera's photo (``central.images.MAX_BYTES``) and its form around it.
+PHOTO_UPLOAD: Final = images.MAX_BYTES + 64 * 1024
+UPLOAD_ROUTES: Final[Mapping[str, int]] = {"members_import": MAX_UPLOAD}
 
 
 Page = Callable[[Req], Response]
@@ -205,7 +209,7 @@ def unpack_upload(content_type: bytes, body: bytes) -> tuple[bytes, tuple[str, b
         on_file,
         on_end=lambda: ended.append(True),
         boundary=boundary,
-        config={"MAX_MEMORY_FILE_SIZE": MAX_UPLOAD + 1},
+        config={"MAX_MEMORY_FILE_SIZE": max(UPLOAD_ROUTES.values()) + 1},
     )
     try:
         parser.write(body)
@@ -217,14 +221,20 @@ def unpack_upload(content_type: bytes, body: bytes) -> tuple[bytes, tuple[str, b
     return urlencode(fields).encode("ascii"), (files[0] if files else None)
 
 
+def _path_pattern(path: str) -> re.Pattern[str]:
+    """A rule's path as a pattern of the request paths it matches (``{name}``: one path segment)."""
+    parts = re.split(r"(\{[^}]+\})", path)
+    return re.compile("".join("[^/]+" if part.startswith("{") else re.escape(part) for part in parts))
+
+
 def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
     """Refuse, before anything parses it, a body that is too large, not a plain form, or not UTF-8.
 
-    The routes of ``UPLOAD_ROUTES`` also take multipart/form-data up to ``MAX_UPLOAD`` bytes (one file):
-    it reaches the CSRF check and the page as a plain form, with the file in the scope (``UPLOAD_SCOPE``).
+    The routes of ``UPLOAD_ROUTES`` also take multipart/form-data up to their own size (one file): it
+    reaches the CSRF check and the page as a plain form, with the file in the scope (``UPLOAD_SCOPE``).
     """
     limit = portal.settings.max_body
-    upload_paths = frozenset(access.RULES[name].path for name in UPLOAD_ROUTES)
+    upload_paths = [(_path_pattern(access.RULES[name].path), most) for name, most in UPLOAD_ROUTES.items()]
 
     async def guarded_app(scope: Scope, receive: Receive, send: Send) -> None:
         if scope["type"] != "http" or scope["method"] in ("GET", "HEAD", "OPTIONS"):
@@ -239,7 +249,8 @@ def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
         found = dict(headers)
         content_type = found.get(b"content-type", b"")
         kind = content_type.split(b";", 1)[0].strip().lower()
-        multipart = kind == b"multipart/form-data" and scope["path"] in upload_paths
+        upload_limit = next((most for pattern, most in upload_paths if pattern.fullmatch(scope["path"])), 0)
+        multipart = kind == b"multipart/form-data" and upload_limit > 0
 
         async def refuse(status: int) -> None:
             body = error_body(portal, lang, text.t("bad_request_title", lang), text.t("bad_request", lang))
@@ -248,7 +259,7 @@ def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
         if kind not in (b"application/x-www-form-urlencoded", b"") and not multipart:
             await refuse(415)  # b"": an empty POST, no form at all
             return
-        most = MAX_UPLOAD if multipart else limit
+        most = upload_limit if multipart else limit
         chunks: list[bytes] = []
         size = 0
         more = True
