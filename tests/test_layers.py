@@ -42,8 +42,8 @@ PURE_MODULES = [
     "central/notify/campaigns.py",
     "central/notify/phone.py",
     "central/notify/templates.py",
-    "central/transparency/merkle.py",
-    "central/transparency/checkpoint.py",
+    "sync/merkle.py",
+    "sync/checkpoint.py",
     "central/transparency/verify.py",
     "central/handins/rules.py",
 ]

@@ -21,10 +21,10 @@ from central.ledger import Ledger, posting
 from central.ledger.ingest import LINE_KINDS, PG_INGEST_LOCK
 from central.messages import lang_of
 from central.transparency import audit as log_audit
-from central.transparency import checkpoint as note
 from central.transparency import keys
 from central.transparency import log as tlog
 from central.transparency.errors import LogKeyError, LogNotSetUp, TransparencyError
+from sync import checkpoint as note
 
 EXIT_OK: Final = 0
 EXIT_FOUND: Final = 1  # audit: something does not match

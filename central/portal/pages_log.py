@@ -20,10 +20,10 @@ from starlette.responses import JSONResponse, PlainTextResponse, RedirectRespons
 
 from central.portal import access
 from central.portal.web import Req
-from central.transparency import checkpoint as note
 from central.transparency import log as tlog
 from central.transparency import verify
 from central.transparency.errors import TransparencyError
+from sync import checkpoint as note
 from sync import envelope as wire
 
 RECENT: Final = 20

@@ -19,8 +19,8 @@ from pathlib import Path
 from typing import Final
 
 from central.messages import lang_of
-from central.transparency import checkpoint as note
 from central.transparency import verify
+from sync import checkpoint as note
 
 EXIT_OK: Final = 0
 EXIT_FAILED: Final = 1

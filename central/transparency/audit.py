@@ -26,10 +26,10 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, column, select, table
 
-from central.transparency import checkpoint as note
 from central.transparency import log as tlog
-from central.transparency import merkle
 from central.transparency.tables import LEVEL_SHIFT, STORED_LEVEL, log_leaves, log_nodes
+from sync import checkpoint as note
+from sync import merkle
 
 MAX_FINDINGS: Final = 200
 READ_BATCH: Final = 20_000

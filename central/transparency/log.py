@@ -26,8 +26,7 @@ from typing import Any, Final
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from sqlalchemy import Connection, Engine, Table, column, func, insert, select, table
 
-from central.transparency import checkpoint as note
-from central.transparency import merkle, verify
+from central.transparency import verify
 from central.transparency.errors import LogBroken, LogKeyError, LogNotSetUp, NoSuchProof
 from central.transparency.keys import KEY_ENV, load_key
 from central.transparency.tables import (
@@ -39,6 +38,8 @@ from central.transparency.tables import (
     metadata,
     node_key,
 )
+from sync import checkpoint as note
+from sync import merkle
 
 log = logging.getLogger("central.transparency")
 IN_BATCH: Final = 500  # keys per IN (...) query: under SQLite's bound-parameter limit

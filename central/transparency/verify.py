@@ -22,8 +22,8 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any, Final
 
-from central.transparency import checkpoint as note
-from central.transparency import merkle
+from sync import checkpoint as note
+from sync import merkle
 
 MAX_BUNDLE_BYTES: Final = 1_000_000
 MAX_PROOF_HASHES: Final = 128

@@ -27,7 +27,7 @@ sys.path.insert(0, str(ROOT))
 from sqlalchemy import Column, Integer, MetaData, String, Table, Text, create_engine, insert  # noqa: E402
 
 from central.transparency import log as tlog  # noqa: E402
-from central.transparency import merkle  # noqa: E402
+from sync import merkle  # noqa: E402
 
 FULL, QUICK = 5_000_000, 200_000
 CHUNK = 2_000

@@ -14,10 +14,10 @@ from sqlalchemy import delete, func, insert, select, update
 from central import cli, config, sample
 from central.ledger import Ledger, schema
 from central.transparency import audit as log_audit
-from central.transparency import checkpoint as note
 from central.transparency import keys, verify
 from central.transparency import log as tlog
 from central.transparency.tables import log_checkpoints, log_leaves, log_nodes
+from sync import checkpoint as note
 
 FIRST, SECOND = 200, 260  # envelopes before the first checkpoint, and in all
 

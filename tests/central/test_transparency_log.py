@@ -15,10 +15,11 @@ from central import cli, keyfiles, sample
 from central.ledger import Ledger, schema
 from central.ledger import ingest as ingest_mod
 from central.transparency import __main__ as verifier_cli
-from central.transparency import checkpoint as note
 from central.transparency import log as tlog
-from central.transparency import merkle, verify
+from central.transparency import verify
 from central.transparency.tables import log_checkpoints, log_leaves, log_nodes
+from sync import checkpoint as note
+from sync import merkle
 
 
 def _bodies_in_log_order(ledger: Ledger) -> list[bytes]:

@@ -12,8 +12,8 @@ from sqlalchemy import select
 
 from central import cli
 from central.ledger import schema
-from central.transparency import checkpoint as note
 from central.transparency import verify
+from sync import checkpoint as note
 from tests.portal.conftest import World, login
 
 

@@ -10,8 +10,8 @@ from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from central.transparency import checkpoint as note
-from central.transparency import merkle
+from sync import checkpoint as note
+from sync import merkle
 
 # RFC 6962's reference test inputs and answers, as published with Google's implementations: the eight leaf
 # inputs, the roots of the trees of 1..8 leaves and the audit paths and consistency proofs in

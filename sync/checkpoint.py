@@ -24,7 +24,7 @@ from cryptography.exceptions import InvalidSignature
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from cryptography.hazmat.primitives.serialization import Encoding, PublicFormat
 
-from central.transparency.merkle import HASH_BYTES
+from sync.merkle import HASH_BYTES
 
 ED25519_TYPE: Final = b"\x01"
 DASH: Final = "\u2014"
