@@ -58,10 +58,17 @@ and per kind:
                                            >= 0); total = counted_rp; member null, payment cash, no lines.
                                            Moves no money: the cash is on the books from the sales; the
                                            treasurer's confirmation books any difference
+    count_line                             items counted on a device for an open stock count (stok opname)
+                                           started at the office: count (the count's number, from 1),
+                                           clerk (required), lines: list of {sku, qty} (qty >= 0, the
+                                           item's total counted so far on this device; ``at`` is the
+                                           moment it was counted); member null, payment cash, total 0.
+                                           Moves no money: central adds the lines to the open count, and
+                                           only the manager's approval of the count posts its difference
 
-``purchase``, ``supplier_payment``, ``credit_payment``, ``opening``, ``journal`` and ``handin`` were added to
-format 1 as new kinds, not a new format: a reader that predates them refuses such an envelope as an unknown
-kind (central quarantines it), as intended.
+``purchase``, ``supplier_payment``, ``credit_payment``, ``opening``, ``journal``, ``handin`` and
+``count_line`` were added to format 1 as new kinds, not a new format: a reader that predates them refuses
+such an envelope as an unknown kind (central quarantines it), as intended.
 
 Optional everywhere: ``clerk`` (clerk id at the counter), ``note`` (free text, at most 200 characters).
 """
@@ -103,6 +110,7 @@ KINDS: Final = (
     "opening",
     "journal",
     "handin",
+    "count_line",
 )
 # Why the office makes an adjusting entry (``journal``): the loan allowance (PPAP) and its release, a
 # write-off against it, a recovery of a written-off loan, the fees taken when a loan is paid out
@@ -172,6 +180,7 @@ _KIND_KEYS: Final[dict[str, frozenset[str]]] = {
     "opening": frozenset({"batch", "items"}),
     "journal": frozenset({"purpose"}),
     "handin": frozenset({"clerk", "from", "to", "expected_rp", "counted_rp"}),
+    "count_line": frozenset({"clerk", "count"}),
 }
 # Optional per kind, beside ``_OPTIONAL_KEYS``.
 _KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {
@@ -180,6 +189,7 @@ _KIND_OPTIONAL_KEYS: Final[dict[str, frozenset[str]]] = {
 }
 _LINE_KEYS: Final = frozenset({"sku", "qty", "price_rp", "cost_rp"})
 _JOURNAL_LINE_KEYS: Final = frozenset({"account", "debit_rp", "credit_rp", "memo"})
+_COUNT_LINE_KEYS: Final = frozenset({"sku", "qty"})
 # Per kind: the keys an envelope must have (``sig`` aside) and the keys it may have.
 _REQUIRED_KEYS: Final = {kind: (_BASE_KEYS | extra) - {"sig"} for kind, extra in _KIND_KEYS.items()}
 _ALLOWED_KEYS: Final = {
@@ -435,6 +445,8 @@ def check(env: Mapping[str, Any]) -> None:
         if payment != "cash":
             raise EnvelopeError("payment of a journal must be 'cash'; its lines say which accounts move")
         _check_journal(env, lines, total)
+    elif kind == "count_line":
+        _check_count_line(env, lines, total)
     else:
         if lines:
             raise EnvelopeError(f"a {kind} has no lines")
@@ -611,6 +623,35 @@ def _check_handin(env: Mapping[str, Any], total: int) -> None:
     counted = _rupiah(env["counted_rp"], "counted_rp")
     if counted != total:
         raise EnvelopeError(f"a hand-in's total is the cash counted, Rp {counted:,}; it says Rp {total:,}")
+
+
+def _check_count_line(env: Mapping[str, Any], lines: list[Any], total: int) -> None:
+    if env["member"] is not None or env["payment"] != "cash" or total != 0:
+        raise EnvelopeError("a count line moves no money: member null, payment cash, total 0")
+    clerk = env["clerk"]
+    if not isinstance(clerk, str) or not clerk.strip():
+        raise EnvelopeError("a count line names the clerk who counted")
+    count = env["count"]
+    if isinstance(count, bool) or not isinstance(count, int) or not 1 <= count <= 2**53:
+        raise EnvelopeError(f"count {_shown(count)} must be the stock count's number, a whole number from 1")
+    if not lines or len(lines) > MAX_LINES:
+        raise EnvelopeError(f"a count line has 1 to {MAX_LINES} lines, this one has {len(lines)}")
+    seen: set[str] = set()
+    for number, line in enumerate(lines, start=1):
+        if not isinstance(line, dict) or line.keys() != _COUNT_LINE_KEYS:
+            raise EnvelopeError(f"line {number} of a count line must have exactly the keys sku, qty")
+        sku = line["sku"]
+        if not isinstance(sku, str) or not CODE_RE.match(sku):
+            raise EnvelopeError(f"line {number}: sku {_shown(sku)} is not a valid code")
+        if sku in seen:
+            raise EnvelopeError(f"line {number}: sku {sku} is counted twice in one envelope")
+        seen.add(sku)
+        qty = line["qty"]
+        if not ((type(qty) is int and qty == 0) or qty == "0"):  # nothing found is a count too
+            try:
+                parse_qty(qty)
+            except EnvelopeError as err:
+                raise EnvelopeError(f"line {number}: {err}") from err
 
 
 def _check_opening(env: Mapping[str, Any], total: int) -> None:

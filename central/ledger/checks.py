@@ -121,7 +121,7 @@ def _check_content(  # noqa: PLR0917 - private, called once
         amounts, lines = _posting(env, config, derived)
     elif kind == "void":
         ref = _ref(env, state.ref_rows)
-        if ref.kind in ("void", "dispute", "handin"):
+        if ref.kind in ("void", "dispute", "handin", "count_line"):
             raise _Bad(f"void refers to a {ref.kind} ({env['ref']}); only money transactions can be voided")
         if env["ref"] in state.voided:
             raise _Bad(f"transaction {env['ref']} is already voided")
@@ -145,6 +145,14 @@ def _check_content(  # noqa: PLR0917 - private, called once
             raise _Bad(f"member {member} can only dispute their own purchases; {env['ref']} is not theirs")
         lines = ()
     elif kind == "handin":  # the clerk's cash count: no entry (central.handins books a difference)
+        lines = ()
+    elif kind == "count_line":  # items counted for a stock count: no entry (central.stock.counts adds them)
+        for number, line in enumerate(env["lines"], start=1):
+            owner = state.product_units.get(line["sku"])
+            if owner is None:
+                raise _Bad(f"line {number}: unknown sku {line['sku']!r}; import the product first")
+            if owner != unit:
+                raise _Bad(f"line {number}: sku {line['sku']!r} is an item of unit {owner}, not {unit}")
         lines = ()
     elif kind in ("supplier_payment", "credit_payment"):
         _, lines = _posting(env, config, derived)

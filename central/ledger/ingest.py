@@ -370,7 +370,9 @@ def _check_chunk(
     members_with_balances = list(
         {env["member"] for env in envs if env["member"] is not None and env["kind"] not in LINE_KINDS}
     )
-    skus = list({line["sku"] for env in envs if env["kind"] in LINE_KINDS for line in env["lines"]})
+    skus = list(
+        {line["sku"] for env in envs if env["kind"] in (*LINE_KINDS, "count_line") for line in env["lines"]}
+    )
     loan_ids = list({env["loan"] for env in envs if "loan" in env} | _opening_loans(envs))
     dev_names = list({env["device"] for env in envs})
 

@@ -20,6 +20,8 @@ dispute        no entry
 handin         no entry: a clerk's cash hand-in at shift close; the cash is on the books from the shift's
                sales, and a difference is booked (purpose ``cash_difference``) only when the treasurer
                confirms receipt (``central.handins``)
+count_line     no entry: items counted on a device for a stock count; ``central.stock.counts`` adds them to
+               the open count, and only the count's approval posts (a ``journal``, purpose ``shrinkage``)
 
 The ``journal`` kind is the general way for the office to book what no device records: the month-end loan
 allowance (purpose ``allowance``), a write-off against it (``write_off``), a recovery of a written-off loan
@@ -132,7 +134,7 @@ def post(
         lines = opening_lines(env, config)
     elif kind == "journal":
         lines = journal_lines(env, config)
-    elif kind in ("dispute", "handin"):
+    elif kind in ("dispute", "handin", "count_line"):
         lines = []
     else:
         raise PostingError(f"kind {kind!r} is not posted by post(); a void uses reverse()")

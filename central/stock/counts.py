@@ -26,6 +26,7 @@ lines move on-hand from the moment each was counted.
 
 from __future__ import annotations
 
+import json
 import time as _time
 from dataclasses import dataclass
 from datetime import datetime
@@ -39,7 +40,14 @@ from central.office.errors import OfficeError
 from central.office.identity import Office
 from central.stock import onhand, rules
 from central.stock.errors import CountRefused, StockError, UnknownCount
-from central.stock.tables import MAX_TEXT, ensure_tables, stock_count_events, stock_count_lines, stock_counts
+from central.stock.tables import (
+    MAX_TEXT,
+    ensure_tables,
+    stock_count_device_lines,
+    stock_count_events,
+    stock_count_lines,
+    stock_counts,
+)
 
 STATES: Final = ("open", "closed", "approved", "rejected", "cancelled")
 NOTE_PREFIX: Final = "stok opname "
@@ -123,8 +131,9 @@ def _names(conn: Connection) -> dict[str, str]:
 
 
 def get(ledger: Ledger, count_id: int) -> Count:
-    """Count ``count_id`` with its lines by sku (``UnknownCount`` when there is none)."""
-    ensure_tables(ledger)
+    """Count ``count_id`` with its lines by sku (``UnknownCount`` when there is none); the devices' lines
+    that arrived are taken in first (``absorb``)."""
+    absorb(ledger)
     with ledger.read() as conn:
         row = _row(conn, count_id)
         names = _names(conn)
@@ -170,7 +179,7 @@ _COUNT_FIELDS: Final = (
 
 def listing(ledger: Ledger, unit: str | None = None, state: str | None = None) -> list[Count]:
     """Counts newest first (without their lines), of ``unit`` and in ``state`` when given."""
-    ensure_tables(ledger)
+    absorb(ledger)
     query = select(stock_counts).order_by(stock_counts.c.id.desc())
     if unit is not None:
         query = query.where(stock_counts.c.unit == unit)
@@ -236,39 +245,164 @@ def enter(
             f"jumlah {qty!r} harus angka >= 0 dengan paling banyak 3 desimal",
         ) from err
     ts = _now(now_ts)
-    p, c = schema.products, stock_count_lines
     with ledger.write() as conn:
         row = _row(conn, count_id)
-        if row["state"] != "open":
+        name = _put_line(ledger, conn, row, sku, milli, ts=ts, by=by)
+    return Line(sku, name, milli, ts, by[:40], None, None, None)
+
+
+def _put_line(
+    ledger: Ledger,
+    conn: Connection,
+    row: Any,
+    sku: str,
+    milli: int,
+    *,
+    ts: int,
+    by: str,
+    newer_only: bool = False,
+) -> str:
+    """Put ``sku`` counted ``milli`` at ``ts`` into open count ``row`` (replacing its line); the item's
+    name. ``newer_only``: keep a line counted later than ``ts`` (a device's line that arrives late)."""
+    count_id = int(row["id"])
+    p, c = schema.products, stock_count_lines
+    if row["state"] != "open":
+        raise CountRefused(
+            f"count {count_id} is {row['state']}; lines are entered only while it is open",
+            f"stok opname {count_id} berstatus {row['state']}; baris hanya diisi selama terbuka",
+        )
+    product = conn.execute(select(p.c.unit, p.c.name).where(p.c.sku == sku)).first()
+    if product is None or product[0] != row["unit"]:
+        raise StockError(
+            f"sku {sku!r} is not an item of unit {row['unit']}",
+            f"kode barang {sku!r} bukan barang unit {row['unit']}",
+        )
+    key = and_(c.c.count == count_id, c.c.sku == sku)
+    values = {
+        "counted_milli": milli,
+        "counted_ts": ts,
+        "counted_day": _day(ledger, ts),
+        "counted_by": by[:40],
+    }
+    held = conn.execute(select(c.c.counted_ts).where(key)).first()
+    if held is None:
+        used = conn.execute(select(c.c.sku).where(c.c.count == count_id)).all()
+        if len(used) >= MAX_LINES_PER_COUNT:
             raise CountRefused(
-                f"count {count_id} is {row['state']}; lines are entered only while it is open",
-                f"stok opname {count_id} berstatus {row['state']}; baris hanya diisi selama terbuka",
+                f"a count has at most {MAX_LINES_PER_COUNT} lines",
+                f"satu stok opname paling banyak {MAX_LINES_PER_COUNT} baris",
             )
-        product = conn.execute(select(p.c.unit, p.c.name).where(p.c.sku == sku)).first()
-        if product is None or product[0] != row["unit"]:
-            raise StockError(
-                f"sku {sku!r} is not an item of unit {row['unit']}",
-                f"kode barang {sku!r} bukan barang unit {row['unit']}",
-            )
-        key = and_(c.c.count == count_id, c.c.sku == sku)
-        values = {
-            "counted_milli": milli,
-            "counted_ts": ts,
-            "counted_day": _day(ledger, ts),
-            "counted_by": by[:40],
-        }
-        if conn.execute(select(c.c.sku).where(key)).first() is None:
-            used = conn.execute(select(c.c.sku).where(c.c.count == count_id)).all()
-            if len(used) >= MAX_LINES_PER_COUNT:
-                raise CountRefused(
-                    f"a count has at most {MAX_LINES_PER_COUNT} lines",
-                    f"satu stok opname paling banyak {MAX_LINES_PER_COUNT} baris",
+        conn.execute(insert(c).values(count=count_id, unit=row["unit"], sku=sku, state="open", **values))
+    elif newer_only and int(held[0]) > ts:
+        return str(product[1])
+    else:
+        conn.execute(update(c).where(key).values(**values))
+    _event(conn, count_id, ts=ts, who=by, action="line", detail=f"{sku} {rules.show(milli)}")
+    return str(product[1])
+
+
+# How many devices' count_line envelopes one ``absorb`` takes in one transaction.
+ABSORB_BATCH: Final = 500
+
+
+@dataclass(frozen=True)
+class DeviceLine:
+    """A ``count_line`` envelope of a device and what became of it (``taken`` or ``late`` with why)."""
+
+    tx: str
+    count: int
+    device: str
+    clerk: str
+    ts: int
+    lines: int
+    status: str
+    reason: str | None
+
+
+def absorb(ledger: Ledger) -> int:
+    """Take the devices' ``count_line`` envelopes not yet taken into their counts, oldest first: each line
+    enters its open count as a typed line does (at the moment the device counted it; a later line of the
+    item stays), by ``clerk@device``. An envelope for a count that is no longer open, of another unit, or
+    unknown is kept as ``late`` with the reason (the envelope itself stays in the ledger). Return how
+    many envelopes were taken in."""
+    ensure_tables(ledger)
+    t, d = schema.transactions, stock_count_device_lines
+    query = (
+        select(t.c.id, t.c.device, t.c.ts, t.c.unit, t.c.body)
+        .where(t.c.kind == "count_line", t.c.id.not_in(select(d.c.tx)))
+        .order_by(t.c.ts, t.c.id)
+        .limit(ABSORB_BATCH)
+    )
+    with ledger.read() as conn:
+        if conn.execute(query.with_only_columns(t.c.id)).first() is None:
+            return 0
+    done = 0
+    with ledger.write() as conn:
+        for tx, device, ts, unit, body in conn.execute(query).all():
+            env = json.loads(body)
+            count_id, clerk = int(env["count"]), str(env["clerk"])[:40]
+            by = f"{clerk}@{device}"[:40]
+            reason = None
+            row = conn.execute(select(stock_counts).where(stock_counts.c.id == count_id)).mappings().first()
+            if row is None:
+                reason = f"no stock count number {count_id}"
+            elif row["unit"] != unit:
+                reason = f"count {count_id} is of unit {row['unit']}, the device counted for {unit}"
+            elif row["state"] != "open":
+                reason = f"count {count_id} was already {row['state']} when the line arrived"
+            else:
+                for line in env["lines"]:
+                    milli = rules.parse_milli(line["qty"])
+                    try:
+                        _put_line(
+                            ledger, conn, row, str(line["sku"]), milli, ts=int(ts), by=by, newer_only=True
+                        )
+                    except StockError as err:  # an item moved to another unit since the ingest
+                        reason = err.text("en")
+            conn.execute(
+                insert(d).values(
+                    tx=tx,
+                    count=count_id,
+                    device=device,
+                    clerk=clerk,
+                    ts=int(ts),
+                    lines=len(env["lines"]),
+                    status="taken" if reason is None else "late",
+                    reason=None if reason is None else reason[:MAX_TEXT],
                 )
-            conn.execute(insert(c).values(count=count_id, unit=row["unit"], sku=sku, state="open", **values))
-        else:
-            conn.execute(update(c).where(key).values(**values))
-        _event(conn, count_id, ts=ts, who=by, action="line", detail=f"{sku} {rules.show(milli)}")
-    return Line(sku, str(product[1]), milli, ts, by[:40], None, None, None)
+            )
+            done += 1
+    return done
+
+
+def device_lines(ledger: Ledger, count_id: int) -> list[DeviceLine]:
+    """The devices' envelopes for count ``count_id`` in time order (a late one says why it was not taken)."""
+    absorb(ledger)
+    d = stock_count_device_lines
+    with ledger.read() as conn:
+        rows = conn.execute(select(d).where(d.c.count == count_id).order_by(d.c.ts, d.c.tx)).mappings().all()
+    return [DeviceLine(**dict(r)) for r in rows]
+
+
+def open_counts(ledger: Ledger) -> list[dict[str, Any]]:
+    """The open counts as the ``counts`` downlink carries them (docs/contracts.md): the devices of a unit
+    with an open count offer their clerks the count mode."""
+    ensure_tables(ledger)
+    with ledger.read() as conn:
+        rows = conn.execute(
+            select(stock_counts.c.id, stock_counts.c.unit, stock_counts.c.section, stock_counts.c.started_ts)
+            .where(stock_counts.c.state == "open")
+            .order_by(stock_counts.c.id)
+        ).all()
+    return [
+        {
+            "id": str(r[0]),
+            "unit": str(r[1]),
+            "section": r[2],
+            "started": datetime.fromtimestamp(int(r[3]), ledger.config.tz).isoformat(timespec="seconds"),
+        }
+        for r in rows
+    ]
 
 
 def _expected(conn: Connection, unit: str, times: dict[str, int], start_ts: int) -> dict[str, int]:
@@ -335,8 +469,9 @@ def _costs(conn: Connection, unit: str, times: dict[str, int]) -> dict[str, int]
 
 def close(ledger: Ledger, count_id: int, *, by: str, now_ts: int | None = None) -> Count:
     """Close open count ``count_id``: each line's expected quantity at its moment, its difference valued
-    at cost; for a count of every item, the unit's uncounted items with stock counted 0 now."""
-    ensure_tables(ledger)
+    at cost; for a count of every item, the unit's uncounted items with stock counted 0 now. The devices'
+    lines that reached central before are taken in first; those arriving later stay ``late``."""
+    absorb(ledger)
     ts = _now(now_ts)
     c = stock_count_lines
     with ledger.write() as conn:

@@ -76,6 +76,23 @@ stock_count_events = Table(
 )
 Index("ix_stock_count_events_count", stock_count_events.c.count)
 
+# Each ``count_line`` envelope a device sent (a clerk counting on the kiosk), once taken into its count:
+# ``taken`` (its lines became the count's lines, as typed ones do) or ``late`` (the count was no longer
+# open, or is of another unit, or does not exist: ``reason`` says which; the envelope stays in the ledger).
+stock_count_device_lines = Table(
+    "stock_count_device_lines",
+    metadata,
+    Column("tx", String(64), primary_key=True),
+    Column("count", Integer, nullable=False),
+    Column("device", String(48), nullable=False),
+    Column("clerk", String(40), nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("lines", Integer, nullable=False),
+    Column("status", String(8), nullable=False),  # taken, late
+    Column("reason", String(MAX_TEXT)),
+)
+Index("ix_stock_count_device_lines_count", stock_count_device_lines.c.count)
+
 # The engines whose tables are known to exist. Held weakly, never by ``id()``: a closed engine's id is
 # reused by the next one, which may be another database without the tables.
 _READY: weakref.WeakSet[Any] = weakref.WeakSet()
