@@ -57,6 +57,7 @@ EXTENSIONS: Final = (
     "central.cli.stock",
     "central.cli.notify",
     "central.cli.handins",
+    "central.cli.journal",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
