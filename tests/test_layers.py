@@ -47,6 +47,7 @@ PURE_MODULES = [
     "central/transparency/verify.py",
     "central/handins/rules.py",
     "central/groups/rules.py",
+    "central/disputes/rules.py",
 ]
 # package -> top-level modules it must never import
 FORBIDDEN = {
@@ -98,6 +99,7 @@ CENTRAL_LAYERS = (
     "ledger",
     "loans",
     "savings",
+    "boardactivity",
     "yearend",
     "books",
     "office",
@@ -105,6 +107,7 @@ CENTRAL_LAYERS = (
     "groups",
     "notify",
     "handins",
+    "disputes",
     "sample",
     "serve",
     "portal",

@@ -58,6 +58,7 @@ EXTENSIONS: Final = (
     "central.cli.notify",
     "central.cli.handins",
     "central.cli.journal",
+    "central.cli.disputes",
 )
 DEFAULT_DB: Final = "central.sqlite"
 EXIT_OK: Final = 0
