@@ -289,13 +289,59 @@ def _paid_sums(conn: Connection, as_of: date) -> dict[str, int]:
     return sums
 
 
+def _quiet_payments(conn: Connection, loans: list[str], as_of: date) -> dict[str, list[tuple[str, int]]]:
+    """Each of ``loans``' payments up to ``as_of`` as (ISO day, amount), in day order, the voided left out:
+    what ``schedule.quiet_position`` reads (no dates made, no recording times: these loans have one
+    schedule version)."""
+    t = schema.transactions
+    rows: list[Any] = []
+    for start in range(0, len(loans), IN_LIST_MAX):
+        part = loans[start : start + IN_LIST_MAX]
+        query = select(t.c.id, t.c.loan, t.c.day, t.c.total_rp).where(
+            t.c.kind == "installment", t.c.loan.in_(part), t.c.day <= as_of.isoformat(), t.c.total_rp > 0
+        )
+        rows.extend(conn.execute(query).all())
+    voided = _voided(conn, [r[0] for r in rows])
+    out: dict[str, list[tuple[str, int]]] = defaultdict(list)
+    for ident, loan, day, total in rows:
+        if ident not in voided:
+            out[loan].append((day, total))
+    for paid in out.values():
+        paid.sort()
+    return out
+
+
+def _parts(
+    row: Any, principal_rp: int, plain_term: int, seen: dict[tuple[Any, ...], tuple[tuple[int, int], ...]]
+) -> tuple[tuple[int, int], ...]:
+    """A loan's (principal, interest) per month from its application row's terms (``Application.amounts``
+    without making the application), or the plain flat schedule of a loan without one. ``seen`` keeps
+    them by the row's raw terms: a book of round amounts over a few terms makes each one once."""
+    if row is None or row.method is None:
+        key: tuple[Any, ...] = ("", principal_rp)
+    else:
+        granted = row.approved_amount_rp if row.approved_amount_rp is not None else row.amount_rp
+        key = (row.method, granted, row.rate_month_pct, row.approved_term_months, row.grace_months)
+    found = seen.get(key)
+    if found is None:
+        if row is None or row.method is None:
+            found = sched.amounts("flat", principal_rp, Decimal(0), plain_term)
+        else:
+            method, granted, rate, term, grace = key
+            found = sched.amounts(
+                method, int(granted), Decimal(rate), int(term), grace_months=int(grace or 0)
+            )
+        seen[key] = found
+    return found
+
+
 def _positions(ledger: Ledger, as_of: date) -> list[tuple[str, str, str | None, int, int, int]]:
     """(loan, member, product, principal outstanding, arrears, days late) of every loan paid out by
     ``as_of`` and not written off by then.
 
     A loan without a penalty rule and never rescheduled is read from its amounts and the sum of its
     payments (``schedule.position``, equal to settling them one by one), and so is a loan with a penalty
-    rule that was never a penalty period late (``schedule.unpenalised_position``); the others are settled
+    rule that was never a penalty period late (``schedule.quiet_position``); the others are settled
     payment by payment as their cards are. So the aging of 100,000 loans reads most loans as one sum each."""
     ensure_tables(ledger)
     lo, a = schema.loans, loan_applications
@@ -309,20 +355,28 @@ def _positions(ledger: Ledger, as_of: date) -> list[tuple[str, str, str | None, 
         loans = [row for row in loans if row.tx not in voided]
         names = {str(row.loan) for row in loans}
         gone = _written_off_days(conn, sorted(names), as_of)
-        rescheduled = _versions(conn, names, as_of)
+        rescheduled = _versions(conn, set(names) - gone.keys(), as_of)
         # Whole applications only for the loans settled payment by payment; the others' terms as rows.
         apps: dict[str, Application] = {}
-        plain: dict[str, Any] = {}
+        terms: dict[str, Any] = {}
+        penalised: list[str] = []
         for row in conn.execute(select(a).where(a.c.loan.is_not(None))).all():
-            if row.loan not in names:
+            name = row.loan
+            if name not in names or name in gone:
                 continue
-            if row.loan in rescheduled or Decimal(row.penalty_month_pct or 0) > 0:
-                apps[str(row.loan)] = application_from_row(row._mapping)
-            else:
-                plain[str(row.loan)] = row
-        stamped = _payments(conn, sorted(apps.keys() - gone.keys() | rescheduled.keys() - gone.keys()), as_of)
+            penalty = Decimal(row.penalty_month_pct or 0) > 0
+            if name in rescheduled or (penalty and row.method is None):
+                apps[name] = application_from_row(row._mapping)
+                continue
+            terms[name] = row
+            if penalty:
+                penalised.append(name)
+        stamped = _payments(conn, sorted(apps), as_of)
+        quiet = _quiet_payments(conn, sorted(penalised), as_of)
         paid = _paid_sums(conn, as_of)
     plain_term = ledger.config.loan_term_months
+    penalty_rule = set(penalised)
+    seen: dict[tuple[Any, ...], tuple[tuple[int, int], ...]] = {}
     out: list[tuple[str, str, str | None, int, int, int]] = []
     for row in loans:
         name = str(row.loan)
@@ -330,13 +384,6 @@ def _positions(ledger: Ledger, as_of: date) -> list[tuple[str, str, str | None, 
             continue
         if name in apps or name in rescheduled:
             app = apps.get(name)
-            if app is not None and name not in rescheduled and app.method is not None:
-                payments = [payment for _, payment in stamped.get(name, [])]
-                start = date.fromisoformat(str(row.day))
-                quick = sched.unpenalised_position(app.amounts(), start, payments, as_of)
-                if quick is not None:
-                    out.append((name, str(row.member), app.product, *quick))
-                    continue
             card = _card(
                 ledger,
                 row,
@@ -346,23 +393,29 @@ def _positions(ledger: Ledger, as_of: date) -> list[tuple[str, str, str | None, 
                 gone=gone,
                 as_of=as_of,
             )
-            product = app.product if app is not None else None
-            out.append((name, str(row.member), product, *_state_position(card.state)))
-            continue
-        terms = plain.get(name)
-        if terms is not None and terms.method is not None:  # Application.amounts, from the row
-            granted = terms.approved_amount_rp if terms.approved_amount_rp is not None else terms.amount_rp
-            parts = sched.amounts(
-                terms.method,
-                int(granted),
-                Decimal(terms.rate_month_pct),
-                int(terms.approved_term_months),
-                grace_months=int(terms.grace_months or 0),
+            out.append(
+                (
+                    name,
+                    str(row.member),
+                    app.product if app is not None else None,
+                    *_state_position(card.state),
+                )
             )
-        else:
-            parts = sched.amounts("flat", int(row.principal_rp), Decimal(0), plain_term)
+            continue
+        found = terms.get(name)
+        product = str(found.product) if found is not None else None
+        parts = _parts(found, int(row.principal_rp), plain_term, seen)
         start = date.fromisoformat(str(row.day))
-        product = str(terms.product) if terms is not None else None
+        if name in penalty_rule:
+            payments = quiet.get(name, [])
+            position = sched.quiet_position(parts, start, payments, as_of)
+            if position is None:  # a period late at some time: settled payment by payment, as its card is
+                app = application_from_row(found._mapping)
+                settled = [(0, sched.Payment(date.fromisoformat(day), amount)) for day, amount in payments]
+                card = _card(ledger, row, app=app, stamped=settled, rescheduled={}, gone=gone, as_of=as_of)
+                position = _state_position(card.state)
+            out.append((name, str(row.member), product, *position))
+            continue
         out.append((name, str(row.member), product, *sched.position(parts, start, paid.get(name, 0), as_of)))
     return out
 

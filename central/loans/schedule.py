@@ -221,6 +221,7 @@ def forget_cached() -> None:
     """Empty the schedules kept by ``amounts`` and ``position`` (a benchmark measures them cold)."""
     amounts.cache_clear()
     _running.cache_clear()
+    _penalty_starts.cache_clear()
 
 
 def due_count(start: date, count: int, as_of: date) -> int:
@@ -271,15 +272,34 @@ def unpenalised_position(
     paid (installments are paid in order, so that is the running sum of payments against the running
     sum of dues). Then settling it with its penalty rule gives what settling it without one gives.
     None when some installment was a period late: the caller settles it payment by payment."""
+    days = sorted((p.on.isoformat(), p.amount_rp) for p in payments if p.on <= as_of)
+    return quiet_position(parts, start, days, as_of)
+
+
+@functools.lru_cache(maxsize=4096)
+def _penalty_starts(start: date, count: int) -> tuple[str, ...]:
+    """The ISO day from which each installment of a loan disbursed on ``start`` is a full penalty period
+    late (its due day plus the period): the installments due a period before day d are the starts <= d."""
+    period = timedelta(days=PENALTY_PERIOD_DAYS)
+    return tuple((add_months(start, number) + period).isoformat() for number in range(1, count + 1))
+
+
+def quiet_position(
+    parts: Sequence[tuple[int, int]], start: date, payments: Sequence[tuple[str, int]], as_of: date
+) -> tuple[int, int, int] | None:
+    """``unpenalised_position`` of payments given as (ISO day, amount) in day order, none after ``as_of``.
+
+    Each payment is one bisection of the days its installments turn a period late (ISO days compare as
+    text), so the aging of a book reads its payments without making a date of any of them."""
     count = len(parts)
     sums = _running(tuple(parts))[0]
-    period = timedelta(days=PENALTY_PERIOD_DAYS)
+    starts = _penalty_starts(start, count)
     paid = 0
-    for payment in sorted((p for p in payments if p.on <= as_of), key=lambda p: p.on):
-        if paid < sums[due_count(start, count, payment.on - period)]:
+    for day, amount in payments:
+        if paid < sums[bisect_right(starts, day)]:
             return None
-        paid += payment.amount_rp
-    if paid < sums[due_count(start, count, as_of - period)]:
+        paid += amount
+    if paid < sums[bisect_right(starts, as_of.isoformat())]:
         return None
     return position(parts, start, paid, as_of)
 

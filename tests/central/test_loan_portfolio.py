@@ -197,3 +197,60 @@ def test_the_aging_read_from_sums_equals_settling_every_payment(lent: tuple[Ledg
                 state.days_late,
             ), (loan, as_of)
     assert rows[loans["A001"]].arrears_rp > 0  # the voided first payment is owed again
+
+
+def test_the_aging_of_loans_with_a_late_penalty_equals_their_cards(
+    lent: tuple[Ledger, identity.Office],
+) -> None:
+    """A loan with a penalty rule is aged from the sum of its payments while it was never a penalty period
+    late (``schedule.quiet_position``) and settled payment by payment once it was: either way the aging
+    says what its card says, on every day, with a voided payment and payments on the same day."""
+    from sqlalchemy import select, update
+
+    from central.ledger import schema
+    from central.loans.tables import loan_applications
+
+    ledger, office = lent
+    behaviours = {"A001": "on time", "A002": "late once", "A004": "never pays", "A006": "twice a day"}
+    loans = {m: _loan(ledger, office, m, 1_200_000, 6) for m in behaviours}
+    with ledger.write() as conn:
+        conn.execute(update(loan_applications).values(penalty_month_pct="2"))
+    for member, how in behaviours.items():
+        card = portfolio.cards(ledger, DAY, loan=loans[member])[0]
+        for number, line in enumerate(card.state.lines):
+            late = how == "late once" and number == 2
+            on = line.due + timedelta(days=45 if late else 2)
+            if how == "never pays":
+                break
+            if how == "twice a day":
+                half = line.principal_rp // 2
+                _pay(ledger, office, member, loans[member], on, half, line.interest_rp)
+                _pay(ledger, office, member, loans[member], on, line.principal_rp - half, 0)
+            elif not late or number < 4:
+                _pay(ledger, office, member, loans[member], on, line.principal_rp, line.interest_rp)
+    t = schema.transactions
+    with ledger.read() as conn:
+        first = conn.execute(
+            select(t.c.id, t.c.unit, t.c.member, t.c.payment, t.c.total_rp)
+            .where(t.c.kind == "installment", t.c.loan == loans["A001"])
+            .order_by(t.c.day.desc())
+            .limit(1)
+        ).one()
+    record.record(
+        ledger, office, entries.void(first.id, first._asdict(), "salah catat"), at=AT, by="bendahara"
+    )
+    for as_of in [add_months(DAY, k) + timedelta(days=d) for k in range(9) for d in (0, 20, 40)]:
+        settled = {c.loan: c for c in portfolio.cards(ledger, as_of)}
+        rows = {r.loan: r for r in portfolio.aging(ledger, as_of).rows}
+        for loan, card in settled.items():
+            state = card.state
+            if card.outstanding_rp <= 0 and state.arrears_rp <= 0:
+                assert loan not in rows
+                continue
+            row = rows[loan]
+            assert (row.outstanding_rp, row.arrears_rp, row.days_late) == (
+                card.outstanding_rp,
+                state.arrears_rp,
+                state.days_late,
+            ), (loan, as_of)
+    assert any(line.penalty_rp > 0 for line in settled[loans["A002"]].state.lines)
