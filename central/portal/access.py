@@ -28,6 +28,9 @@ PAYERS: Final = frozenset({"bendahara", "manajer"})  # who pays out approved loa
 STOCK_READERS: Final = READERS | {"kasir"}  # stock on hand and the counts: the office, board and clerks
 COUNTERS: Final = OFFICE | {"kasir"}  # who types counted lines into an open stock count
 ANNOUNCERS: Final = OFFICE | {"pengurus", "ketua", "sekretaris", "bendahara"}  # who sends SMS announcements
+CADRES: Final = frozenset({"kader"})  # field cadres (Kader HALO): file visit reports
+MEETING_FILERS: Final = OFFICE | CADRES  # file a group's meetings (a cadre only their own groups')
+VISIT_READERS: Final = READERS | CADRES  # visit reports: the board, supervisors, office; a cadre their own
 
 
 @dataclass(frozen=True)
@@ -109,6 +112,23 @@ MATRIX: Final = (
     # board and supervisors; the treasurer (or manager) confirms the cash received
     Rule("handins", "/handins", ("GET",), READERS),
     Rule("handin_confirm", "/handins/confirm", ("POST",), PAYERS),
+    # groups (docs/groups.md): a member sees their own group, its meetings and their own attendance; a cadre
+    # the groups they lead; the office, board and supervisors all (checked in the pages: another group's
+    # page is 404). The office makes and changes groups; a group's cadre or the office files its meetings.
+    Rule("groups", "/groups", ("GET",), MEMBERS),
+    Rule("group_new", "/groups/new", ("GET", "POST"), OFFICE),
+    Rule("group_edit", "/groups/{group}/edit", ("GET", "POST"), OFFICE),
+    Rule("group_meeting_new", "/groups/{group}/meetings/new", ("GET", "POST"), MEETING_FILERS),
+    Rule("group_meeting_edit", "/groups/{group}/meetings/{meeting}/edit", ("GET", "POST"), MEETING_FILERS),
+    Rule("group_meeting", "/groups/{group}/meetings/{meeting}", ("GET",), MEMBERS),
+    Rule("group", "/groups/{group}", ("GET",), MEMBERS),
+    # cadres' visit reports with photos: filed by a cadre, read by the board, supervisors, office and the
+    # cadre who filed it (another cadre's report is 404)
+    Rule("visits", "/visits", ("GET",), VISIT_READERS),
+    Rule("visit_new", "/visits/new", ("GET", "POST"), CADRES),
+    Rule("visit_photo_add", "/visits/{visit}/photos", ("POST",), CADRES),
+    Rule("visit_photo", "/visits/{visit}/photos/{photo}", ("GET",), VISIT_READERS),
+    Rule("visit", "/visits/{visit}", ("GET",), VISIT_READERS),
     # the board's and supervisors' view
     Rule("board", "/board", ("GET",), BOARD),
     Rule("audit", "/audit", ("GET",), BOARD),

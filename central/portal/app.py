@@ -36,6 +36,7 @@ from central.portal import (
     accounts,
     pages,
     pages_board,
+    pages_groups,
     pages_handins,
     pages_loans,
     pages_log,
@@ -69,7 +70,11 @@ log = logging.getLogger("central.portal")
 # have; every other route takes a plain form of at most ``Settings.max_body``. A photo route allows a
 # phone camera's photo (``central.images.MAX_BYTES``) and its form around it.
 PHOTO_UPLOAD: Final = images.MAX_BYTES + 64 * 1024
-UPLOAD_ROUTES: Final[Mapping[str, int]] = {"members_import": MAX_UPLOAD}
+UPLOAD_ROUTES: Final[Mapping[str, int]] = {
+    "members_import": MAX_UPLOAD,
+    "visit_new": PHOTO_UPLOAD,
+    "visit_photo_add": PHOTO_UPLOAD,
+}
 
 
 Page = Callable[[Req], Response]
@@ -89,6 +94,7 @@ def _pages() -> dict[str, Page]:
         pages_stock,
         pages_notify,
         pages_handins,
+        pages_groups,
     ):
         twice = sorted(set(module.PAGES) & set(found))
         if twice:

@@ -11,6 +11,7 @@ from typing import Final
 from central.portal import (
     text_board,
     text_files,
+    text_groups,
     text_handins,
     text_loans,
     text_log,
@@ -275,6 +276,7 @@ _AREAS: Final = (
     text_stock.MESSAGES,
     text_notify.MESSAGES,
     text_handins.MESSAGES,
+    text_groups.MESSAGES,
 )
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}
 for _area in _AREAS:

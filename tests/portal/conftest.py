@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import io
 import re
 import socket
 import threading
@@ -17,7 +18,7 @@ from argon2 import PasswordHasher
 from sqlalchemy import select, update
 from starlette.testclient import TestClient
 
-from central import config, sample
+from central import config, images, sample
 from central.ledger import Ledger, quarantine, schema
 from central.loans import applications as apps
 from central.members.rows import ROLES
@@ -71,6 +72,8 @@ class World:
             return str(_stock_count(self.ledger))
         if param == "message":
             return str(_sms_message(self.ledger))
+        if param in ("group", "meeting", "visit", "photo"):
+            return str(getattr(_fgs(self), param))
         raise AssertionError(f"no sample value for the path parameter {{{param}}}")
 
 
@@ -97,6 +100,58 @@ def _sms_message(ledger: Ledger) -> int:
     first = ledger.members()[0]["number"]
     daily.announce(ledger, f"members:{first}", "Kantor tutup hari Senin.", "test", 1_770_000_000)
     return outbox.listing(ledger, limit=1)[0].id
+
+
+def photo_bytes(size: tuple[int, int] = (800, 600), fmt: str = "JPEG") -> bytes:
+    """A small picture as a phone would send it."""
+    from PIL import Image
+
+    out = io.BytesIO()
+    Image.new("RGB", size, (40, 120, 70)).save(out, fmt)
+    return out.getvalue()
+
+
+@dataclass(frozen=True)
+class _Fgs:
+    group: int
+    meeting: int
+    visit: int
+    photo: int
+
+
+def _fgs(world: World) -> _Fgs:
+    """A group led by the kader with every role's member in it (so each may open it), one meeting and one
+    visit report with a photo (made on first use)."""
+    from central.groups import store
+
+    ledger = world.ledger
+    found = [g for g in store.groups(ledger) if g.name == "FGS Contoh"]
+    if found:
+        group = found[0]
+    else:
+        group = store.create(ledger, "FGS Contoh", "Sukamaju", world.by_role["kader"], by="test")
+        members = [n for r, n in world.by_role.items() if r not in ("kader", "staf", "other")]
+        group = store.add_members(ledger, group.id, members, by="test")
+    held = store.meetings(ledger, group.id)
+    meeting = held[-1] if held else store.file_meeting(
+        ledger, group.id, day="2026-03-10", place="Balai desa", agenda="Arisan", notes="", present=[],
+        by="test", today=date(2026, 3, 31),
+    )  # fmt: skip
+    reports = store.visits(ledger, cadre=world.by_role["kader"])
+    if not reports:
+        reports = [
+            store.file_visit(
+                ledger,
+                world.by_role["kader"],
+                f"g:{group.id}",
+                day="2026-03-11",
+                text="Kunjungan contoh",
+                photo=images.normalise(photo_bytes()),
+                today=date(2026, 3, 31),
+            )
+        ]
+    visit = reports[-1]
+    return _Fgs(group.id, meeting.id, visit.id, visit.photos[0])
 
 
 def _application(ledger: Ledger) -> int:
