@@ -74,6 +74,9 @@ MAX_REASON_CHARS: Final = 200
 SAVINGS_KINDS: Final = ("savings_deposit", "savings_withdrawal")
 # Central's refusals shown by ``status`` (the latest ones, newest first).
 STATUS_REFUSALS: Final = 3
+# Transparency log checkpoints and problems a device keeps (the latest is what counts; the rest is history).
+KEPT_CHECKPOINTS: Final = 16
+KEPT_PROBLEMS: Final = 100
 DEFAULT_RETENTION_S: Final = 30 * 24 * 3600
 # Transactions that may wait for central before recording stops (years of a busy shop's sales; bounds
 # the disk an outpost can fill while offline).
@@ -121,6 +124,11 @@ class Status:
     revoked_reason: str | None = None
     refused: int = 0  # envelopes central refused (they are processed: not pending, stock and credit back)
     refused_latest: tuple[tuple[int, str], ...] = ()  # (seq, central's reason), newest first
+    witness_size: int = 0  # the transparency log checkpoint this device accepted last (0: none yet)
+    witness_at: str | None = None  # when it accepted it
+    # The latest problem this device found in the log (``sync.witness.PROBLEMS`` key, held size, offered
+    # size, transaction, detail), or None; it stays until the office clears it (``edge witness-clear``).
+    witness_problem: tuple[str, int, int, str, str] | None = None
 
 
 def connect(path: Path) -> sqlite3.Connection:
@@ -1014,6 +1022,70 @@ class Device:
             yield from batch
             after = batch[-1][0]
 
+    # ---- witnessing the transparency log, for sync/ -------------------------------------------
+
+    def kept_checkpoint(self) -> tuple[str, int] | None:
+        """The signed note of the checkpoint accepted last and the seq up to which this device's own
+        envelopes were proved included in the log, or None before the first."""
+        rows = self._read("SELECT note, checked_seq FROM log_checkpoints ORDER BY id DESC LIMIT 1")
+        return None if not rows else (str(rows[0][0]), int(rows[0][1]))
+
+    def keep_checkpoint(self, note: str, size: int, root_hex: str, checked_seq: int) -> None:
+        """Accept a checkpoint (its consistency proved by sync/); the last ``KEPT_CHECKPOINTS`` stay."""
+        with self._tx() as conn:
+            now = self._now().timestamp()
+            conn.execute(
+                "INSERT INTO log_checkpoints (size, root, note, accepted_at, checked_seq)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (int(size), root_hex, note, now, int(checked_seq)),
+            )
+            conn.execute(
+                "DELETE FROM log_checkpoints WHERE id <= (SELECT MAX(id) FROM log_checkpoints) - ?",
+                (KEPT_CHECKPOINTS,),
+            )
+
+    def log_problem(self, reason: str, held: int, offered: int, *, tx: str, detail: str, note: str) -> None:
+        """Remember a problem found in the log (a refused checkpoint's note kept as evidence)."""
+        with self._tx() as conn:
+            conn.execute(
+                "INSERT INTO log_problems (at, reason, held, offered, tx, detail, note)"
+                " VALUES (?, ?, ?, ?, ?, ?, ?)",
+                (
+                    self._now().timestamp(),
+                    reason,
+                    int(held),
+                    int(offered),
+                    tx,
+                    detail[:MAX_REASON_CHARS],
+                    note,
+                ),
+            )
+            conn.execute(
+                "DELETE FROM log_problems WHERE id <= (SELECT MAX(id) FROM log_problems) - ?",
+                (KEPT_PROBLEMS,),
+            )
+            self._set_meta("log_problem_open", 1)
+
+    def log_problems(self) -> list[tuple[str, int, int, str, str, str]]:
+        """Every problem kept, oldest first: (reason, held, offered, tx, detail, note)."""
+        rows = self._read("SELECT reason, held, offered, tx, detail, note FROM log_problems ORDER BY id")
+        return [(str(r), int(h), int(o), str(t), str(d), str(n)) for r, h, o, t, d, n in rows]
+
+    def clear_log_problem(self) -> None:
+        """The office has looked at the problem: stop showing it (the rows stay as evidence)."""
+        with self._tx():
+            self._set_meta("log_problem_open", 0)
+
+    def acked_envelopes(self, after_seq: int, limit: int) -> list[tuple[int, str, bytes]]:
+        """This device's envelopes central acknowledged, with a seq above ``after_seq``, in seq order, at
+        most ``limit``: (seq, id, canonical bytes) for the inclusion check. Pruned rows are gone."""
+        rows = self._read(
+            "SELECT seq, id, envelope FROM outbox"
+            " WHERE seq > ? AND acked_at IS NOT NULL AND refused_at IS NULL ORDER BY seq LIMIT ?",
+            (int(after_seq), max(0, min(int(limit), MAX_BATCH))),
+        )
+        return [(int(s), str(i), bytes(e)) for s, i, e in rows]
+
     def audit(self) -> AuditResult:
         """Check the outbox chain (gapless, linked, signed, matching the chain head); see edge.audit."""
         with self._lock:
@@ -1078,7 +1150,25 @@ class Device:
                 revoked_reason=revoked,
                 refused=max(marked, self._meta_int("refused_total")),
                 refused_latest=tuple((int(seq), str(reason or "")) for seq, reason in latest),
+                **self._witness_status(),
             )
+
+    def _witness_status(self) -> dict[str, Any]:
+        kept = self._conn.execute(
+            "SELECT size, accepted_at FROM log_checkpoints ORDER BY id DESC LIMIT 1"
+        ).fetchone()
+        problem = None
+        if self._meta("log_problem_open", "0") == "1":
+            row = self._conn.execute(
+                "SELECT reason, held, offered, tx, detail FROM log_problems ORDER BY id DESC LIMIT 1"
+            ).fetchone()
+            if row is not None:
+                problem = (str(row[0]), int(row[1]), int(row[2]), str(row[3]), str(row[4]))
+        return {
+            "witness_size": int(kept[0]) if kept else 0,
+            "witness_at": _iso(float(kept[1])) if kept else None,
+            "witness_problem": problem,
+        }
 
     # ---- kiosk support ------------------------------------------------------------------------
 

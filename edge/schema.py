@@ -41,6 +41,16 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         "ALTER TABLE outbox ADD COLUMN refused_reason TEXT",
         "CREATE INDEX outbox_refused ON outbox (refused_at) WHERE refused_at IS NOT NULL",
     ),
+    # 4: the device as a witness of central's transparency log (``sync.witness``): the checkpoints it
+    # accepted (the last is kept; ``checked_seq``: own envelopes proved included up to there) and the
+    # problems it found (a refused checkpoint's note is kept as evidence).
+    (
+        "CREATE TABLE log_checkpoints (id INTEGER PRIMARY KEY, size INTEGER NOT NULL, root TEXT NOT NULL,"
+        " note TEXT NOT NULL, accepted_at REAL NOT NULL, checked_seq INTEGER NOT NULL)",
+        "CREATE TABLE log_problems (id INTEGER PRIMARY KEY, at REAL NOT NULL, reason TEXT NOT NULL,"
+        " held INTEGER NOT NULL, offered INTEGER NOT NULL, tx TEXT NOT NULL, detail TEXT NOT NULL,"
+        " note TEXT NOT NULL)",
+    ),
 )
 LATEST: Final = len(MIGRATIONS)
 

@@ -47,6 +47,16 @@ def request_filter(coop: str) -> str:
     return f"{PREFIX}/{coop}/dev/+/up/req/+"
 
 
+def witness_report(coop: str, device: str) -> str:
+    """Where a device reports what it witnessed of the transparency log (``sync.witness``; retained)."""
+    return f"{PREFIX}/{coop}/dev/{device}/up/witness"
+
+
+def witness_filter(coop: str) -> str:
+    """Central's subscription to every device's witness reports."""
+    return f"{PREFIX}/{coop}/dev/+/up/witness"
+
+
 def device_of(topic: str) -> str | None:
     """The device id a ``.../dev/<device>/...`` topic names, or None."""
     parts = topic.split("/")

@@ -28,12 +28,13 @@ import orjson
 
 from edge.errors import InvalidDownlink, StoreBusy
 from sync import ack as ack_mod
-from sync import batch, downlink, topics
+from sync import batch, downlink, topics, witness
 from sync import refusals as refusals_mod
 from sync.backoff import DELAY_S_INITIAL, Backoff
 from sync.errors import AckError, RefusalNoticeError
 from sync.link import Event, EventKind, Link, Subscription
 from sync.settings import LinkSettings
+from sync.witnessing import DeviceWitness, WitnessStore, load_log_key
 
 log = logging.getLogger(__name__)
 
@@ -100,6 +101,8 @@ class DeviceSync:
         self.ack_topic = topics.ack(coop, device)
         self.refused_topic = topics.refused(coop, device)
         self.versions_topic = downlink.versions_topic(coop, branch)
+        log_key = load_log_key(settings.directory) if isinstance(dev, WitnessStore) else None
+        witness_topics = witness.device_topics(coop, device, branch) if log_key is not None else ()
         self.link = link or Link(
             settings.broker,
             client_id or f"{coop}-{device}",
@@ -108,6 +111,7 @@ class DeviceSync:
                 Subscription(self.refused_topic),
                 Subscription(downlink.delta_filter(coop, branch)),
                 Subscription(self.versions_topic),
+                *(Subscription(topic) for topic in witness_topics),
             ],
             clock=clock,
             backoff=Backoff(max_s=max(settings.tuning.reconnect_max_s, DELAY_S_INITIAL)),
@@ -132,6 +136,10 @@ class DeviceSync:
         self.was_connected = False
         self.revoked = bool(getattr(dev.status(), "revoked", False))
         self.stats = UplinkStats()
+        # The device as a witness of central's transparency log (sync.witnessing); off without log.pub.
+        self.witness: DeviceWitness | None = None
+        if log_key is not None and isinstance(dev, WitnessStore):
+            self.witness = DeviceWitness(dev, coop, device, branch, key=log_key, link=self.link, clock=clock)
 
     # -- events ---------------------------------------------------------------------------------------
     def _on_connected(self) -> None:
@@ -139,6 +147,8 @@ class DeviceSync:
         self.inflight.clear()
         self.waiting_since = None
         self.fetching.clear()  # subscriptions end with the connection; the retained versions come again
+        if self.witness is not None:
+            self.witness.on_connected()
         if not self.was_connected:
             self.was_connected = True
             self.dev.set_connectivity(True)
@@ -271,6 +281,12 @@ class DeviceSync:
             if event.topic == self.versions_topic:
                 self._on_versions(event.payload)
                 return
+            if self.witness is not None and event.topic in self.witness.topics:
+                if event.topic == self.witness.checkpoint_topic:
+                    self.witness.on_checkpoint(event.payload)
+                else:
+                    self.witness.on_answer(event.payload)
+                return
             parsed = downlink.parse_topic(event.topic)
             if parsed is not None:
                 self._on_downlink(parsed[0], parsed[1], event.payload)
@@ -325,6 +341,8 @@ class DeviceSync:
             self.stats.timeouts += 1
             self.sent_upto = self.acked
             self.waiting_since = now
+        if self.witness is not None:
+            self.witness.tick()
         if now >= self.next_prune_at:
             self.next_prune_at = now + PRUNE_EVERY_S
             self.dev.prune_delivered(self.tuning.retention_s)

@@ -18,9 +18,10 @@ the decoder parses the next round,
    not committed) and publishes ``{"seq": contiguous_seq}`` retained on the device's ack topic, adding
    ``resend_from`` when it saw seqs beyond a gap.
 
-A fourth thread (the reader) answers member-summary requests and, every ``downlink_interval_s``, publishes
-the catalog, members and config per branch as versioned retained snapshots plus deltas
-(``sync.downlink``), so that reporting queries never hold up ingest and acks.
+A fourth thread (the reader) answers member-summary requests and devices' log proof requests, keeps their
+witness reports (``sync.witness``) and, every ``downlink_interval_s``, publishes the catalog, members and
+config per branch as versioned retained snapshots plus deltas (``sync.downlink``) and the transparency
+log's latest checkpoint, so that reporting queries never hold up ingest and acks.
 """
 
 from __future__ import annotations
@@ -32,7 +33,7 @@ import re
 import threading
 import time
 from collections import deque
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
@@ -42,8 +43,10 @@ from central.books.statement import member_summary
 from central.ledger import quarantine
 from central.ledger.ingest import Prepared, prepare, relaxed_collector
 from central.stock import onhand
+from central.transparency import log as tlog
+from central.transparency import witnesses
 from sync import ack as ack_mod
-from sync import batch, downlink, summary, topics
+from sync import batch, downlink, summary, topics, witness
 from sync import refusals as refusals_mod
 from sync.envelope import MAX_ENVELOPE_BYTES
 from sync.errors import BatchError, SummaryError
@@ -104,6 +107,9 @@ class ServeStats:
     refusal_notices: int = 0
     summaries: int = 0
     downlinks: int = 0
+    proofs: int = 0  # devices' proof requests answered (sync.witness)
+    witness_reports: int = 0
+    checkpoints: int = 0  # log checkpoints published to the branches
     rounds: int = 0
 
 
@@ -167,6 +173,7 @@ class Server:
             subscriptions=[
                 Subscription(topics.uplink_filter(self.coop)),
                 Subscription(topics.request_filter(self.coop)),
+                Subscription(topics.witness_filter(self.coop)),
                 Subscription(topics.branch_down(self.coop, "+", "+")),
             ],
             clean_start=False,
@@ -192,6 +199,7 @@ class Server:
         self._notices: dict[str, bytes] = {}
         self._notices_lock = threading.Lock()
         self._actions_mark = -1
+        self._checkpoint_sent = ""  # the signed note last published to the branches
 
     # -- network thread ------------------------------------------------------------------------------
     def _network(self) -> None:
@@ -313,6 +321,12 @@ class Server:
     # -- requests -------------------------------------------------------------------------------------
     def _answer(self, event: Event) -> None:
         device = topics.device_of(event.topic) or "?"
+        if event.topic == topics.request(self.coop, device, witness.PROOF):
+            self._answer_proof(device, event.payload)
+            return
+        if event.topic == topics.witness_report(self.coop, device):
+            self._record_witness(device, event.payload)
+            return
         try:
             member, reply_to, correlation = summary.parse_request(event.payload)
         except SummaryError as err:
@@ -332,6 +346,59 @@ class Server:
             self.link.post(target, body, response_topic=None, correlation=event.correlation)
         else:
             self.link.post(target, summary.response_body(result, correlation))
+
+    # -- devices as witnesses of the transparency log (sync.witness) ---------------------------------------
+    def _answer_proof(self, device: str, payload: bytes) -> None:
+        """Answer a device's proof request on its own ``down/proof`` (never on a topic it names)."""
+        try:
+            request = witness.decode_request(payload)
+        except witness.WitnessMessageError as err:
+            self._refuse(device, None, f"log proof request: {err}")
+            return
+        try:
+            with self.ledger.read() as conn:
+                result = witnesses.answer(conn, request)
+        except Exception as err:  # a proof that cannot be built is an answer, never a crash of the service
+            error = f"{type(err).__name__}: {err}"
+            result = witness.ProofAnswer(
+                request.size_from, request.size_to, correlation=request.correlation, error=error
+            )
+        self.stats.proofs += 1
+        self.link.post(topics.device_down(self.coop, device, witness.PROOF), witness.encode_answer(result))
+
+    def _record_witness(self, device: str, payload: bytes) -> None:
+        """Keep a device's witness report; a flagged problem is logged loudly."""
+        if not payload:
+            return  # a cleared retained report
+        try:
+            report = witness.decode_report(payload)
+        except witness.WitnessMessageError as err:
+            self._refuse(device, None, f"witness report: {err}")
+            return
+        if report.device != device:
+            self._refuse(device, None, f"witness report names device {report.device!r}, not its own")
+            return
+        with self.ledger.write() as conn:
+            witnesses.record(conn, device, report)
+        self.stats.witness_reports += 1
+        if report.state != witness.OK:
+            problem = witness.Problem(report.state, report.size, 0, report.tx, report.detail)
+            log.error(
+                "device %s witnessed a problem with the transparency log: %s", device, problem.text("en")
+            )
+
+    def publish_checkpoint(self, branches: Iterable[str]) -> bool:
+        """Publish the log's latest checkpoint (retained) to every branch when it changed; True if it did."""
+        with self.ledger.read() as conn:
+            latest = tlog.latest(conn)
+        if latest is None or latest.note == self._checkpoint_sent:
+            return False
+        body = latest.note.encode("utf-8")
+        for branch in sorted(branches):
+            self.link.post(witness.checkpoint_topic(self.coop, branch), body, retain=True)
+        self._checkpoint_sent = latest.note
+        self.stats.checkpoints += 1
+        return True
 
     # -- downlink -------------------------------------------------------------------------------------
     def _learn(self, event: Event) -> None:
@@ -388,6 +455,7 @@ class Server:
         with self._published_lock:
             count = self._publish_changes(current, reflects)
         self.stats.downlinks += count
+        self.publish_checkpoint(set(self.settings.branches) | set(reflects))
         return count
 
     def _reflects(self) -> dict[str, dict[str, int]]:
@@ -461,7 +529,11 @@ class Server:
                     self._refuse(device, None, f"uplink payload refused: {err}")
                     continue
                 uplinks.setdefault(device, []).extend(envelopes)
-            elif event.topic == topics.request(self.coop, device, summary.NAME):
+            elif event.topic in (
+                topics.request(self.coop, device, summary.NAME),
+                topics.request(self.coop, device, witness.PROOF),
+                topics.witness_report(self.coop, device),
+            ):
                 rnd.requests.append(event)
         if not rnd.messages:
             return None

@@ -9,8 +9,10 @@ difference as a ``Finding`` that names what broke:
 - a transaction column that disagrees with its own envelope (a row edited beside its envelope);
 - a transaction in the books that the log never saw (inserted behind the log's back);
 - a block of 16 or more leaves whose hash is not the one stored when they were appended (reordered);
-- a checkpoint (kept in the database, or given by a witness) whose signature fails, or whose tree is not
-  the one recomputed now: the log was rewritten after the last checkpoint that still matches;
+- a checkpoint (kept in the database, given by a witness, or kept or refused by a device as its witness
+  report says) whose signature fails, or whose tree is not the one recomputed now: the log was rewritten
+  after the last checkpoint that still matches, or central showed a device a forked one;
+- a device that reported a problem with the log (``central.transparency.witnesses``);
 - with ``journal``, a transaction whose journal lines are not what its envelope posts (``check_journal``).
 
 It reads the ledger's tables by name (the log sits below the ledger); the journal's posting rules come
@@ -27,6 +29,7 @@ from typing import Any, Final
 from sqlalchemy import Connection, column, select, table
 
 from central.transparency import log as tlog
+from central.transparency import witnesses
 from central.transparency.tables import LEVEL_SHIFT, STORED_LEVEL, log_leaves, log_nodes
 from sync import checkpoint as note
 from sync import merkle
@@ -176,6 +179,15 @@ def _checkpoints(
         (text, (f"the witness's checkpoint {n}", f"checkpoint saksi {n}"))
         for n, text in enumerate(witnessed, 1)
     ]
+    sources += witnesses.notes(conn)  # what devices kept, and refused, as they reported it
+    for item in witnesses.flagged(conn):
+        problem = item.problem()
+        what = (problem.text("en"), problem.text("id")) if problem else (", ".join(item.problems),) * 2
+        found.add(
+            "device_flagged",
+            f"device {item.device} flagged the log: {what[0]}",
+            f"perangkat {item.device} menandai log: {what[1]}",
+        )
     for text, label in sources:
         try:
             if verifier is not None:

@@ -6,7 +6,9 @@ init`` through ``Ledger.create_side_tables``).
   up), keyed ``level << 48 | index``: about n/8 rows, so that a proof reads about log2(n) hashes and the
   leaves of at most four small subtrees;
 - ``log_checkpoints``: every checkpoint ever signed, as its signed note;
-- ``log_meta``: the log's origin, public key and where its signing key file is.
+- ``log_meta``: the log's origin, public key and where its signing key file is;
+- ``log_witnesses``: each device's latest witness report (``sync.witness``): the checkpoint it kept, and
+  the problems it ever flagged (sticky, with the refused note as evidence).
 """
 
 from __future__ import annotations
@@ -51,6 +53,23 @@ log_meta = Table(
     metadata,
     Column("key", String(40), primary_key=True),
     Column("value", Text, nullable=False),
+)
+
+
+log_witnesses = Table(
+    "log_witnesses",
+    metadata,
+    Column("device", String(48), primary_key=True),
+    Column("size", BigInteger, nullable=False),
+    Column("signed_at", String(40), nullable=False),  # the kept checkpoint's time of signing
+    Column("state", String(20), nullable=False),  # "ok" or the latest problem's key
+    Column("held", Text, nullable=False),  # the kept signed note
+    Column("offered", Text, nullable=False),  # the refused signed note of the latest problem
+    Column("tx", String(80), nullable=False),
+    Column("detail", Text, nullable=False),
+    Column("problems", Text, nullable=False),  # every problem key ever reported, comma-separated
+    Column("reported_ts", BigInteger, nullable=False),
+    Column("flagged_ts", BigInteger),  # when it first reported a problem
 )
 
 
