@@ -24,6 +24,7 @@ from edge.i18n import Lang, current_lang, pick, rupiah
 from edge.install import init_device, install_bundle
 from edge.rules import COUNTER_WITHDRAWABLE, ShiftSummary
 from edge.settings import BrokerSettings, DeviceSettings, parse_broker_address
+from sync import witness
 
 ENV_DIR: Final = "KOP_DEVICE_DIR"
 DEFAULT_DIR: Final = "device"
@@ -294,6 +295,10 @@ def _status(dev: Device, as_json: bool, lang: Lang) -> int:
         (pick(lang, "versi katalog", "catalog version"), str(st.catalog_version)),
         (pick(lang, "versi anggota", "members version"), str(st.members_version)),
         (pick(lang, "ditolak pusat", "refused by central"), str(st.refused)),
+        (
+            pick(lang, "checkpoint log transparansi", "transparency log checkpoint"),
+            f"{st.witness_size} ({st.witness_at})" if st.witness_at else none,
+        ),
     ]
     _print_rows(rows)
     for seq, reason in st.refused_latest:
@@ -310,6 +315,19 @@ def _status(dev: Device, as_json: bool, lang: Lang) -> int:
                 "dikembalikan di sini. Kantor bisa mencobanya ulang (python -m central quarantine).",
                 "Transactions central refused no longer wait: their stock and the member's credit are "
                 "given back here. The office can retry them (python -m central quarantine).",
+            )
+        )
+    if st.witness_problem is not None:
+        print(witness.Problem(*st.witness_problem).text(lang))
+        print(
+            pick(
+                lang,
+                "Perangkat ini menolak checkpoint log pusat dan tetap memegang yang lama; laporannya "
+                "sudah dikirim ke pusat. Pengurus dan pengawas memeriksanya "
+                "(python -m central transparency audit).",
+                "This device refused central's log checkpoint and keeps the old one; its report went to "
+                "central. The board and the supervisors look into it "
+                "(python -m central transparency audit).",
             )
         )
     if st.revoked:

@@ -37,6 +37,7 @@ from kiosk.model import (
     shift_from_edge,
     summarize_shift,
 )
+from sync import witness
 
 # Bounds.
 SEARCH_LIMIT: Final = 24
@@ -171,6 +172,12 @@ class DeviceStatus:
     refused: int = 0  # transactions central refused (no longer waiting; the office can retry them)
     refused_reason: str = ""  # central's reason for the latest
     revoked: bool = False  # the board revoked this device: central and the broker refuse it
+    log_problem: str = ""  # what this device found wrong in central's transparency log (sync.witness)
+
+
+def _log_problem(problem: tuple[str, int, int, str, str] | None, lang: str) -> str:
+    """The transparency log problem a device witnessed, in the kiosk's language ("" when none)."""
+    return "" if problem is None else witness.Problem(*problem).text(lang)
 
 
 def _int(value: Any, default: int = 0) -> int:
@@ -695,6 +702,7 @@ class EdgeServices:
             refused=int(getattr(s, "refused", 0)),
             refused_reason=str(s.refused_latest[0][1]) if getattr(s, "refused_latest", ()) else "",
             revoked=bool(getattr(s, "revoked", False)),
+            log_problem=_log_problem(getattr(s, "witness_problem", None), self.lang),
         )
 
     def shift_summary(self, clerk: str, since: str) -> ShiftSummary:

@@ -121,8 +121,12 @@ class StatusBar(BoxLayout):
             self.w["online"].text = t("Starting...")
             self.w["sync"].text = ""
         else:
+            log_problem = getattr(status, "log_problem", "")
+            self.w["online"].color = AMBER if log_problem else WHITE
             if getattr(status, "revoked", False):
                 self.w["online"].text = t("Device REVOKED: ask the board")
+            elif log_problem:  # central's books showed this device a history it cannot prove: say so
+                self.w["online"].text = t("BOOKS WARNING: tell the board")
             else:
                 self.w["online"].text = t("Online") if status.online else t("Offline (saved here)")
             self.w["sync"].text = t("Waiting {count} · sync {time}").format(
