@@ -28,6 +28,8 @@ PAYERS: Final = frozenset({"bendahara", "manajer"})  # who pays out approved loa
 STOCK_READERS: Final = READERS | {"kasir"}  # stock on hand and the counts: the office, board and clerks
 COUNTERS: Final = OFFICE | {"kasir"}  # who types counted lines into an open stock count
 ANNOUNCERS: Final = OFFICE | {"pengurus", "ketua", "sekretaris", "bendahara"}  # who sends SMS announcements
+JOURNAL_MAKERS: Final = frozenset({"staf", "manajer", "bendahara"})  # who drafts the office's own entries
+JOURNAL_CHECKERS: Final = frozenset({"manajer", "bendahara", "ketua"})  # who approves them (not the maker)
 CADRES: Final = frozenset({"kader"})  # field cadres (Kader HALO): file visit reports
 MEETING_FILERS: Final = OFFICE | CADRES  # file a group's meetings (a cadre only their own groups')
 VISIT_READERS: Final = READERS | CADRES  # visit reports: the board, supervisors, office; a cadre their own
@@ -112,6 +114,17 @@ MATRIX: Final = (
     # board and supervisors; the treasurer (or manager) confirms the cash received
     Rule("handins", "/handins", ("GET",), READERS),
     Rule("handin_confirm", "/handins/confirm", ("POST",), PAYERS),
+    # the general journal (docs/journal.md): the office's own entries for the office, board and supervisors;
+    # drafted by a maker, decided by a checker who did not draft or edit it (checked in central.journal)
+    Rule("journal", "/journal", ("GET",), READERS),
+    Rule("journal_new", "/journal/new", ("GET", "POST"), JOURNAL_MAKERS),
+    Rule("journal_photo", "/journal/photos/{photo}", ("GET",), READERS),
+    Rule("journal_thumb", "/journal/photos/{photo}/thumb", ("GET",), READERS),
+    Rule("journal_entry", "/journal/{entry}", ("GET",), READERS),
+    Rule("journal_edit", "/journal/{entry}/edit", ("GET", "POST"), JOURNAL_MAKERS),
+    Rule("journal_photo_add", "/journal/{entry}/photo", ("POST",), JOURNAL_MAKERS | JOURNAL_CHECKERS),
+    Rule("journal_approve", "/journal/{entry}/approve", ("POST",), JOURNAL_CHECKERS),
+    Rule("journal_reject", "/journal/{entry}/reject", ("POST",), JOURNAL_CHECKERS),
     # groups (docs/groups.md): a member sees their own group, its meetings and their own attendance; a cadre
     # the groups they lead; the office, board and supervisors all (checked in the pages: another group's
     # page is 404). The office makes and changes groups; a group's cadre or the office files its meetings.

@@ -38,6 +38,7 @@ from central.portal import (
     pages_board,
     pages_groups,
     pages_handins,
+    pages_journal,
     pages_loans,
     pages_log,
     pages_member,
@@ -72,6 +73,8 @@ log = logging.getLogger("central.portal")
 PHOTO_UPLOAD: Final = images.MAX_BYTES + 64 * 1024
 UPLOAD_ROUTES: Final[Mapping[str, int]] = {
     "members_import": MAX_UPLOAD,
+    "journal_new": PHOTO_UPLOAD,
+    "journal_photo_add": PHOTO_UPLOAD,
     "visit_new": PHOTO_UPLOAD,
     "visit_photo_add": PHOTO_UPLOAD,
 }
@@ -94,6 +97,7 @@ def _pages() -> dict[str, Page]:
         pages_stock,
         pages_notify,
         pages_handins,
+        pages_journal,
         pages_groups,
     ):
         twice = sorted(set(module.PAGES) & set(found))

@@ -13,6 +13,7 @@ from central.portal import (
     text_files,
     text_groups,
     text_handins,
+    text_journal,
     text_loans,
     text_log,
     text_member,
@@ -276,6 +277,7 @@ _AREAS: Final = (
     text_stock.MESSAGES,
     text_notify.MESSAGES,
     text_handins.MESSAGES,
+    text_journal.MESSAGES,
     text_groups.MESSAGES,
 )
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}

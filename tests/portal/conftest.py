@@ -72,6 +72,10 @@ class World:
             return str(_stock_count(self.ledger))
         if param == "message":
             return str(_sms_message(self.ledger))
+        if param in ("entry", "receipt"):
+            from tests.portal.journal_sample import sample_entry
+
+            return str(getattr(sample_entry(self.ledger), param))
         if param in ("group", "meeting", "visit", "photo"):
             return str(getattr(_fgs(self), param))
         raise AssertionError(f"no sample value for the path parameter {{{param}}}")
