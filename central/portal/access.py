@@ -118,8 +118,8 @@ MATRIX: Final = (
     # drafted by a maker, decided by a checker who did not draft or edit it (checked in central.journal)
     Rule("journal", "/journal", ("GET",), READERS),
     Rule("journal_new", "/journal/new", ("GET", "POST"), JOURNAL_MAKERS),
-    Rule("journal_photo", "/journal/photos/{photo}", ("GET",), READERS),
-    Rule("journal_thumb", "/journal/photos/{photo}/thumb", ("GET",), READERS),
+    Rule("journal_photo", "/journal/receipts/{receipt}", ("GET",), READERS),
+    Rule("journal_thumb", "/journal/receipts/{receipt}/thumb", ("GET",), READERS),
     Rule("journal_entry", "/journal/{entry}", ("GET",), READERS),
     Rule("journal_edit", "/journal/{entry}/edit", ("GET", "POST"), JOURNAL_MAKERS),
     Rule("journal_photo_add", "/journal/{entry}/photo", ("POST",), JOURNAL_MAKERS | JOURNAL_CHECKERS),
