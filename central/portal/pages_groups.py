@@ -369,7 +369,10 @@ def meeting_page(req: Req) -> Response:
     names = {m.number: m.name for m in found.members}
     if everyone:
         store_names = {n: names.get(n, n) for n, _ in held.attendance}
-        shown = [(n, store_names[n], there) for n, there in held.attendance]
+        shown = sorted(
+            ((n, store_names[n], there) for n, there in held.attendance),
+            key=lambda x: (x[1].casefold(), x[0]),
+        )
     else:
         shown = [(n, req.user.name, there) for n, there in held.attendance if n == req.user.member]
     return req.render(
@@ -415,6 +418,11 @@ def _upload(req: Req) -> images.Photo | None:
     return images.normalise(upload[1])
 
 
+def _sentence(text: str) -> str:
+    """A reason as a sentence on the page (the domain's reasons start in lower case)."""
+    return text[:1].upper() + text[1:]
+
+
 def _visit_form(req: Req, status: int = 200, error: str | None = None) -> Response:
     assert req.user is not None
     mine = store.groups(req.ledger, cadre=req.user.member or "")
@@ -453,7 +461,7 @@ def visit_new(req: Req) -> Response:
             today=_today(req),
         )
     except (GroupError, images.ImageRefused) as err:
-        return _visit_form(req, 400, err.text(req.lang))
+        return _visit_form(req, 400, _sentence(err.text(req.lang)))
     _audit(req, "visit_report", str(made.id), f"{made.group_id} {made.member or '-'} {len(made.photos)}")
     return _done(req, "gr_visit_flash", f"/visits/{made.id}")
 
@@ -494,7 +502,7 @@ def visit_photo_add(req: Req) -> Response:
             room=len(found.photos) < rules.MAX_PHOTOS,
             most=rules.MAX_PHOTOS,
             mb=images.MAX_BYTES // (1024 * 1024),
-            error=err.text(req.lang),
+            error=_sentence(err.text(req.lang)),
         )
     _audit(req, "visit_photo", str(found.id))
     return _done(req, "gr_photo_flash", f"/visits/{found.id}")

@@ -61,6 +61,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "gr_place": ("Tempat", "Place"),
     "gr_agenda": ("Acara", "Agenda"),
     "gr_notes": ("Catatan (dinamika kelompok, keputusan)", "Notes (how it went, what was decided)"),
+    "gr_notes_short": ("Catatan", "Notes"),
     "gr_who_came": ("Yang hadir (centang)", "Who came (tick)"),
     "gr_save_meeting": ("Simpan pertemuan", "Save the meeting"),
     "gr_meeting_flash": ("Pertemuan dan daftar hadir disimpan.", "The meeting and its attendance are saved."),

@@ -214,7 +214,7 @@ def test_a_file_that_is_not_a_photo_is_refused_with_a_clear_message(
         files={"photo": ("laporan.pdf", b"%PDF-1.4 not a picture", "application/pdf")},
     )
     assert response.status_code == 400
-    assert "bukan foto yang bisa dibaca" in response.text
+    assert "Berkasnya bukan foto yang bisa dibaca" in response.text
     assert "Pertemuan panen." in response.text
     assert len(store.visits(world.ledger)) == before
 
@@ -226,7 +226,7 @@ def test_a_cadre_may_report_only_on_their_own_groups(world: World, setup: dict[s
     for about in (f"g:{setup['b'].id}", f"m:{setup['b_member']}"):
         response = _post(kader, "/visits/new", {"about": about, "day": _today(world), "text": "x"})
         assert response.status_code == 400
-        assert "pilih salah satu kelompok Anda" in response.text
+        assert "Pilih salah satu kelompok Anda" in response.text
     made = store.file_visit(
         world.ledger, world.by_role["kader"], f"g:{setup['a'].id}", day=_today(world), text="Tanpa foto",
         photo=None, today=date.fromisoformat(_today(world)),
