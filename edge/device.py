@@ -38,6 +38,7 @@ from edge.errors import (
     InvalidAmount,
     InvalidInput,
     InvalidSettings,
+    NoOpenCount,
     NotInitialized,
     NotVoidable,
     NotWithdrawableHere,
@@ -47,8 +48,10 @@ from edge.errors import (
     StoreMissing,
     UnknownClerk,
     UnknownMember,
+    UnknownProduct,
     UnknownTransaction,
     WithdrawalAboveBalance,
+    WrongUnit,
 )
 from edge.rules import Clerk, Member, OutboxFact, Product, SavingsMove, ShiftSummary
 from edge.settings import DeviceSettings
@@ -496,7 +499,7 @@ class Device:
             if row is None:
                 raise UnknownTransaction(ref)
             kind, data = row[0], bytes(row[1])
-            if kind in ("void", "dispute", "handin"):
+            if kind in ("void", "dispute", "handin", "count_line"):
                 raise NotVoidable(ref, f"ini sebuah {kind}", f"it is a {kind}")
             if conn.execute("SELECT 1 FROM outbox WHERE kind = 'void' AND ref = ?", (ref,)).fetchone():
                 raise NotVoidable(ref, "sudah dibatalkan sebelumnya", "it was voided already")
@@ -752,6 +755,8 @@ class Device:
         parsed: list[Any]
         if name == "catalog":
             parsed = [rules.catalog_item(i) for i in downlink.items]
+        elif name == "counts":
+            parsed = [rules.count_item(i) for i in downlink.items]
         elif name == "members":
             parsed = [rules.member_item(i) for i in downlink.items]
         elif name == "config":
@@ -844,6 +849,71 @@ class Device:
                 "INSERT OR REPLACE INTO clerks (id, name, pin_hash, active) VALUES (?, ?, ?, ?)",
                 (c.id, c.name, c.pin_hash, int(c.active)),
             )
+
+    def _apply_counts(
+        self, conn: sqlite3.Connection, downlink: rules.Downlink, items: list[rules.OpenCount]
+    ) -> None:
+        if downlink.kind == "snapshot":
+            conn.execute("DELETE FROM counts")
+        for count_id in downlink.delete:
+            conn.execute("DELETE FROM counts WHERE id = ?", (count_id,))
+        for c in items:
+            conn.execute(
+                "INSERT OR REPLACE INTO counts (id, unit, section, started) VALUES (?, ?, ?, ?)",
+                (c.id, c.unit, c.section, c.started),
+            )
+
+    # ---- stock counts (stok opname) -------------------------------------------------------------
+
+    def open_count(self) -> rules.OpenCount | None:
+        """The open stock count of this device's unit, as central last announced it, or None."""
+        rows = self._read(
+            "SELECT id, unit, section, started FROM counts WHERE unit = ? ORDER BY CAST(id AS INTEGER) DESC"
+            " LIMIT 1",
+            (self.settings.unit,),
+        )
+        return rules.OpenCount(*rows[0]) if rows else None
+
+    def counted(self, count: str) -> list[tuple[str, int, str]]:
+        """What this device counted for ``count``: (sku, total in thousandths, when), latest first."""
+        rows = self._read(
+            "SELECT sku, qty_milli, at FROM count_lines WHERE count = ? ORDER BY at DESC, sku", (count,)
+        )
+        return [(str(r[0]), int(r[1]), str(r[2])) for r in rows]
+
+    def record_count(
+        self, count: str, sku: str, qty: object, clerk: str, *, add: bool = True
+    ) -> tuple[Recorded, int]:
+        """Count ``qty`` of ``sku`` for open count ``count``: added to what this device counted of it
+        before (``add``; else it replaces it), recorded as a ``count_line`` envelope carrying the item's
+        new total at this moment. Return the envelope and the total in thousandths. Refused when central
+        no longer announces the count open (``NoOpenCount``) or the item is not this unit's."""
+        unit = self.settings.unit
+        zero = (type(qty) is int and qty == 0) or qty == "0"
+        milli = 0 if zero else rules.to_milli(rules.qty_value(sku, qty))
+        with self._tx() as conn:
+            found = conn.execute(
+                "SELECT id, unit, section, started FROM counts WHERE id = ?", (count,)
+            ).fetchone()
+            if found is None or found[1] != unit:
+                raise NoOpenCount(count, unit)
+            product = conn.execute("SELECT unit FROM products WHERE sku = ?", (sku,)).fetchone()
+            if product is None:
+                raise UnknownProduct(sku)
+            if product[0] != unit:
+                raise WrongUnit(sku, str(product[0]), unit)
+            held = conn.execute(
+                "SELECT qty_milli FROM count_lines WHERE count = ? AND sku = ?", (count, sku)
+            ).fetchone()
+            total = (int(held[0]) if held is not None and add else 0) + milli
+            body = rules.count_line_body(unit, rules.OpenCount(*found), sku, total)
+            recorded = self._append(body, clerk=clerk)
+            conn.execute(
+                "INSERT OR REPLACE INTO count_lines (count, sku, qty_milli, clerk, at)"
+                " VALUES (?, ?, ?, ?, ?)",
+                (count, sku, total, clerk, recorded.at),
+            )
+            return recorded, total
 
     # ---- outbox, for sync/ --------------------------------------------------------------------
 

@@ -534,3 +534,24 @@ class HandinAlreadyRecorded(EdgeError):
             f"Clerk {clerk!r} already handed in the cash of this shift (up to {until}); one hand-in per "
             "shift. A difference is settled by the treasurer on receipt.",
         )
+
+
+class NoOpenCount(EdgeError):
+    """Counting for a stock count that central does not (or no longer) hold open for this unit."""
+
+    def __init__(self, count: str | None, unit: str) -> None:
+        self.count = count
+        if count is None:
+            super().__init__(
+                f"Tidak ada stok opname yang terbuka untuk unit {unit}. Kantor memulainya "
+                "(central stock count start); perangkat tahu setelah tersinkron.",
+                f"There is no open stock count for unit {unit}. The office starts one "
+                "(central stock count start); the device learns of it once synced.",
+            )
+        else:
+            super().__init__(
+                f"Stok opname {count} sudah ditutup kantor; hitungan baru tidak diterima lagi. Yang sudah "
+                "dihitung di sini tetap tercatat dan terkirim.",
+                f"Stock count {count} was closed by the office; no more counting for it. What was counted "
+                "here is kept and sent.",
+            )

@@ -21,10 +21,18 @@ from edge.errors import (
     UnknownProduct,
     WrongUnit,
 )
-from sync.envelope import CODE_RE, MAX_AMOUNT_RP, MAX_LINES, EnvelopeError, line_amount_rp, parse_qty
+from sync.envelope import (
+    CODE_RE,
+    MAX_AMOUNT_RP,
+    MAX_LINES,
+    MAX_TEXT_CHARS,
+    EnvelopeError,
+    line_amount_rp,
+    parse_qty,
+)
 
 MILLI: Final = 1000
-DOWNLINK_NAMES: Final = ("catalog", "members", "config", "clerks")
+DOWNLINK_NAMES: Final = ("catalog", "members", "config", "clerks", "counts")
 MAX_DOWNLINK_ITEMS: Final = 100_000
 # Savings products a counter may pay out. Pokok and wajib come back only when a member leaves, berjangka
 # at maturity (or early by its rule), SHR and SMSK by the office's payout: all at the office.
@@ -330,6 +338,51 @@ def clerk_item(item: Mapping[str, Any]) -> Clerk:
     if not isinstance(active, bool):
         raise InvalidDownlink("clerks", f"active of {clerk_id!r} must be true or false")
     return Clerk(clerk_id, name, pin_hash, active)
+
+
+@dataclass(frozen=True)
+class OpenCount:
+    """A stock count (stok opname) the office started and keeps open: the devices of its unit may count
+    for it. ``id`` is central's count number as text (the downlink's key)."""
+
+    id: str
+    unit: str
+    section: str | None
+    started: str
+
+
+def count_item(item: Mapping[str, Any]) -> OpenCount:
+    """A counts item from central (docs/contracts.md) as an ``OpenCount``."""
+    count_id = item.get("id")
+    if not isinstance(count_id, str) or not count_id.isdigit() or not 0 < int(count_id) <= 2**53:
+        raise InvalidDownlink("counts", f"id {count_id!r} must be a count number as text, e.g. '3'")
+    unit = _code("counts", item, "unit")
+    section = item.get("section")
+    if section is not None and (not isinstance(section, str) or len(section) > MAX_TEXT_CHARS):
+        raise InvalidDownlink("counts", f"section of count {count_id} must be text or null")
+    started = item.get("started")
+    if not isinstance(started, str) or len(started) > 40:
+        raise InvalidDownlink("counts", f"started of count {count_id} must be an ISO date-time")
+    return OpenCount(count_id, unit, section, started)
+
+
+def count_line_body(unit: str, count: OpenCount, sku: str, total_milli: int) -> dict[str, Any]:
+    """The body of a ``count_line`` envelope: the item's total counted so far on this device
+    (``sync.envelope``: member null, payment cash, total 0; the clerk is added by the device)."""
+    if count.unit != unit:
+        raise InvalidInput(
+            f"stok opname {count.id} untuk unit {count.unit}, perangkat ini unit {unit}",
+            f"count {count.id} is of unit {count.unit}, this device is of unit {unit}",
+        )
+    return {
+        "unit": unit,
+        "kind": "count_line",
+        "member": None,
+        "payment": "cash",
+        "lines": [{"sku": sku, "qty": qty_wire(from_milli(total_milli))}],
+        "total": 0,
+        "count": int(count.id),
+    }
 
 
 # ---- shift summary --------------------------------------------------------------------------------

@@ -51,6 +51,13 @@ MIGRATIONS: Final[tuple[tuple[str, ...], ...]] = (
         " held INTEGER NOT NULL, offered INTEGER NOT NULL, tx TEXT NOT NULL, detail TEXT NOT NULL,"
         " note TEXT NOT NULL)",
     ),
+    # 5: stock counts (stok opname): the open counts central announces (downlink ``counts``) and what this
+    # device counted for each, per item (the total so far; each change is also a ``count_line`` envelope).
+    (
+        "CREATE TABLE counts (id TEXT PRIMARY KEY, unit TEXT NOT NULL, section TEXT, started TEXT NOT NULL)",
+        "CREATE TABLE count_lines (count TEXT NOT NULL, sku TEXT NOT NULL, qty_milli INTEGER NOT NULL,"
+        " clerk TEXT NOT NULL, at TEXT NOT NULL, PRIMARY KEY (count, sku))",
+    ),
 )
 LATEST: Final = len(MIGRATIONS)
 

@@ -88,6 +88,31 @@ class HandinTwice(KioskError):
     next_step = N_("One hand-in per shift. A difference is settled by the treasurer on receipt.")
 
 
+class CountClosed(KioskError):
+    what = N_("Stock count {count} was closed by the office.")
+    next_step = N_("What you counted here is kept and sent. Ask the office before counting more.")
+
+
+class NoCountOpen(KioskError):
+    what = N_("There is no open stock count for this unit.")
+    next_step = N_("The office starts one; this kiosk learns of it when it syncs.")
+
+
+class UnknownCountItem(KioskError):
+    what = N_("Barcode {code} is not in this kiosk's catalog: nothing was counted.")
+    next_step = N_("Put the item aside for the office, or scan another barcode on it.")
+
+
+class NotCountedHere(KioskError):
+    what = N_("{name} belongs to another unit: nothing was counted.")
+    next_step = N_("It is counted in its own unit's stock count.")
+
+
+class CountRefused(KioskError):
+    what = N_("The count was not recorded: {reason}")
+    next_step = N_("Check the item and the quantity, or call the supervisor.")
+
+
 class PrinterOutOfPaper(KioskError):
     what = N_("The printer is out of paper.")
     next_step = N_("Load a new roll, then press Print again. The sale is already saved.")

@@ -161,6 +161,38 @@ def render_all(directory: Path, *, lang: str = "id") -> list[Shot]:
     pump(root)
     shot(root, "14-counter-fotokopi")
     detach(root)
+    # Count mode (stok opname) at the shop kiosk, from the end-of-shift screen.
+    services = DemoServices(unit="toko")
+    root, feed = kiosk(services, MemoryPrinter())
+    root.show_login()
+    pump(root, lambda: bool(root.clerks))
+    root.choose_clerk(next(c for c in root.clerks if c.id == "sari"))
+    for key in "1234":
+        root.pin_key(key)
+    root.submit_pin()
+    pump(root, lambda: root.clerk is not None)
+    root.show_shift()
+    root.show_count()
+    pump(root, lambda: root.screens.current == "count")
+    for code, qty in (("8991234500042", "48"), ("8991234500028", "12"), ("8991234500011", "30")):
+        scan(root, feed, code, lambda c=code: root.count_item is not None and root.count_item.sku == c)
+        for key in qty:
+            root.count_key(key)
+        root.count_add()
+        pump(root, lambda: not root.count_saving)
+    scan(root, feed, "8991234500011")
+    for key in "8":
+        root.count_key(key)
+    pump(root)
+    shot(root, "15-count")
+    scan(root, feed, "8990000000001", lambda: root.banner.parent is not None)
+    shot(root, "16-count-unknown-item")
+    root.hide_banner()
+    services.count = None
+    root._poll(0)
+    pump(root, lambda: root.count_closed)
+    shot(root, "17-count-closed")
+    detach(root)
     return shots
 
 

@@ -161,6 +161,26 @@ class HandinDone:
 
 
 @dataclass(frozen=True)
+class CountInfo:
+    """The stock count (stok opname) the office holds open for this kiosk's unit: clerks may count for it."""
+
+    id: str
+    section: str | None
+    started: str
+
+
+@dataclass(frozen=True)
+class CountedLine:
+    """An item counted on this kiosk for a count: its total so far here (``qty`` as text, e.g. ``8`` or
+    ``1.25``), and when it was last counted."""
+
+    sku: str
+    name: str
+    qty: str
+    at: str
+
+
+@dataclass(frozen=True)
 class DeviceStatus:
     """What the status bar shows; ``printer``/``scanner`` are ``ok``, ``paper_out``, ``offline``, ``none``."""
 
@@ -173,6 +193,7 @@ class DeviceStatus:
     refused_reason: str = ""  # central's reason for the latest
     revoked: bool = False  # the board revoked this device: central and the broker refuse it
     log_problem: str = ""  # what this device found wrong in central's transparency log (sync.witness)
+    count: CountInfo | None = None  # the open stock count of this unit, as central last announced it
 
 
 def _log_problem(problem: tuple[str, int, int, str, str] | None, lang: str) -> str:
@@ -263,6 +284,8 @@ class Services(Protocol):
     def status(self) -> DeviceStatus: ...
     def shift_summary(self, clerk: str, since: str) -> ShiftSummary: ...
     def record_handin(self, clerk: str, counted_rp: int, since: str) -> HandinDone: ...
+    def counted(self, count: str) -> list[CountedLine]: ...
+    def record_count(self, count: str, code: str, qty: int, clerk: str, add: bool) -> CountedLine: ...
     def clerks(self) -> list[Clerk]: ...
     def check_pin(self, clerk: str, pin: str) -> Clerk: ...
     def point_rules(self) -> dict[str, PointRule]: ...
@@ -389,6 +412,10 @@ class DemoServices:
     sales: list[SaleDone] = field(default_factory=list)
     disputes: list[tuple[str, str, str]] = field(default_factory=list)
     handins: dict[tuple[str, str], HandinDone] = field(default_factory=dict)
+    count: CountInfo | None = field(
+        default_factory=lambda: CountInfo("3", "rak 1", "2026-11-22T07:00:00+07:00")
+    )
+    counts: dict[str, CountedLine] = field(default_factory=dict)
     _lock: threading.Lock = field(default_factory=threading.Lock)
 
     def info(self) -> DeviceInfo:
@@ -471,7 +498,25 @@ class DemoServices:
             last_sync_at="2026-11-22T10:02:00+07:00",
             printer=self.printer_state,
             scanner="ok",
+            count=self.count,
         )
+
+    def counted(self, count: str) -> list[CountedLine]:
+        with self._lock:
+            return sorted(self.counts.values(), key=lambda line: line.at, reverse=True)
+
+    def record_count(self, count: str, code: str, qty: int, clerk: str, add: bool) -> CountedLine:
+        product = self.product(code)
+        with self._lock:
+            if self.count is None or self.count.id != count:
+                raise errors.CountClosed(count=count)
+            if product.unit != self.unit:
+                raise errors.NotCountedHere(name=product.name)
+            held = self.counts.get(product.sku)
+            total = (int(held.qty) if held is not None and add else 0) + qty
+            line = CountedLine(product.sku, product.name, str(total), now_text())
+            self.counts[product.sku] = line
+            return line
 
     def shift_summary(self, clerk: str, since: str) -> ShiftSummary:
         with self._lock:
@@ -703,7 +748,39 @@ class EdgeServices:
             refused_reason=str(s.refused_latest[0][1]) if getattr(s, "refused_latest", ()) else "",
             revoked=bool(getattr(s, "revoked", False)),
             log_problem=_log_problem(getattr(s, "witness_problem", None), self.lang),
+            count=self._count(),
         )
+
+    def _count(self) -> CountInfo | None:
+        found = self.dev.open_count()
+        return None if found is None else CountInfo(found.id, found.section, found.started)
+
+    def counted(self, count: str) -> list[CountedLine]:
+        from edge.rules import from_milli
+
+        lines = []
+        for sku, milli, at in self.dev.counted(count):
+            item = self.dev.product(sku)
+            lines.append(CountedLine(sku, item.name if item else sku, str(from_milli(milli)), at))
+        return lines
+
+    def record_count(self, count: str, code: str, qty: int, clerk: str, add: bool) -> CountedLine:
+        from edge.errors import EdgeError, NoOpenCount, UnknownProduct, WrongUnit
+        from edge.rules import from_milli
+
+        try:
+            rec, total = self.dev.record_count(count, code, qty, clerk, add=add)
+        except NoOpenCount as err:
+            raise errors.CountClosed(count=count) from err
+        except UnknownProduct as err:
+            raise errors.UnknownCountItem(code=code) from err
+        except WrongUnit as err:
+            item = self.dev.product(code)
+            raise errors.NotCountedHere(name=item.name if item else code) from err
+        except EdgeError as err:
+            raise errors.CountRefused(reason=_edge_text(err, self.lang)) from err
+        item = self.dev.product(code)
+        return CountedLine(code, item.name if item else code, str(from_milli(total)), rec.at)
 
     def shift_summary(self, clerk: str, since: str) -> ShiftSummary:
         from edge.errors import EdgeError

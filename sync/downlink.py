@@ -25,7 +25,8 @@ NAMES: Final = ("catalog", "members", "config")
 # ``"reflects": {device: seq}``, each of the branch's devices' contiguous committed seq when it read
 # them, so that a device counts as pending exactly its sales above that (docs/contracts.md).
 REFLECTING: Final = ("catalog", "members")
-KEY_OF: Final = {"catalog": "sku", "members": "number", "config": "key", "clerks": "id"}
+# ``counts``: the open stock counts (stok opname), items {id, unit, section, started} (docs/contracts.md).
+KEY_OF: Final = {"catalog": "sku", "members": "number", "config": "key", "clerks": "id", "counts": "id"}
 DELTA_SUFFIX: Final = "delta"
 # A snapshot larger than this is refused by the device (a catalog of 300 items is about 40 KB).
 MAX_DOWNLINK_BYTES: Final = 4 * 1024 * 1024

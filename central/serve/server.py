@@ -42,7 +42,7 @@ import orjson
 from central.books.statement import member_summary
 from central.ledger import quarantine
 from central.ledger.ingest import Prepared, prepare, relaxed_collector
-from central.stock import onhand
+from central.stock import counts, onhand
 from central.transparency import log as tlog
 from central.transparency import witnesses
 from sync import ack as ack_mod
@@ -446,6 +446,7 @@ class Server:
             "catalog": self._catalog,
             "members": self.ledger.members,
             "config": self._config_items,
+            "counts": lambda: counts.open_counts(self.ledger),
         }
         # Each device's committed seq is read before the figures, never after: an ingest in between
         # can then only make a payload count less than its figures do (the device counts a sale as

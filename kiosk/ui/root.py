@@ -37,6 +37,8 @@ from kiosk.scanning import ScanFeed
 from kiosk.services import (
     COUNTER_UNITS,
     Clerk,
+    CountedLine,
+    CountInfo,
     DeviceInfo,
     DeviceStatus,
     HandinDone,
@@ -46,6 +48,7 @@ from kiosk.services import (
     SaleDone,
 )
 from kiosk.ui import text as tx
+from kiosk.ui.count_screen import CountScreen
 from kiosk.ui.screens import (
     CheckoutScreen,
     CounterScreen,
@@ -67,6 +70,7 @@ STATUS_EVERY_S: Final = 2.0
 MEMBER_TIMEOUT_S: Final = 45.0
 BANNER_SHOW_S: Final = 12.0
 PIN_DIGITS_MAX: Final = 8
+COUNT_DIGITS_MAX: Final = 5  # whole units counted in one go: up to 99,999, within the envelope's limit
 HANDIN_DIGITS_MAX: Final = 10  # whole rupiah: up to Rp 9.999.999.999, within the envelope's limit
 DISPUTE_REASON: Final = "Anggota melapor di kiosk: bukan pembelian saya"
 
@@ -187,6 +191,14 @@ class KioskRoot(FloatLayout):
         self.shift_summary: ShiftSummary | None = None
         self.handin_text = ""  # the cash counted at shift close, as typed on the keypad
         self.handin_done: HandinDone | None = None
+        # count mode (stok opname): the count being counted, the item scanned, the quantity typed, what
+        # this kiosk counted for it (latest first), and whether the office closed it meanwhile
+        self.counting: CountInfo | None = None
+        self.count_item: Product | None = None
+        self.count_qty = ""
+        self.count_lines: list[CountedLine] = []
+        self.count_closed = False
+        self.count_saving = False
         self.cart = Cart()
         self.sale_member: Member | None = None
         self.payment = "cash"
@@ -224,6 +236,7 @@ class KioskRoot(FloatLayout):
             ("payment", PaymentScreen),
             ("done", DoneScreen),
             ("shift", ShiftScreen),
+            ("count", CountScreen),
         ):
             view = cls(self, name=name)
             self.views[name] = view
@@ -286,8 +299,11 @@ class KioskRoot(FloatLayout):
 
     def _got_status(self, status: DeviceStatus) -> None:
         self._status_pending = False
+        before = self.status.count if self.status is not None else None
         self.status = status
         self.status_bar.refresh()
+        if status.count != before:
+            self._count_announced(status.count)
 
     def _status_failed(self, _err: errors.KioskError) -> None:
         self._status_pending = False
@@ -396,6 +412,18 @@ class KioskRoot(FloatLayout):
                 )
             else:
                 self.edge.submit("product", scan.code, on_ok=self._scanned_product, on_error=self.show_error)
+        elif screen == "count":
+            if scan.kind == "member_card":
+                self.show_banner(
+                    self.t("This is a member card."), self.t("Scan the item's barcode."), kind="warn"
+                )
+            else:
+                self.edge.submit(
+                    "product",
+                    scan.code,
+                    on_ok=self._count_scanned,
+                    on_error=lambda _e: self._count_unknown(scan.code),
+                )
         elif screen == "login":
             self.show_banner(
                 self.t("Sign in first."), self.t("Choose your name and enter your PIN."), kind="warn"
@@ -634,7 +662,108 @@ class KioskRoot(FloatLayout):
         if self.screens.current == "shift":
             self.current_view().refresh()
 
+    # ---- count mode (stok opname) -------------------------------------------------------------------
+
+    def _count_announced(self, count: CountInfo | None) -> None:
+        """Central's announcement changed: a count opened, or the one being counted was closed."""
+        gone = self.counting is not None and (count is None or count.id != self.counting.id)
+        if gone and self.counting is not None and not self.count_closed:
+            self.count_closed = True
+            self.show_error(errors.CountClosed(count=self.counting.id))
+        self._refresh_if("shift")
+        self._refresh_if("count")
+
+    def show_count(self) -> None:
+        """Enter count mode for the open count of this unit (from the end-of-shift screen)."""
+        count = self.status.count if self.status is not None else None
+        if self.clerk is None or count is None:
+            self.show_error(errors.NoCountOpen())
+            return
+        if self.counting is None or self.counting.id != count.id:
+            self.count_lines = []
+            self.count_item = None
+        self.counting = count
+        self.count_closed = False
+        self.count_qty = ""
+        self.edge.submit("counted", count.id, on_ok=self._got_counted, on_error=self.show_error)
+        self.show("count")
+
+    def _got_counted(self, lines: list[CountedLine]) -> None:
+        self.count_lines = list(lines)
+        self._refresh_if("count")
+
+    def _count_scanned(self, product: Product) -> None:
+        if product.unit != self.unit:
+            self.show_error(errors.NotCountedHere(name=product.name))
+            return
+        self.hide_banner()
+        self.count_item = product
+        self.count_qty = ""
+        self._refresh_if("count")
+
+    def _count_unknown(self, code: str) -> None:
+        self.count_item = None
+        self.count_qty = ""
+        self.show_error(errors.UnknownCountItem(code=code))
+        self._refresh_if("count")
+
+    def count_key(self, key: str) -> None:
+        if self.count_closed:
+            return
+        # a leading zero is kept so that an empty shelf can be counted 0
+        text = keypad_press(self.count_qty, key, max_digits=COUNT_DIGITS_MAX, leading_zero=True)
+        self.count_qty = text if text.strip("0") or len(text) <= 1 else "0"
+        self.current_view().refresh()
+
+    def count_add(self) -> None:
+        self._record_count(add=True)
+
+    def count_replace(self) -> None:
+        self._record_count(add=False)
+
+    def _record_count(self, *, add: bool) -> None:
+        item, count = self.count_item, self.counting
+        if self.clerk is None or item is None or count is None or not self.count_qty or self.count_closed:
+            return
+        if self.count_saving:
+            return
+        self.count_saving = True
+        self.edge.submit(
+            "record_count",
+            count.id,
+            item.sku,
+            int(self.count_qty),
+            self.clerk.id,
+            add,
+            on_ok=self._counted,
+            on_error=self._count_failed,
+        )
+        self._refresh_if("count")
+
+    def _counted(self, line: CountedLine) -> None:
+        self.count_saving = False
+        self.count_lines = [line] + [ln for ln in self.count_lines if ln.sku != line.sku]
+        self.count_qty = ""
+        self._refresh_if("count")
+
+    def _count_failed(self, err: errors.KioskError) -> None:
+        self.count_saving = False
+        if isinstance(err, errors.CountClosed):
+            self.count_closed = True
+        self.show_error(err)
+        self._refresh_if("count")
+
+    def leave_count(self) -> None:
+        self.count_item = None
+        self.count_qty = ""
+        self.show_shift()
+
     def logout(self) -> None:
+        self.counting = None
+        self.count_item = None
+        self.count_qty = ""
+        self.count_lines = []
+        self.count_closed = False
         self.clerk = None
         self.shift_since = None
         self.shift_summary = None

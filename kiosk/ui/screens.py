@@ -839,8 +839,10 @@ class ShiftScreen(KioskScreen):
         box.add_widget(middle)
         buttons = BoxLayout(size_hint_y=None, height=68, spacing=8)
         self.w["back"] = Big(action=self.k.back_to_sale, color=GREY, height=68)
+        self.w["count"] = Big(action=self.k.show_count, color=BLUE, height=68, size_sp="20sp")
         self.w["logout"] = Big(action=self.k.logout, color=RED, height=68)
         buttons.add_widget(self.w["back"])
+        buttons.add_widget(self.w["count"])
         buttons.add_widget(self.w["logout"])
         box.add_widget(buttons)
         self.add_widget(box)
@@ -877,6 +879,12 @@ class ShiftScreen(KioskScreen):
         self.w["since"].text = self.t("Sales since {when}").format(when=tx.when(k.shift_since, self.t))
         self.w["back"].text = self.t("Back to sales")
         self.w["logout"].text = self.t("Close shift and sign out")
+        count = k.status.count if k.status is not None else None
+        # count mode only while the office holds a count open for this unit (the downlink says so)
+        self.w["count"].text = (
+            self.t("Stock count {count}").format(count=count.id) if count else self.t("No stock count")
+        )
+        self.w["count"].set_enabled(count is not None)
         self._refresh_handin()
         table = self.w["table"]
         table.clear_widgets()

@@ -34,6 +34,10 @@ def test_upgrade_from_schema_1_keeps_outbox_and_chain(device_dir: Path) -> None:
         before = dev.outbox_after(0, 10)
     conn = sqlite3.connect(device_dir / STORE_FILE, isolation_level=None)
     for statement in (
+        "DROP TABLE counts",  # migration 5
+        "DROP TABLE count_lines",
+        "DROP TABLE log_checkpoints",  # migration 4
+        "DROP TABLE log_problems",
         "DROP INDEX outbox_refused",  # migration 3
         "ALTER TABLE outbox DROP COLUMN refused_at",
         "ALTER TABLE outbox DROP COLUMN refused_reason",

@@ -26,6 +26,16 @@ EXPECTED = {
     "12-printer-out-of-paper": ("Kertas printer habis.", "Cetak ulang"),
     "13-shift": ("Tutup shift: Sari Wulandari", "Setoran tunai: Rp 100.000"),
     "14-counter-fotokopi": ("Fotokopi A4 hitam putih\nRp 250", "25"),
+    "15-count": (
+        "Stok opname 3: rak 1",
+        "Dihitung di kios ini: 3 barang",
+        "Jumlah: 8",
+        "terhitung di sini: 30",
+    ),
+    "16-count-unknown-item": (
+        "Barcode 8990000000001 tidak ada di katalog kios ini: tidak ada yang dihitung.",
+    ),
+    "17-count-closed": ("Stok opname 3 sudah ditutup kantor.", "Kantor sudah menutup stok opname ini."),
 }
 
 
