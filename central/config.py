@@ -65,6 +65,7 @@ _TOP_KEYS: Final = frozenset(
         "savings",
         "stock",
         "notify",
+        "board_activity",  # read by central.boardactivity.rules (points per kind of board report)
     }
 )
 

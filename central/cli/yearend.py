@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any, Final
 
 from central.errors import CentralError
 from central.yearend.closing import (
-    activity_totals,
+    activity_parts,
     close_year,
     closed_allocation,
     compute_year,
@@ -134,13 +134,26 @@ def cmd_board_activity(ledger: Ledger, args: argparse.Namespace) -> int:
 
 
 def cmd_board_list(ledger: Ledger, args: argparse.Namespace) -> int:
-    """Activity score totals per board member for a year."""
-    totals = activity_totals(ledger, args.year)
-    rows = sorted(totals.items(), key=lambda kv: member_sort_key(kv[0]))
+    """Activity score per board member for a year: the points of their portal reports (by the config's
+    [board_activity.points]), the manual scores recorded with ``board activity``, and the total."""
+    parts = activity_parts(ledger, args.year)
+    rows = [(m, r, a, r + a) for m, (r, a) in sorted(parts.items(), key=lambda kv: member_sort_key(kv[0]))]
     if args.json:
-        print(json.dumps([{"member": m, "score": s} for m, s in rows], ensure_ascii=False))
+        print(
+            json.dumps(
+                [{"member": m, "reports": r, "manual": a, "score": s} for m, r, a, s in rows],
+                ensure_ascii=False,
+            )
+        )
     else:
-        print(_table(_t("board", _lang(args)), ["member", "score"], [[m, str(s)] for m, s in rows]), end="")
+        print(
+            _table(
+                _t("board", _lang(args)),
+                ["member", "reports", "manual", "score"],
+                [[m, str(r), str(a), str(s)] for m, r, a, s in rows],
+            ),
+            end="",
+        )
     return 0
 
 
@@ -223,14 +236,17 @@ def add_commands(sub: Any) -> None:
     p = sub.add_parser("board", help="board members' activity (seed 000 merit system)")
     bsub = p.add_subparsers(dest="board_action", metavar="ACTION")
     bsub.required = True
-    b = bsub.add_parser("activity", help="record an activity score of a board member")
+    b = bsub.add_parser(
+        "activity",
+        help="record a manual activity score of a board member (added to the points of their portal reports)",
+    )
     b.add_argument("--member", required=True)
     b.add_argument("--score", type=int, required=True, help=f"1..{MAX_ACTIVITY_SCORE}")
     b.add_argument("--on", type=_date_arg, help="day of the activity (default today)")
     b.add_argument("--note", help="what was done")
     b.add_argument("--by", help="who records it")
     b.set_defaults(func=_guard(cmd_board_activity))
-    b = bsub.add_parser("list", help="activity score totals per board member")
+    b = bsub.add_parser("list", help="activity scores per board member: reports' points, manual, total")
     b.add_argument("--year", type=_year_arg, required=True)
     b.add_argument("--json", action="store_true")
     b.set_defaults(func=_guard(cmd_board_list))

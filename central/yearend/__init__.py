@@ -7,6 +7,7 @@ The names below are the package's public face, for the shells (CLI, portal, demo
 
 from central.yearend.closing import (
     YearResult,
+    activity_parts,
     activity_totals,
     close_year,
     close_year_for_demo,
@@ -43,6 +44,7 @@ __all__ = [
     "YearNotClosed",
     "YearNotOver",
     "YearResult",
+    "activity_parts",
     "activity_totals",
     "close_year",
     "close_year_for_demo",

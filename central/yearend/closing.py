@@ -29,6 +29,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.exc import IntegrityError
 
+from central.boardactivity import store as activity_store
 from central.ledger import schema
 from central.yearend.inputs import (
     IncomeFigures,
@@ -93,7 +94,7 @@ class YearResult:
     timings: Mapping[str, float] = field(default_factory=dict)  # seconds per phase, for operators
 
 
-def _board_scores(conn: Connection, lo: str, hi: str) -> dict[str, int]:
+def _manual_scores(conn: Connection, lo: str, hi: str) -> dict[str, int]:
     b = board_activity
     return {
         member: int(score)
@@ -101,6 +102,15 @@ def _board_scores(conn: Connection, lo: str, hi: str) -> dict[str, int]:
             select(b.c.member, func.sum(b.c.score)).where(b.c.day >= lo, b.c.day <= hi).group_by(b.c.member)
         )
     }
+
+
+def _board_scores(ledger: Ledger, conn: Connection, lo: str, hi: str) -> dict[str, int]:
+    """Each board member's score: the points of their activity reports (``central.boardactivity``, by the
+    config's points per kind) plus the manual scores of ``board activity`` (adjustments)."""
+    scores = activity_store.report_scores(ledger, conn, lo, hi)
+    for member, extra in _manual_scores(conn, lo, hi).items():
+        scores[member] = scores.get(member, 0) + extra
+    return scores
 
 
 def compute_year(
@@ -123,6 +133,7 @@ def compute_year(
     ppolicy = point_policy(config)
     spolicy = shu_policy(config)
     ensure_tables(ledger)
+    activity_store.ensure_tables(ledger)
     clock = [time.perf_counter()]
 
     def lap() -> float:
@@ -135,7 +146,7 @@ def compute_year(
             conn.exec_driver_sql(f"SET LOCAL work_mem = '{AGGREGATE_WORK_MEM_MB}MB'")
         phases: dict[str, float] = {}
         inputs = period_inputs(conn, config, ppolicy, lo, hi, timings=phases)
-        scores = _board_scores(conn, lo, hi) if spolicy.board_by_activity else {}
+        scores = _board_scores(ledger, conn, lo, hi) if spolicy.board_by_activity else {}
     timings = {"aggregate_s": lap(), **{f"aggregate_{k}": v for k, v in phases.items()}}
     points = points_of(ppolicy, inputs)
     timings["points_s"] = lap()
@@ -390,11 +401,19 @@ def record_activity(
 
 
 def activity_totals(ledger: Ledger, year: int) -> dict[str, int]:
-    """Sum of activity scores per board member in the year."""
+    """Activity score per board member in the year: their reports' points plus manual scores."""
+    return {m: reports + manual for m, (reports, manual) in activity_parts(ledger, year).items()}
+
+
+def activity_parts(ledger: Ledger, year: int) -> dict[str, tuple[int, int]]:
+    """Per board member in the year: (points of their activity reports, manual scores recorded)."""
     lo, hi = year_bounds(year)
     ensure_tables(ledger)
+    activity_store.ensure_tables(ledger)
     with ledger.read() as conn:
-        return _board_scores(conn, lo, hi)
+        reports = activity_store.report_scores(ledger, conn, lo, hi)
+        manual = _manual_scores(conn, lo, hi)
+    return {m: (reports.get(m, 0), manual.get(m, 0)) for m in sorted(set(reports) | set(manual))}
 
 
 # -- plain data for reports, JSON and the demo --------------------------------------------------------
