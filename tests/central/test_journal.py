@@ -64,7 +64,7 @@ def test_an_expense_with_its_receipt_is_drafted_approved_and_in_the_cash_book(
     assert store.photo(ledger, entry.photos[0].id).startswith(b"\xff\xd8")
     done = store.approve(ledger, office, entry.id, by="B001", role="bendahara", now_ts=NOW_TS)
     assert done.state == "approved" and done.decided_by == "B001" and done.posted_tx
-    [section] = cashbook(ledger, Period(DAY, DAY))
+    [section] = cashbook(ledger, Period(DAY.isoformat(), DAY.isoformat()))
     assert [(r[0], r[4], r[6]) for r in section.rows] == [
         (DAY.isoformat(), "Bayar listrik kantor Maret", 350_000)
     ]
@@ -142,7 +142,7 @@ def test_a_bank_deposit_leaves_the_cash_book(ledger: Ledger, office: identity.Of
         description="Setor kas ke bank",
     )
     store.approve(ledger, office, entry.id, by="K001", role="ketua", now_ts=NOW_TS)
-    [section] = cashbook(ledger, Period(DAY, DAY))
+    [section] = cashbook(ledger, Period(DAY.isoformat(), DAY.isoformat()))
     assert [(r[4], r[6]) for r in section.rows] == [("Setor kas ke bank", 2_000_000)]
 
 
