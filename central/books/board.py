@@ -1,7 +1,9 @@
 """What the board reads at a glance, and the lists behind it: sales per unit, cash, savings, loans out,
-members in arrears, silent devices, quarantine waiting; the fleet of devices with when central last heard
-from each; every dispute with the sale it disputes. Read only, aggregated in SQL (or through the loan
-book and the reports, so the figures are the same as on the pages they lead to).
+members in arrears, silent devices, quarantine waiting, devices that flagged the transparency log; the
+fleet of devices with when central last heard from each and the log checkpoint each witnessed (its size,
+when it was signed, how far the log has grown since, and any problem it reported); every dispute with the
+sale it disputes. Read only, aggregated in SQL (or through the loan book and the reports, so the figures
+are the same as on the pages they lead to).
 
 Members in arrears: a member with an installment of one of their loans, from the loan's schedule
 (``central.loans.portfolio.cards``, as the member's statement computes the next installment), that fell
@@ -11,7 +13,7 @@ due before the day and is not fully paid (``days_late > 0``). An installment due
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import ColumnElement, FromClause, func, select
@@ -21,6 +23,9 @@ from central.ledger import schema
 from central.ledger.balances import account_sums
 from central.ledger.quarantine import counts
 from central.loans import portfolio
+from central.transparency import log as tlog
+from central.transparency import witnesses
+from sync.witness import Problem
 
 if TYPE_CHECKING:
     from central.ledger import Ledger
@@ -67,6 +72,19 @@ class DeviceSeen:
     contiguous_seq: int  # seqs 1..this all processed (committed or refused while authentic)
     last_tx_ts: int | None  # the device's time of its latest committed transaction
     last_heard_ts: int | None  # when central last received something authentic from it
+    # The transparency log as this device witnessed it (``central.transparency.witnesses``): the size of
+    # the checkpoint it kept and when that was signed (None: it never reported), the leaves the log holds
+    # beyond it, and the problems it ever flagged (a fork, an inconsistent or badly signed checkpoint, a
+    # missing sale), with the latest one.
+    log_size: int | None = None
+    log_signed_ts: int | None = None
+    log_behind: int = 0
+    log_flags: tuple[str, ...] = ()
+    log_problem: Problem | None = None
+
+    @property
+    def log_flagged(self) -> bool:
+        return bool(self.log_flags)
 
     def silent(self, now_ts: int, after_s: int = SILENT_AFTER_S) -> bool:
         """True for an unrevoked device central has not heard from (since it was added) for ``after_s``."""
@@ -92,6 +110,7 @@ class Glance:
     late: tuple[Late, ...]  # members in arrears, most days late first
     silent: tuple[DeviceSeen, ...]
     quarantine_open: int
+    log_flagged: tuple[DeviceSeen, ...]  # devices that flagged a problem with the transparency log
     disputes_month: int
 
     @property
@@ -189,6 +208,7 @@ def fleet(ledger: Ledger) -> list[DeviceSeen]:
     (committed or refused while authentic: forged envelopes naming it do not count)."""
     t = schema.transactions
     r = schema.refusals
+    tlog.prepare(ledger)  # the log's tables (witness reports) exist before the read
     with ledger.read() as conn:
         committed = {
             device: (int(n), int(seq), int(ts), int(heard))
@@ -204,10 +224,12 @@ def fleet(ledger: Ledger) -> list[DeviceSeen]:
                 select(r.c.device, func.max(r.c.received_ts)).group_by(r.c.device)
             )
         }
+        witnessed = {w.device: w for w in witnesses.overview(conn)}
     out = []
     for row in ledger.devices_list():
         device = str(row["device"])
         n, seq, ts, heard = committed.get(device, (0, 0, None, None))
+        w = witnessed.get(device)
         heard_at = [x for x in (heard, refused.get(device)) if x is not None]
         out.append(
             DeviceSeen(
@@ -222,16 +244,35 @@ def fleet(ledger: Ledger) -> list[DeviceSeen]:
                 contiguous_seq=ledger.contiguous_seq(device),
                 last_tx_ts=ts,
                 last_heard_ts=max(heard_at) if heard_at else None,
+                log_size=None if w is None else w.size,
+                log_signed_ts=None if w is None else _unix(w.signed_at),
+                log_behind=0 if w is None else w.behind,
+                log_flags=() if w is None else w.problems,
+                log_problem=None if w is None else w.problem(),
             )
         )
     return out
 
 
+def _unix(iso_utc: str) -> int | None:
+    """A checkpoint's time (``2026-12-06T02:30:00Z``) as Unix time; None when it is not one."""
+    try:
+        return int(datetime.strptime(iso_utc, "%Y-%m-%dT%H:%M:%SZ").replace(tzinfo=UTC).timestamp())
+    except ValueError:
+        return None
+
+
 def silent_devices(
-    ledger: Ledger, now_ts: int, *, skip: frozenset[str] = frozenset(), after_s: int = SILENT_AFTER_S
+    ledger: Ledger,
+    now_ts: int,
+    *,
+    skip: frozenset[str] = frozenset(),
+    after_s: int = SILENT_AFTER_S,
+    seen: list[DeviceSeen] | None = None,
 ) -> tuple[DeviceSeen, ...]:
     """Unrevoked devices (not those in ``skip``, e.g. the office) silent for more than ``after_s``."""
-    return tuple(d for d in fleet(ledger) if d.device not in skip and d.silent(now_ts, after_s))
+    devices = fleet(ledger) if seen is None else seen
+    return tuple(d for d in devices if d.device not in skip and d.silent(now_ts, after_s))
 
 
 def disputes_count(ledger: Ledger, lo: str, hi: str) -> int:
@@ -297,6 +338,7 @@ def glance(ledger: Ledger, on: date, now_ts: int, *, skip_devices: frozenset[str
     day_deposits = kind_totals(ledger, "savings_deposit", hi, hi)
     month_deposits = kind_totals(ledger, "savings_deposit", lo, hi)
     cards = [c for c in portfolio.cards(ledger, on) if c.outstanding_rp > 0 or c.state.arrears_rp > 0]
+    devices = fleet(ledger)
     return Glance(
         on=on,
         month_start=on.replace(day=1),
@@ -308,7 +350,8 @@ def glance(ledger: Ledger, on: date, now_ts: int, *, skip_devices: frozenset[str
         loans_open=sum(1 for c in cards if c.outstanding_rp > 0),
         loans_out_rp=sum(c.outstanding_rp for c in cards),
         late=in_arrears(cards),
-        silent=silent_devices(ledger, now_ts, skip=skip_devices),
+        silent=silent_devices(ledger, now_ts, skip=skip_devices, seen=devices),
         quarantine_open=counts(ledger).get("open", 0),
         disputes_month=disputes_count(ledger, lo, hi),
+        log_flagged=tuple(d for d in devices if d.log_flagged),
     )

@@ -71,4 +71,19 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "WARNING: the inclusion proof failed ({why}). Report it to a supervisor.",
     ),
     "log_receipt_proof": ("Unduh buktinya (JSON)", "Download the proof (JSON)"),
+    # devices as witnesses, on the board's pages (/board, /devices)
+    "log_flagged": ("Perangkat yang menandai log", "Devices that flagged the log"),
+    "log_flagged_note": (
+        "Perangkat ini menolak checkpoint dari pusat (bercabang, tidak konsisten, tanda tangan salah) atau "
+        "tidak menemukan transaksinya di log. Periksa dengan: central transparency audit.",
+        "These devices refused a checkpoint from central (forked, inconsistent, badly signed) or did not "
+        "find their transaction in the log. Check with: central transparency audit.",
+    ),
+    "log_col_witnessed": ("Checkpoint log yang disaksikan", "Log checkpoint witnessed"),
+    "log_witnessed_row": (
+        "ukuran {size}, ditandatangani {signed}; log bertambah {behind} sejak itu",
+        "size {size}, signed {signed}; the log grew by {behind} since",
+    ),
+    "log_not_witnessed": ("belum ada laporan", "no report yet"),
+    "log_col_flags": ("Masalah log yang dilaporkan", "Log problems reported"),
 }
