@@ -46,6 +46,8 @@ PURE_MODULES = [
     "sync/checkpoint.py",
     "central/transparency/verify.py",
     "central/handins/rules.py",
+    "central/assets/rules.py",
+    "central/boardactivity/rules.py",
     "central/groups/rules.py",
     "central/disputes/rules.py",
 ]
@@ -108,6 +110,7 @@ CENTRAL_LAYERS = (
     "notify",
     "handins",
     "disputes",
+    "assets",
     "sample",
     "serve",
     "portal",

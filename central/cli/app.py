@@ -57,7 +57,9 @@ EXTENSIONS: Final = (
     "central.cli.stock",
     "central.cli.notify",
     "central.cli.handins",
+    "central.cli.assets",
     "central.cli.journal",
+    "central.cli.statements",
     "central.cli.disputes",
 )
 DEFAULT_DB: Final = "central.sqlite"
