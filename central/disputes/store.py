@@ -236,6 +236,22 @@ def count(ledger: Ledger, **filters: Any) -> int:
         return int(conn.execute(select(func.count()).select_from(joined).where(*where)).scalar_one())
 
 
+def facets(ledger: Ledger) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """The clerks and the devices of the disputed sales (for the list's filters), each sorted."""
+    t = schema.transactions
+    sale = t.alias("sale")
+    query = (
+        select(sale.c.clerk, sale.c.device)
+        .select_from(t.join(sale, sale.c.id == t.c.ref))
+        .where(t.c.kind == "dispute")
+        .distinct()
+        .limit(MAX_LISTED)
+    )
+    with ledger.read() as conn:
+        rows = conn.execute(query).all()
+    return tuple(sorted({str(c) for c, _ in rows if c})), tuple(sorted({str(d) for _, d in rows if d}))
+
+
 def get(ledger: Ledger, key: str) -> Case:
     """The case ``key``: a dispute's id, or the id of the disputed sale when one dispute names it.
 

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from central.books.viewer import SEES_MEMBERS
+from central.disputes import rules as dispute_rules
 from central.members.rows import ROLES
 from central.portal.accounts import User
 
@@ -28,6 +29,7 @@ PAYERS: Final = frozenset({"bendahara", "manajer"})  # who pays out approved loa
 STOCK_READERS: Final = READERS | {"kasir"}  # stock on hand and the counts: the office, board and clerks
 COUNTERS: Final = OFFICE | {"kasir"}  # who types counted lines into an open stock count
 ANNOUNCERS: Final = OFFICE | {"pengurus", "ketua", "sekretaris", "bendahara"}  # who sends SMS announcements
+DISPUTE_DECIDERS: Final = frozenset(dispute_rules.DECIDERS)  # accept or reject a member's dispute
 JOURNAL_MAKERS: Final = frozenset({"staf", "manajer", "bendahara"})  # who drafts the office's own entries
 JOURNAL_CHECKERS: Final = frozenset({"manajer", "bendahara", "ketua"})  # who approves them (not the maker)
 CADRES: Final = frozenset({"kader"})  # field cadres (Kader HALO): file visit reports
@@ -149,7 +151,12 @@ MATRIX: Final = (
     Rule("quarantine", "/quarantine", ("GET",), READERS),
     Rule("quarantine_item", "/quarantine/{item}", ("GET",), READERS),
     Rule("chains", "/chains", ("GET",), READERS),
+    # disputes (docs/disputes.md): the cases and the report for the office, board and supervisors; the
+    # supervisor or the manager decides (the report's row before the case's, which would match "report")
     Rule("disputes", "/disputes", ("GET",), READERS),
+    Rule("dispute_report", "/disputes/report", ("GET",), READERS),
+    Rule("dispute_case", "/disputes/{case}", ("GET",), READERS),
+    Rule("dispute_decide", "/disputes/{case}/decide", ("POST",), DISPUTE_DECIDERS),
     Rule("devices", "/devices", ("GET",), READERS),
     Rule("products", "/products", ("GET",), READERS),
     # the office's writes (before /members/{number}, which would match "new" and "import")

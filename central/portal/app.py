@@ -36,6 +36,7 @@ from central.portal import (
     accounts,
     pages,
     pages_board,
+    pages_disputes,
     pages_groups,
     pages_handins,
     pages_journal,
@@ -97,6 +98,7 @@ def _pages() -> dict[str, Page]:
         pages_stock,
         pages_notify,
         pages_handins,
+        pages_disputes,
         pages_journal,
         pages_groups,
     ):

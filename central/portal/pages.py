@@ -13,6 +13,7 @@ from starlette.responses import RedirectResponse, Response
 
 from central.books import receipts, reports, statement
 from central.books.viewer import Viewer
+from central.disputes import store as disputes
 from central.errors import UnknownMember
 from central.messages import label
 from central.portal import access, accounts, downloads
@@ -22,6 +23,7 @@ from central.portal.web import LANG_COOKIE, LANG_MAX_AGE_S, Req, not_found, safe
 from central.yearend import closed_allocation
 
 HOME_PURCHASES: Final = 20  # the latest purchases on the home page
+HOME_DISPUTES: Final = 3  # the member's latest disputes on the home page, with their outcome
 CASHBOOK_PAGE: Final = 100  # lines per page: a month of a small shop, well under 100 KB of HTML
 MAX_PERIOD_DAYS: Final = 366  # the longest cash book period on one request
 AUDIT_PAGE: Final = 100
@@ -222,7 +224,14 @@ def home(req: Req) -> Response:
             "loans": statement.member_loans(req.ledger, number, today.isoformat()),
         }
 
-    return req.render("home.html", **req.portal.home.get(req.ledger, number, today.isoformat(), figures))
+    # the member's latest disputes and their outcome, outside the kept figures: a decision that posts
+    # nothing (a rejection) shows at once
+    latest_disputes = disputes.cases(req.ledger, member=number, limit=HOME_DISPUTES)
+    return req.render(
+        "home.html",
+        **req.portal.home.get(req.ledger, number, today.isoformat(), figures),
+        disputes=latest_disputes,
+    )
 
 
 def member(req: Req) -> Response:

@@ -1,6 +1,7 @@
 """The portal's board pages (routes in ``central.portal.access.MATRIX``): the board's phone view of the day
 and the month, and the lists behind it for the board, the supervisors, the manager and the office:
-members, quarantine (a row with its body and actions), device chains, disputes, devices, products.
+members, quarantine (a row with its body and actions), device chains, devices, products (the disputes:
+``central.portal.pages_disputes``).
 
 Read only, through the books' and the ledger's own functions (``central.books.board``, ``reports``,
 ``central.ledger.quarantine``, ``Ledger.members`` / ``products``): the figures are the command line's.
@@ -28,7 +29,6 @@ from central.portal.web import Req, not_found
 
 MEMBERS_PAGE: Final = 50
 QUARANTINE_PAGE: Final = 100
-DISPUTES_PAGE: Final = 100
 PRODUCTS_PAGE: Final = 200
 LATE_LISTED: Final = 10  # members in arrears named on the board's page (the rest: the aging list)
 SILENT_LISTED: Final = 10
@@ -166,26 +166,6 @@ def chains(req: Req) -> Response:
     return req.render("board_chains.html", section=section, label=label)
 
 
-# -- /disputes --------------------------------------------------------------------------------------------
-
-
-def disputes(req: Req) -> Response:
-    """Every dispute, newest first, with the disputed sale and who recorded it (a kiosk or the office)."""
-    page = _int(req.query("page"), 1, 1, MAX_PAGE)
-    found = bd.disputes(req.ledger, DISPUTES_PAGE + 1, (page - 1) * DISPUTES_PAGE)
-    if not found and page > 1:  # past the end: the last page there is
-        total = bd.disputes_count(req.ledger, bd.FIRST_DAY, "9999-12-31")
-        page = max(1, -(-total // DISPUTES_PAGE))
-        found = bd.disputes(req.ledger, DISPUTES_PAGE + 1, (page - 1) * DISPUTES_PAGE)
-    return req.render(
-        "board_disputes.html",
-        rows=found[:DISPUTES_PAGE],
-        more=len(found) > DISPUTES_PAGE,
-        page=page,
-        office=_office(req),
-    )
-
-
 # -- /devices ---------------------------------------------------------------------------------------------
 
 
@@ -249,7 +229,6 @@ PAGES: Final[dict[str, Callable[[Req], Response]]] = {
     "quarantine": quarantine,
     "quarantine_item": quarantine_item,
     "chains": chains,
-    "disputes": disputes,
     "devices": devices,
     "products": products,
 }

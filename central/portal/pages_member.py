@@ -11,13 +11,14 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
-from datetime import date
+from datetime import date, datetime
 from typing import Any, Final
 from urllib.parse import quote
 
 from starlette.responses import Response
 
 from central.books import receipts
+from central.disputes import store as disputes
 from central.errors import CentralError
 from central.office import entries, identity
 from central.office.errors import OfficeError
@@ -77,8 +78,10 @@ def purchases(req: Req) -> Response:
             limit=PURCHASES_PAGE,
             offset=(page - 1) * PURCHASES_PAGE,
         )
+    disputed = [sale.id for sale in found.sales if sale.dispute is not None]
     return req.render(
         "member_purchases.html",
+        cases=disputes.member_cases(req.ledger, number, disputed),
         start=start,
         end=end,
         bad=bad,
@@ -127,6 +130,12 @@ def dispute(req: Req) -> Response:
     if sale is None or sale.member != number:
         return not_found(req)
     context: dict[str, Any] = {"sale": sale, "reason": "", "min": REASON_MIN, "max": REASON_MAX}
+    if sale.dispute is not None:  # the case and its outcome (the decision and the reason the member reads)
+        case = disputes.member_cases(req.ledger, number, [sale.id]).get(sale.id)
+        context["case"] = case
+        if case is not None and case.decided_ts is not None:
+            when = datetime.fromtimestamp(case.decided_ts, req.ledger.config.tz)
+            context["decided_day"] = when.date().isoformat()
     if sale.dispute is not None or sale.void is not None:
         return req.render("member_dispute.html", **context)
     office, office_problem = _office(req)

@@ -10,6 +10,7 @@ from typing import Final
 
 from central.portal import (
     text_board,
+    text_disputes,
     text_files,
     text_groups,
     text_handins,
@@ -277,6 +278,7 @@ _AREAS: Final = (
     text_stock.MESSAGES,
     text_notify.MESSAGES,
     text_handins.MESSAGES,
+    text_disputes.MESSAGES,
     text_journal.MESSAGES,
     text_groups.MESSAGES,
 )

@@ -109,20 +109,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Per device: committed transactions, highest seq and contiguous seq from 1, gaps, broken links and "
         "envelopes central refused (the same as `python -m central report chains`).",
     ),
-    # /disputes
-    "bd_disputes_title": ("Sanggahan anggota", "Members' disputes"),
-    "bd_disputes_intro": (
-        'Pembelian yang oleh anggota dinyatakan "bukan saya", dengan penjualan yang disanggah.',
-        'Purchases a member reported as "not me", with the disputed sale.',
-    ),
-    "bd_col_day": ("Tanggal", "Date"),
-    "bd_col_sale": ("Penjualan yang disanggah", "Disputed sale"),
-    "bd_col_member": ("Anggota", "Member"),
-    "bd_col_by": ("Dicatat oleh", "Recorded by"),
-    "bd_by_office": ("kantor ({device})", "office ({device})"),
-    "bd_sale_missing": ("tidak ada di buku", "not in the books"),
-    "bd_sale_voided": ("sudah dibatalkan", "since voided"),
-    "bd_no_disputes": ("Belum ada sanggahan.", "No disputes yet."),
+    # /disputes: central.portal.text_disputes
     # /devices
     "bd_devices_title": ("Perangkat", "Devices"),
     "bd_col_unit": ("Unit", "Unit"),

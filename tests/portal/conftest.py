@@ -72,6 +72,8 @@ class World:
             return str(_stock_count(self.ledger))
         if param == "message":
             return str(_sms_message(self.ledger))
+        if param == "case":
+            return str(_dispute(self.ledger))
         if param in ("entry", "receipt"):
             from tests.portal.journal_sample import sample_entry
 
@@ -156,6 +158,17 @@ def _fgs(world: World) -> _Fgs:
         ]
     visit = reports[-1]
     return _Fgs(group.id, meeting.id, visit.id, visit.photos[0])
+
+
+def _dispute(ledger: Ledger) -> str:
+    """A dispute case's id: the newest dispute of the sample month (the sample records a few)."""
+    t = schema.transactions
+    with ledger.read() as conn:
+        found = conn.execute(
+            select(t.c.id).where(t.c.kind == "dispute").order_by(t.c.ts.desc(), t.c.id.desc()).limit(1)
+        ).scalar()
+    assert found, "the sample month has no dispute"
+    return str(found)
 
 
 def _application(ledger: Ledger) -> int:

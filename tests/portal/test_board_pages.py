@@ -26,7 +26,7 @@ from central.ledger import Ledger, quarantine, schema
 from central.loans import portfolio
 from central.messages import label
 from central.office import entries, identity, record
-from central.portal import Settings, access, pages_board
+from central.portal import Settings, access, pages_board, pages_disputes
 from central.portal.text import rp
 from tests.central.helpers import Device
 from tests.portal.conftest import CHEAP, STAFF_LOGIN, World, login, set_password
@@ -470,13 +470,13 @@ def test_fuzzed_query_parameters_never_break_a_page(
 def test_disputes_pages(
     world: World, clients: dict[str, TestClient], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    monkeypatch.setattr(pages_board, "DISPUTES_PAGE", 1)
+    monkeypatch.setattr(pages_disputes, "CASES_PAGE", 1)
     rows = bd.disputes(world.ledger)
     assert len(rows) >= 2
     first = clients["ketua"].get("/disputes").text
-    assert rows[0].tx in first and rows[1].tx not in first and 'href="?page=2"' in first
+    assert rows[0].tx in first and rows[1].tx not in first and 'href="?state=open&amp;page=2"' in first
     second = clients["ketua"].get("/disputes?page=2").text
-    assert rows[1].tx in second and rows[0].tx not in second and 'href="?page=1"' in second
+    assert rows[1].tx in second and rows[0].tx not in second and 'href="?state=open&amp;page=1"' in second
     past = clients["ketua"].get("/disputes?page=500").text  # past the end: the last page
     assert rows[-1].tx in past
 
