@@ -166,6 +166,12 @@ LABELS: Final[dict[str, tuple[str, str]]] = {
     "branch": ("cabang", "branch"),
     "revoked": ("dicabut", "revoked"),
     "public_key": ("kunci publik", "public key"),
+    # the statement of changes in equity (central.books.annual): its columns
+    "savings_pokok_rp": ("simpanan pokok", "simpanan pokok"),
+    "savings_wajib_rp": ("simpanan wajib", "simpanan wajib"),
+    "reserve_rp": ("cadangan", "reserve"),
+    "undistributed_rp": ("SHU belum dibagi", "undistributed SHU"),
+    "other_equity_rp": ("ekuitas lain", "other equity"),
 }
 
 

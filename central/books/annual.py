@@ -20,6 +20,14 @@ from central.books.reports import Section
 if TYPE_CHECKING:
     from central.ledger import Ledger
 
+# The equity statement's columns as the books' column keys (their labels: central.messages.LABELS).
+EQUITY_COLUMNS: Final = {
+    equity.POKOK: "savings_pokok_rp",
+    equity.WAJIB: "savings_wajib_rp",
+    equity.RESERVE: "reserve_rp",
+    equity.SHU: "undistributed_rp",
+    equity.OTHER: "other_equity_rp",
+}
 STATEMENTS: Final = ("balance_sheet", "income", "cash_flow", "equity", "notes")
 TEXT: Final[dict[str, tuple[str, str]]] = {
     "balance_sheet": ("Neraca per 31 Desember", "Balance sheet at 31 December"),
@@ -71,7 +79,7 @@ def cash_flow(ledger: Ledger, year: int, lang: str = "id") -> list[Section]:
     table = cashflow.classify(ledger.config)
     periods = [cashflow.compute(ledger, f"{y:04d}-01-01", f"{y:04d}-12-31", table) for y in (year, year - 1)]
     rows = cashflow.statement_lines(ledger.config, periods, lang)
-    columns = ("name", *year_columns(year))
+    columns = ("memo", *year_columns(year))
     sections = []
     for cls in cashflow.CLASSES:
         lines = [(name, *amounts) for line_cls, name, amounts in rows if line_cls == cls]
@@ -108,7 +116,7 @@ def equity_changes(ledger: Ledger, year: int, lang: str = "id") -> list[Section]
         if column != equity.OTHER
         or any(y.opening[n] or y.closing[n] or any(m[n] for _, m in y.movements) for y in years)
     ]
-    columns = ("name", *(f"{equity.COLUMNS[n]}_rp" for n in keep), "total_rp")
+    columns = ("memo", *(EQUITY_COLUMNS[equity.COLUMNS[n]] for n in keep), "total_rp")
 
     def row(name: str, amounts: Sequence[int]) -> tuple[Any, ...]:
         return (name, *(amounts[n] for n in keep), sum(amounts))
@@ -142,7 +150,7 @@ def _equity_on(ledger: Ledger, on: str) -> int:
 
 def notes_sections(ledger: Ledger, year: int, lang: str = "id") -> list[Section]:
     """The notes for the main accounts at the end of ``year`` beside the end of the year before."""
-    columns = ("name", *year_columns(year))
+    columns = ("memo", *year_columns(year))
     sections = []
     for number, note in enumerate(notes.compute(ledger, year, lang), start=1):
         rows: list[tuple[Any, ...]] = [(name, *amounts) for name, amounts in note.lines]

@@ -278,7 +278,7 @@ def line_label(config: Config, line: str, receipt: bool, lang: str) -> str:
         product = line[len(SAVINGS_PREFIX) :]
         name = _name(config, config.posting.savings_account(product), f"simpanan {product}")
         words = (("Setoran", "deposits"), ("Penarikan", "withdrawals"))[0 if receipt else 1]
-        return f"{words[0]} {name.lower()}" if pick == 0 else f"{name}: {words[1]}"
+        return f"{words[0]} {_lower_first(name)}" if pick == 0 else f"{name}: {words[1]}"
     code = line[len(ACCOUNT_PREFIX) :]
     name = _name(config, code, code)
     account = config.account(code)
@@ -286,7 +286,12 @@ def line_label(config: Config, line: str, receipt: bool, lang: str) -> str:
         words = (("Penjualan", "sold"), ("Pembelian", "bought"))[0 if receipt else 1]
     else:
         words = (("Penerimaan", "received"), ("Pembayaran", "paid"))[0 if receipt else 1]
-    return f"{words[0]} {name.lower()}" if pick == 0 else f"{name}: {words[1]}"
+    return f"{words[0]} {_lower_first(name)}" if pick == 0 else f"{name}: {words[1]}"
+
+
+def _lower_first(name: str) -> str:
+    """``Simpanan SMSK`` -> ``simpanan SMSK``: the account's name inside a sentence."""
+    return name[:1].lower() + name[1:]
 
 
 def _name(config: Config, code: str, default: str) -> str:

@@ -60,6 +60,11 @@ MATRIX: Final = (
     Rule("cashbook", "/cashbook", ("GET",), MEMBERS),
     Rule("balance_sheet", "/reports/balance-sheet", ("GET",), MEMBERS),
     Rule("income", "/reports/income", ("GET",), MEMBERS),
+    # the annual statements (docs/reports.md): this year beside last year
+    Rule("cash_flow", "/reports/cash-flow", ("GET",), MEMBERS),
+    Rule("equity", "/reports/equity", ("GET",), MEMBERS),
+    Rule("notes", "/reports/notes", ("GET",), MEMBERS),
+    Rule("statements", "/reports/statements", ("GET",), MEMBERS),
     Rule("shu", "/reports/shu", ("GET",), MEMBERS),
     Rule("units", "/units", ("GET",), MEMBERS),
     # the transparency log (docs/transparency.md): for anybody, logged in or not; machine forms at stable URLs

@@ -46,6 +46,7 @@ from central.portal import (
     pages_notify,
     pages_office,
     pages_savings,
+    pages_statements,
     pages_stock,
     text,
 )
@@ -101,6 +102,7 @@ def _pages() -> dict[str, Page]:
         pages_disputes,
         pages_journal,
         pages_groups,
+        pages_statements,
     ):
         twice = sorted(set(module.PAGES) & set(found))
         if twice:

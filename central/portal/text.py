@@ -21,6 +21,7 @@ from central.portal import (
     text_notify,
     text_office,
     text_savings,
+    text_statements,
     text_stock,
 )
 
@@ -281,6 +282,7 @@ _AREAS: Final = (
     text_disputes.MESSAGES,
     text_journal.MESSAGES,
     text_groups.MESSAGES,
+    text_statements.MESSAGES,
 )
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}
 for _area in _AREAS:

@@ -3,6 +3,7 @@ the laws that hold for any journal (arus kas reconciles; the equity statement cl
 
 from __future__ import annotations
 
+import json
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -13,6 +14,7 @@ from hypothesis import strategies as st
 
 from central import config, yearend
 from central.books import annual, cashflow, equity, notes, reports
+from central.cli import app as cli
 from central.ledger import Ledger, schema
 from central.ledger.tables import insert_many
 from central.members.rows import MemberRow, ProductRow
@@ -148,7 +150,7 @@ def test_equity_statement_of_the_scenario_years(books: Ledger) -> None:
 def test_the_statement_sections_carry_both_years(books: Ledger) -> None:
     """The portal's and CLI's sections: amounts of 2026 beside 2025, the checks true, totals as computed."""
     flow = {s.key: s for s in annual.cash_flow(books, 2026, "id")}
-    assert flow["operating"].columns == ("name", "2026_rp", "2025_rp")
+    assert flow["operating"].columns == ("memo", "2026_rp", "2025_rp")
     assert flow["operating"].rows[-1][1:] == (-380_000, -110_000)
     assert flow["investing"].rows == (
         ("Pembelian aset tetap (peralatan dan inventaris)", -400_000, 0),
@@ -157,7 +159,14 @@ def test_the_statement_sections_carry_both_years(books: Ledger) -> None:
     assert flow["cash_change"].rows[2][1:] == (540_000, 1_090_000)
     assert dict(flow["cash_change"].summary) == {"balanced": True}
     (eq,) = annual.equity_changes(books, 2026, "id")
-    assert eq.columns == ("name", "pokok_rp", "wajib_rp", "reserve_rp", "shu_rp", "total_rp")
+    assert eq.columns == (
+        "memo",
+        "savings_pokok_rp",
+        "savings_wajib_rp",
+        "reserve_rp",
+        "undistributed_rp",
+        "total_rp",
+    )
     assert eq.rows[0] == ("Saldo 1 Januari 2025", 0, 0, 0, 0, 0)
     assert eq.rows[-1] == ("Saldo 31 Desember 2026", 1_000_000, 250_000, 8_000, -58_000, 1_200_000)
     assert dict(eq.summary) == {"equity_rp": 1_200_000, "balanced": True}
@@ -244,3 +253,43 @@ def test_any_journal_reconciles_and_closes_on_the_balance_sheet(
             sheet = dict(reports.balance_sheet(ledger, f"{year}-12-31")[0].summary)
             assert result.closing_rp == sheet["equity_rp"]
             assert result.opening == equity.compute(ledger, year - 1).closing
+
+
+# -- the command line ---------------------------------------------------------------------------------
+
+
+def test_cli_prints_each_statement_as_table_csv_and_json(
+    books: Ledger, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`report cash-flow|equity|notes|statements --year` print the statements; CSV and JSON carry rupiah."""
+    db = db_url
+    if not db.endswith(".sqlite"):
+        pytest.skip("the command line test runs on the SQLite ledger")
+    assert cli.main(["--db", db, "report", "cash-flow", "--year", "2026"]) == 0
+    out = capsys.readouterr().out
+    assert "Pembelian aset tetap (peralatan dan inventaris)" in out and "-400.000" in out
+    assert cli.main(["--db", db, "--lang", "en", "report", "equity", "--year", "2026", "--csv"]) == 0
+    out = capsys.readouterr().out
+    assert (
+        out.splitlines()[0] == "memo,savings_pokok_rp,savings_wajib_rp,reserve_rp,undistributed_rp,total_rp"
+    )
+    assert "Balance at 31 December 2026,1000000,250000,8000,-58000,1200000" in out
+    assert cli.main(["--db", db, "report", "notes", "--year", "2026", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert data["cash"]["rows"][0] == {"memo": "1101 Kas", "2026_rp": 540_000, "2025_rp": 1_090_000}
+    assert cli.main(["--db", db, "report", "statements", "--year", "2026", "--json"]) == 0
+    data = json.loads(capsys.readouterr().out)
+    assert {"balance_sheet", "income", "operating", "cash_change", "equity", "savings"} <= set(data)
+
+
+def test_cli_refuses_a_period_in_the_readers_language(
+    books: Ledger, db_url: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """A statement takes a book year: --from is refused with exit 2 and a message, no traceback."""
+    db = db_url
+    if not db.endswith(".sqlite"):
+        pytest.skip("the command line test runs on the SQLite ledger")
+    assert cli.main(["--db", db, "report", "equity", "--from", "2026-01-01"]) == 2
+    assert "tahun buku" in capsys.readouterr().err
+    assert cli.main(["--db", db, "--lang", "en", "report", "cash-flow", "--year", "20"]) == 2
+    assert "plausible book year" in capsys.readouterr().err
