@@ -22,6 +22,7 @@ AREAS = (
     "shu",
     "loans",
     "stock",
+    "cashflow",
     "transparency",
     "edge",
     "sync",
