@@ -173,13 +173,19 @@ def balance_rp(ledger: Ledger, account: str, on: date) -> int:
 
 
 def postings(ledger: Ledger) -> list[Posted]:
-    """The allowance entries in the ledger (not voided), oldest month first."""
-    t = schema.transactions
+    """The allowance entries in the ledger (not voided), oldest month first.
+
+    Found from the allowance account's journal lines (an index range of a few lines a month), not by
+    reading every transaction for its kind and note: a book of two million installments would be read
+    whole at every month-end run."""
+    t, j = schema.transactions, schema.journal
+    account, _ = accounts(ledger)
     with ledger.read() as conn:
+        touched = select(j.c.tx).where(j.c.account == account).distinct()
         rows = list(
             conn.execute(
                 select(t.c.id, t.c.note, t.c.day, t.c.total_rp, t.c.body).where(
-                    t.c.kind == "journal", t.c.note.like(f"{NOTE_PREFIX}%")
+                    t.c.id.in_(touched), t.c.kind == "journal", t.c.note.like(f"{NOTE_PREFIX}%")
                 )
             )
         )
