@@ -117,6 +117,22 @@ def cashbook(ledger: Ledger, period: Period, lang: str = "id", viewer: Viewer = 
     ]
 
 
+def cash_version(ledger: Ledger, through: str) -> tuple[int, int, int]:
+    """(lines, debits, credits) of the cash account up to and including day ``through``, from the per-day
+    sums: any cash line that could show on a cash book page ending that day changes it (the journal is
+    append-only), so a page made from one version is the page for as long as it holds."""
+    a = schema.account_days
+    with ledger.read() as conn:
+        lines, debit, credit = conn.execute(
+            select(
+                func.coalesce(func.sum(a.c.lines), 0),
+                func.coalesce(func.sum(a.c.debit_rp), 0),
+                func.coalesce(func.sum(a.c.credit_rp), 0),
+            ).where(a.c.account == ledger.config.posting.cash, a.c.day <= through)
+        ).one()
+    return int(lines), int(debit), int(credit)
+
+
 def cashbook_page(
     ledger: Ledger, period: Period, offset: int, limit: int, *, lang: str = "id", viewer: Viewer = PUBLIC
 ) -> tuple[Section, int]:

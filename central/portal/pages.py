@@ -9,10 +9,11 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 from typing import Any, Final
 
+from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from central.books import receipts, reports, statement
-from central.books.viewer import Viewer
+from central.books.viewer import SEES_MEMBERS, Viewer
 from central.disputes import store as disputes
 from central.errors import UnknownMember
 from central.messages import label
@@ -306,8 +307,33 @@ def cashbook(req: Req) -> Response:
             rows=len(section.rows),
         )
         return downloads.respond(req, doc, fmt)
-    # one page: only the days it falls on are read (a busy month has tens of thousands of cash lines)
+    # one page: only the days it falls on are read (a busy month has tens of thousands of cash lines), and
+    # the part below the period form is kept while the cash account up to the period's end is unchanged
     page = _int(req.query("page"), 1, 1, MAX_PAGE)
+    sees = "*" if viewer.role in SEES_MEMBERS else (viewer.member or "")
+    key = ("cashbook", period.lo, period.hi, page, req.lang, sees)
+    version = reports.cash_version(req.ledger, period.hi)
+    kept = req.portal.pages.get(key, version)
+    if kept is None:
+        kept = _cash_part(req, period, page, viewer=viewer, start=start, end=end)
+        req.portal.pages.put(key, version, kept)
+    part, pages = kept
+    return req.render(
+        "cashbook.html",
+        start=start,
+        end=end,
+        bad=bad,
+        cash_part=part,
+        downloads=downloads.links(**{"from": start, "to": end}),
+        note=pages > 1,
+    )
+
+
+def _cash_part(
+    req: Req, period: reports.Period, page: int, *, viewer: Viewer, start: date, end: date
+) -> tuple[Markup, int]:
+    """The cash book's totals, one page of its lines and the pager as HTML (``_cash_page.html``), and
+    how many pages the period has."""
     section, total = reports.cashbook_page(
         req.ledger, period, (page - 1) * CASHBOOK_PAGE, CASHBOOK_PAGE, lang=req.lang, viewer=viewer
     )
@@ -317,20 +343,17 @@ def cashbook(req: Req) -> Response:
         section, total = reports.cashbook_page(
             req.ledger, period, (page - 1) * CASHBOOK_PAGE, CASHBOOK_PAGE, lang=req.lang, viewer=viewer
         )
-    summary = dict(section.summary)
-    rows = section.rows
-    return req.render(
-        "cashbook.html",
+    html = req.portal.html(
+        "_cash_page.html",
+        req.lang,
+        rows=section.rows,
+        summary=dict(section.summary),
         start=start,
         end=end,
-        bad=bad,
-        rows=rows,
-        summary=summary,
         page=page,
         pages=pages,
-        downloads=downloads.links(**{"from": start, "to": end}),
-        note=pages > 1,
     )
+    return Markup(html), pages  # noqa: S704 (rendered by the autoescaping environment)
 
 
 def balance_sheet(req: Req) -> Response:

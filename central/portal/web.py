@@ -15,7 +15,7 @@ from starlette.responses import HTMLResponse
 from starlette.types import Scope
 
 from central.ledger import Ledger
-from central.portal import access, homecache, text
+from central.portal import access, homecache, pagecache, text
 from central.portal.accounts import User
 from central.portal.settings import MAX_FIELD, Settings
 
@@ -35,9 +35,11 @@ class Portal:
     settings: Settings
     env: Environment = field(init=False)
     home: homecache.MemberCache[Any] = field(init=False)
+    pages: pagecache.VersionedCache[Any] = field(init=False)
 
     def __post_init__(self) -> None:
         self.home = homecache.MemberCache(ttl_s=self.settings.home_cache_s)
+        self.pages = pagecache.VersionedCache()
         self.env = Environment(
             loader=FileSystemLoader(HERE / "templates"),
             autoescape=select_autoescape(("html",)),
