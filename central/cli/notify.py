@@ -285,7 +285,9 @@ def add_commands(sub: Any) -> None:
         "announce", help="an announcement or blood-donor call to members by SMS (docs/notify.md)"
     )
     a.add_argument(
-        "--to", required=True, help="all, role:ketua, members:A001,A002, or blood:A+ (a donor call)"
+        "--to",
+        required=True,
+        help="all, role:ketua, members:A001,A002, group:3, village:NAME, or blood:A+ (a donor call)",
     )
     a.add_argument("--text", required=True, help="the announcement (for blood: the requesting member's note)")
     a.add_argument(

@@ -49,6 +49,8 @@ class Person:
     birth_date: str | None  # YYYY-MM-DD
     blood_type: str | None  # A, B, AB or O, with + or - when known
     role: str
+    group: int | None = None  # the member's group (docs/groups.md), if any
+    village: str | None = None  # that group's village
 
 
 @dataclass(frozen=True)
@@ -84,9 +86,10 @@ class Deposit:
 
 @dataclass(frozen=True)
 class Audience:
-    """Who an announcement goes to: everybody, a role, listed members, or a blood-donor call."""
+    """Who an announcement goes to: everybody, a role, listed members, a group, the groups of a village, or
+    a blood-donor call."""
 
-    kind: str  # all, role, members, blood
+    kind: str  # all, role, members, group, village, blood
     values: tuple[str, ...] = ()
 
     def text(self) -> str:
@@ -225,12 +228,39 @@ def deposit_confirmations(
     return out
 
 
-def parse_audience(text: str, roles: Iterable[str]) -> Audience:
-    """``all``, ``role:ketua``, ``members:A001,A002`` or ``blood:A+``; ``BadAudience`` naming the fix."""
+def village_key(village: str) -> str:
+    """A village as compared: spaces and case do not matter (``Suka  Maju`` is ``suka maju``)."""
+    return " ".join(village.split()).casefold()
+
+
+def parse_audience(
+    text: str, roles: Iterable[str], groups: Mapping[int, str] | None = None, villages: Iterable[str] = ()
+) -> Audience:
+    """``all``, ``role:ketua``, ``members:A001,A002``, ``group:3``, ``village:Sukamaju`` or ``blood:A+``;
+    ``BadAudience`` naming the fix. ``groups``: the groups that exist (number to name), ``villages`` the
+    villages that have one."""
     raw = (text or "").strip()
     if raw == "all":
         return Audience("all")
     kind, _, rest = raw.partition(":")
+    if kind == "village":
+        wanted = village_key(rest)
+        known = {village_key(v): " ".join(v.split()) for v in villages}
+        if wanted not in known:
+            listed = ", ".join(sorted(known.values())) or "-"
+            raise BadAudience(
+                f"no group is in village {rest.strip()!r}; the villages with groups are {listed}",
+                f"tidak ada kelompok di desa {rest.strip()!r}; desa yang punya kelompok: {listed}",
+            )
+        return Audience("village", (known[wanted],))
+    if kind == "group":
+        number = rest.strip()
+        if not number.isdigit() or int(number) not in (groups or {}):
+            raise BadAudience(
+                f"no group numbered {number!r}; `central groups list` shows them (group:3)",
+                f"tidak ada kelompok bernomor {number!r}; lihat `central groups list` (group:3)",
+            )
+        return Audience("group", (str(int(number)),))
     values = tuple(dict.fromkeys(v.strip() for v in rest.split(",") if v.strip()))
     if kind == "role" and len(values) == 1:
         if values[0] not in set(roles):
@@ -255,8 +285,10 @@ def parse_audience(text: str, roles: Iterable[str]) -> Audience:
             )
         return Audience("blood", (needed,))
     raise BadAudience(
-        f"audience {raw!r} must be all, role:ROLE, members:A001,A002 or blood:TYPE (e.g. blood:A+)",
-        f"penerima {raw!r} harus all, role:PERAN, members:A001,A002 atau blood:GOLONGAN (mis. blood:A+)",
+        f"audience {raw!r} must be all, role:ROLE, members:A001,A002, group:NUMBER, village:NAME or "
+        "blood:TYPE (e.g. blood:A+)",
+        f"penerima {raw!r} harus all, role:PERAN, members:A001,A002, group:NOMOR, village:NAMA atau "
+        "blood:GOLONGAN (mis. blood:A+)",
     )
 
 
@@ -268,6 +300,11 @@ def recipients(audience: Audience, people: Iterable[Person]) -> list[Person]:
     if audience.kind == "members":
         wanted = set(audience.values)
         return [p for p in chosen if p.number in wanted]
+    if audience.kind == "group":
+        return [p for p in chosen if p.group is not None and str(p.group) == audience.values[0]]
+    if audience.kind == "village":
+        place = village_key(audience.values[0])
+        return [p for p in chosen if p.village is not None and village_key(p.village) == place]
     if audience.kind == "blood":
         needed = audience.values[0]
         return [p for p in chosen if p.blood_type and compatible(needed, p.blood_type)]

@@ -14,6 +14,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from central.groups import store as groups_store
 from central.ledger import Ledger, schema
 from central.loans import portfolio
 from central.members.rows import ROLES
@@ -29,20 +30,37 @@ MAX_DEPOSITS: Final = 10_000
 
 
 def people(ledger: Ledger) -> dict[str, Person]:
-    """The active members by number."""
+    """The active members by number, each with their group and its village (docs/groups.md) if any."""
     m = schema.members
+    groups_store.ensure_tables(ledger)
+    g, gm = groups_store.fgs_groups, groups_store.fgs_members
     with ledger.read() as conn:
         rows = conn.execute(
-            select(m.c.number, m.c.name, m.c.phone, m.c.birth_date, m.c.blood_type, m.c.role).where(
-                m.c.active.is_(True)
+            select(
+                m.c.number, m.c.name, m.c.phone, m.c.birth_date, m.c.blood_type, m.c.role, g.c.id, g.c.village
             )
+            .select_from(m.outerjoin(gm, gm.c.member == m.c.number).outerjoin(g, g.c.id == gm.c.group_id))
+            .where(m.c.active.is_(True))
         )
         return {
             str(r.number): Person(
-                str(r.number), str(r.name), r.phone, r.birth_date, r.blood_type, str(r.role)
+                str(r.number),
+                str(r.name),
+                r.phone,
+                r.birth_date,
+                r.blood_type,
+                str(r.role),
+                None if r.id is None else int(r.id),
+                r.village,
             )
             for r in rows
         }
+
+
+def read_audience(ledger: Ledger, to: str) -> Audience:
+    """``to`` read as an announcement's audience against the roles, groups and villages that exist."""
+    known = {item.id: item.name for item in groups_store.groups(ledger)}
+    return campaigns.parse_audience(to, ROLES, known, groups_store.villages(ledger))
 
 
 def _deposits(ledger: Ledger, day: date, now_ts: int) -> list[Deposit]:
@@ -137,7 +155,7 @@ class Preview:
 def preview(ledger: Ledger, to: str, text: str) -> Preview:
     """What ``announce`` would queue, without queueing anything."""
     ensure_tables(ledger)
-    audience = campaigns.parse_audience(to, ROLES)
+    audience = read_audience(ledger, to)
     config = ledger.config
     drafts = campaigns.announcement_drafts(
         0, audience, text, coop=config.name, lang=config.notify.lang, people=people(ledger).values()

@@ -95,6 +95,7 @@ notify_announcements = Table(
     Column("recipients", Integer, nullable=False),
 )
 
+
 def ensure_tables(ledger: Ledger) -> None:
     """Create the messaging tables if missing (once per ledger object: ``Ledger.create_side_tables``)."""
     ledger.create_side_tables(metadata)

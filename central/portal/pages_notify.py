@@ -17,6 +17,7 @@ from typing import Final
 from starlette.responses import RedirectResponse, Response
 
 from central.errors import UnknownMember
+from central.groups import store as groups_store
 from central.notify import campaigns, daily, outbox
 from central.notify.errors import NotifyError, UnknownMessage
 from central.portal import accounts
@@ -119,27 +120,34 @@ def member_page(req: Req) -> Response:
     return req.render("notify_member.html", number=number, found=found, when=lambda ts: _when(req, ts))
 
 
+def _announce_form(req: Req, *args: int, **context: object) -> Response:
+    """The announcement form, with the groups and villages an announcement can go to."""
+    return req.render(
+        "notify_announce.html",
+        *args,
+        groups=groups_store.groups(req.ledger),
+        villages=groups_store.villages(req.ledger),
+        **context,
+    )
+
+
 def announce_page(req: Req) -> Response:
     """The form; a POST with ``action=preview`` shows the count of recipients and the text, one with
     ``action=send`` and the previewed ``count`` queues it."""
     assert req.user is not None
     if req.request.method != "POST":
-        return req.render("notify_announce.html", to="all", text="", shown=None)
+        return _announce_form(req, to="all", text="", shown=None)
     to, body = req.form.get("to", "").strip(), req.form.get("text", "").strip()
     if not to or not body:
-        return req.render(
-            "notify_announce.html", 400, to=to, text=body, shown=None, error=req.t("nt_announce_missing")
-        )
+        return _announce_form(req, 400, to=to, text=body, shown=None, error=req.t("nt_announce_missing"))
     try:
         shown = daily.preview(req.ledger, to, body)
     except NotifyError as err:
-        return req.render("notify_announce.html", 400, to=to, text=body, shown=None, error=err.text(req.lang))
+        return _announce_form(req, 400, to=to, text=body, shown=None, error=err.text(req.lang))
     if req.form.get("action") != "send":
-        return req.render("notify_announce.html", to=to, text=body, shown=shown)
+        return _announce_form(req, to=to, text=body, shown=shown)
     if req.form.get("count", "") != str(len(shown.drafts)) or not shown.drafts:
-        return req.render(
-            "notify_announce.html", 400, to=to, text=body, shown=shown, error=req.t("nt_count_changed")
-        )
+        return _announce_form(req, 400, to=to, text=body, shown=shown, error=req.t("nt_count_changed"))
     number, queued = daily.announce(req.ledger, to, body, req.user.login, int(time.time()))
     _audit(req, "notify_announce", str(number), f"{shown.audience.text()} {queued.new}")
     req.request.session["flash"] = "nt_announced_flash"

@@ -51,6 +51,7 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Group created. Now add its members.",
     ),
     "gr_saved_flash": ("Perubahan kelompok disimpan.", "The group's changes are saved."),
+    "gr_audience_codes": ("Kode kelompok dan desa", "Group and village codes"),
     # meetings
     "gr_meetings": ("Pertemuan", "Meetings"),
     "gr_no_meetings": ("Belum ada pertemuan pada masa ini.", "No meetings in this period."),

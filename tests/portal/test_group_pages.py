@@ -246,3 +246,27 @@ def test_a_cadre_may_report_only_on_their_own_groups(world: World, setup: dict[s
         files={"photo": ("a.png", photo_bytes((300, 200), "PNG"), "image/png")},
     )
     assert foreign.status_code == 404
+
+
+def test_an_announcement_to_a_group_is_previewed_with_its_recipients(
+    world: World, setup: dict[str, Any]
+) -> None:
+    """The announcement form lists the group codes; ``group:N`` previews the count of the group's members
+    and sends to exactly them."""
+    from central.notify import outbox
+
+    a, staf = setup["a"], setup["clients"]["staf"]
+    form = staf.get("/notify/announce").text
+    assert f"group:{a.id}" in form and "village:Sukamaju" in form
+    text = "Pertemuan FGS Mawar Sabtu jam 3 di balai desa."
+    preview = _post(staf, "/notify/announce", {"to": f"group:{a.id}", "text": text, "action": "preview"})
+    assert preview.status_code == 200
+    assert 'name="count" value="2"' in preview.text
+    sent = _post(
+        staf, "/notify/announce", {"to": f"group:{a.id}", "text": text, "action": "send", "count": "2"}
+    )
+    assert sent.status_code == 303
+    reached = {m.member for m in outbox.listing(world.ledger) if text in m.text}
+    assert reached == {world.by_role["anggota"], world.by_role["kasir"]}
+    unknown = _post(staf, "/notify/announce", {"to": "group:99999", "text": text, "action": "preview"})
+    assert unknown.status_code == 400 and "tidak ada kelompok bernomor" in unknown.text
