@@ -12,7 +12,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from datetime import datetime
-from typing import Final
+from typing import Any, Final
 
 from starlette.responses import RedirectResponse, Response
 
@@ -120,7 +120,7 @@ def member_page(req: Req) -> Response:
     return req.render("notify_member.html", number=number, found=found, when=lambda ts: _when(req, ts))
 
 
-def _announce_form(req: Req, *args: int, **context: object) -> Response:
+def _announce_form(req: Req, *args: int, **context: Any) -> Response:
     """The announcement form, with the groups and villages an announcement can go to."""
     return req.render(
         "notify_announce.html",
