@@ -1,6 +1,7 @@
-"""``stock onhand|reorder|slow|below-cost``, ``stock count start|enter|close|approve|reject|cancel|show|list``
-and ``stock shrinkage``: a thin shell over ``central.stock`` (docs/stock.md). Reports print a table, or
-``--json``, ``--csv`` (``--semicolon`` for Excel in the Indonesian locale) or an A4 ``--pdf FILE``."""
+"""``stock onhand|reorder|slow|below-cost``, ``stock count start|enter|close|approve|reject|cancel|show|
+list``, ``stock price set|cancel|list`` and ``stock shrinkage``: a thin shell over ``central.stock``
+(docs/stock.md). Reports print a table, or ``--json``, ``--csv`` (``--semicolon`` for Excel in the
+Indonesian locale) or an A4 ``--pdf FILE``."""
 
 from __future__ import annotations
 
@@ -18,7 +19,7 @@ from central.members.tabular import csv_text
 from central.messages import lang_of
 from central.office import identity
 from central.office.errors import OfficeError
-from central.stock import counts, reports, shrinkage
+from central.stock import counts, prices, reports, shrinkage
 from central.stock.errors import StockError
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
@@ -34,6 +35,11 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
         "unit {unit!r} tidak dikenal; unitnya: {units}",
         "unknown unit {unit!r}; the units are {units}",
     ),
+    "price": (
+        "Perubahan harga {id}: {sku} {name} Rp {old} -> Rp {price} mulai {day} ({state}).",
+        "Price change {id}: {sku} {name} Rp {old} -> Rp {price} from {day} ({state}).",
+    ),
+    "bad_price": ("{text!r} bukan harga rupiah bulat", "{text!r} is not a whole rupiah price"),
     "bad_date": ("{text!r} bukan tanggal seperti 2026-03-31", "{text!r} is not a date like 2026-03-31"),
 }
 
@@ -235,6 +241,64 @@ def cmd_count(ledger: Ledger, args: argparse.Namespace) -> int:
     return 0
 
 
+PRICE_COLUMNS: Final = ("id", "sku", "name", "unit", "old_rp", "price_rp", "from_day", "state", "by")
+
+
+def _price_row(pc: prices.PriceChange) -> dict[str, Any]:
+    return {**{k: getattr(pc, k) for k in PRICE_COLUMNS}, "note": pc.note}
+
+
+def _rupiah(text: str) -> int:
+    cleaned = text.replace(".", "").replace(",", "").replace("_", "")
+    if not cleaned.isdigit():
+        raise argparse.ArgumentTypeError(_t("bad_price", "en", text=text))
+    return int(cleaned)
+
+
+def cmd_price(ledger: Ledger, args: argparse.Namespace) -> int:
+    """``stock price set|list|cancel``: price changes that hold from a day and reach the devices as a
+    catalog delta (docs/stock.md)."""
+    lang = lang_of(args.lang)
+    if args.price_command == "list":
+        found = prices.listing(ledger, unit=_unit(ledger, args.unit, lang), state=args.state)
+        args.csv, args.semicolon = getattr(args, "csv", False), False
+        _print_rows(PRICE_COLUMNS, [_price_row(pc) for pc in found], args)
+        return 0
+    if args.price_command == "set":
+        today = _today(ledger)
+        done = _guard(
+            lang,
+            lambda: prices.change(
+                ledger,
+                args.sku,
+                args.price,
+                from_day=args.from_ or today,
+                today=today,
+                by=args.by,
+                note=args.note,
+            ),
+        )
+    else:
+        done = _guard(lang, lambda: prices.cancel(ledger, args.id, by=args.by))
+    if args.json:
+        print(json.dumps(_price_row(done), ensure_ascii=False))
+        return 0
+    print(
+        _t(
+            "price",
+            lang,
+            id=done.id,
+            sku=done.sku,
+            name=done.name,
+            old=f"{done.old_rp:,}",
+            price=f"{done.price_rp:,}",
+            day=done.from_day,
+            state=done.state,
+        )
+    )
+    return 0
+
+
 def _outputs(p: argparse.ArgumentParser, csv: bool = True) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     if csv:
@@ -313,3 +377,26 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--state", choices=counts.STATES)
     p.add_argument("--json", action="store_true", help="print JSON")
     count.set_defaults(func=cmd_count)
+
+    price = sub.add_parser(
+        "price", help="price changes that hold from a day and reach the devices as a catalog delta"
+    )
+    steps = price.add_subparsers(dest="price_command", metavar="STEP")
+    steps.required = True
+    p = steps.add_parser("set", help="a new price of an item from a day (default: today)")
+    p.add_argument("sku")
+    p.add_argument("price", type=_rupiah, help="the new price in whole rupiah, e.g. 70000")
+    p.add_argument("--from", dest="from_", type=_date, help="the day it holds from (default: today)")
+    p.add_argument("--note", help="why (free text)")
+    p.add_argument("--by", default=me, help="who changes it (default: the logged-in user)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = steps.add_parser("cancel", help="cancel a change still waiting for its day")
+    p.add_argument("id", type=int)
+    p.add_argument("--by", default=me)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p = steps.add_parser("list", help="price changes, latest day first")
+    p.add_argument("--unit")
+    p.add_argument("--state", choices=prices.STATES)
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--csv", action="store_true", help="print CSV")
+    price.set_defaults(func=cmd_price)

@@ -35,6 +35,7 @@ import time
 from collections import deque
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass, field, replace
+from datetime import datetime
 from typing import Any, Final
 
 import orjson
@@ -42,7 +43,7 @@ import orjson
 from central.books.statement import member_summary
 from central.ledger import quarantine
 from central.ledger.ingest import Prepared, prepare, relaxed_collector
-from central.stock import counts, onhand
+from central.stock import counts, onhand, prices
 from central.transparency import log as tlog
 from central.transparency import witnesses
 from sync import ack as ack_mod
@@ -437,7 +438,10 @@ class Server:
         ]
 
     def _catalog(self) -> list[dict[str, Any]]:
-        """The catalog with each unit's stock on hand of the tracked items (``central.stock.onhand``)."""
+        """The catalog with each unit's stock on hand of the tracked items (``central.stock.onhand``), after
+        applying the office's price changes whose day has come (``central.stock.prices``): a changed price
+        goes out as a catalog delta of that item."""
+        prices.apply_due(self.ledger, datetime.now(self.ledger.config.tz).date())
         return onhand.with_stock(self.ledger, self.ledger.products())
 
     def publish_downlinks(self) -> int:

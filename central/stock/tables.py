@@ -93,6 +93,24 @@ stock_count_device_lines = Table(
 )
 Index("ix_stock_count_device_lines_count", stock_count_device_lines.c.count)
 
+# Price changes made at the office, each holding from ``from_day`` (the cooperative's local day): applied to
+# ``products.price_rp`` on that day (``applied_ts``), so the catalog downlink carries the item changed.
+stock_price_changes = Table(
+    "stock_price_changes",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("sku", String(40), nullable=False),
+    Column("price_rp", BigInteger, nullable=False),
+    Column("old_rp", BigInteger, nullable=False),  # the price when the change was made
+    Column("from_day", String(10), nullable=False),
+    Column("by", String(40), nullable=False),
+    Column("ts", BigInteger, nullable=False),
+    Column("applied_ts", BigInteger),  # null: waiting for its day
+    Column("cancelled_ts", BigInteger),
+    Column("note", String(MAX_TEXT)),
+)
+Index("ix_stock_price_changes_due", stock_price_changes.c.applied_ts, stock_price_changes.c.from_day)
+
 # The engines whose tables are known to exist. Held weakly, never by ``id()``: a closed engine's id is
 # reused by the next one, which may be another database without the tables.
 _READY: weakref.WeakSet[Any] = weakref.WeakSet()
