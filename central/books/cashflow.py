@@ -42,7 +42,7 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Final
 
-from sqlalchemy import case, func, literal, select
+from sqlalchemy import ColumnElement, Connection, case, func, literal, select
 
 from central.accounts import ASSET, EQUITY, EXPENSE, LIABILITY, REVENUE
 from central.config import SAVINGS_LOAN_UNIT, Config
@@ -239,18 +239,10 @@ def compute(ledger: Ledger, lo: str, hi: str, table: Classification | None = Non
         func.sum(case((net < 0, -net), else_=0)),
     ).group_by(per_entry.c.line)
 
-    def cash_before(day_clause: object) -> int:
-        debit, credit = conn.execute(
-            select(func.coalesce(func.sum(a.c.debit_rp), 0), func.coalesce(func.sum(a.c.credit_rp), 0)).where(
-                a.c.account.in_(cash), day_clause
-            )
-        ).one()
-        return int(debit) - int(credit)
-
     with ledger.read() as conn:
         sums = {str(key): (int(i or 0), int(o or 0)) for key, i, o in conn.execute(query)}
-        opening = cash_before(a.c.day < lo)
-        closing = cash_before(a.c.day <= hi)
+        opening = _cash(conn, cash, a.c.day < lo)
+        closing = _cash(conn, cash, a.c.day <= hi)
     flows = [
         Flow(key, table.class_of.get(key, OPERATING), i, o) for key, (i, o) in sorted(sums.items()) if i or o
     ]
@@ -258,6 +250,17 @@ def compute(ledger: Ledger, lo: str, hi: str, table: Classification | None = Non
     if difference:
         flows = _add_other(flows, difference)
     return CashFlow(lo, hi, opening, closing, tuple(flows))
+
+
+def _cash(conn: Connection, cash: list[str], day_clause: ColumnElement[bool]) -> int:
+    """The cash accounts' balance over the per-day sums of the days ``day_clause`` selects."""
+    a = schema.account_days
+    debit, credit = conn.execute(
+        select(func.coalesce(func.sum(a.c.debit_rp), 0), func.coalesce(func.sum(a.c.credit_rp), 0)).where(
+            a.c.account.in_(cash), day_clause
+        )
+    ).one()
+    return int(debit) - int(credit)
 
 
 def _add_other(flows: list[Flow], difference: int) -> list[Flow]:
@@ -304,7 +307,8 @@ def statement_lines(
 ) -> list[tuple[str, str, tuple[int, ...]]]:
     """(class, text, amount per period) rows of the statements side by side: per class its receipts and
     payments (payments negative) in a fixed order, lines that moved in any period only."""
-    order = {key: n for n, key in enumerate(LINES)}
+    savings = [f"{SAVINGS_PREFIX}{product}" for product, _ in config.posting.savings]  # pokok, wajib first
+    order = {key: n for n, key in enumerate([*(k for k in LINES if k != "shu"), *savings, "shu"])}
     keys: dict[tuple[str, str], None] = {}
     for period in periods:
         for flow in period.flows:
