@@ -407,6 +407,7 @@ def _positions(ledger: Ledger, as_of: date) -> list[tuple[str, str, str | None, 
         parts = _parts(found, int(row.principal_rp), plain_term, seen)
         start = date.fromisoformat(str(row.day))
         if name in penalty_rule:
+            assert found is not None  # a penalty rule is an application's term
             payments = quiet.get(name, [])
             position = sched.quiet_position(parts, start, payments, as_of)
             if position is None:  # a period late at some time: settled payment by payment, as its card is
