@@ -59,11 +59,15 @@ from provisioning.ca import (
 from provisioning.errors import BundleTampered, DeviceExists, InvalidName, OutputExists, TokenMismatch
 from provisioning.files import PRIVATE_DIR_MODE, PRIVATE_MODE, PUBLIC_MODE, make_private_dir, write_file
 from provisioning.token import Token, TokenProblem, read_token, token_problem
+from sync import checkpoint as note
 from sync.envelope import canonical
 
 MANIFEST: Final = "manifest.json"
 MANIFEST_FORMAT: Final = 1
 BUNDLE_FILES: Final = ("device.toml", "signing.key", "signing.pub", "ca.crt", "client.crt", "client.key")
+# Files a bundle may also carry: ``log.pub``, the transparency log's public key (``central transparency
+# key``), with which the device witnesses the log (``sync.witnessing``).
+OPTIONAL_FILES: Final = ("log.pub",)
 PRIVATE_FILES: Final = frozenset({"signing.key", "client.key"})
 TOKEN_VALID_HOURS: Final = 72
 MAX_TOKEN_VALID_HOURS: Final = 30 * 24
@@ -149,6 +153,7 @@ def enroll(
     out: Path | None = None,
     token_hours: int = TOKEN_VALID_HOURS,
     now: datetime | None = None,
+    log_key: str | None = None,
 ) -> Enrollment:
     """Issue a device's keys and certificate, write its signed bundle, its QR token, and register it.
 
@@ -206,6 +211,8 @@ def enroll(
         "client.crt": cert_pem(cert),
         "client.key": key_pem(tls_key),
     }
+    if log_key is not None:
+        contents["log.pub"] = (_log_key(log_key) + "\n").encode()
     bundle_id = _new_bundle_id()
     expires = int((now + timedelta(hours=token_hours)).timestamp())
     body: dict[str, Any] = {
@@ -268,6 +275,17 @@ def enroll(
     return Enrollment(record=record, bundle_dir=out, token=token, qr_png=qr_png, public_json=public_json)
 
 
+def _log_key(text: str) -> str:
+    """The transparency log's public key as ``central transparency key`` prints it, checked."""
+    try:
+        return note.parse_verifier(text).encode()
+    except note.NoteError as err:
+        raise InvalidName(
+            f"kunci log tidak sah ({err}); salin baris dari `central transparency key`",
+            f"the log key is not valid ({err}); copy the line `central transparency key` prints",
+        ) from err
+
+
 def _write_qr(path: Path, text: str) -> None:
     import qrcode
     from qrcode.constants import ERROR_CORRECT_M
@@ -325,7 +343,7 @@ def verify_bundle(
         raise _tampered("manifest.json rusak", "manifest.json is damaged") from None
     if data.get("format") != MANIFEST_FORMAT:
         raise _tampered(f"format manifest {data.get('format')!r} tidak dikenal", "unknown manifest format")
-    expected = set(BUNDLE_FILES)
+    expected = set(BUNDLE_FILES) | (set(files) & set(OPTIONAL_FILES))
     if set(files) != expected:
         raise _tampered(
             "manifest tidak mencantumkan file yang semestinya", "the manifest lists the wrong files"
@@ -339,7 +357,7 @@ def verify_bundle(
             f"unexpected file {name}, not in the manifest",
         )
     contents: dict[str, bytes] = {}
-    for name in BUNDLE_FILES:
+    for name in sorted(expected):
         path = directory / name
         if path.is_symlink() or not path.is_file() or path.stat().st_size > MAX_BUNDLE_FILE_BYTES:
             raise _tampered(f"{name} bukan file biasa", f"{name} is not a plain file")

@@ -44,6 +44,19 @@ def register(db: str, record: DeviceRecord) -> None:
         _close(ledger)
 
 
+def log_key(db: str) -> str | None:
+    """The transparency log's public key kept in central's ledger, or None before ``transparency init``."""
+    ledger = _open(db)
+    try:
+        from central.transparency import log as tlog
+
+        tlog.prepare(ledger)
+        with ledger.read() as conn:
+            return tlog.meta(conn).get("verifier")
+    finally:
+        _close(ledger)
+
+
 def revoke(db: str, device: str, reason: str) -> None:
     """Revoke the device in central's registry: its later envelopes are quarantined with ``reason``."""
     ledger = _open(db)

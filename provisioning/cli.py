@@ -116,6 +116,9 @@ def cmd_enroll(args: argparse.Namespace, lang: str) -> int:
 
     ca = _open_ca(args)
     ca_key = _unlock(args, ca)
+    log_key = args.log_key
+    if log_key is None and args.central_db:
+        log_key = central_link.log_key(args.central_db)  # the device witnesses the log (docs/transparency.md)
     result = enroll(
         ca,
         ca_key,
@@ -124,6 +127,7 @@ def cmd_enroll(args: argparse.Namespace, lang: str) -> int:
         args.branch,
         out=Path(args.out) if args.out else None,
         token_hours=args.token_hours,
+        log_key=log_key,
     )
     log.info("enrolled %s (unit %s, branch %s)", args.device, args.unit, args.branch)
     print(pick(lang, f"perangkat {args.device} terdaftar", f"device {args.device} enrolled"))
@@ -316,6 +320,11 @@ def build_parser() -> argparse.ArgumentParser:
     )
     enroll.add_argument(
         "--central-db", help="central's ledger (SQLite path or postgresql:// URL) to register in"
+    )
+    enroll.add_argument(
+        "--log-key",
+        help="the transparency log's public key (`central transparency key`) for the device to witness "
+        "the log (default: from --central-db once the log is set up)",
     )
     enroll.set_defaults(handler=cmd_enroll)
 
