@@ -60,6 +60,7 @@ EXTENSIONS: Final = (
     "central.cli.groups",
     "central.cli.assets",
     "central.cli.journal",
+    "central.cli.late",
     "central.cli.statements",
     "central.cli.disputes",
 )

@@ -285,6 +285,10 @@ def _checked(
             f"the entry's date {day.isoformat()} is after today; record it on the day",
             f"tanggal jurnal {day.isoformat()} setelah hari ini; catat pada harinya",
         )
+    try:  # a closed year stays closed: refused now, not only when the checker approves
+        record.refuse_closed(ledger, record.stamp(ledger, datetime.combine(day, POSTING_TIME)))
+    except OfficeError as err:
+        raise JournalError(err.text("en"), err.text("id")) from err
     if config.unit(unit) is None:
         units = ", ".join(u.code for u in config.units)
         raise JournalError(

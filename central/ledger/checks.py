@@ -34,6 +34,7 @@ class _State:
     office_device: str | None = None  # the office's device id (meta ``office_device``); None before init
     loans_account: str = ""  # [posting] loans: a journal line on it changes its loan's principal
     written_off: dict[str, str] = field(default_factory=dict)  # loan id -> day of its write-off journal
+    closed: frozenset[int] = frozenset()  # closed years: a transaction of one posts late (ledger.closed)
 
 
 class _Bad(Exception):

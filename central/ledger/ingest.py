@@ -36,6 +36,7 @@ from central.ledger.checks import (
     _State,
     _validate,
 )
+from central.ledger.closed import late_memo, posting_day, read_closed
 from central.ledger.lookups import (
     _balances,
     _chain_breaks,
@@ -404,6 +405,7 @@ def _check_chunk(
         state.office_device = _office_device(conn)
     if any(env["kind"] == "opening" for env in envs):
         state.openings = _live_openings(conn)
+    state.closed = read_closed(conn)
     state.refused = refused_ids(conn, ids)
     state.refused_at = refused_positions(conn, parsed)
 
@@ -541,6 +543,9 @@ def _accept(
         ts, day = derived.ts, derived.day
     else:
         ts, day = _stamp(env, tz)
+    if state.closed and int(day[:4]) in state.closed:  # late for a closed year: into the open period
+        lines = tuple(line._replace(memo=late_memo(line.memo, day)) for line in lines)
+        day = posting_day(day, state.closed)
     kind = env["kind"]
     member = env["member"]
     signed = "sig" in env and env["device"] in state.devices

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from sqlalchemy import func, select
 
-from central.ledger import Ledger, schema
+from central.ledger import Ledger, closed, schema
 from central.ledger.lookups import _loan_outstanding
 from central.office import entries
 from central.office.errors import EntryInvalid, EntryRefused
@@ -118,7 +118,10 @@ def stamp(ledger: Ledger, at: datetime | None) -> str:
 def sign_next(
     ledger: Ledger, office: Office, bodies: Sequence[Mapping[str, Any]], *, at: str, by: str | None
 ) -> list[dict[str, Any]]:
-    """The bodies signed as the next envelopes of the office chain. Call it holding ``chain_lock``."""
+    """The bodies signed as the next envelopes of the office chain. Call it holding ``chain_lock``.
+
+    ``EntryInvalid`` when ``at`` falls in a closed year (``refuse_closed``): nothing is signed."""
+    refuse_closed(ledger, at)
     seq, prev = chain_head(ledger, office.device)
     signed = []
     for body in bodies:
@@ -130,6 +133,20 @@ def sign_next(
         prev = wire.chain_hash(env)
         signed.append(env)
     return signed
+
+
+def refuse_closed(ledger: Ledger, at: str) -> None:
+    """``EntryInvalid`` when the local date of ``at`` is in a closed year: a closed year stays closed for
+    the office's entries until it is reopened (``reopen-year``, which is audited)."""
+    day = datetime.fromisoformat(at).astimezone(ledger.config.tz).date()
+    if day.year in closed.closed_years(ledger):
+        raise EntryInvalid(
+            f"the year {day.year} is closed: an entry dated {day.isoformat()} cannot be made; date it in "
+            f"the open year, or reopen {day.year} first (`reopen-year {day.year} --reason ...`)",
+            f"tahun {day.year} sudah ditutup: entri bertanggal {day.isoformat()} tidak bisa dibuat; beri "
+            f"tanggal di tahun berjalan, atau buka kembali dulu tahun {day.year} "
+            f"(`reopen-year {day.year} --reason ...`)",
+        )
 
 
 def ingest_signed(ledger: Ledger, office: Office, signed: Sequence[dict[str, Any]]) -> list[str]:

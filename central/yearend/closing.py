@@ -31,6 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from central.boardactivity import store as activity_store
 from central.ledger import schema
+from central.ledger.closed import read_closed, write_closed
 from central.yearend.inputs import (
     IncomeFigures,
     ensure_tables,
@@ -268,6 +269,7 @@ def close_year(ledger: Ledger, year: int, *, by: str | None = None, early: bool 
                 raise _already_closed(year, current)
             tx_id = f"shu:{year}:close:{round_no}"
             _write_entry(conn, tx_id, hi, lines)
+            write_closed(conn, read_closed(conn) | {year})  # ingest posts this year's late arrivals later
             conn.execute(
                 year_closes.insert().values(
                     year=year,
@@ -330,6 +332,7 @@ def reopen_year(ledger: Ledger, year: int, *, reason: str, by: str | None = None
         tx_id = f"shu:{year}:reopen:{current['round']}"
         day = original[0].day if original else f"{year:04d}-12-31"
         _write_entry(conn, tx_id, day, reversal)
+        write_closed(conn, read_closed(conn) - {year})  # its late arrivals post on their own days again
         conn.execute(
             c.update()
             .where(c.c.year == year, c.c.round == current["round"])

@@ -488,10 +488,11 @@ def test_member_summary_shows_the_posted_shu_once_the_year_is_closed(sqlite_year
     assert member_summary(ledger, "A04", on=date(2025, 12, 31))["shu_estimate_rp"] == EXPECTED_SHU_RP["A04"]
 
 
-def test_report_warns_when_a_closed_year_changes_afterwards(
+def test_a_sale_arriving_after_the_close_leaves_the_closed_year(
     sqlite_year: tuple[Ledger, str], capsys: pytest.CaptureFixture[str]
 ) -> None:
-    """A sale dated in a closed year that arrives later makes `report shu` say the books changed."""
+    """A sale dated in a closed year that arrives later is posted on the open year's first day: `report shu`
+    of the closed year shows the SHU as closed, with no warning, and `late` lists the sale."""
     ledger, db = sqlite_year
     yearend.close_year(ledger, YEAR)
     book = Book()
@@ -499,9 +500,12 @@ def test_report_warns_when_a_closed_year_changes_afterwards(
     assert ledger.ingest(book.envelopes).ok
     code, out, _ = _run(capsys, "--db", db, "report", "shu", "--year", "2025", "--json")
     data = json.loads(out)
-    assert code == 0 and data["shu_rp"] == SHU_RP and data["current_shu_rp"] == SHU_RP + 3_000
+    assert code == 0 and data["shu_rp"] == SHU_RP and data["current_shu_rp"] == SHU_RP
     code, out, _ = _run(capsys, "--db", db, "--lang", "en", "report", "shu", "--year", "2025")
-    assert "WARNING" in out and "reopen-year 2025" in out
+    assert "WARNING" not in out
+    code, out, _ = _run(capsys, "--db", db, "late", "--json")
+    [late] = json.loads(out)
+    assert code == 0 and (late["own_day"], late["posted_day"]) == ("2025-12-31", "2026-01-01")
 
 
 def test_cli_reports_points_and_shu_as_csv(
