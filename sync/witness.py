@@ -19,7 +19,7 @@ import base64
 import binascii
 import json
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from typing import Any, Final
 
 from sync import checkpoint as note
@@ -271,19 +271,9 @@ def decode_answer(payload: bytes) -> ProofAnswer:
 
 def encode_report(report: Report) -> bytes:
     """The report body."""
-    return _dump(
-        {
-            "device": report.device,
-            "size": report.size,
-            "signed_at": report.signed_at,
-            "state": report.state,
-            "held": report.held,
-            "offered": report.offered,
-            "tx": report.tx,
-            "detail": report.detail[:MAX_DETAIL_CHARS],
-            "problems": list(report.problems),
-        }
-    )
+    body = asdict(report)
+    body.update(detail=report.detail[:MAX_DETAIL_CHARS], problems=list(report.problems))
+    return _dump(body)
 
 
 def decode_report(payload: bytes) -> Report:

@@ -10,7 +10,7 @@ kept, and every problem it ever flagged (sticky), with the refused note as evide
 from __future__ import annotations
 
 import time
-from dataclasses import dataclass
+from dataclasses import asdict, dataclass
 from typing import Any, Final
 
 from sqlalchemy import Connection, insert, select, update
@@ -56,18 +56,9 @@ def record(conn: Connection, device: str, report: witness.Report, now_ts: int | 
     flagged = row.flagged_ts if row is not None else None
     if problems and flagged is None:
         flagged = now
-    values: dict[str, Any] = {
-        "size": report.size,
-        "signed_at": report.signed_at,
-        "state": report.state,
-        "held": report.held,
-        "offered": report.offered,
-        "tx": report.tx,
-        "detail": report.detail,
-        "problems": PROBLEM_SEPARATOR.join(problems),
-        "reported_ts": now,
-        "flagged_ts": flagged,
-    }
+    values: dict[str, Any] = asdict(report)
+    del values["device"]  # the topic's device, not what the report says (the server checks they agree)
+    values.update(problems=PROBLEM_SEPARATOR.join(problems), reported_ts=now, flagged_ts=flagged)
     if row is None:
         conn.execute(insert(w).values(device=device, **values))
     else:
