@@ -70,6 +70,12 @@ class ReceiptCheck:
     unit: str | None = None
     total_rp: int | None = None
     void: str | None = None
+    posted_day: str | None = None  # the day it is on the books: after ``at`` for a late arrival
+
+    @property
+    def late(self) -> bool:
+        """Posted on another day than its own (dated in a closed year, arrived after the close)."""
+        return self.posted_day is not None and self.at is not None and self.posted_day > self.at[:10]
 
     def message(self, lang: str) -> str:
         pair = MESSAGES[self.status]
@@ -118,7 +124,7 @@ def verify_receipt(ledger: Ledger, payload: str) -> ReceiptCheck:
     tx = schema.transactions
     with ledger.read() as conn:
         row = conn.execute(
-            select(tx.c.at, tx.c.unit, tx.c.total_rp, tx.c.body, tx.c.kind).where(tx.c.id == txid)
+            select(tx.c.at, tx.c.unit, tx.c.total_rp, tx.c.body, tx.c.kind, tx.c.day).where(tx.c.id == txid)
         ).first()
         if row is None:
             return ReceiptCheck("unknown", txid=txid)
@@ -129,7 +135,9 @@ def verify_receipt(ledger: Ledger, payload: str) -> ReceiptCheck:
             select(tx.c.id).where(tx.c.kind == "void", tx.c.ref == txid).limit(1)
         ).scalar_one_or_none()
     status = "voided" if void else "valid"
-    return ReceiptCheck(status, txid=txid, at=row.at, unit=row.unit, total_rp=int(row.total_rp), void=void)
+    return ReceiptCheck(
+        status, txid=txid, at=row.at, unit=row.unit, total_rp=int(row.total_rp), void=void, posted_day=row.day
+    )
 
 
 def receipt_member(ledger: Ledger, txid: str) -> str | None:

@@ -132,6 +132,8 @@ MATRIX: Final = (
     Rule("journal_photo_add", "/journal/{entry}/photo", ("POST",), JOURNAL_MAKERS | JOURNAL_CHECKERS),
     Rule("journal_approve", "/journal/{entry}/approve", ("POST",), JOURNAL_CHECKERS),
     Rule("journal_reject", "/journal/{entry}/reject", ("POST",), JOURNAL_CHECKERS),
+    # transactions dated in a closed year that arrived after the close (docs/points-and-shu.md)
+    Rule("late", "/late", ("GET",), READERS),
     # groups (docs/groups.md): a member sees their own group, its meetings and their own attendance; a cadre
     # the groups they lead; the office, board and supervisors all (checked in the pages: another group's
     # page is 404). The office makes and changes groups; a group's cadre or the office files its meetings.

@@ -40,6 +40,7 @@ from central.portal import (
     pages_groups,
     pages_handins,
     pages_journal,
+    pages_late,
     pages_loans,
     pages_log,
     pages_member,
@@ -101,6 +102,7 @@ def _pages() -> dict[str, Page]:
         pages_handins,
         pages_disputes,
         pages_journal,
+        pages_late,
         pages_groups,
         pages_statements,
     ):

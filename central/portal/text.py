@@ -15,6 +15,7 @@ from central.portal import (
     text_groups,
     text_handins,
     text_journal,
+    text_late,
     text_loans,
     text_log,
     text_member,
@@ -281,6 +282,7 @@ _AREAS: Final = (
     text_handins.MESSAGES,
     text_disputes.MESSAGES,
     text_journal.MESSAGES,
+    text_late.MESSAGES,
     text_groups.MESSAGES,
     text_statements.MESSAGES,
 )

@@ -36,6 +36,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "mp_dispute_title": ("Bukan saya: sanggah belanja", "Not me: dispute a purchase"),
     "mp_sale": ("Transaksi", "Transaction"),
     "mp_when": ("Waktu", "When"),
+    "mp_posted_late": ("Dibukukan", "On the books"),
+    "mp_posted_late_why": (
+        "(tiba setelah tutup buku tahunnya; dibukukan pada hari pertama tahun berjalan)",
+        "(arrived after its year was closed; posted on the first day of the open year)",
+    ),
     "mp_unit": ("Unit", "Unit"),
     "mp_device": ("Perangkat", "Device"),
     "mp_payment": ("Cara bayar", "Payment"),
