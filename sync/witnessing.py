@@ -116,7 +116,13 @@ class DeviceWitness:
         if kept is None:
             return None, "", 0
         text, checked = kept
-        return note.verify(text, self.key), text, checked  # it verified when kept; the key is the same
+        try:
+            return note.verify(text, self.key), text, checked
+        except note.NoteError as err:  # the log key was replaced (a new log.pub): start again from here
+            log.warning(
+                "the kept checkpoint does not verify with log.pub (%s): taking the next as first", err
+            )
+            return None, "", checked
 
     def _problem(self, problem: witness.Problem, text: str) -> None:
         log.error("transparency log: %s", problem.text("en"))
@@ -228,8 +234,7 @@ class DeviceWitness:
 
     def report(self) -> witness.Report:
         """What this device tells central now."""
-        kept = self.dev.kept_checkpoint()
-        held = note.parse(note.open_note(kept[0], self.key)) if kept else None
+        held, text, _ = self._held()
         problems = self.dev.log_problems()
         last = problems[-1] if problems else None
         return witness.Report(
@@ -237,7 +242,7 @@ class DeviceWitness:
             size=held.size if held else 0,
             signed_at=(held.time or "") if held else "",
             state=last[0] if last else witness.OK,
-            held=kept[0] if kept else "",
+            held=text,
             offered=last[5] if last else "",
             tx=last[3] if last else "",
             detail=last[4] if last else "",
