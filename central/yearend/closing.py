@@ -31,7 +31,7 @@ from sqlalchemy.exc import IntegrityError
 
 from central.boardactivity import store as activity_store
 from central.ledger import schema
-from central.ledger.closed import read_closed, write_closed
+from central.ledger.closed import write_closed
 from central.yearend.inputs import (
     IncomeFigures,
     ensure_tables,
@@ -269,7 +269,6 @@ def close_year(ledger: Ledger, year: int, *, by: str | None = None, early: bool 
                 raise _already_closed(year, current)
             tx_id = f"shu:{year}:close:{round_no}"
             _write_entry(conn, tx_id, hi, lines)
-            write_closed(conn, read_closed(conn) | {year})  # ingest posts this year's late arrivals later
             conn.execute(
                 year_closes.insert().values(
                     year=year,
@@ -281,12 +280,22 @@ def close_year(ledger: Ledger, year: int, *, by: str | None = None, early: bool 
                     allocation=json.dumps(shu_data(result), ensure_ascii=False, sort_keys=True),
                 )
             )
+            write_closed(conn, _closed_now(conn))  # ingest posts this year's late arrivals in the next
     except IntegrityError as err:  # a concurrent close won the race
         raise YearAlreadyClosed(
             f"tahun {year} baru saja ditutup oleh proses lain",
             f"the year {year} was just closed by another run",
         ) from err
     return result
+
+
+def _closed_now(conn: Connection) -> set[int]:
+    """The years whose latest round is closed and not reopened: what ingest keeps closed (``meta``)."""
+    c = year_closes
+    latest: dict[int, bool] = {}
+    for year, _, reopen_tx in conn.execute(select(c.c.year, c.c.round, c.c.reopen_tx).order_by(c.c.round)):
+        latest[int(year)] = reopen_tx is None
+    return {year for year, shut in latest.items() if shut}
 
 
 def _already_closed(year: int, row: Mapping[str, Any]) -> YearAlreadyClosed:
@@ -332,12 +341,12 @@ def reopen_year(ledger: Ledger, year: int, *, reason: str, by: str | None = None
         tx_id = f"shu:{year}:reopen:{current['round']}"
         day = original[0].day if original else f"{year:04d}-12-31"
         _write_entry(conn, tx_id, day, reversal)
-        write_closed(conn, read_closed(conn) - {year})  # its late arrivals post on their own days again
         conn.execute(
             c.update()
             .where(c.c.year == year, c.c.round == current["round"])
             .values(reopened_ts=int(time.time()), reopened_by=who, reopen_reason=text, reopen_tx=tx_id)
         )
+        write_closed(conn, _closed_now(conn))  # its late arrivals post on their own days again
     return tx_id
 
 
