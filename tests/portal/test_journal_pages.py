@@ -132,7 +132,8 @@ def test_a_member_may_not_open_the_journal(office: World) -> None:
 @pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
 def test_screenshots_of_the_draft_form_and_the_entry(world: World, base_url: str, tmp_path: Path) -> None:
     """Office staff fills the form on a phone and a desktop (one more line, a photo from the camera);
-    the entry page with its receipt thumbnail; screenshots of both at both sizes."""
+    the entry page with its receipt thumbnail, and the treasurer's view of it with approve and reject;
+    screenshots of each at both sizes."""
     from playwright.sync_api import sync_playwright
 
     photo = tmp_path / "nota.jpg"
@@ -168,8 +169,18 @@ def test_screenshots_of_the_draft_form_and_the_entry(world: World, base_url: str
                 assert page.locator(".jl-photos img").count() == 1
                 assert page.evaluate("document.querySelector('.jl-photos img').naturalWidth") > 0
                 page.screenshot(path=str(tmp_path / f"{size}-journal-entry.png"), full_page=True)
+                entry_url = page.url
+                checker = browser.new_context(viewport={"width": width, "height": height}).new_page()
+                checker.goto(f"{base_url}/login")
+                checker.fill("#login", world.by_role["bendahara"])
+                checker.fill("#password", PASSWORD)
+                checker.click("button[type=submit]")
+                checker.wait_for_url("**/home")
+                checker.goto(entry_url)
+                assert checker.locator("form[action$='/approve'] button").count() == 1
+                checker.screenshot(path=str(tmp_path / f"{size}-journal-checker.png"), full_page=True)
         finally:
             browser.close()
-    for name in ("journal-form", "journal-entry"):
+    for name in ("journal-form", "journal-entry", "journal-checker"):
         for size in SIZES:
             assert (tmp_path / f"{size}-{name}.png").stat().st_size > 0
