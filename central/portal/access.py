@@ -30,6 +30,7 @@ STOCK_READERS: Final = READERS | {"kasir"}  # stock on hand and the counts: the 
 COUNTERS: Final = OFFICE | {"kasir"}  # who types counted lines into an open stock count
 ANNOUNCERS: Final = OFFICE | {"pengurus", "ketua", "sekretaris", "bendahara"}  # who sends SMS announcements
 DISPUTE_DECIDERS: Final = frozenset(dispute_rules.DECIDERS)  # accept or reject a member's dispute
+ACTIVITY_FILERS: Final = frozenset({"pengurus", "ketua", "sekretaris", "bendahara"})  # board activity reports
 JOURNAL_MAKERS: Final = frozenset({"staf", "manajer", "bendahara"})  # who drafts the office's own entries
 JOURNAL_CHECKERS: Final = frozenset({"manajer", "bendahara", "ketua"})  # who approves them (not the maker)
 CADRES: Final = frozenset({"kader"})  # field cadres (Kader HALO): file visit reports
@@ -66,6 +67,8 @@ MATRIX: Final = (
     Rule("notes", "/reports/notes", ("GET",), MEMBERS),
     Rule("statements", "/reports/statements", ("GET",), MEMBERS),
     Rule("shu", "/reports/shu", ("GET",), MEMBERS),
+    # the board fund's merit split: every board member's reports per kind, score and share, for every member
+    Rule("activity", "/reports/board-activity", ("GET",), MEMBERS),
     Rule("units", "/units", ("GET",), MEMBERS),
     # the transparency log (docs/transparency.md): for anybody, logged in or not; machine forms at stable URLs
     Rule("log", "/log", ("GET",), PUBLIC),
@@ -108,6 +111,9 @@ MATRIX: Final = (
     Rule("stock_count_close", "/stock/counts/{count}/close", ("POST",), OFFICE),
     Rule("stock_count_cancel", "/stock/counts/{count}/cancel", ("POST",), OFFICE),
     Rule("stock_count_decide", "/stock/counts/{count}/decide", ("POST",), BOARD),
+    Rule("stock_prices", "/stock/prices", ("GET",), READERS),
+    Rule("stock_price_set", "/stock/prices", ("POST",), OFFICE),
+    Rule("stock_price_cancel", "/stock/prices/{change}/cancel", ("POST",), OFFICE),
     # SMS (docs/notify.md): the outbox and its log for the office and board; announcements by the office and
     # pengurus; a message's retry or cancel by the office; a member's own history and choices
     Rule("notify_queue", "/notify", ("GET",), READERS),
@@ -121,6 +127,21 @@ MATRIX: Final = (
     # board and supervisors; the treasurer (or manager) confirms the cash received
     Rule("handins", "/handins", ("GET",), READERS),
     Rule("handin_confirm", "/handins/confirm", ("POST",), PAYERS),
+    # members' productive assets (docs/development.md): a member sees and enters their own, a cadre their
+    # groups' members', the office enters any, the board and supervisors read all. Checked in the pages: an
+    # asset or photo the reader may not see is 404, exactly like one that does not exist.
+    Rule("assets", "/assets", ("GET",), MEMBERS),
+    Rule("asset_new", "/assets/new", ("GET", "POST"), MEMBERS),
+    Rule("asset", "/assets/{asset}", ("GET",), MEMBERS),
+    Rule("asset_value", "/assets/{asset}/value", ("POST",), MEMBERS),
+    Rule("asset_photo_add", "/assets/{asset}/photos", ("POST",), MEMBERS),
+    Rule("asset_photo", "/asset-photos/{asset_photo}", ("GET",), MEMBERS),
+    Rule("asset_thumb", "/asset-photos/{asset_photo}/thumb", ("GET",), MEMBERS),
+    # board activity reports (docs/development.md): filed by the board; one report (it may name a member
+    # visited) for the board, supervisors and office
+    Rule("activity_new", "/activity/new", ("GET", "POST"), ACTIVITY_FILERS),
+    Rule("activity_report", "/activity/{report}", ("GET",), READERS),
+    Rule("activity_photo", "/activity/{report}/photo", ("GET",), READERS),
     # the general journal (docs/journal.md): the office's own entries for the office, board and supervisors;
     # drafted by a maker, decided by a checker who did not draft or edit it (checked in central.journal)
     Rule("journal", "/journal", ("GET",), READERS),

@@ -35,6 +35,8 @@ from central.portal import (
     access,
     accounts,
     pages,
+    pages_activity,
+    pages_assets,
     pages_board,
     pages_disputes,
     pages_groups,
@@ -80,6 +82,9 @@ UPLOAD_ROUTES: Final[Mapping[str, int]] = {
     "journal_photo_add": PHOTO_UPLOAD,
     "visit_new": PHOTO_UPLOAD,
     "visit_photo_add": PHOTO_UPLOAD,
+    "asset_new": PHOTO_UPLOAD,
+    "asset_photo_add": PHOTO_UPLOAD,
+    "activity_new": PHOTO_UPLOAD,
 }
 
 
@@ -104,6 +109,8 @@ def _pages() -> dict[str, Page]:
         pages_journal,
         pages_late,
         pages_groups,
+        pages_assets,
+        pages_activity,
         pages_statements,
     ):
         twice = sorted(set(module.PAGES) & set(found))
@@ -286,7 +293,12 @@ def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
             chunk = message.get("body", b"")
             size += len(chunk)
             if size > most:
-                await refuse(413)
+                if multipart:  # a photo or a file too large: say so, and how large it may be
+                    mb = max(1, most // (1024 * 1024))
+                    title, why = text.t("bad_request_title", lang), text.t("upload_too_large", lang, mb=mb)
+                    await _send_page(send, 413, error_body(portal, lang, title, why))
+                else:
+                    await refuse(413)
                 return
             chunks.append(chunk)
             more = message.get("more_body", False)

@@ -9,6 +9,8 @@ from __future__ import annotations
 from typing import Final
 
 from central.portal import (
+    text_activity,
+    text_assets,
     text_board,
     text_disputes,
     text_files,
@@ -284,6 +286,8 @@ _AREAS: Final = (
     text_journal.MESSAGES,
     text_late.MESSAGES,
     text_groups.MESSAGES,
+    text_assets.MESSAGES,
+    text_activity.MESSAGES,
     text_statements.MESSAGES,
 )
 MESSAGES: Final[dict[str, tuple[str, str]]] = {**_CORE}

@@ -9,7 +9,7 @@ import threading
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import pytest
@@ -70,6 +70,8 @@ class World:
             return str(_application(self.ledger))
         if param == "count":
             return str(_stock_count(self.ledger))
+        if param == "change":
+            return str(_price_change(self.ledger))
         if param == "message":
             return str(_sms_message(self.ledger))
         if param == "case":
@@ -78,6 +80,14 @@ class World:
             from tests.portal.journal_sample import sample_entry
 
             return str(getattr(sample_entry(self.ledger), param))
+        if param in ("asset", "asset_photo"):
+            from tests.portal.assets_sample import sample_asset
+
+            return str(sample_asset(self.ledger, number)[0 if param == "asset" else 1])
+        if param == "report":
+            from tests.portal.assets_sample import sample_report
+
+            return str(sample_report(self.ledger, self.by_role["ketua"]))
         if param in ("group", "meeting", "visit", "photo"):
             return str(getattr(_fgs(self), param))
         raise AssertionError(f"no sample value for the path parameter {{{param}}}")
@@ -94,6 +104,18 @@ def _stock_count(ledger: Ledger) -> int:
 
     made = counts.listing(ledger)
     return made[0].id if made else counts.start(ledger, "toko", by="test").id
+
+
+def _price_change(ledger: Ledger) -> int:
+    """A price change's number (one waiting a year ahead for the first product, made on first use)."""
+    from central.stock import prices
+
+    made = prices.listing(ledger, limit=1)
+    if made:
+        return made[0].id
+    today = date.today()
+    sku = str(ledger.products()[0]["sku"])
+    return prices.change(ledger, sku, 12_345, from_day=today + timedelta(days=365), today=today, by="test").id
 
 
 def _sms_message(ledger: Ledger) -> int:
