@@ -22,7 +22,7 @@ from central.portal import accounts, downloads, stock_print
 from central.portal.pages import _today
 from central.portal.tables import ensure_tables
 from central.portal.web import Req, not_found
-from central.stock import counts, reports, shrinkage
+from central.stock import counts, prices, reports, shrinkage
 from central.stock.errors import StockError, UnknownCount
 
 log = logging.getLogger("central.portal")
@@ -242,6 +242,63 @@ def count_decide(req: Req) -> Response:
     return _step(req, "approve", approve, "ct_approved_flash")
 
 
+def price_list(req: Req) -> Response:
+    """The price changes, latest day first, and for the office the form of a new one."""
+    today = _today(req)
+    prices.apply_due(req.ledger, today)
+    return req.render(
+        "stock_prices.html",
+        found=prices.listing(req.ledger, unit=_unit(req), limit=MAX_LISTED),
+        today=today.isoformat(),
+        when=lambda ts: _when(req, ts),
+    )
+
+
+def price_set(req: Req) -> Response:
+    """A new price of an item from a day (today or later)."""
+    assert req.user is not None
+    text = req.form.get("price", "").replace(".", "").replace(",", "").strip()
+    if not text.isdigit():
+        return _refused(req, req.t("pr_bad_price"))
+    today = _today(req)
+    try:
+        day = date.fromisoformat(req.form.get("from", "").strip() or today.isoformat())
+    except ValueError:
+        return _refused(req, req.t("pr_bad_day"))
+    try:
+        done = prices.change(
+            req.ledger,
+            req.form.get("sku", ""),
+            int(text),
+            from_day=day,
+            today=today,
+            by=req.user.login,
+            note=req.form.get("note"),
+        )
+    except StockError as err:
+        return _refused(req, err.text(req.lang))
+    _audit(
+        req, "stock_price_set", str(done.id), f"{done.sku} {done.old_rp} -> {done.price_rp} {done.from_day}"
+    )
+    req.request.session["flash"] = "pr_saved_flash"
+    return RedirectResponse("/stock/prices", 303)
+
+
+def price_cancel(req: Req) -> Response:
+    """Cancel a price change still waiting for its day."""
+    assert req.user is not None
+    try:
+        change_id = int(str(req.request.path_params["change"]))
+        done = prices.cancel(req.ledger, change_id, by=req.user.login)
+    except ValueError:
+        return not_found(req)
+    except StockError as err:
+        return _refused(req, err.text(req.lang))
+    _audit(req, "stock_price_cancel", str(done.id), done.sku)
+    req.request.session["flash"] = "pr_cancelled_flash"
+    return RedirectResponse("/stock/prices", 303)
+
+
 PAGES: Final[dict[str, Callable[[Req], Response]]] = {
     "stock": report,
     "stock_reorder": report,
@@ -255,4 +312,7 @@ PAGES: Final[dict[str, Callable[[Req], Response]]] = {
     "stock_count_close": count_close,
     "stock_count_cancel": count_cancel,
     "stock_count_decide": count_decide,
+    "stock_prices": price_list,
+    "stock_price_set": price_set,
+    "stock_price_cancel": price_cancel,
 }

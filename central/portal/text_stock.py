@@ -142,4 +142,35 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "sh_none": ("Tidak ada stok opname yang dibukukan dalam periode ini.", "No count posted in this period."),
     "sh_from": ("Dari", "From"),
     "sh_to": ("Sampai", "To"),
+    # price changes
+    "nav_prices": ("Perubahan harga", "Price changes"),
+    "pr_title": ("Perubahan harga", "Price changes"),
+    "pr_intro": (
+        "Harga baru berlaku mulai tanggalnya dan sampai ke semua kios unit itu sebagai perubahan katalog. "
+        "Penjualan yang sudah terjadi tetap pada harga saat itu.",
+        "A new price holds from its day and reaches every kiosk of the unit as a catalog change. Sales "
+        "already made keep the price they were made at.",
+    ),
+    "pr_new": ("Harga baru", "New price"),
+    "pr_sku": ("Kode barang", "Item code"),
+    "pr_price": ("Harga baru (Rp)", "New price (Rp)"),
+    "pr_from": ("Berlaku mulai", "Holds from"),
+    "pr_note": ("Catatan", "Note"),
+    "pr_button": ("Simpan harga baru", "Save the new price"),
+    "pr_item": ("Barang", "Item"),
+    "pr_was": ("sebelumnya {amount}", "was {amount}"),
+    "pr_state": ("Status", "State"),
+    "pr_state_pending": ("menunggu tanggalnya", "waiting for its day"),
+    "pr_state_applied": ("berlaku", "in force"),
+    "pr_state_cancelled": ("dibatalkan", "cancelled"),
+    "pr_cancel": ("Batalkan", "Cancel"),
+    "pr_none": ("Belum ada perubahan harga.", "No price changes yet."),
+    "pr_saved_flash": ("Perubahan harga disimpan.", "Price change saved."),
+    "pr_cancelled_flash": ("Perubahan harga dibatalkan.", "Price change cancelled."),
+    "pr_bad_price": (
+        "Harga harus angka rupiah bulat, misalnya 70000.",
+        "The price must be whole rupiah, for example 70000.",
+    ),
+    "pr_bad_day": ("Tanggal berlaku harus seperti 2026-03-31.", "The day must be like 2026-03-31."),
+    "pr_by": ("oleh {who}", "by {who}"),
 }

@@ -177,7 +177,10 @@ def cancel(ledger: Ledger, change_id: int, *, by: str, now_ts: int | None = None
         conn.execute(
             update(c)
             .where(c.c.id == change_id, c.c.applied_ts.is_(None))
-            .values(cancelled_ts=_now(now_ts), note=f"dibatalkan oleh {by}"[:MAX_TEXT])
+            .values(
+                cancelled_ts=_now(now_ts),
+                note="; ".join(filter(None, (found.note, f"dibatalkan oleh {by}")))[:MAX_TEXT],
+            )
         )
     return get(ledger, change_id)
 

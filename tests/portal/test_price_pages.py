@@ -1,0 +1,124 @@
+"""The price changes page (/stock/prices): the office (manajer, staf) sets a new price from today or a later
+day and cancels a waiting one, audited; the board and supervisors read the list; a clerk or member may not;
+a bad price or a past day is refused with the reason; a real browser at phone and desktop size."""
+
+from __future__ import annotations
+
+from datetime import date, timedelta
+from pathlib import Path
+from typing import Any
+
+import pytest
+from sqlalchemy import select
+from starlette.testclient import TestClient
+
+from central.portal.tables import portal_audit
+from central.stock import prices
+from tests.portal.conftest import PASSWORD, World, csrf, login
+
+CHROMIUM = Path("/usr/bin/chromium")
+SIZES = {"phone": (360, 740), "desktop": (1280, 800)}
+
+
+@pytest.fixture(scope="module")
+def clients(world: World) -> dict[str, TestClient]:
+    return {
+        role: login(world.client(), world.by_role[role])
+        for role in ("manajer", "staf", "pengawas", "kasir", "anggota")
+    }
+
+
+def _item(world: World, index: int = 0) -> dict[str, Any]:
+    return sorted(world.ledger.products(), key=lambda p: p["sku"])[index]
+
+
+def _post(client: TestClient, url: str, **data: str) -> Any:
+    token = csrf(client, "/stock/prices")
+    return client.post(url, data={"csrftoken": token, **data}, follow_redirects=False)
+
+
+def test_the_office_sets_and_cancels_prices(world: World, clients: dict[str, TestClient]) -> None:
+    """A price from today holds at once; one from next week waits and is cancelled; both are in the list
+    and the audit log."""
+    item = _item(world)
+    today = date.today()
+    done = _post(clients["manajer"], "/stock/prices", sku=item["sku"], price=str(item["price_rp"] + 500))
+    assert done.status_code == 303 and done.headers["location"] == "/stock/prices"
+    assert (
+        next(p for p in world.ledger.products() if p["sku"] == item["sku"])["price_rp"]
+        == item["price_rp"] + 500
+    )
+    later = (today + timedelta(days=7)).isoformat()
+    assert (
+        _post(
+            clients["staf"], "/stock/prices", sku=item["sku"], price="99.000", **{"from": later}
+        ).status_code
+        == 303
+    )
+    page = clients["pengawas"].get("/stock/prices")
+    assert page.status_code == 200 and "Rp 99.000" in page.text and "menunggu tanggalnya" in page.text
+    assert 'action="/stock/prices"' not in page.text  # a supervisor reads, the form is the office's
+    waiting = next(pc for pc in prices.listing(world.ledger) if pc.state == "pending")
+    assert _post(clients["staf"], f"/stock/prices/{waiting.id}/cancel").status_code == 303
+    assert prices.get(world.ledger, waiting.id).state == "cancelled"
+    with world.ledger.read() as conn:
+        actions = [r[0] for r in conn.execute(select(portal_audit.c.action)).all()]
+    assert actions.count("stock_price_set") == 2 and "stock_price_cancel" in actions
+
+
+def test_refusals_and_access(world: World, clients: dict[str, TestClient]) -> None:
+    """A price in words, a past day and an unknown item are refused with the reason (nothing recorded); a
+    clerk and a member may not open the page, a supervisor may not post."""
+    before = len(prices.listing(world.ledger))
+    item = _item(world, 1)
+    past = (date.today() - timedelta(days=1)).isoformat()
+    for data, reason in (
+        ({"sku": item["sku"], "price": "tujuh ribu"}, "rupiah bulat"),
+        ({"sku": item["sku"], "price": "7000", "from": past}, "tetap pada harga saat itu"),
+        ({"sku": "NOPE", "price": "7000"}, "tidak ada barang dengan kode"),
+        ({"sku": item["sku"], "price": "7000", "from": "besok"}, "2026-03-31"),
+    ):
+        refused = _post(clients["manajer"], "/stock/prices", **data)
+        assert refused.status_code == 400 and reason in refused.text, data
+    assert len(prices.listing(world.ledger)) == before
+    assert clients["kasir"].get("/stock/prices").status_code == 403
+    assert clients["anggota"].get("/stock/prices").status_code == 403
+    token = csrf(clients["pengawas"], "/stock/prices")
+    posted = clients["pengawas"].post(
+        "/stock/prices", data={"csrftoken": token, "sku": item["sku"], "price": "1"}, follow_redirects=False
+    )
+    assert posted.status_code == 403
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
+def test_price_page_in_a_browser_at_phone_and_desktop_size(
+    world: World, base_url: str, tmp_path: Path
+) -> None:
+    """Office staff set a price from next week on a phone and on a desktop; the row shows, waiting."""
+    from playwright.sync_api import sync_playwright
+
+    item = _item(world, 2)
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for number, (size, (width, height)) in enumerate(SIZES.items()):
+                page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+                page.goto(f"{base_url}/login")
+                page.fill("#login", world.by_role["staf"])
+                page.fill("#password", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_url("**/home")
+                page.goto(f"{base_url}/stock/prices")
+                page.fill("input[name=sku]", item["sku"])
+                page.fill("input[name=price]", str(item["price_rp"] + 1000 * (number + 1)))
+                page.fill("input[name=from]", (date.today() + timedelta(days=7)).isoformat())
+                page.fill("input[name=note]", "harga pemasok naik")
+                page.click("form[action='/stock/prices'] button[type=submit]")
+                page.wait_for_url("**/stock/prices")
+                assert "Perubahan harga disimpan." in page.inner_text("main")
+                assert item["name"] in page.inner_text("table.list")
+                page.screenshot(path=str(tmp_path / f"{size}-prices.png"), full_page=True)
+                page.context.close()
+        finally:
+            browser.close()
+    assert len(list(tmp_path.glob("*-prices.png"))) == 2
