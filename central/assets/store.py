@@ -10,7 +10,7 @@ made through ``Ledger.create_side_tables``; the journal is never touched.
 from __future__ import annotations
 
 import time
-from collections.abc import Collection, Iterable, Mapping
+from collections.abc import Collection, Iterable
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
@@ -94,6 +94,13 @@ asset_photos = Table(
     Column("by", String(MAX_BY), nullable=False),
     Column("ts", BigInteger, nullable=False),
 )
+
+
+def _key(done: Any) -> int:
+    """The number the database gave the row just inserted."""
+    made = done.inserted_primary_key
+    assert made is not None
+    return int(made[0])
 
 
 def ensure_tables(ledger: Ledger) -> None:
@@ -181,7 +188,7 @@ def _insert_photo(conn: Connection, asset: int, photo: Photo, by: str) -> int:
             ts=_now(),
         )
     )
-    return int(done.inserted_primary_key[0])
+    return _key(done)
 
 
 def add(
@@ -215,7 +222,7 @@ def add(
                 recorded_ts=now,
             )
         )
-        asset = int(done.inserted_primary_key[0])
+        asset = _key(done)
         conn.execute(
             asset_values.insert().values(
                 asset=asset,
@@ -263,14 +270,14 @@ def add_photo(ledger: Ledger, asset: int, photo: Photo, *, by: str) -> int:
         return _insert_photo(conn, asset, photo, by)
 
 
-def _row(conn: Connection, asset: int) -> Mapping[str, Any]:
+def _row(conn: Connection, asset: int) -> Any:
     row = conn.execute(select(member_assets).where(member_assets.c.id == asset)).mappings().first()
     if row is None:
         raise UnknownAsset(f"no asset number {asset}", f"tidak ada aset nomor {asset}")
     return row
 
 
-def _assets(ledger: Ledger, conn: Connection, rows: Iterable[Mapping[str, Any]]) -> list[Asset]:
+def _assets(ledger: Ledger, conn: Connection, rows: Iterable[Any]) -> list[Asset]:
     rows = list(rows)
     ids = [int(r["id"]) for r in rows]
     if not ids:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import time
 from dataclasses import dataclass
 from datetime import date
-from typing import TYPE_CHECKING, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from sqlalchemy import (
     BigInteger,
@@ -59,6 +59,13 @@ board_report_photos = Table(
     Column("thumb", LargeBinary, nullable=False),
     Column("sha256", String(64), nullable=False),
 )
+
+
+def _key(done: Any) -> int:
+    """The number the database gave the row just inserted."""
+    made = done.inserted_primary_key
+    assert made is not None
+    return int(made[0])
 
 
 def ensure_tables(ledger: Ledger) -> None:
@@ -133,7 +140,7 @@ def file(
                 ts=int(time.time()),
             )
         )
-        number = int(done.inserted_primary_key[0])
+        number = _key(done)
         if photo is not None:
             conn.execute(
                 board_report_photos.insert().values(
