@@ -164,6 +164,7 @@ def count_page(req: Req) -> Response:
         labels=[stock_print.label(c, req.lang) for c in stock_print.COUNT_COLUMNS],
         money=[c in stock_print.MONEY for c in stock_print.COUNT_COLUMNS],
         trail=counts.events(req.ledger, count.id),
+        device_lines=counts.device_lines(req.ledger, count.id),
         when=lambda ts: _when(req, ts),
         approver=req.user.role in req.ledger.config.stock.approvers,
         downloads=downloads.links(),

@@ -142,6 +142,16 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "sh_none": ("Tidak ada stok opname yang dibukukan dalam periode ini.", "No count posted in this period."),
     "sh_from": ("Dari", "From"),
     "sh_to": ("Sampai", "To"),
+    "ct_devices": ("Dihitung di kios", "Counted on kiosks"),
+    "ct_devices_help": (
+        "Setiap kiriman hitungan dari kios. Yang tiba setelah stok opname ditutup tidak dihitung, tetapi "
+        "tetap tersimpan di sini.",
+        "Every count sent from a kiosk. One that arrived after the count was closed is not counted, but is "
+        "kept here.",
+    ),
+    "ct_device_lines": ("{lines} barang", "{lines} item(s)"),
+    "ct_device_taken": ("masuk hitungan", "taken into the count"),
+    "ct_device_late": ("terlambat, tidak dihitung", "late, not counted"),
     # price changes
     "nav_prices": ("Perubahan harga", "Price changes"),
     "pr_title": ("Perubahan harga", "Price changes"),

@@ -4,7 +4,7 @@ a bad price or a past day is refused with the reason; a real browser at phone an
 
 from __future__ import annotations
 
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -122,3 +122,39 @@ def test_price_page_in_a_browser_at_phone_and_desktop_size(
         finally:
             browser.close()
     assert len(list(tmp_path.glob("*-prices.png"))) == 2
+
+
+def test_a_count_sheet_lists_the_kiosks_lines_late_ones_with_why(
+    world: World, clients: dict[str, TestClient]
+) -> None:
+    """A line counted on a kiosk shows on the sheet as taken; one that arrived after the close shows as late
+    with its reason (kept, not counted)."""
+    from central.stock import counts
+    from tests.central.helpers import Device
+
+    toko = next(p for p in world.ledger.products() if p["unit"] == "toko")
+    dev = Device("toko-77").register(world.ledger)
+    open_ids = [c.id for c in counts.listing(world.ledger, unit="toko") if c.state in ("open", "closed")]
+    for number in open_ids:
+        counts.cancel(world.ledger, number, by="test", reason="bersih-bersih uji") if counts.get(
+            world.ledger, number
+        ).state == "open" else counts.reject(
+            world.ledger, number, by="test", role="manajer", reason="uji lain"
+        )
+    count = counts.start(world.ledger, "toko", by="test")
+    at = datetime.fromtimestamp(count.started_ts + 60, world.ledger.config.tz).isoformat(timespec="seconds")
+    line = [{"sku": toko["sku"], "qty": 3}]
+    assert not world.ledger.ingest(
+        [dev.make("count_line", count=count.id, clerk="sari", at=at, lines=line)]
+    ).rejected
+    counts.close(world.ledger, count.id, by="test", now_ts=count.started_ts + 120)
+    late_at = datetime.fromtimestamp(count.started_ts + 90, world.ledger.config.tz).isoformat(
+        timespec="seconds"
+    )
+    assert not world.ledger.ingest(
+        [dev.make("count_line", count=count.id, clerk="sari", at=late_at, lines=line)]
+    ).rejected
+    page = clients["manajer"].get(f"/stock/counts/{count.id}")
+    assert page.status_code == 200
+    assert "sari@toko-77" in page.text and "masuk hitungan" in page.text
+    assert "terlambat, tidak dihitung" in page.text and "already closed" in page.text
