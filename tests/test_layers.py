@@ -50,6 +50,7 @@ PURE_MODULES = [
     "central/boardactivity/rules.py",
     "central/groups/rules.py",
     "central/disputes/rules.py",
+    "central/journal/rules.py",
 ]
 # package -> top-level modules it must never import
 FORBIDDEN = {
@@ -110,6 +111,7 @@ CENTRAL_LAYERS = (
     "notify",
     "handins",
     "disputes",
+    "journal",
     "assets",
     "sample",
     "serve",

@@ -7,7 +7,7 @@ import argparse
 import json
 from typing import Any, Final
 
-from central.ledger import Ledger, closed
+from central.ledger import Ledger, late
 from central.members.tabular import csv_text
 from central.messages import lang_of
 
@@ -20,7 +20,7 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
 def cmd_late(ledger: Ledger, args: argparse.Namespace) -> int:
     """``late``."""
     lang = lang_of(args.lang)
-    rows = [x.row() for x in closed.late(ledger, args.year)]
+    rows = [x.row() for x in late.late(ledger, args.year)]
     if args.json:
         print(json.dumps(rows, ensure_ascii=False))
         return 0

@@ -23,7 +23,7 @@ from typing import Any, Final
 
 from sqlalchemy import func, select
 
-from central.ledger import Ledger, closed, schema
+from central.ledger import Ledger, late, schema
 from central.ledger.lookups import _loan_outstanding
 from central.office import entries
 from central.office.errors import EntryInvalid, EntryRefused
@@ -139,7 +139,7 @@ def refuse_closed(ledger: Ledger, at: str) -> None:
     """``EntryInvalid`` when the local date of ``at`` is in a closed year: a closed year stays closed for
     the office's entries until it is reopened (``reopen-year``, which is audited)."""
     day = datetime.fromisoformat(at).astimezone(ledger.config.tz).date()
-    if day.year in closed.closed_years(ledger):
+    if day.year in late.closed_years(ledger):
         raise EntryInvalid(
             f"the year {day.year} is closed: an entry dated {day.isoformat()} cannot be made; date it in "
             f"the open year, or reopen {day.year} first (`reopen-year {day.year} --reason ...`)",

@@ -8,13 +8,13 @@ from typing import Final
 
 from starlette.responses import Response
 
-from central.ledger import closed
+from central.ledger import late
 from central.portal.web import Req
 
 
 def listing(req: Req) -> Response:
     """Every transaction dated in a closed year that arrived after the close, oldest first."""
-    return req.render("late.html", rows=closed.late(req.ledger))
+    return req.render("late.html", rows=late.late(req.ledger))
 
 
 PAGES: Final[dict[str, Callable[[Req], Response]]] = {"late": listing}

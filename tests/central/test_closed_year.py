@@ -18,7 +18,7 @@ from central import sample, yearend
 from central.books import reports
 from central.journal import store as journal
 from central.journal.rules import JournalError, Line
-from central.ledger import Ledger, closed, schema
+from central.ledger import Ledger, closed, late, schema
 from central.office import entries, identity, record
 from central.office.errors import EntryInvalid
 from tests.central.helpers import Device, account_days_match_journal, unbalanced_entries
@@ -73,9 +73,9 @@ def test_a_late_sale_leaves_the_closed_year_as_it_was(closed_year: tuple[Ledger,
         days = {d for (d,) in conn.execute(select(j.c.day).where(j.c.tx == late_sale["id"]))}
     assert tuple(row) == ("2027-01-01", LATE_AT) and days == {"2027-01-01"}
     assert memos and all(m.endswith("(tgl 2026-12-31)") for m in memos)
-    [listed] = closed.late(ledger)
+    [listed] = late.late(ledger)
     assert (listed.id, listed.own_day, listed.posted_day) == (late_sale["id"], "2026-12-31", "2027-01-01")
-    assert closed.late(ledger, YEAR) == []
+    assert late.late(ledger, YEAR) == []
     assert yearend.member_points(ledger, member, YEAR + 1, date(YEAR + 1, 1, 31)).total > points_before
     assert ledger.ingest([late_sale]).duplicates == [late_sale["id"]]  # exactly once
     assert unbalanced_entries(ledger) == [] and _unbalanced_days(ledger) == []
@@ -125,7 +125,7 @@ def test_a_reopened_year_takes_its_late_sales_on_their_own_day(
         day = conn.execute(
             select(schema.transactions.c.day).where(schema.transactions.c.id == sale["id"])
         ).scalar()
-    assert day == "2026-12-31" and closed.late(ledger) == []
+    assert day == "2026-12-31" and late.late(ledger) == []
 
 
 @given(
