@@ -1,15 +1,18 @@
 """Notes to the financial statements (catatan atas laporan keuangan) for the main accounts, at the end of a
-book year and of the year before: cash and bank, receivables and loans with their allowance, inventory,
-fixed assets, members' savings by product (with how many members hold each), and equity.
+book year and of the year before: cash and bank, receivables and loans with their allowance, loans by
+collectibility class and the allowance each calls for, inventory, fixed assets, members' savings by product
+(with how many members hold each), and equity.
 
 Each note is a list of (text, amount this year, amount last year); the balances come from the per-day sums
-(``account_days``), the savers from the journal's account index.
+(``account_days``), the savers from the journal's account index, the classes from the loan book's aging
+(``central.loans.portfolio.aging``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import TYPE_CHECKING, Final
 
 from sqlalchemy import func, select
@@ -20,15 +23,31 @@ from central.books.equity import column_of
 from central.config import Config
 from central.ledger import schema
 from central.ledger.balances import account_sums
+from central.loans import portfolio
 
 if TYPE_CHECKING:
     from central.ledger import Ledger
 
 FIRST_DAY: Final = "0000-01-01"
-NOTES: Final = ("cash", "receivables", "inventory", "fixed_assets", "savings", "equity")
+NOTES: Final = (
+    "cash",
+    "receivables",
+    "loan_classes",
+    "loan_allowance",
+    "inventory",
+    "fixed_assets",
+    "savings",
+    "savers",
+    "equity",
+)
 TEXT: Final[Mapping[str, tuple[str, str]]] = {
     "cash": ("Kas dan bank", "Cash and bank"),
     "receivables": ("Piutang dan pinjaman anggota", "Receivables and loans to members"),
+    "loan_classes": ("Pinjaman anggota menurut kolektibilitas", "Loans to members by collectibility"),
+    "loan_allowance": (
+        "Cadangan kerugian pinjaman yang dibutuhkan menurut kolektibilitas",
+        "Loan loss allowance called for, by collectibility",
+    ),
     "inventory": ("Persediaan", "Inventory"),
     "fixed_assets": ("Aset tetap", "Fixed assets"),
     "savings": ("Simpanan anggota per produk", "Members' savings by product"),
@@ -116,6 +135,8 @@ def compute(ledger: Ledger, year: int, lang: str = "id") -> list[Note]:
     lines = lines_of(receivables, keep_empty=True)
     notes.append(Note("receivables", tuple(lines), _text("allowance_note", lang)))
 
+    notes.extend(_collectibility(ledger, year))
+
     notes.append(Note("inventory", tuple(lines_of([posting.inventory], keep_empty=True))))
 
     table = cashflow.classify(config)
@@ -151,6 +172,26 @@ def compute(ledger: Ledger, year: int, lang: str = "id") -> list[Note]:
     equity_lines = [*lines_of(equity_codes), (_text("shu", lang), (shu_now, shu_before))]
     notes.append(Note("equity", tuple(equity_lines)))
     return notes
+
+
+def _collectibility(ledger: Ledger, year: int) -> list[Note]:
+    """Loans by collectibility class (kolektibilitas: lancar, kurang lancar, diragukan, macet, by days late,
+    ``[loans]``) at both year ends: what they owe, and the allowance each class calls for."""
+    years = [portfolio.aging(ledger, date(y, 12, 31)) for y in (year, year - 1)]
+    names: dict[str, str] = {}
+    owed: dict[str, list[int]] = {}
+    allowance: dict[str, list[int]] = {}
+    for n, aging in enumerate(years):
+        for klass in aging.classes:
+            names.setdefault(klass.code, klass.name)
+            owed.setdefault(klass.code, [0, 0])[n] = klass.outstanding_rp
+            allowance.setdefault(klass.code, [0, 0])[n] = klass.allowance_rp
+    if not any(any(v) for v in owed.values()):
+        return []
+    return [
+        Note("loan_classes", tuple((names[c], (v[0], v[1])) for c, v in owed.items())),
+        Note("loan_allowance", tuple((names[c], (v[0], v[1])) for c, v in allowance.items())),
+    ]
 
 
 def _shu(config: Config, sums: Mapping[str, tuple[int, int]], surplus: set[str]) -> int:

@@ -180,7 +180,8 @@ def test_the_statement_sections_carry_both_years(books: Ledger) -> None:
 
 
 def test_notes_for_the_main_accounts(books: Ledger) -> None:
-    """Cash and bank, loans, inventory, fixed assets, savings by product with their savers, equity."""
+    """Cash and bank, loans and their collectibility, inventory, fixed assets, savings by product with their
+    savers, equity."""
     found = {n.key: dict(n.lines) for n in notes.compute(books, 2026, "id")}
     assert found["cash"]["1101 Kas"] == (540_000, 1_090_000)
     assert found["receivables"]["1202 Piutang pinjaman anggota"] == (400_000, 0)
@@ -193,6 +194,16 @@ def test_notes_for_the_main_accounts(books: Ledger) -> None:
         "Simpanan sukarela: penyimpan": (1, 0),
     }
     assert found["equity"]["SHU belum dibagi (termasuk tahun berjalan)"] == (-58_000, 0)
+    # The loan book's aging: L1 has no application, so it follows the plain 12-month schedule without
+    # interest (41,667 a month from 1 April); the 105,000 paid covers two installments and part of the third,
+    # leaving 395,000 owed with the one due on 1 June unpaid: 213 days late at 31 December, diragukan.
+    assert found["loan_classes"] == {
+        "Lancar": (0, 0),
+        "Kurang lancar": (0, 0),
+        "Diragukan": (395_000, 0),
+        "Macet": (0, 0),
+    }
+    assert found["loan_allowance"]["Diragukan"] == (296_250, 0)  # 75 % of 395,000
 
 
 # -- laws over any journal --------------------------------------------------------------------------------
