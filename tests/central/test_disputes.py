@@ -355,3 +355,30 @@ def test_the_command_line(shop: Shop, capsys: pytest.CaptureFixture[str]) -> Non
     assert report[0].startswith("by,key,count") and any(line.startswith("clerk,k1,2,") for line in report)
     assert main([*db, "report", "disputes", "--json"]) == 0
     assert case_id in capsys.readouterr().out
+
+
+def test_two_deciders_at_once_decide_once(shop: Shop) -> None:
+    """An acceptance and a rejection sent at the same moment: one decides, the other is refused, and the
+    books agree with the one that won (a void only if the acceptance won)."""
+    from concurrent.futures import ThreadPoolExecutor
+
+    ledger = shop.ledger
+    case_id = shop.dispute(shop.credit_sale())
+    steps = (
+        lambda: store.accept(ledger, shop.office, case_id, by="budi", role="pengawas"),
+        lambda: store.reject(ledger, case_id, by="ani", role="manajer", reason="saksi melihat dia"),
+    )
+
+    def attempt(step: Any) -> str:
+        try:
+            return str(step().case.state)
+        except DecisionRefused:
+            return "refused"
+
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        outcomes = sorted(pool.map(attempt, steps))
+    final = store.get(ledger, case_id)
+    assert outcomes in (["accepted", "refused"], ["refused", "rejected"])
+    assert final.state in outcomes
+    assert len(_voids(ledger)) == (1 if final.state == "accepted" else 0)
+    assert len(store.trail(ledger, final)) == 2
