@@ -23,7 +23,7 @@ from dataclasses import dataclass
 from typing import Any, Final
 
 from sync import checkpoint as note
-from sync import merkle
+from sync import merkle, witness
 
 MAX_BUNDLE_BYTES: Final = 1_000_000
 MAX_PROOF_HASHES: Final = 128
@@ -223,9 +223,10 @@ def consistent(
             raise VerifyError("size", proof=bundle["from"], checkpoint=old_cp.size)
         if _int(bundle, "to") != new_cp.size:
             raise VerifyError("size", proof=bundle["to"], checkpoint=new_cp.size)
-    if old_cp.size > new_cp.size:
+    problem = witness.compare(old_cp, new_cp)  # the same judgement as a device witness makes
+    if isinstance(problem, witness.Problem) and problem.reason == "shrunk":
         raise VerifyError("order", old=old_cp.size, new=new_cp.size)
-    if old_cp.size == new_cp.size and old_cp.root != new_cp.root:
+    if isinstance(problem, witness.Problem):
         raise VerifyError("fork", size=old_cp.size)
     if not merkle.verify_consistency(old_cp.size, new_cp.size, old_cp.root, new_cp.root, proof):
         raise VerifyError("consistency", old=old_cp.size, new=new_cp.size)
