@@ -93,7 +93,7 @@ def _lines(args: argparse.Namespace, lang: str) -> list[Line]:
         if not set(LINES_COLUMNS) <= set(table.columns):
             raise CentralError(_t("csv_columns", lang, path=args.lines))
         for row in table.rows:
-            values = row.values
+            values = row.cells
             where = f"{args.lines} line {row.line}" if lang == "en" else f"{args.lines} baris {row.line}"
             lines.append(
                 rules.make_line(

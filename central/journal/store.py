@@ -369,7 +369,9 @@ def draft(
                 made_ts=ts,
             )
         )
-        entry_id = int(made.inserted_primary_key[0])
+        key = made.inserted_primary_key
+        assert key is not None
+        entry_id = int(key[0])
         _event(conn, entry_id, who, role, action="draft", detail=text, ts=ts)
         for shot in photos:
             _store_photo(conn, entry_id, shot, who, ts)

@@ -135,13 +135,14 @@ def new(req: Req) -> Response:
     """The draft form, and saving it (``action=add`` shows one more line instead)."""
     assert req.user is not None
     if req.request.method == "GET":
-        values = {
+        blank: dict[str, Any] = {
             "day": _today(req).isoformat(),
             "description": "",
             "kind": "expense",
             "unit": store.DEFAULT_UNIT,
+            "rows": _blank(FIRST_LINES),
         }
-        return _form(req, 200, {**values, "rows": _blank(FIRST_LINES)}, entry=None, error=None)
+        return _form(req, 200, blank, entry=None, error=None)
     values = _posted_values(req)
     if req.form.get("action") == "add":
         if len(values["rows"]) < FORM_LINES:
