@@ -238,3 +238,26 @@ def test_a_device_reports_its_acked_sale_dropped_from_the_log(books: Books) -> N
     assert view is not None and view.tx == dropped
     problem = view.problem()
     assert problem is not None and dropped in problem.text("en")
+
+
+@pytest.mark.mqtt
+def test_a_device_refuses_a_rewritten_past(books: Books) -> None:
+    """The log's first leaf replaced after a device kept a checkpoint: the next checkpoint, signed over
+    the rewritten tree, is not proved a continuation of the kept one; the device keeps its own."""
+    with online(books, "toko-01") as service:
+        sell(books, service, "toko-01", 3)
+        books.server.publish_checkpoint(BRANCHES)
+        kept = books.latest()
+        wait_for(lambda: kept_size(books, "toko-01") == kept.size, "checkpoint kept")
+        with books.ledger.write() as conn:
+            conn.execute(update(log_leaves).where(log_leaves.c.idx == 0).values(hash=os.urandom(32)))
+        books.grow("toko-02", 1)
+        books.server.publish_checkpoint(BRANCHES)
+        wait_for(
+            lambda: service.witness is not None and service.witness.stats.problems > 0, "rewrite flagged"
+        )
+        assert kept_size(books, "toko-01") == kept.size
+        wait_for(
+            lambda: (v := central_view(books, "toko-01")) is not None and v.state == "inconsistent",
+            "central recorded the inconsistent report",
+        )
