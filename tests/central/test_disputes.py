@@ -261,16 +261,25 @@ def test_a_rejected_dispute_leaves_the_books_as_they_were(shop: Shop) -> None:
     ] == [case_id]
 
 
-def test_a_dispute_of_a_sale_voided_already_is_accepted_on_that_void(shop: Shop) -> None:
-    """The clerk voided the sale before the supervisor looked: accepting says so and voids nothing again."""
+def test_a_dispute_of_a_sale_voided_already_is_accepted_on_that_void(
+    shop: Shop, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """The clerk voided the sale before the supervisor looked: the case says so, and accepting it says so
+    again and voids nothing more."""
     ledger = shop.ledger
     sale = shop.credit_sale()
     case_id = shop.dispute(sale)
     void = shop.kiosk.void(sale)
     shop.sync(void)
     assert store.get(ledger, case_id).sale_void == void["id"]
-    done = store.accept(ledger, shop.office, case_id, by="budi", role="pengawas")
-    assert not done.posted and done.case.void_tx == void["id"] and len(_voids(ledger)) == 1
+    db = ["--db", ledger.target, "--lang", "en", "disputes"]
+    assert main([*db, "show", case_id]) == 0
+    assert f"This sale is voided already ({void['id']})" in capsys.readouterr().out
+    assert main([*db, "accept", case_id, "--role", "manajer", "--office-key", str(shop.key)]) == 0
+    assert f"was voided already ({void['id']}); nothing was voided again" in capsys.readouterr().out
+    done = store.get(ledger, case_id)
+    assert done.state == "accepted" and done.void_tx == void["id"] and not done.void_posted
+    assert len(_voids(ledger)) == 1
 
 
 def test_a_retry_after_a_crash_finds_its_void(shop: Shop) -> None:
