@@ -11,10 +11,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "as_title": ("Aset produktif", "Productive assets"),
     "as_title_all": ("Aset produktif anggota", "Members' productive assets"),
     "as_intro": (
-        "Warung, ternak, lahan atau kendaraan yang menghasilkan. Hanya Anda, kader yang mencatatnya, "
-        "pengurus dan pengawas yang dapat melihatnya.",
-        "A shop, livestock, land or a vehicle that earns. Only you, the cadre who recorded it, the board "
-        "and the supervisors can see it.",
+        "Warung, ternak, lahan atau kendaraan yang menghasilkan. Hanya Anda, kader kelompok Anda, "
+        "pengurus, pengawas dan kantor yang dapat melihatnya.",
+        "A shop, livestock, land or a vehicle that earns. Only you, your group's cadre, the board, the "
+        "supervisors and the office can see it.",
     ),
     "as_none": ("Belum ada aset tercatat.", "No assets recorded yet."),
     "as_add": ("Tambah aset", "Add an asset"),
