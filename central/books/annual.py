@@ -150,9 +150,11 @@ def _equity_on(ledger: Ledger, on: str) -> int:
 
 def notes_sections(ledger: Ledger, year: int, lang: str = "id") -> list[Section]:
     """The notes for the main accounts at the end of ``year`` beside the end of the year before."""
-    columns = ("memo", *year_columns(year))
+    money = ("memo", *year_columns(year))
+    counts = ("memo", str(year), str(year - 1))  # members, not rupiah: no _rp, so never written as Rp
     sections = []
     for number, note in enumerate(notes.compute(ledger, year, lang), start=1):
+        columns = money if note.money else counts
         rows: list[tuple[Any, ...]] = [(name, *amounts) for name, amounts in note.lines]
         if note.total:
             rows.append((notes.title("total", lang), *_sum(note.lines)))

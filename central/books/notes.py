@@ -75,6 +75,7 @@ class Note:
     lines: tuple[tuple[str, tuple[int, int]], ...]
     remark: str = ""
     total: bool = True
+    money: bool = True  # False: the amounts are counts (members), not rupiah
 
 
 def _text(key: str, lang: str, **values: object) -> str:
@@ -162,7 +163,7 @@ def compute(ledger: Ledger, year: int, lang: str = "id") -> list[Note]:
     )
     notes.append(Note("savings", tuple(saving_lines), _text("savings_note", lang)))
     if counts:
-        notes.append(Note("savers", counts, total=False))
+        notes.append(Note("savers", counts, total=False, money=False))
 
     columns = column_of(config)
     surplus_codes = {c for c, col in columns.items() if col == "shu"}

@@ -288,6 +288,7 @@ def test_cli_prints_each_statement_as_table_csv_and_json(
     assert cli.main(["--db", db, "report", "notes", "--year", "2026", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert data["cash"]["rows"][0] == {"memo": "1101 Kas", "2026_rp": 540_000, "2025_rp": 1_090_000}
+    assert data["savers"]["rows"][0] == {"memo": "Simpanan pokok: penyimpan", "2026": 1, "2025": 1}
     assert cli.main(["--db", db, "report", "statements", "--year", "2026", "--json"]) == 0
     data = json.loads(capsys.readouterr().out)
     assert {"balance_sheet", "income", "operating", "cash_change", "equity", "savings"} <= set(data)
