@@ -73,7 +73,6 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "by_device": ("Sanggahan per perangkat", "Disputes by device"),
     "total": ("Jumlah", "Total"),
 }
-STATE_FILTERS: Final = ("open", "decided", "accepted", "rejected", "all")
 
 
 def _t(key: str, lang: str, **values: object) -> str:
@@ -290,7 +289,7 @@ def add_commands(subparsers: Any) -> None:
     sub = parser.add_subparsers(dest="disputes_command", metavar="ACTION")
     sub.required = True
     p = sub.add_parser("list", help="cases, newest first: the sale, its device and clerk, the state")
-    p.add_argument("--state", choices=STATE_FILTERS, default="all", help="open, decided, ... (default all)")
+    p.add_argument("--state", choices=store.FILTERS, default="all", help="open, decided, ... (default all)")
     p.add_argument("--clerk", help="the clerk who recorded the sale")
     p.add_argument("--device", help="the device that recorded the sale")
     _period_args(p)

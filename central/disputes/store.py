@@ -48,7 +48,7 @@ from central.office.identity import Office
 
 MAX_LISTED: Final = 10_000
 MAX_ID: Final = 64
-FILTERS: Final = ("open", "decided", "accepted", "rejected", "all")
+FILTERS: Final = ("open", "decided", "accepted", "rejected", "all")  # the lists' state filter
 
 metadata = MetaData()
 
@@ -116,7 +116,7 @@ def _query(
         .outerjoin(d, d.c.tx == t.c.id)
     )
     where: list[ColumnElement[bool]] = [t.c.kind == "dispute"]
-    if state in ("open",):
+    if state == "open":
         where.append(d.c.tx.is_(None))
     elif state == "decided":
         where.append(d.c.tx.is_not(None))

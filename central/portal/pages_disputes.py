@@ -29,7 +29,7 @@ from central.portal.web import Req, not_found
 CASES_PAGE: Final = 50
 MAX_PAGE: Final = 100_000
 MAX_FILTER: Final = 48
-STATES: Final = ("open", "decided", "accepted", "rejected", "all")
+STATES: Final = store.FILTERS
 log = logging.getLogger("central.portal")
 
 
