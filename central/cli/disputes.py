@@ -48,11 +48,14 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
     "reason": ("Alasan", "Reason"),
     "void": ("Pembatalan", "Void"),
     "trail": ("Riwayat", "Trail"),
+    "action_open": ("dibuka", "opened"),
+    "action_accept": ("diterima", "accepted"),
+    "action_reject": ("ditolak", "rejected"),
     "done_accept": (
         "Sanggahan {id} diterima: penjualan {sale} dibatalkan di rantai kantor ({void}); stok, kredit dan "
-        "poin anggota ikut kembali.",
+        "poin anggota mengikuti pembatalan itu.",
         "Dispute {id} accepted: sale {sale} voided on the office chain ({void}); stock, credit and the "
-        "member's points follow.",
+        "member's points follow the void.",
     ),
     "done_accept_already": (
         "Sanggahan {id} diterima. Penjualan {sale} sudah dibatalkan sebelumnya ({void}); tidak ada yang "
@@ -188,7 +191,8 @@ def _show(ledger: Ledger, case: rules.Case, lang: str) -> None:
             print(f"  {_t('void', lang)}: {case.void_tx}")
     print(f"  {_t('trail', lang)}:")
     for event in store.trail(ledger, case):
-        print(f"    {event.at}  {event.who} ({event.role})  {event.action}  {event.detail}")
+        action = _t(f"action_{event.action}", lang) if f"action_{event.action}" in TEXT else event.action
+        print(f"    {event.at}  {event.who} ({event.role})  {action}  {event.detail}")
 
 
 def _case_json(ledger: Ledger, case: rules.Case) -> dict[str, Any]:
