@@ -121,6 +121,17 @@ def build_parser() -> argparse.ArgumentParser:
     )
     status.add_argument("--json", action="store_true")
 
+    witness_cmd = sub.add_parser(
+        "witness",
+        parents=[common],
+        help="the transparency log as this device witnessed it: kept checkpoint, problems found",
+    )
+    witness_cmd.add_argument(
+        "--clear",
+        action="store_true",
+        help="the office has looked into the problem: stop the kiosk's warning",
+    )
+
     catalog = sub.add_parser("catalog", parents=[common], help="the local catalog")
     catalog_sub = catalog.add_subparsers(dest="catalog_command", required=True, parser_class=_Parser)
     imp = catalog_sub.add_parser(
@@ -345,6 +356,25 @@ def _status(dev: Device, as_json: bool, lang: Lang) -> int:
     return 0
 
 
+def _witness(dev: Device, clear: bool, lang: Lang) -> int:
+    """The kept checkpoint and every problem found (the refused note is kept as evidence); ``clear`` ends
+    the kiosk's warning, never the evidence."""
+    kept = dev.kept_checkpoint()
+    print(kept[0].rstrip("\n") if kept else pick(lang, "belum ada checkpoint log", "no log checkpoint yet"))
+    for reason, held, offered, tx, detail, _note in dev.log_problems():
+        print("- " + witness.Problem(reason, held, offered, tx, detail).text(lang))
+    if clear:
+        dev.clear_log_problem()
+        print(
+            pick(
+                lang,
+                "Peringatan kios dihapus; buktinya tetap disimpan.",
+                "Kiosk warning cleared; the evidence stays.",
+            )
+        )
+    return 0
+
+
 def _connected_text(st: Status, lang: Lang) -> str:
     if st.revoked:
         return pick(lang, "tidak: perangkat DICABUT", "no: device REVOKED") + (
@@ -549,6 +579,8 @@ def run(args: argparse.Namespace, lang: Lang) -> int:
             rec = dev.record_void(args.ref, args.reason, clerk=args.clerk)
         elif args.command == "status":
             return _status(dev, args.json, lang)
+        elif args.command == "witness":
+            return _witness(dev, args.clear, lang)
         elif args.command == "catalog" and args.catalog_command == "import":
             return _catalog_import(dev, args.csv, lang)
         elif args.command == "catalog":

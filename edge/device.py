@@ -130,7 +130,7 @@ class Status:
     witness_size: int = 0  # the transparency log checkpoint this device accepted last (0: none yet)
     witness_at: str | None = None  # when it accepted it
     # The latest problem this device found in the log (``sync.witness.PROBLEMS`` key, held size, offered
-    # size, transaction, detail), or None; it stays until the office clears it (``clear_log_problem``).
+    # size, transaction, detail), or None; it stays until the office clears it (``edge witness --clear``).
     witness_problem: tuple[str, int, int, str, str] | None = None
 
 

@@ -7,7 +7,10 @@ import re
 import sqlite3
 from pathlib import Path
 
+import pytest
+
 from edge import schema
+from edge.cli import main
 from edge.device import KEPT_CHECKPOINTS, STORE_FILE, Device
 
 
@@ -52,3 +55,20 @@ def test_kept_checkpoints_problems_and_status(dev: Device) -> None:
     assert [(seq, tx) for seq, tx, _ in acked] == [(1, sales[0].id), (2, sales[1].id)]
     assert acked[0][2] == sales[0].data  # the canonical bytes the log's leaf hashes
     assert dev.acked_envelopes(1, 10)[0][0] == 2
+
+
+def test_edge_witness_lists_problems_and_clears_the_warning(
+    device_dir: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """`edge witness` shows the kept checkpoint and each problem in the reader's language; `--clear`
+    ends the kiosk's warning and keeps the evidence."""
+    with Device.open(device_dir) as dev:
+        dev.keep_checkpoint("kop/demo/log\n5\nAAAA\n", 5, "00" * 32, 0)
+        dev.log_problem("inconsistent", 5, 9, tx="", detail="", note="forged\n")
+    assert main(["--dir", str(device_dir), "--lang", "en", "witness"]) == 0
+    out = capsys.readouterr().out
+    assert "kop/demo/log" in out and "tree 5 is not a prefix of tree 9" in out
+    assert main(["--dir", str(device_dir), "witness", "--clear"]) == 0
+    assert "buktinya tetap disimpan" in capsys.readouterr().out
+    with Device.open(device_dir) as dev:
+        assert dev.status().witness_problem is None and len(dev.log_problems()) == 1
