@@ -19,7 +19,7 @@ from central.members.tabular import csv_text
 from central.messages import lang_of
 from central.office import identity
 from central.office.errors import OfficeError
-from central.stock import counts, prices, reports, shrinkage
+from central.stock import counts, prices, reports, shiftloss, shrinkage
 from central.stock.errors import StockError
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
@@ -124,6 +124,7 @@ def cmd_shrinkage(ledger: Ledger, args: argparse.Namespace) -> int:
                     "to": found.end,
                     "units": [dict(zip(shrinkage.UNIT_COLUMNS, r, strict=True)) for r in found.units],
                     "items": [dict(zip(shrinkage.ITEM_COLUMNS, r, strict=True)) for r in found.items],
+                    "shifts": [dict(zip(shiftloss.SHIFT_COLUMNS, r, strict=True)) for r in found.shifts],
                 },
                 ensure_ascii=False,
             )
@@ -137,6 +138,11 @@ def cmd_shrinkage(ledger: Ledger, args: argparse.Namespace) -> int:
     _print_rows(
         shrinkage.ITEM_COLUMNS, [dict(zip(shrinkage.ITEM_COLUMNS, r, strict=True)) for r in found.items], args
     )
+    if found.shifts:
+        if not args.csv:
+            print()
+        rows = [dict(zip(shiftloss.SHIFT_COLUMNS, r, strict=True)) for r in found.shifts]
+        _print_rows(shiftloss.SHIFT_COLUMNS, rows, args)
     return 0
 
 

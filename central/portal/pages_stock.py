@@ -22,7 +22,7 @@ from central.portal import accounts, downloads, stock_print
 from central.portal.pages import _today
 from central.portal.tables import ensure_tables
 from central.portal.web import Req, not_found
-from central.stock import counts, prices, reports, shrinkage
+from central.stock import counts, prices, reports, shiftloss, shrinkage
 from central.stock.errors import StockError, UnknownCount
 
 log = logging.getLogger("central.portal")
@@ -104,6 +104,8 @@ def shrinkage_page(req: Req) -> Response:
         item_labels=[stock_print.label(c, req.lang) for c in shrinkage.ITEM_COLUMNS],
         unit_money=[c in stock_print.MONEY for c in shrinkage.UNIT_COLUMNS],
         item_money=[c in stock_print.MONEY for c in shrinkage.ITEM_COLUMNS],
+        shift_labels=[stock_print.label(c, req.lang) for c in shiftloss.SHIFT_COLUMNS],
+        shift_money=[c in stock_print.MONEY for c in shiftloss.SHIFT_COLUMNS],
         units=_selling(req),
         unit=unit or "",
         start=start.isoformat(),

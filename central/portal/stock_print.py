@@ -12,6 +12,7 @@ from central.portal import downloads, text
 from central.stock import rules
 from central.stock.counts import Count
 from central.stock.reports import Table
+from central.stock.shiftloss import SHIFT_COLUMNS
 from central.stock.shrinkage import ITEM_COLUMNS, UNIT_COLUMNS, Report
 
 # Columns shown as rupiah in print (the CSV keeps plain digits).
@@ -63,8 +64,9 @@ def table_doc(table: Table, lang: str) -> downloads.Doc:
 
 
 def shrinkage_doc(report: Report, lang: str) -> downloads.Doc:
-    """The shrinkage report of a period: per unit, then per item."""
+    """The shrinkage report of a period: per unit, per item, then per clerk shift."""
     units_title, items_title = text.t("sh_units", lang), text.t("sh_items", lang)
+    shifts_title = text.t("sh_shifts", lang)
     return downloads.Doc(
         kind="shrinkage",
         title=text.t("sh_title", lang),
@@ -73,15 +75,17 @@ def shrinkage_doc(report: Report, lang: str) -> downloads.Doc:
         sections=(
             Section("units", units_title, UNIT_COLUMNS, report.units),
             Section("items", items_title, ITEM_COLUMNS, report.items),
+            Section("shifts", shifts_title, SHIFT_COLUMNS, report.shifts),
         ),
         template="print_stock.html",
         context={
             "blocks": [
                 _block(units_title, UNIT_COLUMNS, report.units, lang),
                 _block(items_title, ITEM_COLUMNS, report.items, lang),
+                _block(shifts_title, SHIFT_COLUMNS, report.shifts, lang),
             ]
         },
-        rows=len(report.units) + len(report.items),
+        rows=len(report.units) + len(report.items) + len(report.shifts),
         number=report.unit or "",
     )
 

@@ -142,6 +142,18 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "sh_none": ("Tidak ada stok opname yang dibukukan dalam periode ini.", "No count posted in this period."),
     "sh_from": ("Dari", "From"),
     "sh_to": ("Sampai", "To"),
+    "sh_shifts": ("Per shift petugas", "Per clerk shift"),
+    "sh_shifts_help": (
+        "Selisih tiap barang dibagi ke shift petugas (dari setoran harian) menurut lamanya shift itu berada "
+        "di antara hitungan barang sebelumnya dan hitungan ini; baris petugas '-': waktu tanpa shift "
+        "tercatat. Hitung di setiap pergantian shift agar susut jatuh tepat pada satu shift.",
+        "Each item's difference is shared over the clerks' shifts (from their hand-ins) by how long each "
+        "shift lay between the item's previous count and this one; the row with clerk '-': time no shift "
+        "recorded. Count at every shift change and a loss falls on exactly one shift.",
+    ),
+    "st_col_clerk": ("Petugas", "Clerk"),
+    "st_col_device": ("Perangkat", "Device"),
+    "st_col_shift": ("Shift", "Shift"),
     "ct_devices": ("Dihitung di kios", "Counted on kiosks"),
     "ct_devices_help": (
         "Setiap kiriman hitungan dari kios. Yang tiba setelah stok opname ditutup tidak dihitung, tetapi "

@@ -99,3 +99,10 @@ def value_rp(diff_milli: int, cost_rp: int) -> int:
     whole, rest = divmod(abs(diff_milli) * cost_rp * 2 + MILLI, 2 * MILLI)
     del rest
     return sign * whole
+
+
+def pct(part: int, whole: int) -> str:
+    """``part`` as a percent of ``whole`` with two decimals (``"12.50"``), or empty when there is no whole."""
+    if whole <= 0:
+        return ""
+    return str((Decimal(part) * 100 / whole).quantize(Decimal("0.01")))

@@ -1,20 +1,19 @@
 """The shrinkage report (susut persediaan) per unit and period: each item's difference from the approved
 counts posted in the period (quantity and value at cost), and the unit's totals beside its sales and gross
 margin from the journal, so a percent of sales and of margin shows what seed 003 found (over 64 % of the
-shop's margin leaking). Per clerk shift is not here: a count is per unit, and clerks' shifts are not
-recorded centrally yet.
+shop's margin leaking); and per clerk shift, the lines' values shared over the shifts the clerks handed in
+(``central.stock.shiftloss``).
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
-from decimal import Decimal
 from typing import Final
 
 from sqlalchemy import func, select
 
 from central.ledger import Ledger, schema
-from central.stock import rules
+from central.stock import rules, shiftloss
 from central.stock.tables import ensure_tables, stock_count_lines, stock_counts
 
 ITEM_COLUMNS: Final = ("unit", "sku", "name", "counts", "diff_qty", "loss_rp", "surplus_rp", "net_rp")
@@ -40,12 +39,7 @@ class Report:
     unit: str | None
     items: tuple[tuple[object, ...], ...]
     units: tuple[tuple[object, ...], ...]
-
-
-def _pct(part: int, whole: int) -> str:
-    if whole <= 0:
-        return ""
-    return str((Decimal(part) * 100 / whole).quantize(Decimal("0.01")))
+    shifts: tuple[tuple[object, ...], ...] = ()  # rows of ``shiftloss.SHIFT_COLUMNS``
 
 
 def report(ledger: Ledger, start: str, end: str, unit: str | None = None) -> Report:
@@ -133,8 +127,8 @@ def report(ledger: Ledger, start: str, end: str, unit: str | None = None) -> Rep
                 surplus - loss,
                 sales,
                 margin,
-                _pct(lost, sales),
-                _pct(lost, margin),
+                rules.pct(lost, sales),
+                rules.pct(lost, margin),
             )
         )
-    return Report(start, end, unit, items, tuple(units))
+    return Report(start, end, unit, items, tuple(units), shiftloss.rows(ledger, start, end, unit))

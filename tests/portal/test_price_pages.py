@@ -158,3 +158,56 @@ def test_a_count_sheet_lists_the_kiosks_lines_late_ones_with_why(
     assert page.status_code == 200
     assert "sari@toko-77" in page.text and "masuk hitungan" in page.text
     assert "terlambat, tidak dihitung" in page.text and "already closed" in page.text
+
+
+@pytest.mark.skipif(not CHROMIUM.exists(), reason="Debian's chromium is not installed (/usr/bin/chromium)")
+def test_shrinkage_per_clerk_shift_in_a_browser(world: World, base_url: str, tmp_path: Path) -> None:
+    """A count with a loss approved after a clerk's handed-in shift: the shrinkage page shows the table per
+    clerk shift (the clerk, the shift, its sales, its share of the loss) at phone and desktop size."""
+    from playwright.sync_api import sync_playwright
+
+    from central.office import identity
+    from central.stock import counts
+    from tests.central.helpers import Device
+
+    toko = sorted((p for p in world.ledger.products() if p["unit"] == "toko"), key=lambda p: p["sku"])[3]
+    for c in counts.listing(world.ledger, unit="toko"):
+        if c.state == "open":
+            counts.cancel(world.ledger, c.id, by="test", reason="bersih-bersih uji")
+        elif c.state == "closed":
+            counts.reject(world.ledger, c.id, by="test", role="manajer", reason="uji lain")
+    dev = Device("toko-78").register(world.ledger)
+    now = datetime.now(world.ledger.config.tz).replace(microsecond=0)
+    start = now - timedelta(hours=6)
+    handin = dev.make(
+        "handin",
+        at=(now - timedelta(hours=1)).isoformat(),
+        clerk="sari",
+        expected_rp=0,
+        counted_rp=0,
+        total=0,
+        **{"from": start.isoformat(), "to": (now - timedelta(hours=1)).isoformat()},
+    )
+    assert not world.ledger.ingest([handin]).rejected
+    count = counts.start(world.ledger, "toko", by="test", section="rak uji")
+    counts.enter(world.ledger, count.id, toko["sku"], "0", by="test")
+    closed = counts.close(world.ledger, count.id, by="test")
+    office = identity.load(world.ledger, world.settings.office_key)
+    counts.approve(world.ledger, office, closed.id, by="test", role="manajer")
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
+        try:
+            for size, (width, height) in SIZES.items():
+                page = browser.new_context(viewport={"width": width, "height": height}).new_page()
+                page.goto(f"{base_url}/login")
+                page.fill("#login", world.by_role["manajer"])
+                page.fill("#password", PASSWORD)
+                page.click("button[type=submit]")
+                page.wait_for_url("**/home")
+                page.goto(f"{base_url}/stock/shrinkage?unit=toko")
+                shown = page.inner_text("main")
+                assert "Per shift petugas" in shown and "sari" in shown and dev.name in shown
+                page.screenshot(path=str(tmp_path / f"{size}-shrinkage.png"), full_page=True)
+                page.context.close()
+        finally:
+            browser.close()
