@@ -125,6 +125,9 @@ class DeviceWitness:
             return None, "", checked
 
     def _problem(self, problem: witness.Problem, text: str) -> None:
+        last = self.dev.log_problems()[-1:]
+        if last and (last[0][0], last[0][3], last[0][5]) == (problem.reason, problem.tx, text):
+            return  # the same refused note again (retained, after a reconnect): already kept and reported
         log.error("transparency log: %s", problem.text("en"))
         self.dev.log_problem(
             problem.reason, problem.held, problem.offered, tx=problem.tx, detail=problem.detail, note=text

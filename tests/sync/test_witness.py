@@ -10,6 +10,9 @@ from hypothesis import strategies as st
 
 from sync import checkpoint as note
 from sync import merkle, witness
+from sync.link import Link
+from sync.settings import BrokerSettings
+from sync.witnessing import DeviceWitness
 
 ORIGIN = "kop/demo/log"
 KEY = Ed25519PrivateKey.generate()
@@ -129,3 +132,55 @@ def test_messages_round_trip_and_bounds_hold() -> None:
             witness.decode_request(bad)
     with pytest.raises(witness.WitnessMessageError):
         witness.decode_report(b'{"device": "d", "size": 1, "state": "all good"}')
+
+
+class _Store:
+    """The witness's part of a device store, in memory."""
+
+    def __init__(self) -> None:
+        self.kept: list[tuple[str, int]] = []
+        self.problems: list[tuple[str, int, int, str, str, str]] = []
+
+    def kept_checkpoint(self) -> tuple[str, int] | None:
+        return self.kept[-1] if self.kept else None
+
+    def keep_checkpoint(self, note: str, size: int, root_hex: str, checked_seq: int) -> None:
+        self.kept.append((note, checked_seq))
+
+    def log_problem(self, reason: str, held: int, offered: int, *, tx: str, detail: str, note: str) -> None:
+        self.problems.append((reason, held, offered, tx, detail, note))
+
+    def log_problems(self) -> list[tuple[str, int, int, str, str, str]]:
+        return list(self.problems)
+
+    def acked_envelopes(self, after_seq: int, limit: int) -> list[tuple[int, str, bytes]]:
+        return []
+
+
+def _witness(store: _Store) -> DeviceWitness:
+    link = Link(BrokerSettings(port=1), "witness-test")  # never connected: publishes are dropped
+    return DeviceWitness(store, "demo", "toko-01", "pusat", key=VERIFIER, link=link, clock=lambda: 0.0)
+
+
+def test_a_refused_note_delivered_again_is_kept_and_reported_once() -> None:
+    """The retained forged checkpoint comes again after each reconnect: one problem row, not one per visit."""
+    store = _Store()
+    device = _witness(store)
+    forged = note.sign(_cp(_tree(4), 4), Ed25519PrivateKey.generate())
+    for _ in range(3):
+        device.on_connected()
+        device.on_checkpoint(forged.encode())
+    assert [p[0] for p in store.problems] == ["signature"]
+    assert device.report().state == "signature" and device.report().offered == forged
+
+
+def test_a_kept_checkpoint_of_a_replaced_log_key_does_not_stop_the_witness() -> None:
+    """A kept note that no longer verifies (log.pub replaced) is set aside; the next checkpoint is judged
+    as a first one (a request goes out), never an exception in the sync loop."""
+    store = _Store()
+    old = note.sign(_cp(_tree(3), 3), Ed25519PrivateKey.generate())
+    store.kept.append((old, 2))
+    device = _witness(store)
+    device.on_checkpoint(note.sign(_cp(_tree(5), 5), KEY).encode())
+    assert device.pending is not None and device.pending.request.size_from == 0
+    assert device.report().size == 0 and store.problems == []
