@@ -49,6 +49,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "as_value_flash": ("Nilai baru tersimpan.", "New value saved."),
     "as_photo_flash": ("Foto tersimpan.", "Photo saved."),
     "as_filter": ("Tampilkan", "Show"),
+    "as_more": (
+        "{count} aset lagi tidak ditampilkan: saring menurut anggota atau jenis, atau unduh CSV.",
+        "{count} more asset(s) not shown: filter by member or kind, or download the CSV.",
+    ),
     "as_csv": ("Unduh CSV", "Download CSV"),
     "as_col_member": ("Anggota", "Member"),
     "as_col_value": ("Nilai", "Value"),
