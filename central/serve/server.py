@@ -357,6 +357,7 @@ class Server:
             self._refuse(device, None, f"log proof request: {err}")
             return
         try:
+            tlog.prepare(self.ledger)
             with self.ledger.read() as conn:
                 result = witnesses.answer(conn, request)
         except Exception as err:  # a proof that cannot be built is an answer, never a crash of the service
@@ -390,6 +391,7 @@ class Server:
 
     def publish_checkpoint(self, branches: Iterable[str]) -> bool:
         """Publish the log's latest checkpoint (retained) to every branch when it changed; True if it did."""
+        tlog.prepare(self.ledger)  # the log's tables made in a write transaction, never inside this read
         with self.ledger.read() as conn:
             latest = tlog.latest(conn)
         if latest is None or latest.note == self._checkpoint_sent:
