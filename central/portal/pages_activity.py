@@ -52,9 +52,12 @@ def split(req: Req) -> Response:
     assert req.user is not None
     year = _year(req)
     ledger = req.ledger
-    merit = store.rule(ledger)
-    tallies = store.year_tallies(ledger, year)
-    parts = activity_parts(ledger, year)
+    try:
+        merit = store.rule(ledger)
+        tallies = store.year_tallies(ledger, year)
+        parts = activity_parts(ledger, year)
+    except ActivityError as err:  # the config's [board_activity] is malformed: say what, not a 500
+        return req.render("message.html", 500, title=req.t("ba_title", year=year), message=err.text(req.lang))
     names = {m["number"]: m["name"] for m in ledger.members()}
     board = {m["number"] for m in ledger.members() if m["role"] in BOARD_ROLES and m["active"]}
     everyone = sorted(board | set(parts) | set(tallies), key=member_sort_key)

@@ -138,3 +138,16 @@ def test_a_closed_year_shows_the_rupiah_and_takes_no_more_reports(
     finally:
         with world.ledger.write() as conn:
             conn.execute(year_closes.delete().where(year_closes.c.year == year))
+
+
+def test_a_malformed_points_rule_is_named_not_a_crash(world: World, people: dict[str, TestClient]) -> None:
+    """A config whose [board_activity.points] names an unknown kind shows the reason on the page."""
+    raw = json.loads(json.dumps(world.ledger.config.raw))
+    good = json.loads(json.dumps(raw))
+    raw["board_activity"] = {"points": {"arisan": 1}}
+    world.ledger.init(config.parse(raw))
+    try:
+        page = people["anggota"].get("/reports/board-activity")
+        assert page.status_code == 500 and "arisan" in page.text and "tidak dikenal" in page.text
+    finally:
+        world.ledger.init(config.parse(good))
