@@ -30,6 +30,8 @@ from central.ledger.tables import _set_meta, rebuild_account_days, rebuild_chain
 from central.members.rows import MemberRow, ProductRow, new_card_code
 from sync import envelope as wire
 
+SIDE_TABLES_LOCK: Final = 0x6B6F7001  # pg_advisory_xact_lock key of create_side_tables
+
 SQLITE_BUSY_TIMEOUT_S: Final = 30
 PG_CONNECT_TIMEOUT_S: Final = 10
 MAX_CARD_CODE_TRIES: Final = 10
@@ -256,10 +258,16 @@ class Ledger:
         write transaction: on SQLite a deferred CREATE racing ``serve``'s commits fails at once with
         "database is locked"; inside BEGIN IMMEDIATE it waits its turn like any write. Once per ledger
         object and ``MetaData`` (a package's module-level one): the next calls cost nothing. Remembered here,
-        not by the engine's ``id()`` in the package, which a later engine can be given again."""
+        not by the engine's ``id()`` in the package, which a later engine can be given again.
+
+        On PostgreSQL two connections creating the same table at once collide in the catalog (a unique
+        violation on pg_type), which checking first does not prevent: a transaction-scoped advisory lock
+        makes the second wait for the first's commit, and it then finds the tables there."""
         if id(metadata) in self._side_tables:
             return
         with self.write() as conn:
+            if conn.dialect.name == "postgresql":
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({SIDE_TABLES_LOCK})")
             metadata.create_all(conn)
         self._side_tables.add(id(metadata))
 
