@@ -36,7 +36,7 @@ from sqlalchemy import (
     insert,
     select,
 )
-from sqlalchemy.exc import IntegrityError, ProgrammingError
+from sqlalchemy.exc import IntegrityError
 
 from central.disputes import rules
 from central.disputes.errors import DecisionRefused, DisputeError, UnknownCase
@@ -80,15 +80,9 @@ Index("ix_dispute_events_tx", dispute_events.c.tx)
 
 
 def ensure_tables(ledger: Ledger) -> None:
-    """Create the dispute tables if missing (``Ledger.create_side_tables`` does it once per ledger).
-
-    On PostgreSQL two connections creating them at the same moment (the portal's first two requests, or
-    the portal and a command) make one of them fail on the catalog's unique index; the tables are there
-    then, and the second try finds them."""
-    try:
-        ledger.create_side_tables(metadata)
-    except (IntegrityError, ProgrammingError):
-        ledger.create_side_tables(metadata)
+    """Create the dispute tables if missing (``Ledger.create_side_tables`` does it once per ledger, and
+    serialises two connections creating them at once on PostgreSQL)."""
+    ledger.create_side_tables(metadata)
 
 
 # -- reading cases ---------------------------------------------------------------------------------------
