@@ -295,7 +295,8 @@ def guard(portal: Portal, app: ASGIApp) -> ASGIApp:
             if size > most:
                 if multipart:  # a photo or a file too large: say so, and how large it may be
                     mb = max(1, most // (1024 * 1024))
-                    title, why = text.t("bad_request_title", lang), text.t("upload_too_large", lang, mb=mb)
+                    key = "upload_too_large" if most == PHOTO_UPLOAD else "upload_file_too_large"
+                    title, why = text.t("bad_request_title", lang), text.t(key, lang, mb=mb)
                     await _send_page(send, 413, error_body(portal, lang, title, why))
                 else:
                     await refuse(413)

@@ -82,6 +82,10 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "Anda dapat melihat aset ini tetapi tidak mengubahnya.",
         "You can see this asset but not change it.",
     ),
+    "upload_file_too_large": (
+        "Berkasnya lebih dari {mb} MB, terlalu besar untuk dikirim: kirim berkas yang lebih kecil.",
+        "The file is more than {mb} MB, too large to send: send a smaller file.",
+    ),
     "upload_too_large": (
         "Berkasnya lebih dari {mb} MB, terlalu besar untuk dikirim: ambil foto dengan resolusi lebih "
         "rendah atau kirim salinan yang lebih kecil.",

@@ -183,3 +183,12 @@ def test_the_photos_location_is_dropped_unless_kept_on_purpose(
     assert asset.located == (asset.photos[1],)
     assert gps_of(member.get(f"/asset-photos/{asset.photos[1]}").content) != {}
     assert "lokasi disimpan" in member.get(f"/assets/{number}").text
+
+
+def test_an_import_file_too_large_is_refused_naming_its_own_limit(world: World) -> None:
+    """The office's members import (2 MB) says the file is too large, without talking about photos."""
+    office = login(world.client(), world.by_role["staf"])
+    data = {"csrftoken": csrf(office, "/members/import"), "what": "members"}
+    files = {"file": ("anggota.csv", b"x" * (3 * 1024 * 1024), "text/csv")}
+    response = office.post("/members/import", data=data, files=files)
+    assert response.status_code == 413 and "lebih dari 2 MB" in response.text and "foto" not in response.text
