@@ -54,7 +54,6 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "{count} more asset(s) not shown: filter by member or kind, or download the CSV.",
     ),
     "as_csv": ("Unduh CSV", "Download CSV"),
-    "as_col_member": ("Anggota", "Member"),
     "as_col_value": ("Nilai", "Value"),
     "as_col_day": ("Per tanggal", "As of"),
     "as_photos": ("Foto", "Photos"),
