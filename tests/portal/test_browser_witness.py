@@ -12,10 +12,8 @@ import pytest
 from central.transparency import log as tlog
 from central.transparency import witnesses
 from sync import witness
-from tests.portal.conftest import PASSWORD, World, set_password
-
-CHROMIUM = Path("/usr/bin/chromium")
-SIZES = {"phone": (360, 740), "desktop": (1280, 800)}
+from tests.portal.browser import CHROMIUM, logged_in_pages
+from tests.portal.conftest import World, set_password
 
 pytestmark = pytest.mark.skipif(
     not CHROMIUM.exists(),
@@ -25,8 +23,6 @@ pytestmark = pytest.mark.skipif(
 
 def test_a_flagged_device_stands_out_on_the_board(world: World, base_url: str, tmp_path: Path) -> None:
     """Pages are waited for by their URL and an element, never by sleeping; screenshots of both sizes."""
-    from playwright.sync_api import sync_playwright
-
     ledger = world.ledger
     devices = [str(row["device"]) for row in ledger.devices_list()]
     tlog.prepare(ledger)
@@ -39,30 +35,20 @@ def test_a_flagged_device_stands_out_on_the_board(world: World, base_url: str, t
     ketua = world.by_role["ketua"]
     set_password(world.ledger, ketua)
     keep = os.environ.get("KOP_SCREENSHOTS")
-    with sync_playwright() as p:
-        browser = p.chromium.launch(executable_path=str(CHROMIUM), args=["--no-sandbox"])
-        try:
-            for size, (width, height) in SIZES.items():
-                page = browser.new_context(viewport={"width": width, "height": height}).new_page()
-                page.goto(f"{base_url}/login")
-                page.fill("#login", ketua)
-                page.fill("#password", PASSWORD)
-                page.click("button[type=submit]")
-                page.wait_for_url("**/home")
-                for name, url, mark in (
-                    ("board", "/board", "#bd-log-flags"),
-                    ("devices", "/devices", f"#d-{forked}"),
-                ):
-                    page.goto(f"{base_url}{url}")
-                    page.wait_for_selector(mark)
-                    assert forked in page.inner_text(mark)
-                    path = tmp_path / f"witness-{name}-{size}.png"
-                    if name == "board":
-                        page.screenshot(path=str(path), full_page=True)
-                    else:
-                        page.locator(mark).screenshot(path=str(path))
-                    if keep:
-                        Path(keep).mkdir(parents=True, exist_ok=True)
-                        shutil.copy(path, Path(keep) / path.name)
-        finally:
-            browser.close()
+    with logged_in_pages(base_url, ketua) as pages:
+        for size, page in pages:
+            for name, url, mark in (
+                ("board", "/board", "#bd-log-flags"),
+                ("devices", "/devices", f"#d-{forked}"),
+            ):
+                page.goto(f"{base_url}{url}")
+                page.wait_for_selector(mark)
+                assert forked in page.inner_text(mark)
+                path = tmp_path / f"witness-{name}-{size}.png"
+                if name == "board":
+                    page.screenshot(path=str(path), full_page=True)
+                else:
+                    page.locator(mark).screenshot(path=str(path))
+                if keep:
+                    Path(keep).mkdir(parents=True, exist_ok=True)
+                    shutil.copy(path, Path(keep) / path.name)

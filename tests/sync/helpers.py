@@ -12,7 +12,7 @@ from central.ledger import Ledger
 from central.serve import Server, ServeSettings
 from edge.device import Device
 from provisioning.world import DeviceSpec, World, build
-from sync.link import Event, Link
+from sync.link import Event, Link, Subscription
 from sync.settings import BrokerSettings
 
 # A generous bound for conditions that normally hold within milliseconds (CI machines are slow, shared).
@@ -31,6 +31,12 @@ def pump(link: Link, until: Callable[[list[Event]], bool], timeout_s: float = WA
         if until(events):
             return events
     raise AssertionError(f"condition not reached in {timeout_s} s; events: {events[-10:]}")
+
+
+def user_link(port: int, user: str, password: str, *subs: str) -> Link:
+    """A link that logs in to a password-protected broker as ``user`` and subscribes to ``subs``."""
+    settings = BrokerSettings(port=port, username=user, password=password)
+    return Link(settings, f"c-{user}", subscriptions=[Subscription(s) for s in subs])
 
 
 def kinds(events: list[Event]) -> list[str]:

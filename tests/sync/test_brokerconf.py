@@ -9,10 +9,9 @@ import pytest
 
 from sync import brokerconf
 from sync.errors import BrokerConfigError
-from sync.link import EventKind, Link, Subscription
-from sync.settings import BrokerSettings
+from sync.link import EventKind
 from tests.support.mosquitto import Mosquitto
-from tests.sync.helpers import kinds, pump
+from tests.sync.helpers import kinds, pump, user_link
 
 USERS = [
     brokerconf.BrokerUser("central", "c-secret", role="central"),
@@ -28,15 +27,10 @@ def authed(tmp_path: Path) -> Iterator[Mosquitto]:
         yield broker
 
 
-def _link(port: int, user: str, password: str, *subs: str) -> Link:
-    settings = BrokerSettings(port=port, username=user, password=password)
-    return Link(settings, f"c-{user}", subscriptions=[Subscription(s) for s in subs])
-
-
 @pytest.mark.mqtt
 def test_device_may_publish_only_under_its_own_topic(authed: Mosquitto) -> None:
     """The broker PUBACKs a device's own uplink and answers "Not authorized" for another device's topic."""
-    link = _link(authed.port, "toko-01", "t1-secret")
+    link = user_link(authed.port, "toko-01", "t1-secret")
     pump(link, lambda ev: link.connected)
     own = link.publish("kop/kopmaju/dev/toko-01/up/tx", b"{}")
     other = link.publish("kop/kopmaju/dev/toko-02/up/tx", b"{}")
@@ -51,12 +45,12 @@ def test_device_may_publish_only_under_its_own_topic(authed: Mosquitto) -> None:
 @pytest.mark.mqtt
 def test_device_reads_its_branch_and_not_another(authed: Mosquitto) -> None:
     """A device receives its own branch's retained downlink but not another branch's."""
-    central = _link(authed.port, "central", "c-secret")
+    central = user_link(authed.port, "central", "c-secret")
     pump(central, lambda ev: central.connected)
     central.publish("kop/kopmaju/branch/pusat/down/catalog", b"pusat", retain=True)
     central.publish("kop/kopmaju/branch/cabang/down/catalog", b"cabang", retain=True)
     pump(central, lambda ev: kinds(ev).count("puback") == 2)
-    device = _link(authed.port, "toko-01", "t1-secret", "kop/kopmaju/branch/+/down/#")
+    device = user_link(authed.port, "toko-01", "t1-secret", "kop/kopmaju/branch/+/down/#")
     events = pump(device, lambda ev: "message" in kinds(ev))
     pump(device, lambda ev: True)
     got = [e.payload for e in events if e.kind is EventKind.MESSAGE]
@@ -68,7 +62,7 @@ def test_device_reads_its_branch_and_not_another(authed: Mosquitto) -> None:
 @pytest.mark.mqtt
 def test_wrong_password_does_not_connect(authed: Mosquitto) -> None:
     """A device with a wrong password never becomes connected."""
-    link = _link(authed.port, "toko-01", "wrong")
+    link = user_link(authed.port, "toko-01", "wrong")
     for _ in range(30):
         link.step(0.02)
     assert not link.connected

@@ -9,10 +9,9 @@ from pathlib import Path
 import pytest
 
 from sync import brokerconf, topics, witness
-from sync.link import EventKind, Link, Subscription
-from sync.settings import BrokerSettings
+from sync.link import EventKind
 from tests.support.mosquitto import Mosquitto
-from tests.sync.helpers import kinds, pump
+from tests.sync.helpers import kinds, pump, user_link
 
 COOP = "kopmaju"
 USERS = [
@@ -29,15 +28,10 @@ def authed(tmp_path: Path) -> Iterator[Mosquitto]:
         yield broker
 
 
-def _link(port: int, user: str, password: str, *subs: str) -> Link:
-    settings = BrokerSettings(port=port, username=user, password=password)
-    return Link(settings, f"w-{user}", subscriptions=[Subscription(s) for s in subs])
-
-
 @pytest.mark.mqtt
 def test_a_device_witnesses_only_as_itself(authed: Mosquitto) -> None:
     """Own proof request and report: PUBACK; another device's report or its branch's checkpoint: refused."""
-    link = _link(authed.port, "toko-01", "t1-secret")
+    link = user_link(authed.port, "toko-01", "t1-secret")
     pump(link, lambda ev: link.connected)
     allowed = [
         link.publish(topics.request(COOP, "toko-01", witness.PROOF), b"{}"),
@@ -58,12 +52,12 @@ def test_a_device_witnesses_only_as_itself(authed: Mosquitto) -> None:
 @pytest.mark.mqtt
 def test_central_reaches_every_device_and_a_device_reads_only_its_own_answers(authed: Mosquitto) -> None:
     """Central's checkpoint reaches the branch's devices; a proof answer reaches only the device asked."""
-    central = _link(authed.port, "central", "c-secret")
+    central = user_link(authed.port, "central", "c-secret")
     pump(central, lambda ev: central.connected)
     central.publish(witness.checkpoint_topic(COOP, "pusat"), b"note", retain=True)
     central.publish(topics.device_down(COOP, "toko-02", witness.PROOF), b"for toko-02", retain=True)
     pump(central, lambda ev: kinds(ev).count("puback") == 2)
-    device = _link(
+    device = user_link(
         authed.port,
         "toko-01",
         "t1-secret",
