@@ -21,6 +21,7 @@ from pathlib import Path
 from typing import Any, Final
 
 from edge.i18n import current_lang, pick
+from sync import witness
 from sync.errors import SyncError
 
 EXIT_OK: Final = 0
@@ -39,6 +40,7 @@ _TEXT: Final[dict[str, tuple[str, str]]] = {
     "last_ack": ("Terakhir dikonfirmasi pusat", "Last confirmed by central"),
     "last_sync": ("Sinkron terakhir", "Last sync"),
     "online": ("Terhubung", "Connected"),
+    "log_checkpoint": ("Checkpoint log transparansi", "Transparency log checkpoint"),
     "yes": ("ya", "yes"),
     "no": ("tidak", "no"),
     "never": ("belum pernah", "never"),
@@ -138,6 +140,10 @@ def cmd_status(args: argparse.Namespace) -> int:
     print(f"{t('last_ack', lang)}: seq {status.last_ack_seq} ({status.last_ack_at or never})")
     print(f"{t('last_sync', lang)}: {status.last_sync_at or never}")
     print(f"{t('online', lang)}: {t('yes' if status.connected else 'no', lang)}")
+    witnessed = f"{status.witness_size} ({status.witness_at})" if status.witness_at else never
+    print(f"{t('log_checkpoint', lang)}: {witnessed}")
+    if status.witness_problem is not None:
+        print(witness.Problem(*status.witness_problem).text(lang))
     return EXIT_OK
 
 
