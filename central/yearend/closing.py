@@ -32,6 +32,7 @@ from sqlalchemy.exc import IntegrityError
 from central.boardactivity import store as activity_store
 from central.ledger import schema
 from central.ledger.closed import write_closed
+from central.ledger.ingest import PG_INGEST_LOCK
 from central.yearend.inputs import (
     IncomeFigures,
     ensure_tables,
@@ -59,6 +60,7 @@ from central.yearend.policy import (
     YEAREND_UNIT,
     BadYearendInput,
     YearAlreadyClosed,
+    YearBusy,
     YearNotClosed,
     YearNotOver,
     point_policy,
@@ -235,6 +237,9 @@ def _who(by: str | None) -> str:
     return name[:MAX_BY]
 
 
+CLOSE_ATTEMPTS = 3  # computations of the SHU before a close gives up on books that keep moving
+
+
 def close_year(ledger: Ledger, year: int, *, by: str | None = None, early: bool = False) -> YearResult:
     """Compute the year's SHU, allocate it, post the allocation and record the close.
 
@@ -258,35 +263,64 @@ def close_year(ledger: Ledger, year: int, *, by: str | None = None, early: bool 
         raise _already_closed(year, current)
     spolicy = shu_policy(ledger.config)
     accounts = shu_accounts(ledger.config, spolicy)
-    result = compute_year(ledger, year)
-    assert result.allocation is not None
-    lines = _allocation_lines(result.allocation, spolicy, accounts)
     who = _who(by)
-    try:
-        with ledger.write() as conn:
-            round_no, current = open_round(conn, year)
-            if current is not None:
-                raise _already_closed(year, current)
-            tx_id = f"shu:{year}:close:{round_no}"
-            _write_entry(conn, tx_id, hi, lines)
-            conn.execute(
-                year_closes.insert().values(
-                    year=year,
-                    round=round_no,
-                    shu_rp=result.allocation.shu_rp,
-                    closed_ts=int(time.time()),
-                    closed_by=who,
-                    close_tx=tx_id,
-                    allocation=json.dumps(shu_data(result), ensure_ascii=False, sort_keys=True),
+    # The SHU is computed outside the write (seconds on a big ledger, while devices keep syncing), then
+    # posted only if the year's books are still what it was computed from: a sale of the year ingested
+    # in between would otherwise be in the books but not in the SHU. Ingest waits while the check and
+    # the close are written (SQLite's write lock; PostgreSQL's ingest lock), and after the close a late
+    # sale of the year is posted in the next one.
+    for _ in range(CLOSE_ATTEMPTS):
+        with ledger.read() as conn:
+            seen = _books_version(conn, hi)
+        result = compute_year(ledger, year)
+        assert result.allocation is not None
+        lines = _allocation_lines(result.allocation, spolicy, accounts)
+        try:
+            with ledger.write() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.exec_driver_sql("SELECT pg_advisory_xact_lock(%s)", (PG_INGEST_LOCK,))
+                if _books_version(conn, hi) != seen:
+                    continue  # moved while computing: compute again
+                round_no, current = open_round(conn, year)
+                if current is not None:
+                    raise _already_closed(year, current)
+                tx_id = f"shu:{year}:close:{round_no}"
+                _write_entry(conn, tx_id, hi, lines)
+                conn.execute(
+                    year_closes.insert().values(
+                        year=year,
+                        round=round_no,
+                        shu_rp=result.allocation.shu_rp,
+                        closed_ts=int(time.time()),
+                        closed_by=who,
+                        close_tx=tx_id,
+                        allocation=json.dumps(shu_data(result), ensure_ascii=False, sort_keys=True),
+                    )
                 )
-            )
-            write_closed(conn, _closed_now(conn))  # ingest posts this year's late arrivals in the next
-    except IntegrityError as err:  # a concurrent close won the race
-        raise YearAlreadyClosed(
-            f"tahun {year} baru saja ditutup oleh proses lain",
-            f"the year {year} was just closed by another run",
-        ) from err
-    return result
+                write_closed(conn, _closed_now(conn))  # ingest posts this year's late arrivals in the next
+        except IntegrityError as err:  # a concurrent close won the race
+            raise YearAlreadyClosed(
+                f"tahun {year} baru saja ditutup oleh proses lain",
+                f"the year {year} was just closed by another run",
+            ) from err
+        return result
+    raise YearBusy(
+        f"pembukuan tahun {year} terus berubah selama SHU dihitung ({CLOSE_ATTEMPTS} kali); tidak ada yang "
+        "ditutup. Coba lagi saat perangkat tidak sedang mengirim banyak transaksi tahun itu",
+        f"the books of {year} kept changing while the SHU was computed ({CLOSE_ATTEMPTS} times); nothing "
+        "was closed. Try again when devices are not sending many of that year's transactions",
+    )
+
+
+def _books_version(conn: Connection, hi: str) -> tuple[int, int]:
+    """(journal lines, debits) of every day up to ``hi``: any entry posted in the year changes it."""
+    a = schema.account_days
+    lines, debit = conn.execute(
+        select(func.coalesce(func.sum(a.c.lines), 0), func.coalesce(func.sum(a.c.debit_rp), 0)).where(
+            a.c.day <= hi
+        )
+    ).one()
+    return int(lines), int(debit)
 
 
 def _closed_now(conn: Connection) -> set[int]:

@@ -44,7 +44,6 @@ JOURNAL_BATCH: Final = 5_000
 YEAREND_UNIT: Final = "shu"
 
 
-
 # Accounts the allocation posts to, by fund key; the config's [shu.accounts] may change them.
 DEFAULT_SHU_ACCOUNTS: Final = {
     "surplus": ("3301", "SHU tahun berjalan (ikhtisar)", EQUITY),
@@ -70,6 +69,10 @@ class YearNotClosed(RuleError):
 
 class YearNotOver(RuleError):
     """Closing a year before its last day."""
+
+
+class YearBusy(RuleError):
+    """The year's books kept changing while its SHU was computed; nothing was closed."""
 
 
 class ShuAccountMissing(RuleError):

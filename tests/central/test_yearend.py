@@ -165,13 +165,10 @@ class Book:
         payment: str = "cash",
     ):  # type: ignore[no-untyped-def]
         lines = [
-            {"sku": s, "qty": q, "price_rp": PRICE[s][0], "cost_rp": PRICE[s][1]}
-            for s, q in items.items()
+            {"sku": s, "qty": q, "price_rp": PRICE[s][0], "cost_rp": PRICE[s][1]} for s, q in items.items()
         ]
         total = sum(PRICE[s][0] * q for s, q in items.items())
-        return self.add(
-            device, unit, day, "sale", member=member, payment=payment, lines=lines, total=total
-        )
+        return self.add(device, unit, day, "sale", member=member, payment=payment, lines=lines, total=total)
 
     def deposit(self, day: str, member: str, product: str, total: int) -> None:
         self.add(
@@ -305,9 +302,7 @@ def test_closing_twice_is_refused_and_reopening_reverses_with_an_audit_trail(
     assert _payable(year_ledger, "2201") == {}
     assert dict(trial_balance(year_ledger, Period(None, None))[0].summary)["balanced"]
     history = yearend.year_history(year_ledger, YEAR)
-    assert (
-        history[0]["reopen_reason"] == "salah hitung biaya" and history[0]["reopened_by"] == "ketua"
-    )
+    assert history[0]["reopen_reason"] == "salah hitung biaya" and history[0]["reopened_by"] == "ketua"
     assert history[0]["reopened_ts"] >= history[0]["closed_ts"] and history[0]["reopen_tx"] == tx_id
     again = yearend.close_year(year_ledger, YEAR, by="bendahara")
     assert again.allocation is not None and yearend.year_history(year_ledger, YEAR)[1]["round"] == 2
@@ -365,9 +360,7 @@ def test_estimate_is_labelled_and_matches_the_close_at_year_end(
     ledger, _ = sqlite_year
     mid = yearend.shu_data(yearend.estimate_shares(ledger, YEAR, on=date(2025, 6, 30)))
     assert mid["estimate"] is True and mid["period"]["to"] == "2025-06-30"
-    assert mid["totals"]["members_rp"] == next(
-        f["amount_rp"] for f in mid["funds"] if f["fund"] == "anggota"
-    )
+    assert mid["totals"]["members_rp"] == next(f["amount_rp"] for f in mid["funds"] if f["fund"] == "anggota")
     end = yearend.shu_data(yearend.estimate_shares(ledger, YEAR, on=date(2025, 12, 31)))
     assert {m["member"]: m["shu_rp"] for m in end["members"]} == EXPECTED_SHU_RP
 
@@ -429,9 +422,7 @@ def test_cli_reports_points_and_shu_as_json(
     assert {row["member"]: row["total"] for row in json.loads(out)} == {
         m: v["total"] for m, v in EXPECTED_POINTS.items()
     }
-    code, out, _ = _run(
-        capsys, "--db", db, "report", "points", "--year", "2025", "--member", "A06", "--json"
-    )
+    code, out, _ = _run(capsys, "--db", db, "report", "points", "--year", "2025", "--member", "A06", "--json")
     assert json.loads(out) == [{"member": "A06", **EXPECTED_POINTS["A06"]}]
     code, out, _ = _run(capsys, "--db", db, "report", "shu", "--year", "2025", "--json")
     data = json.loads(out)
@@ -453,9 +444,7 @@ def test_cli_close_reopen_and_refusals(
     assert code == 2 and "already closed" in err
     code, out, _ = _run(capsys, "--db", db, "report", "shu", "--year", "2025")
     assert code == 0 and "Tutup buku" in out
-    code, out, _ = _run(
-        capsys, "--db", db, "reopen-year", "2025", "--reason", "koreksi", "--by", "ketua"
-    )
+    code, out, _ = _run(capsys, "--db", db, "reopen-year", "2025", "--reason", "koreksi", "--by", "ketua")
     assert code == 0 and "dibuka kembali" in out
     code, out, _ = _run(capsys, "--db", db, "year-history", "2025", "--json")
     (entry,) = json.loads(out)
@@ -572,3 +561,50 @@ def test_member_summary_answers_from_an_older_estimate_while_it_refreshes(
             thread.join()
     third = estimate._estimate_cached(ledger, YEAR, date(2025, 12, 31), allow_stale=True)
     assert third is not first and third.hi == "2025-12-31"
+
+
+def test_a_sale_arriving_while_the_shu_is_computed_is_in_the_closed_shu(
+    year_ledger: Ledger, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The close computes the SHU outside its write; a sale of the year ingested meanwhile makes it compute
+    again, so the closed SHU is the books' SHU. Books that never hold still close nothing, with a reason."""
+    from central.yearend import closing
+
+    real = closing.compute_year
+    arrivals = iter(["2025-12-30", "2025-12-31"])
+    calls: list[int] = []
+
+    def compute_while_a_sale_arrives(ledger: Ledger, year: int) -> Any:
+        calls.append(year)
+        found = real(ledger, year)
+        day = next(arrivals, None)
+        if day is not None and len(calls) == 1:
+            book = Book()
+            book.sale("cafe-03", "cafe", day, "A12", {"KOPI": 1})
+            assert ledger.ingest(book.envelopes).ok
+        return found
+
+    monkeypatch.setattr(closing, "compute_year", compute_while_a_sale_arrives)
+    result = yearend.close_year(year_ledger, YEAR, by="bendahara")
+    assert len(calls) == 2  # computed again after the sale
+    assert result.allocation is not None and result.allocation.shu_rp > SHU_RP  # the sale's margin is in it
+    assert yearend.closed_allocation(year_ledger, YEAR)["shu_rp"] == result.allocation.shu_rp
+
+
+def test_books_that_keep_moving_close_nothing(year_ledger: Ledger, monkeypatch: pytest.MonkeyPatch) -> None:
+    from central.yearend import closing
+
+    real = closing.compute_year
+    days = iter(f"2025-12-{d:02d}" for d in range(20, 31))
+    book = Book()
+
+    def compute_while_sales_arrive(ledger: Ledger, year: int) -> Any:
+        found = real(ledger, year)
+        book.sale("cafe-03", "cafe", next(days), "A12", {"KOPI": 1})
+        assert ledger.ingest(book.envelopes[-1:]).ok
+        return found
+
+    monkeypatch.setattr(closing, "compute_year", compute_while_sales_arrive)
+    with pytest.raises(yearend.YearBusy, match="kept changing"):
+        yearend.close_year(year_ledger, YEAR, by="bendahara")
+    assert yearend.closed_allocation(year_ledger, YEAR) is None
