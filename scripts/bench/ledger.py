@@ -10,6 +10,8 @@
 3. Signature verification cost: ingest of signed envelopes from a registered device (FIELD-NOTES: Ed25519
    verification is about 9,000/s per core; ingest checks one signature per chain-linked run of a device).
 4. Every report over a year of journal lines. Target: < 2 s each; baseline: one raw GROUP BY.
+5. The transparency log's cost at ingest (issue 17): the same SQLite ingest into fresh ledgers with the
+   log's leaf append on (as always) and skipped, alternated twice, best of each. Target: within 10 %.
 """
 
 from __future__ import annotations
@@ -128,6 +130,29 @@ def timed_ingest(ledger: Ledger, feed: Path, expected: int) -> float:
     return elapsed
 
 
+def log_cost(work: Path, feed: Path, count: int) -> None:
+    """Ingest with the transparency log's leaf append and without it (patched out for the measure only),
+    each into a fresh ledger, alternated so that the machine's drift falls on both."""
+    from central.ledger import ingest as ingest_module
+
+    real = ingest_module.transparency_log.append
+    best = {"on": float("inf"), "off": float("inf")}
+    for round_ in range(2):
+        for mode in ("on", "off"):
+            ledger = prepared_ledger(str(work / f"log-{mode}-{round_}.sqlite"))
+            if mode == "off":
+                ingest_module.transparency_log.append = lambda *args, **kwargs: None  # type: ignore[assignment]
+            try:
+                best[mode] = min(best[mode], timed_ingest(ledger, feed, count))
+            finally:
+                ingest_module.transparency_log.append = real  # type: ignore[assignment]
+                ledger.close()
+    cost = best["on"] / best["off"] - 1
+    line("SQLite ingest, transparency log on", f"{count / best['on']:,.0f} tx/s",
+         f"log off {count / best['off']:,.0f} tx/s", "within 10 % of off", cost <= 0.10)  # fmt: skip
+    print(f"  {'':<44} {100 * cost:>15.1f} %   slower with the log (best of 2 each)", flush=True)
+
+
 def line(label: str, value: str, baseline: str, target: str, ok: bool | None) -> None:
     verdict = "" if ok is None else ("  OK" if ok else "  BELOW TARGET")
     print(f"  {label:<44} {value:>16}   baseline {baseline:<26} target {target}{verdict}", flush=True)
@@ -212,6 +237,8 @@ def main(argv: list[str] | None = None) -> int:
         signed_s = timed_ingest(ledger, signed_feed, signed_count)
         line("SQLite ingest, signed + verified", f"{signed_count / signed_s:,.0f} tx/s",
              f"unsigned {rate:,.0f} tx/s", "- (one Ed25519 check per linked run)", None)  # fmt: skip
+
+        log_cost(work, feed, count)
 
         journal_lines = 4 * (count + signed_count)
         if not args.quick:
