@@ -32,7 +32,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Final
 
-from sqlalchemy import Connection, and_, insert, select, update
+from sqlalchemy import Connection, and_, insert, select, text, update
 
 from central.ledger import Ledger, schema
 from central.office import entries, record
@@ -41,6 +41,7 @@ from central.office.identity import Office
 from central.stock import onhand, rules
 from central.stock.errors import CountRefused, StockError, UnknownCount
 from central.stock.tables import (
+    COUNT_LINE_KIND,
     MAX_TEXT,
     ensure_tables,
     stock_count_device_lines,
@@ -329,7 +330,7 @@ def absorb(ledger: Ledger) -> int:
     t, d = schema.transactions, stock_count_device_lines
     query = (
         select(t.c.id, t.c.device, t.c.ts, t.c.unit, t.c.body)
-        .where(t.c.kind == "count_line", t.c.id.not_in(select(d.c.tx)))
+        .where(text(COUNT_LINE_KIND), t.c.id.not_in(select(d.c.tx)))
         .order_by(t.c.ts, t.c.id)
         .limit(ABSORB_BATCH)
     )

@@ -116,9 +116,22 @@ Index("ix_stock_price_changes_due", stock_price_changes.c.applied_ts, stock_pric
 _READY: weakref.WeakSet[Any] = weakref.WeakSet()
 
 
+# Devices' count lines are few among millions of transactions; ``counts.absorb`` looks for new ones on every
+# read of a count, through this partial index (only count_line rows are in it, so sales do not pay for
+# it). Its predicate is spelled as a literal in the query too (``COUNT_LINE_KIND``): a partial index is used
+# only for a query whose condition matches it. SQLite and PostgreSQL both read this statement.
+COUNT_LINE_INDEX: Final = (
+    "CREATE INDEX IF NOT EXISTS ix_transactions_count_line ON transactions (ts, id) WHERE kind = 'count_line'"
+)
+COUNT_LINE_KIND: Final = "transactions.kind = 'count_line'"
+
+
 def ensure_tables(ledger: Ledger) -> None:
-    """Create the stock-count tables if missing (once per engine in this process)."""
+    """Create the stock-count tables, and the partial index of devices' count lines, if missing (once per
+    engine in this process)."""
     if ledger.engine in _READY:
         return
     ledger.create_side_tables(metadata)
+    with ledger.write() as conn:
+        conn.exec_driver_sql(COUNT_LINE_INDEX)
     _READY.add(ledger.engine)
