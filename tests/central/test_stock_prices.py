@@ -62,7 +62,8 @@ def test_a_change_from_a_later_day_waits_for_it(shop: Ledger) -> None:
     assert _price(shop) == 81_000
     with pytest.raises(StockError, match="only a waiting one"):
         prices.cancel(shop, first.id, by="mgr")
-    assert [pc.state for pc in prices.listing(shop)] == ["applied", "cancelled", "applied"]  # latest day first
+    # latest day first
+    assert [pc.state for pc in prices.listing(shop)] == ["applied", "cancelled", "applied"]
 
 
 @pytest.mark.parametrize(
