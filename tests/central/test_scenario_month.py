@@ -32,6 +32,7 @@ The month, in rupiah (price / cost per unit: Beras 68.000 / 61.000, Gula 16.000 
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
@@ -43,6 +44,7 @@ from sqlalchemy import func, select
 
 from central.books import cashflow, equity
 from central.books import reports as books
+from central.cli.app import main
 from central.disputes import store as disputes
 from central.handins import store as handins
 from central.journal import rules as journal_rules
@@ -83,8 +85,9 @@ class Clock:
 
 @dataclass
 class Month:
-    """The ledger after the month, and the ids the tests look at."""
+    """The ledger after the month (and where it lives), and the ids the tests look at."""
 
+    db: str
     ledger: Ledger
     office: Office
     ids: dict[str, str]
@@ -137,7 +140,7 @@ class Branch:
         assert report.rejected == [], report.rejected
 
 
-def _live(ledger: Ledger, tmp_path: Path) -> Month:
+def _live(db: str, ledger: Ledger, tmp_path: Path) -> Month:
     """Play the month of the module's table into ``ledger``."""
     ledger.import_members(
         [
@@ -256,13 +259,13 @@ def _live(ledger: Ledger, tmp_path: Path) -> Month:
             ledger, office, entry.id, by="B001", role="bendahara", now_ts=_ts(ledger, day, 11)
         )
         assert done.state == "approved" and done.posted_tx is not None
-    return Month(ledger, office, ids, count)
+    return Month(db, ledger, office, ids, count)
 
 
 @pytest.fixture
-def month(ledger: Ledger, tmp_path: Path) -> Iterator[Month]:
+def month(db_url: str, ledger: Ledger, tmp_path: Path) -> Iterator[Month]:
     """The month of the module's table, on SQLite and on PostgreSQL."""
-    yield _live(ledger, tmp_path)
+    yield _live(db_url, ledger, tmp_path)
 
 
 def _onhand(ledger: Ledger, day: date) -> dict[str, int]:
@@ -301,8 +304,15 @@ def test_stock_on_hand_and_shrinkage(month: Month) -> None:
     assert [r[:2] + r[3:] for r in report.items] == [("toko", GULA, 1, "-2", 28_000, 0, -28_000)]
     # percent of sales 28.000 / 428.000 = 6.54 %, of margin 28.000 / 47.500 = 58.95 %
     assert report.units == (("toko", 1, 28_000, 0, -28_000, 428_000, 47_500, "6.54", "58.95"),)
-    # Per clerk shift the 28.000 is shared out to the rupiah (by time, docs/stock.md).
+    # Per clerk shift the 28.000 is shared out to the rupiah (by time, docs/stock.md), each shift beside
+    # its own sales, voided ones left out: ka1 s1 100.000 + s2 16.000 (s3 voided by the dispute, s4 by
+    # ka1) = 116.000; kb1 s5 108.000 + s6 20.000 + s7 68.000 = 196.000; ka2 s8 48.000 + s9 68.000.
     assert sum(int(r[5]) for r in report.shifts) == 28_000
+    assert {r[1]: r[4] for r in report.shifts if r[1] != "-"} == {
+        "ka1": 116_000,
+        "kb1": 196_000,
+        "ka2": 116_000,
+    }
     # The inventory account holds the stock at cost: 11 x 61.000 + 12 x 14.000 + 9 x 17.500
     #   = 671.000 + 168.000 + 157.500 = 996.500
     assert _balance(ledger, INVENTORY, "2026-03-31") == 996_500
@@ -493,3 +503,45 @@ def test_the_books_balance_every_day(month: Month) -> None:
     (trial,) = books.trial_balance(ledger, books.Period(None, "2026-03-31"))
     assert dict(trial.summary)["debit_rp"] == 2_228_000
     assert unbalanced_entries(ledger) == []
+
+
+def _rows(out: str, section: str) -> dict[str, tuple[int, ...]]:
+    data = json.loads(out)[section]
+    amounts = [c for c in data["columns"] if c.endswith("_rp")]
+    return {row["memo"]: tuple(row[c] for c in amounts) for row in data["rows"]}
+
+
+def test_the_statements_members_read_show_the_same(month: Month, capsys: pytest.CaptureFixture[str]) -> None:
+    """The command line's cash book, arus kas and equity statement of 2026 (what the portal's CSV and PDF
+    print too) carry the figures above, with 2025 beside them at 0."""
+    db = ["--db", month.db, "--lang", "en", "report"]
+    assert main([*db, "cashbook", "--from", "2026-03-01", "--to", "2026-03-31", "--json"]) == 0
+    summary = json.loads(capsys.readouterr().out)["cashbook"]["summary"]
+    assert summary == {"opening_rp": 0, "in_rp": 2_224_000, "out_rp": 1_781_000, "closing_rp": 443_000}
+    assert main([*db, "cash-flow", "--year", "2026", "--json"]) == 0
+    out = capsys.readouterr().out
+    assert _rows(out, "operating") == {
+        "Receipts from the business units' sales": (424_000, 0),
+        "Sales refunded": (-16_000, 0),
+        "Paid to suppliers (stock)": (-1_405_000, 0),
+        "Operating expenses paid": (-360_000, 0),
+        "Net cash from operating activities": (-1_357_000, 0),
+    }
+    assert _rows(out, "financing")["Net cash from financing activities"] == (1_800_000, 0)
+    assert _rows(out, "cash_change") == {
+        "Net increase (decrease) in cash and bank": (443_000, 0),
+        "Cash and bank at the start of the year": (0, 0),
+        "Cash and bank at the end of the year": (443_000, 0),
+    }
+    assert json.loads(out)["cash_change"]["summary"] == {"balanced": True}
+    assert main([*db, "equity", "--year", "2026", "--json"]) == 0
+    out = capsys.readouterr().out
+    # pokok, wajib, reserve, SHU not yet allocated, total
+    assert _rows(out, "equity") == {
+        "Balance at 1 January 2025": (0, 0, 0, 0, 0),
+        "Balance at 31 December 2025": (0, 0, 0, 0, 0),
+        "Pokok and wajib deposited": (1_500_000, 300_000, 0, 0, 1_800_000),
+        "SHU (surplus) of 2026": (0, 0, 0, -340_500, -340_500),
+        "Balance at 31 December 2026": (1_500_000, 300_000, 0, -340_500, 1_459_500),
+    }
+    assert json.loads(out)["equity"]["summary"] == {"equity_rp": 1_459_500, "balanced": True}
