@@ -235,9 +235,16 @@ def _live(db: str, ledger: Ledger, tmp_path: Path) -> Month:
         now_ts=_ts(ledger, 10, 10),
     )
 
-    # 20 March: count of the sugar shelf in the toko, approved by the manajer the same afternoon.
+    # 20 March: count of the sugar shelf in the toko, scanned on branch A's kiosk by ka1 (7 on the shelf,
+    # 5 in the back: 12), closed at noon and approved by the manajer the same afternoon.
     count = counts.start(ledger, "toko", by="mgr", section="rak gula", now_ts=_ts(ledger, 20, 8))
-    counts.enter(ledger, count.id, GULA, "12", by="ka1", now_ts=_ts(ledger, 20, 10))
+    announced = {"kind": "snapshot", "version": 1, "items": counts.open_counts(ledger)}
+    a.clock.set(20, 9, 59)
+    with a.device() as dev:
+        assert dev.apply_downlink("counts", announced)
+        dev.record_count(str(count.id), GULA, 7, "ka1")
+        assert dev.record_count(str(count.id), GULA, 5, "ka1")[1] == 12_000
+    a.sync()
     counts.close(ledger, count.id, by="mgr", now_ts=_ts(ledger, 20, 12))
     count = counts.approve(ledger, office, count.id, by="mgr", role="manajer", now_ts=_ts(ledger, 20, 16))
 
