@@ -271,8 +271,8 @@ def _live(db: str, ledger: Ledger, tmp_path: Path) -> Month:
 
 
 @pytest.fixture
-def month(db_url: str, ledger: Ledger, tmp_path: Path) -> Iterator[Month]:
-    """The month of the module's table, on SQLite and on PostgreSQL."""
+def march(db_url: str, ledger: Ledger, tmp_path: Path) -> Iterator[Month]:
+    """The month of the module's table, on SQLite and on PostgreSQL (named apart from the sample `month`)."""
     yield _live(db_url, ledger, tmp_path)
 
 
@@ -280,10 +280,10 @@ def _onhand(ledger: Ledger, day: date) -> dict[str, int]:
     return {p.sku: p.onhand_milli for p in onhand.positions(ledger, day, "toko") if p.tracked}
 
 
-def test_stock_on_hand_and_shrinkage(month: Month) -> None:
+def test_stock_on_hand_and_shrinkage(march: Month) -> None:
     """Stock on hand per item follows purchases, sales, the clerk's void, the accepted dispute's void and
     the approved count; the count's loss is valued at cost and posted as shrinkage."""
-    ledger = month.ledger
+    ledger = march.ledger
     # Before the count (19 March):
     #   Beras 10 + 5 bought - s1 1 - s3 2 + v3 2 - s5 1 - s7 1 - s9 1 = 11
     #   Gula 20 bought - s1 2 - s2 1 - s4 1 + v4 1 - s8 3 = 14
@@ -292,15 +292,15 @@ def test_stock_on_hand_and_shrinkage(month: Month) -> None:
     # The dispute's void on 10 March gives s3's 2 Beras back: on 9 March Beras was 11 - 2 = 9.
     assert _onhand(ledger, date(2026, 3, 9))[BERAS] == 9_000
     # The count: Gula 14 expected, 12 counted: -2 x 14.000 = -28.000; nothing found over.
-    (line,) = month.count.lines
+    (line,) = march.count.lines
     assert (line.sku, line.expected_milli, line.counted_milli, line.diff_milli) == (
         GULA,
         14_000,
         12_000,
         -2_000,
     )
-    assert (line.value_rp, month.count.loss_rp, month.count.surplus_rp) == (-28_000, 28_000, 0)
-    assert month.count.state == "approved" and month.count.posted_day == "2026-03-20"
+    assert (line.value_rp, march.count.loss_rp, march.count.surplus_rp) == (-28_000, 28_000, 0)
+    assert march.count.state == "approved" and march.count.posted_day == "2026-03-20"
     # After it: Gula 12; the others unchanged.
     assert _onhand(ledger, date(2026, 3, 31)) == {BERAS: 11_000, GULA: 12_000, MINYAK: 9_000}
     # The shrinkage report of March: one item, 28.000 missing; the toko's sales and margin beside it:
@@ -337,9 +337,9 @@ def _balance(ledger: Ledger, account: str, through: str) -> int:
     return int(debit) - int(credit)
 
 
-def test_handins_and_their_differences(month: Month) -> None:
+def test_handins_and_their_differences(march: Month) -> None:
     """Three shifts handed in and confirmed: two exact, ka2 short by 10.000, booked once on 5802."""
-    ledger, ids = month.ledger, month.ids
+    ledger, ids = march.ledger, march.ids
     got = {
         key: (h.clerk, h.expected_rp, h.counted_rp, h.received_rp, h.difference_rp)
         for key in ("h_ka1", "h_kb1", "h_ka2")
@@ -371,11 +371,11 @@ def test_handins_and_their_differences(month: Month) -> None:
     assert handins.missing(ledger, MONTH[2]) == handins.missing(ledger, MONTH[3]) == []
 
 
-def test_disputes_and_points(month: Month) -> None:
+def test_disputes_and_points(march: Month) -> None:
     """A002's dispute accepted: s3 voided on the office chain, its credit and points gone; B001's rejected
     with its reason: s5 stands. The points follow: toko cash 1 point per Rp 1.000 of margin, credit per
     Rp 2.000."""
-    ledger, ids = month.ledger, month.ids
+    ledger, ids = march.ledger, march.ids
     assert disputes.get(ledger, ids["d3"]).state == "accepted"
     rejected = disputes.get(ledger, ids["d5"])
     assert (rejected.state, rejected.decision_reason, rejected.sale_void) == (
@@ -402,9 +402,9 @@ def test_disputes_and_points(month: Month) -> None:
     }
 
 
-def test_cash_book_and_arus_kas(month: Month) -> None:
+def test_cash_book_and_arus_kas(march: Month) -> None:
     """The cash book of March and the cash-flow statement per class, reconciled to the change in cash."""
-    ledger = month.ledger
+    ledger = march.ledger
     (book,) = books.cashbook(ledger, books.Period("2026-03-01", "2026-03-31"))
     summary = dict(book.summary)
     assert summary == {
@@ -442,9 +442,9 @@ def test_cash_book_and_arus_kas(month: Month) -> None:
     assert cashflow.reconciles(flow)
 
 
-def test_equity_statement_and_balance_sheet(month: Month) -> None:
+def test_equity_statement_and_balance_sheet(march: Month) -> None:
     """The statement of changes in equity of 2026 to the rupiah, closing on the balance sheet's equity."""
-    ledger = month.ledger
+    ledger = march.ledger
     year = equity.compute(ledger, 2026)
     assert year.opening == (0, 0, 0, 0, 0)
     moves = dict(year.movements)
@@ -486,10 +486,10 @@ DAYS: dict[str, tuple[int, int]] = {
 }
 
 
-def test_the_books_balance_every_day(month: Month) -> None:
+def test_the_books_balance_every_day(march: Month) -> None:
     """On every day of March the day's entries balance and the trial balance to that day balances; each
     day's total and cash movement is the hand-computed one; no entry is unbalanced."""
-    ledger = month.ledger
+    ledger = march.ledger
     a = schema.account_days
     with ledger.read() as conn:
         per_day = {
@@ -519,10 +519,10 @@ def _rows(out: str, section: str) -> dict[str, tuple[int, ...]]:
     return {row["memo"]: tuple(row[c] for c in amounts) for row in data["rows"]}
 
 
-def test_the_statements_members_read_show_the_same(month: Month, capsys: pytest.CaptureFixture[str]) -> None:
+def test_the_statements_members_read_show_the_same(march: Month, capsys: pytest.CaptureFixture[str]) -> None:
     """The command line's cash book, arus kas and equity statement of 2026 (what the portal's CSV and PDF
     print too) carry the figures above, with 2025 beside them at 0."""
-    db = ["--db", month.db, "--lang", "en", "report"]
+    db = ["--db", march.db, "--lang", "en", "report"]
     assert main([*db, "cashbook", "--from", "2026-03-01", "--to", "2026-03-31", "--json"]) == 0
     summary = json.loads(capsys.readouterr().out)["cashbook"]["summary"]
     assert summary == {"opening_rp": 0, "in_rp": 2_224_000, "out_rp": 1_781_000, "closing_rp": 443_000}
@@ -564,10 +564,10 @@ def _takes_branch(function: Any) -> bool:
 
 
 @pytest.mark.skipif(not _takes_branch(onhand.positions), reason="onhand.positions has no branch filter yet")
-def test_stock_on_hand_per_branch(month: Month) -> None:
+def test_stock_on_hand_per_branch(march: Month) -> None:
     """Each branch holds what its own devices bought and sold; the dispute's void, recorded on the office
     chain, gives s3's Beras back to branch A, where s3 was sold."""
-    ledger = month.ledger
+    ledger = march.ledger
     positions: Any = onhand.positions
 
     def held(branch: str) -> dict[str, int]:
@@ -581,12 +581,12 @@ def test_stock_on_hand_per_branch(month: Month) -> None:
 
 
 @pytest.mark.skipif(not _takes_branch(handins.handins), reason="handins.handins has no branch filter yet")
-def test_handins_per_branch(month: Month) -> None:
+def test_handins_per_branch(march: Month) -> None:
     """Branch A's hand-ins are ka1's and ka2's (10.000 short), branch B's is kb1's."""
     listed: Any = handins.handins
 
     def of(branch: str) -> list[tuple[str, int]]:
-        return [(h.clerk, h.difference_rp) for h in listed(month.ledger, branch=branch)]
+        return [(h.clerk, h.difference_rp) for h in listed(march.ledger, branch=branch)]
 
     assert of("A") == [("ka1", 0), ("ka2", -10_000)]
     assert of("B") == [("kb1", 0)]
