@@ -151,7 +151,9 @@ def test_screenshots_of_the_draft_form_and_the_entry(world: World, base_url: str
                 page.goto(f"{base_url}/journal/new")
                 page.fill("input[name=description]", "Gaji dan transport Maret")
                 page.fill("input[name=day]", "2026-03-28")
-                page.click("button[value=add]")
+                with page.expect_navigation():  # the form comes back with one more line; fill that page
+                    page.click("button[value=add]")
+                page.wait_for_selector("select[name=account_3]")
                 page.select_option("select[name=account_1]", "5701")
                 page.fill("input[name=amount_1]", "2500000")
                 page.fill("input[name=memo_1]", "gaji 1 staf")
