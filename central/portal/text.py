@@ -42,6 +42,7 @@ _CORE: Final[dict[str, tuple[str, str]]] = {
     "nav_units": ("Unit usaha", "Units"),
     "nav_audit": ("Catatan audit", "Audit log"),
     "nav_books": ("Buku koperasi", "The cooperative's books"),
+    "nav_mine": ("Halaman saya", "My pages"),
     "nav_office": ("Pengurus dan kantor", "Board and office"),
     "nav_purchases": ("Belanja saya", "My purchases"),
     "nav_points": ("Poin saya", "My points"),
