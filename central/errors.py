@@ -7,6 +7,21 @@ class CentralError(Exception):
     """Base of every error the central package raises on purpose (the CLI prints it, no traceback)."""
 
 
+class Refusal(CentralError):
+    """An operation a user asked for was refused and nothing changed; the reason names what is wrong and
+    how to fix it, in English (``str()``) and Indonesian. ``text(lang)`` gives it in the reader's language.
+    Each area's refusals derive from it (loans, savings, stock, journal, disputes, ...)."""
+
+    def __init__(self, en: str, id_: str | None = None) -> None:
+        super().__init__(en)
+        self.en = en
+        self.id_ = id_ if id_ is not None else en
+
+    def text(self, lang: str) -> str:
+        """The reason in ``lang`` (``id`` or ``en``)."""
+        return self.en if lang == "en" else self.id_
+
+
 class ConfigError(CentralError):
     """The cooperative's TOML configuration is missing, unreadable or inconsistent."""
 

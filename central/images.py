@@ -21,7 +21,7 @@ from typing import Final
 
 from PIL import Image, ImageOps, UnidentifiedImageError
 
-from central.errors import CentralError
+from central.errors import Refusal
 
 MAX_BYTES: Final = 12 * 1024 * 1024  # a phone camera's photo is 2-8 MB
 MAX_PIXELS: Final = 50_000_000  # decoding more would take memory a small office server may not have
@@ -32,16 +32,8 @@ FORMATS: Final = frozenset({"JPEG", "PNG", "WEBP", "MPO"})  # MPO: what some pho
 GPS_TAG: Final = 0x8825  # the EXIF GPSInfo IFD
 
 
-class ImageRefused(CentralError):
+class ImageRefused(Refusal):
     """The upload cannot be kept as a photo; nothing was stored. ``text(lang)`` gives the reason."""
-
-    def __init__(self, en: str, id_: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.id_ = id_
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.id_
 
 
 @dataclass(frozen=True)

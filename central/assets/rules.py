@@ -14,7 +14,7 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Final
 
-from central.errors import CentralError
+from central.errors import Refusal
 
 # kind code -> (Indonesian, English) name; the codes are stored and used in the CLI and CSV
 KINDS: Final[dict[str, tuple[str, str]]] = {
@@ -36,16 +36,8 @@ MAX_VALUES_PER_ASSET: Final = 500
 FIRST_DAY: Final = date(1900, 1, 1)
 
 
-class AssetError(CentralError):
+class AssetError(Refusal):
     """An asset entry cannot be made as asked; ``text(lang)`` gives the reason (Indonesian or English)."""
-
-    def __init__(self, en: str, id_: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.id_ = id_
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.id_
 
 
 @dataclass(frozen=True)

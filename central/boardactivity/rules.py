@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any, Final
 
-from central.errors import CentralError
+from central.errors import Refusal
 
 # kind code -> (Indonesian, English); the codes are the config's keys and what is stored
 KINDS: Final[dict[str, tuple[str, str]]] = {
@@ -31,16 +31,8 @@ MAX_REPORTS_PER_YEAR: Final = 1_000  # per board member: about three a day
 OLDEST_DAYS: Final = 366  # a report may be filed for a day up to a year back
 
 
-class ActivityError(CentralError):
+class ActivityError(Refusal):
     """A report or the config's rule cannot be accepted; ``text(lang)`` gives the reason."""
-
-    def __init__(self, en: str, id_: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.id_ = id_
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.id_
 
 
 @dataclass(frozen=True)

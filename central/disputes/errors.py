@@ -2,20 +2,11 @@
 
 from __future__ import annotations
 
-from central.errors import CentralError
+from central.errors import Refusal
 
 
-class DisputeError(CentralError):
+class DisputeError(Refusal):
     """A dispute request cannot be done; ``text(lang)`` gives the reason in the user's language."""
-
-    def __init__(self, en: str, id_: str | None = None) -> None:
-        super().__init__(en)
-        self.en = en
-        self.id_ = id_ if id_ is not None else en
-
-    def text(self, lang: str) -> str:
-        """The reason in ``lang`` (``id`` or ``en``)."""
-        return self.en if lang == "en" else self.id_
 
 
 class UnknownCase(DisputeError):

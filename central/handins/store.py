@@ -20,7 +20,7 @@ from typing import Any, Final
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, select
 from sqlalchemy.orm import aliased
 
-from central.errors import CentralError
+from central.errors import Refusal
 from central.handins import rules
 from central.ledger import Ledger, schema
 from central.office import entries, record
@@ -48,17 +48,8 @@ def ensure_tables(ledger: Ledger) -> None:
     ledger.create_side_tables(metadata)
 
 
-class HandinError(CentralError):
+class HandinError(Refusal):
     """A hand-in request cannot be done; ``text(lang)`` gives the reason in the user's language."""
-
-    def __init__(self, en: str, id_: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.id_ = id_
-
-    def text(self, lang: str) -> str:
-        """The reason in ``lang`` (``id`` or ``en``)."""
-        return self.en if lang == "en" else self.id_
 
 
 @dataclass(frozen=True)

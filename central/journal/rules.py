@@ -13,7 +13,7 @@ from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from typing import Final
 
-from central.errors import CentralError
+from central.errors import Refusal
 from sync import envelope as wire
 
 MAKERS: Final = frozenset({"staf", "manajer", "bendahara"})
@@ -36,17 +36,8 @@ MAX_REASON: Final = 200
 MAX_AMOUNT_DIGITS: Final = 13  # below ten trillion rupiah: no line of a cooperative is larger
 
 
-class JournalError(CentralError):
+class JournalError(Refusal):
     """A journal step that cannot be done; nothing changed. ``text(lang)`` gives the reason."""
-
-    def __init__(self, en: str, id_: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.id_ = id_
-
-    def text(self, lang: str) -> str:
-        """The reason in ``lang`` (``id`` or ``en``)."""
-        return self.en if lang == "en" else self.id_
 
 
 @dataclass(frozen=True)

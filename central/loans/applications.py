@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from sqlalchemy import Connection, and_, func, insert, select, update
 
-from central.errors import CentralError, UnknownMember
+from central.errors import Refusal, UnknownMember
 from central.ledger import Ledger, schema
 from central.loanrules import LoanProduct
 from central.loans import schedule as sched
@@ -37,16 +37,8 @@ STATES: Final = ("submitted", "approved", "rejected", "cancelled", "disbursed")
 MIN_REASON: Final = 3
 
 
-class LoanError(CentralError):
+class LoanError(Refusal):
     """A loan step that cannot be done; ``text(lang)`` gives the reason in Indonesian or English."""
-
-    def __init__(self, en: str, id_: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.id_ = id_
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.id_
 
 
 class LoanRefused(LoanError):

@@ -2,20 +2,12 @@
 
 from __future__ import annotations
 
-from central.errors import CentralError
+from central.errors import Refusal
 
 
-class NotifyError(CentralError):
+class NotifyError(Refusal):
     """A messaging operation was refused; nothing changed. ``text(lang)`` gives the reason in ``id`` or
     ``en``; ``str()`` is the English text."""
-
-    def __init__(self, en: str, id_: str) -> None:
-        super().__init__(en)
-        self.en = en
-        self.id_ = id_
-
-    def text(self, lang: str) -> str:
-        return self.en if lang == "en" else self.id_
 
 
 class BadPhone(NotifyError):
