@@ -34,9 +34,7 @@ def account_sums(conn: Connection, lo: str, hi: str) -> dict[str, tuple[int, int
     return {acc: (int(d or 0), int(c or 0)) for acc, d, c in conn.execute(query)}
 
 
-def income_amounts(
-    conn: Connection, chart: Iterable[Account], lo: str, hi: str
-) -> list[tuple[Account, int]]:
+def income_amounts(conn: Connection, chart: Iterable[Account], lo: str, hi: str) -> list[tuple[Account, int]]:
     """Each revenue and expense account of ``chart`` that moved in lo..hi, with its amount on its
     normal side (revenue positive when earned, expense positive when spent), in chart order."""
     sums = account_sums(conn, lo, hi)

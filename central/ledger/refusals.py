@@ -100,5 +100,13 @@ def refusal_row(item: _Prepared, reason: str, row_digest: str, now: int) -> tupl
 
 
 REFUSAL_COLUMNS: Final = (
-    "device", "seq", "id", "content", "prev", "chain", "reason", "digest", "received_ts"
+    "device",
+    "seq",
+    "id",
+    "content",
+    "prev",
+    "chain",
+    "reason",
+    "digest",
+    "received_ts",
 )

@@ -38,7 +38,6 @@ def signed_and_body(env: Mapping[str, Any]) -> tuple[bytes, bytes]:
     return wire.signing_bytes(env), body
 
 
-
 def _signature_ok(env: Mapping[str, Any], key: Ed25519PublicKey, signed_bytes: bytes) -> bool:
     """``sync.envelope.verify`` over signing bytes already computed (the same check, one encoding less)."""
     sig = env.get("sig")

@@ -322,9 +322,7 @@ class Ledger:
                     select(t.c.seq.label("seq")).where(t.c.device == device, t.c.seq > known),
                     select(r.c.seq.label("seq")).where(r.c.device == device, r.c.seq > known),
                 ).subquery()
-                seqs = (
-                    conn.execute(select(held.c.seq).order_by(held.c.seq).limit(SEQ_PAGE)).scalars().all()
-                )
+                seqs = conn.execute(select(held.c.seq).order_by(held.c.seq).limit(SEQ_PAGE)).scalars().all()
                 for seq in seqs:
                     if int(seq) != known + 1:
                         break

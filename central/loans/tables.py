@@ -128,6 +128,7 @@ loan_schedule_versions = Table(
     UniqueConstraint("loan", "version", name="uq_loan_schedule_versions"),
 )
 
+
 def ensure_tables(ledger: Ledger) -> None:
     """Create the lending tables if missing (once per ledger object: ``Ledger.create_side_tables``)."""
     ledger.create_side_tables(metadata)

@@ -76,6 +76,7 @@ portal_meta = Table(
     Column("value", Text, nullable=False),
 )
 
+
 def ensure_tables(ledger: Ledger) -> None:
     """Create the portal's tables if missing (once per ledger object: ``Ledger.create_side_tables``)."""
     ledger.create_side_tables(metadata)

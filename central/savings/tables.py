@@ -81,6 +81,7 @@ member_exits = Table(
     Column("paid_txs", Text),
 )
 
+
 def ensure_tables(ledger: Ledger) -> None:
     """Create the savings tables if missing (once per ledger object: ``Ledger.create_side_tables``)."""
     ledger.create_side_tables(metadata)
