@@ -20,6 +20,7 @@ from typing import Any, Final
 from sqlalchemy import BigInteger, Column, MetaData, String, Table, insert, select
 from sqlalchemy.orm import aliased
 
+from central.branches import scope
 from central.errors import Refusal
 from central.handins import rules
 from central.ledger import Ledger, schema
@@ -116,9 +117,16 @@ def _handin(row: Any, receipt: Any) -> Handin:
 
 
 def handins(
-    ledger: Ledger, *, day: date | None = None, unit: str | None = None, ids: tuple[str, ...] = ()
+    ledger: Ledger,
+    *,
+    day: date | None = None,
+    unit: str | None = None,
+    ids: tuple[str, ...] = (),
+    branch: str | None = None,
+    branches: scope.Branches | None = None,
 ) -> list[Handin]:
-    """The hand-ins recorded on ``day`` (the local day of the envelope's ``at``), of ``unit``, by time."""
+    """The hand-ins recorded on ``day`` (the local day of the envelope's ``at``), of ``unit``, by devices
+    of ``branch`` (``central.branches.scope``; ``branches`` when the caller has them loaded), by time."""
     ensure_tables(ledger)
     t, r = schema.transactions, handin_receipts
     query = (
@@ -135,6 +143,8 @@ def handins(
         query = query.where(t.c.unit == unit)
     if ids:
         query = query.where(t.c.id.in_(ids))
+    if branch is not None:
+        query = query.where(scope.in_branch(t.c.device, branches or scope.load(ledger), branch))
     with ledger.read() as conn:
         rows = conn.execute(query).all()
     return [_handin(row, row if row.received_rp is not None else None) for row in rows]
@@ -415,13 +425,15 @@ RECONCILE_COLUMNS: Final = (
 )
 
 
-def reconcile(ledger: Ledger, day: date, unit: str | None = None) -> list[dict[str, Any]]:
+def reconcile(
+    ledger: Ledger, day: date, unit: str | None = None, branch: str | None = None
+) -> list[dict[str, Any]]:
     """One row per hand-in of ``day`` (by unit, clerk, time): the cash expected as the device said and as
     the ledger recomputes it from the shift's transactions, whether they agree, counted, received and the
     difference (received, or counted before receipt, less the ledger's expected), and the ids of the
     shift's transactions (``transactions``), so each figure is traceable to the sales."""
     rows = []
-    for h in handins(ledger, day=day, unit=unit):
+    for h in handins(ledger, day=day, unit=unit, branch=branch):
         expected, facts = ledger_expected_rp(ledger, h)
         handed = h.counted_rp if h.received_rp is None else h.received_rp
         rows.append(
