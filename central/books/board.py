@@ -337,7 +337,11 @@ def glance(ledger: Ledger, on: date, now_ts: int, *, skip_devices: frozenset[str
     cash = dict(cashbook(ledger, Period(hi, hi))[0].summary)["closing_rp"]
     day_deposits = kind_totals(ledger, "savings_deposit", hi, hi)
     month_deposits = kind_totals(ledger, "savings_deposit", lo, hi)
-    cards = [c for c in portfolio.cards(ledger, on) if c.outstanding_rp > 0 or c.state.arrears_rp > 0]
+    cards = [
+        c
+        for c in portfolio.cards(ledger, on)
+        if c.written_off is None and (c.outstanding_rp > 0 or c.state.arrears_rp > 0)
+    ]  # a written-off loan is off the books, as in the aging
     devices = fleet(ledger)
     return Glance(
         on=on,

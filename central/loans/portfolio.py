@@ -472,10 +472,12 @@ def aging(ledger: Ledger, as_of: date) -> Aging:
 
 
 def due_between(ledger: Ledger, lo: date, hi: date) -> list[tuple[LoanCard, sched.Line]]:
-    """The installments due from ``lo`` to ``hi`` (inclusive) with something still owed, by due date."""
+    """The installments due from ``lo`` to ``hi`` (inclusive) with something still owed, by due date. A
+    loan written off by ``hi`` is off the books: what comes in for it is a recovery, not an installment."""
     found = [
         (card, line)
         for card in cards(ledger, hi)
+        if card.written_off is None
         for line in card.state.lines
         if lo <= line.due <= hi and line.owed_rp > 0
     ]

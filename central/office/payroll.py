@@ -81,6 +81,8 @@ def deductions(ledger: Ledger, year: int, month: int) -> list[Deduction]:
         if row.owed_rp > 0 and row.member in names:
             out.append(Deduction(row.member, names[row.member], "wajib", "", row.owed_rp))
     for card in portfolio.cards(ledger, end):
+        if card.written_off is not None:  # off the books: recovered at the office, not deducted
+            continue
         owed = sum(line.owed_rp for line in card.state.lines if line.due <= end)
         if owed > 0 and card.member in names:
             out.append(Deduction(card.member, names[card.member], "angsuran", card.loan, owed))
@@ -107,7 +109,7 @@ def _checked(ledger: Ledger, table: Table, on: date) -> list[tuple[str, str, str
         wanted = ", ".join(COLUMNS)
         raise OpeningRowsError([(1, f"header lacks column(s) {', '.join(missing)}; expected {wanted}")])
     members = {str(m["number"]) for m in ledger.members()}
-    cards = portfolio.cards(ledger, on)
+    cards = [card for card in portfolio.cards(ledger, on) if card.written_off is None]
     loans = {card.loan: card.member for card in cards}
     payable = {card.loan: sum(line.owed_rp for line in card.state.lines) for card in cards}
     credit = {d.member: d.amount_rp for d in deductions(ledger, on.year, on.month) if d.line == "kredit"}

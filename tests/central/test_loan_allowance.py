@@ -359,3 +359,24 @@ def test_write_off_and_health_from_the_command_line(
     }
     assert app.main([*db, "loans", "card", "A009"]) == 0
     assert "written off" in capsys.readouterr().out
+
+
+def test_a_written_off_loan_is_not_due_not_deducted_and_not_on_the_board(
+    lent: tuple[Ledger, identity.Office],
+) -> None:
+    """Off the books: the loan leaves `loans due`, the payroll deductions and the board's loan figures, as
+    it leaves the aging; what the member still pays is a recovery at the office."""
+    from central.books import board
+    from central.office import payroll
+
+    ledger, office = lent
+    gone = _loan(ledger, office, "A009", 1_200_000)
+    kept = _loan(ledger, office, "A010", 1_200_000)
+    day = MACET_DAY.date()
+    assert {card.loan for card, _ in portfolio.due_between(ledger, date(2026, 1, 1), day)} == {gone, kept}
+    adjusting.write_off(ledger, office, gone, approved_by="A001", reason="macet", at=MACET_DAY)
+    assert {card.loan for card, _ in portfolio.due_between(ledger, date(2026, 1, 1), day)} == {kept}
+    deducted = {d.ref for d in payroll.deductions(ledger, 2026, 12) if d.line == "angsuran"}
+    assert gone not in deducted and kept in deducted
+    glance = board.glance(ledger, day, now_ts=0)
+    assert glance.loans_out_rp == portfolio.aging(ledger, day).outstanding_rp
