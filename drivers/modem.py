@@ -2,12 +2,18 @@
 
     with GsmModem("/dev/ttyUSB2") as modem:       # resets echo, verbose errors, text mode
         modem.status()                            # SIM, registration, operator, signal
-        modem.send_sms("+6281234567890", text)    # long text -> numbered parts
+        modem.send_sms("+6281234567890", text)    # long text -> numbered parts, references in order
+        modem.status_reports()                    # the network's delivery reports that came meanwhile
 
 Every exchange is bounded by a timeout; a modem that does not answer raises ``ModemTimeout``, an
 error answer raises ``ModemError`` and a refused SMS ``SmsRejected`` (with the ``+CMS ERROR`` code and
 whether retrying may help). Unsolicited lines (``RING``, ``+CMTI: ...``) are kept aside, never
 mistaken for answers. The one I/O primitive is the serial read.
+
+Every SMS asks the network for a status report (``AT+CSMP=49,...``: TP-SRR set) and the modem is told to
+pass reports on (``AT+CNMI=2,1,0,1,0``: ``+CDS:`` lines; a modem that stores them instead says
+``+CDSI: "SR",<index>``, which ``status_reports`` reads with ``AT+CMGR`` and deletes). A modem that refuses
+either command still sends; ``reports`` is then False and no report will come.
 """
 
 from __future__ import annotations
@@ -21,6 +27,7 @@ from typing import Any, Final, Self
 
 from drivers.errors import DeviceNotFound, ModemError, ModemTimeout, SmsRejected
 from drivers.sms import describe_cms, normalise_number, split_sms
+from drivers.smsreport import CDS_PREFIX, BadReport, StatusReport, parse_cds, parse_cmgr, stored_index
 
 COMMAND_TIMEOUT_S: Final = 5.0
 SEND_TIMEOUT_S: Final = 60.0
@@ -35,7 +42,21 @@ _FINAL_OK: Final = "OK"
 _CMS_RE: Final = re.compile(r"^\+CMS ERROR:\s*(\d+)")
 _CME_RE: Final = re.compile(r"^\+CME ERROR:\s*(.+)$")
 _CMGS_RE: Final = re.compile(r"^\+CMGS:\s*(\d+)")
-_URC_PREFIXES: Final = ("RING", "+CMTI", "+CDSI", "+CLIP", "+CREG:", "+CUSD", "^", "+CIEV", "NO CARRIER")
+# SMS-SUBMIT, validity relative, status report requested (TP-SRR), reference chosen by the modem: 0x31
+SUBMIT_WITH_REPORT: Final = "AT+CSMP=49,167,0,0"  # 167: validity 24 hours
+ROUTE_REPORTS: Final = "AT+CNMI=2,1,0,1,0"  # new SMS stored (+CMTI), status reports as +CDS lines
+_URC_PREFIXES: Final = (
+    "RING",
+    "+CMTI",
+    "+CDSI",
+    "+CDS:",
+    "+CLIP",
+    "+CREG:",
+    "+CUSD",
+    "^",
+    "+CIEV",
+    "NO CARRIER",
+)
 
 
 @dataclass(frozen=True, slots=True)
@@ -84,12 +105,16 @@ class GsmModem:
         command_timeout_s: float = COMMAND_TIMEOUT_S,
         send_timeout_s: float = SEND_TIMEOUT_S,
         sim_pin: str | None = None,
+        delivery_reports: bool = True,
     ) -> None:
         self.port = port
         self.baud = baud
         self.command_timeout_s = command_timeout_s
         self.send_timeout_s = send_timeout_s
         self.sim_pin = sim_pin
+        self.delivery_reports = delivery_reports
+        self.reports = False  # True once the modem took both report settings
+        self.bad_reports: deque[str] = deque(maxlen=UNSOLICITED_KEPT)
         self.unsolicited: deque[str] = deque(maxlen=UNSOLICITED_KEPT)
         self._serial: Any = None
         self._buffer = bytearray()
@@ -152,6 +177,13 @@ class GsmModem:
             )
         self.command("AT+CMGF=1")
         self.command('AT+CSCS="IRA"')
+        if self.delivery_reports:
+            try:
+                self.command(SUBMIT_WITH_REPORT)
+                self.command(ROUTE_REPORTS)
+                self.reports = True
+            except ModemError:
+                self.reports = False  # sending works without; the outbox then shows "no report"
 
     # -- the AT exchange -----------------------------------------------------------------------
     def _write(self, data: bytes) -> None:
@@ -322,6 +354,39 @@ class GsmModem:
         raise ModemError(
             "the modem said OK but gave no message reference", "modem menjawab OK tanpa nomor referensi pesan"
         )
+
+    def status_reports(self) -> list[StatusReport]:
+        """The status reports that arrived since the last call, oldest first: ``+CDS:`` lines as they
+        came, and stored ones (``+CDSI``) read and then deleted from the modem. A line that does not parse
+        is kept in ``bad_reports`` (never raised: one garbled report must not stop the sending)."""
+        if self._serial is None:
+            raise ModemError("the modem is not open", "modem belum dibuka")
+        self._drain_unsolicited()
+        found: list[StatusReport] = []
+        kept: list[str] = []
+        stored: list[int] = []
+        while self.unsolicited:
+            line = self.unsolicited.popleft()
+            index = stored_index(line)
+            if line.startswith(CDS_PREFIX):
+                try:
+                    found.append(parse_cds(line))
+                except BadReport:
+                    self.bad_reports.append(line)
+            elif index is not None:
+                stored.append(index)
+            else:
+                kept.append(line)
+        self.unsolicited.extend(kept)
+        for index in stored:
+            for line in self.command(f"AT+CMGR={index}"):
+                if line.startswith("+CMGR:"):
+                    try:
+                        found.append(parse_cmgr(line))
+                    except BadReport:
+                        self.bad_reports.append(line)
+            self.command(f"AT+CMGD={index}")
+        return found
 
     def send_sms(self, number: str, text: str) -> list[int]:
         """Send ``text`` to ``number`` (split into numbered parts if long); message references in order."""

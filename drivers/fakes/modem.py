@@ -9,6 +9,11 @@ It echoes until ``ATE0``, answers ``+CSQ``, ``+CREG?``, ``+COPS?``, ``+CPIN?``, 
 ``> `` after ``AT+CMGS`` and takes the text up to Ctrl-Z (Esc cancels). Faults for tests: a missing SIM,
 no network, ``+CMS ERROR`` codes for the next sends (``fail_next``), a slow modem (``reply_delay_s``,
 ``send_delay_s``), a dead one (``silent``), and unsolicited lines (``urc``).
+
+Status reports: it takes ``AT+CSMP`` and ``AT+CNMI``, and ``report(reference, status)`` has the network
+report on a sent message, as a ``+CDS:`` line or (``stored=True``) kept at an index announced by
+``+CDSI: "SR",<index>``, read with ``AT+CMGR`` and removed with ``AT+CMGD``. References count 1, 2, ...
+and wrap after 255 (``first_reference`` starts them elsewhere).
 """
 
 from __future__ import annotations
@@ -23,6 +28,7 @@ from types import TracebackType
 from typing import Final
 
 from drivers.fakes.ptys import close_pty, open_raw_pty
+from drivers.smsreport import StatusReport, cds_line, format_time
 
 POLL_S: Final = 0.02
 MAX_LINE_BYTES: Final = 1024
@@ -43,6 +49,7 @@ class FakeModem:
         reply_delay_s: float = 0.0,
         send_delay_s: float = 0.0,
         silent: bool = False,
+        first_reference: int = 1,
     ) -> None:
         self.signal = signal
         self.sim = sim
@@ -59,7 +66,10 @@ class FakeModem:
         self._text_mode = False
         self._sms_to: str | None = None
         self._line = bytearray()
-        self._reference = 0
+        self._reference = (first_reference - 1) % 256
+        self.recipients: dict[int, str] = {}  # reference -> the number it was last used for
+        self.report_settings: list[str] = []  # the AT+CSMP / AT+CNMI commands taken
+        self._stored: dict[int, str] = {}  # index -> stored status report, as AT+CMGR answers it
         self._lock = threading.Lock()
         self._stop = threading.Event()
         self._thread: threading.Thread | None = None
@@ -73,6 +83,39 @@ class FakeModem:
     def urc(self, line: str) -> None:
         """Send an unsolicited line now (e.g. ``+CMTI: "SM",3`` or ``RING``)."""
         self._send(f"\r\n{line}\r\n")
+
+    def report(
+        self,
+        reference: int,
+        status: int = 0,
+        *,
+        stored: bool = False,
+        recipient: str | None = None,
+        at_ts: int | None = None,
+    ) -> StatusReport:
+        """The network's status report on the message ``reference`` (sent to ``recipient``, by default the
+        number the reference was last used for), now or at ``at_ts``."""
+        when = int(time.time()) if at_ts is None else at_ts
+        number = recipient if recipient is not None else self.recipients.get(reference, "+620000000")
+        report = StatusReport(reference, number, when - 2, when, status)
+        line = cds_line(report)
+        if not stored:
+            self.urc(line)
+            return report
+        with self._lock:
+            index = max(self._stored, default=0) + 1
+            kind = 145 if number.startswith("+") else 129
+            self._stored[index] = (
+                f'+CMGR: "REC UNREAD",6,{reference},"{number}",{kind},"{format_time(when - 2)}",'
+                f'"{format_time(when)}",{status}'
+            )
+        self.urc(f'+CDSI: "SR",{index}')
+        return report
+
+    def stored_reports(self) -> int:
+        """How many status reports the fake still keeps (read ones are deleted by the driver)."""
+        with self._lock:
+            return len(self._stored)
 
     # -- lifecycle ---------------------------------------------------------------------------
     def __enter__(self) -> FakeModem:
@@ -156,6 +199,21 @@ class FakeModem:
             self._reply("OK")
         elif body.startswith(("+CMEE=", "+CSCS=")):
             self._reply("OK")
+        elif body.startswith(("+CSMP=", "+CNMI=")):
+            self.report_settings.append(body)
+            self._reply("OK")
+        elif body.startswith(("+CMGR=", "+CMGD=")):
+            index = int(body[6:]) if body[6:].isdigit() else -1
+            with self._lock:
+                found = self._stored.get(index)
+                if body.startswith("+CMGD=") and found is not None:
+                    del self._stored[index]
+            if found is None:
+                self._reply("+CMS ERROR: 321")  # invalid memory index
+            elif body.startswith("+CMGR="):
+                self._reply(found, "OK")
+            else:
+                self._reply("OK")
         elif body in {"+CMGF=1", "+CMGF=0"}:
             self._text_mode = body.endswith("1")
             self._reply("OK")
@@ -202,6 +260,7 @@ class FakeModem:
             self._reply(f"+CMS ERROR: {failure}")
             return
         self._reference = (self._reference + 1) % 256
+        self.recipients[self._reference] = number
         if len(self.messages) < MAX_MESSAGES_KEPT:
             self.messages.append((number, text))
         self._reply(f"+CMGS: {self._reference}", "OK")

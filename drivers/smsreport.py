@@ -1,0 +1,181 @@
+"""SMS status reports (SMS-STATUS-REPORT, 3GPP TS 23.040 9.2.2.3) as a text-mode modem gives them. Pure.
+
+The driver asks for a report on every SMS it sends (``AT+CSMP=49,...``: SMS-SUBMIT with TP-SRR set) and
+keeps the message reference of ``+CMGS: <mr>``. The network's report comes back as an unsolicited line::
+
+    +CDS: 6,203,"+6281234567890",145,"26/12/06,10:00:00+28","26/12/06,10:00:07+28",0
+
+or, when the modem stores it (``+CDSI: "SR",3``), as the answer to ``AT+CMGR=3``::
+
+    +CMGR: "REC UNREAD",6,203,"+6281234567890",145,"26/12/06,10:00:00+28","26/12/06,10:00:07+28",0
+
+The fields are first octet, message reference (TP-MR, 0..255, so it repeats), recipient, its type, the
+service centre's time stamp (when the centre took the SMS), the discharge time (when the phone got it, or
+when the centre gave up) and the status TP-ST: 0..31 done (0: received by the phone), 32..63 the centre is
+still trying, 64 and up it gave up for good. Times are ``yy/MM/dd,hh:mm:ss±zz`` with the zone in quarter
+hours.
+"""
+
+from __future__ import annotations
+
+import csv
+import re
+from dataclasses import dataclass
+from datetime import datetime, timedelta, timezone
+from typing import Final, NamedTuple
+
+CDS_PREFIX: Final = "+CDS:"
+CDSI_RE: Final = re.compile(r'^\+CDSI:\s*"([A-Z]{2})"\s*,\s*(\d+)\s*$')
+_TIME_RE: Final = re.compile(r"^(\d\d)/(\d\d)/(\d\d),(\d\d):(\d\d):(\d\d)([+-])(\d\d?)$")
+MAX_REPORT_CHARS: Final = 300
+
+
+class Status(NamedTuple):
+    """What a TP-ST value means, in both languages."""
+
+    en: str
+    id: str
+
+
+# TP-ST values of 3GPP TS 23.040 9.2.3.15 (values not listed fall back to their range's meaning).
+STATUSES: Final[dict[int, Status]] = {
+    0: Status("received by the phone", "diterima oleh ponsel"),
+    1: Status("forwarded, delivery not confirmed", "diteruskan, penerimaan tidak terkonfirmasi"),
+    2: Status("replaced by the centre", "diganti oleh pusat SMS"),
+    32: Status("congestion", "jaringan padat"),
+    33: Status("the phone is busy", "ponsel sibuk"),
+    34: Status("no response from the phone", "ponsel tidak menjawab"),
+    35: Status("service rejected", "layanan ditolak"),
+    36: Status("quality of service not available", "kualitas layanan tidak tersedia"),
+    37: Status("error in the phone", "kesalahan pada ponsel"),
+    64: Status("remote procedure error", "kesalahan prosedur jarak jauh"),
+    65: Status("incompatible destination", "tujuan tidak cocok"),
+    66: Status("connection rejected by the phone", "sambungan ditolak ponsel"),
+    67: Status("number not obtainable", "nomor tidak dapat dihubungi"),
+    68: Status("quality of service not available", "kualitas layanan tidak tersedia"),
+    69: Status("no interworking available", "tidak ada interkoneksi"),
+    70: Status("validity period expired (the phone stayed off)", "masa berlaku habis (ponsel tetap mati)"),
+    71: Status("deleted by the sender", "dihapus oleh pengirim"),
+    72: Status("deleted by the operator", "dihapus oleh operator"),
+    73: Status("the message does not exist", "pesan tidak ada"),
+    96: Status("congestion, the centre stopped trying", "jaringan padat, pusat SMS berhenti mencoba"),
+    97: Status("the phone was busy, the centre stopped trying", "ponsel sibuk, pusat SMS berhenti mencoba"),
+    98: Status(
+        "no response from the phone, the centre stopped trying",
+        "ponsel tidak menjawab, pusat SMS berhenti mencoba",
+    ),
+    99: Status("service rejected, the centre stopped trying", "layanan ditolak, pusat SMS berhenti mencoba"),
+    101: Status(
+        "error in the phone, the centre stopped trying", "kesalahan pada ponsel, pusat SMS berhenti mencoba"
+    ),
+}
+
+
+def outcome(status: int) -> str:
+    """``delivered`` (0..31), ``pending`` (32..63: the centre still tries) or ``failed`` (64 and up)."""
+    if status < 32:
+        return "delivered"
+    if status < 64:
+        return "pending"
+    return "failed"
+
+
+def describe(status: int) -> Status:
+    """The meaning of a TP-ST value, with its number (reserved and operator values by their range)."""
+    found = STATUSES.get(status)
+    if found is None:
+        found = {
+            "delivered": Status("delivered", "terkirim"),
+            "pending": Status("the centre is still trying", "pusat SMS masih mencoba"),
+            "failed": Status("not delivered", "tidak terkirim"),
+        }[outcome(status)]
+    return Status(f"{found.en} (status {status})", f"{found.id} (status {status})")
+
+
+@dataclass(frozen=True, slots=True)
+class StatusReport:
+    """One status report: which message (reference, recipient) and what became of it."""
+
+    reference: int
+    recipient: str
+    centre_ts: int  # when the SMS centre took the message (Unix seconds)
+    discharge_ts: int  # when the phone got it, or when the centre gave up
+    status: int  # TP-ST
+
+    @property
+    def outcome(self) -> str:
+        return outcome(self.status)
+
+
+class BadReport(ValueError):
+    """A line that looks like a status report but is not a well-formed one."""
+
+
+def parse_time(text: str) -> int:
+    """``26/12/06,10:00:07+28`` (zone in quarter hours) as Unix seconds."""
+    found = _TIME_RE.match(text.strip())
+    if found is None:
+        raise BadReport(f"not a status report time: {text!r}")
+    yy, mo, dd, hh, mi, ss, sign, quarters = found.groups()
+    offset = timedelta(minutes=15 * int(quarters)) * (-1 if sign == "-" else 1)
+    try:
+        when = datetime(2000 + int(yy), int(mo), int(dd), int(hh), int(mi), int(ss), tzinfo=timezone(offset))
+    except ValueError as err:
+        raise BadReport(f"not a status report time: {text!r}") from err
+    return int(when.timestamp())
+
+
+def _fields(rest: str) -> list[str]:
+    return [field.strip() for field in next(csv.reader([rest], skipinitialspace=True))]
+
+
+def _report(fields: list[str], line: str) -> StatusReport:
+    # <fo>,<mr>,[<ra>],[<tora>],<scts>,<dt>,<st>
+    if len(fields) != 7:
+        raise BadReport(f"a status report has 7 fields, this one {len(fields)}: {line!r}")
+    _first, reference, recipient, _kind, centre, discharge, status = fields
+    if not (reference.isdigit() and status.isdigit()):
+        raise BadReport(f"a status report's reference and status are numbers: {line!r}")
+    if not 0 <= int(reference) <= 255 or not 0 <= int(status) <= 255:
+        raise BadReport(f"a status report's reference and status are 0 to 255: {line!r}")
+    return StatusReport(int(reference), recipient, parse_time(centre), parse_time(discharge), int(status))
+
+
+def parse_cds(line: str) -> StatusReport:
+    """A text-mode ``+CDS:`` line (module docstring); ``BadReport`` if it is not one."""
+    text = line.strip()[:MAX_REPORT_CHARS]
+    if not text.startswith(CDS_PREFIX):
+        raise BadReport(f"not a +CDS line: {line!r}")
+    return _report(_fields(text[len(CDS_PREFIX) :]), line)
+
+
+def parse_cmgr(line: str) -> StatusReport:
+    """The ``+CMGR:`` line of a stored status report read in text mode (``<stat>`` first)."""
+    text = line.strip()[:MAX_REPORT_CHARS]
+    if not text.startswith("+CMGR:"):
+        raise BadReport(f"not a +CMGR line: {line!r}")
+    fields = _fields(text[len("+CMGR:") :])
+    return _report(fields[1:], line)
+
+
+def stored_index(line: str) -> int | None:
+    """The storage index of a ``+CDSI: "SR",3`` line, or None for any other line."""
+    found = CDSI_RE.match(line.strip())
+    return int(found.group(2)) if found else None
+
+
+def format_time(ts: int, quarters: int = 28) -> str:
+    """Unix seconds as a status report's time in a zone of ``quarters`` quarter hours (28: UTC+7, WIB)."""
+    zone = timezone(timedelta(minutes=15 * quarters))
+    when = datetime.fromtimestamp(ts, zone)
+    sign = "+" if quarters >= 0 else "-"
+    return when.strftime("%y/%m/%d,%H:%M:%S") + f"{sign}{abs(quarters):02d}"
+
+
+def cds_line(report: StatusReport) -> str:
+    """The text-mode ``+CDS:`` line of ``report`` (what a modem prints; the fake modem uses it)."""
+    kind = 145 if report.recipient.startswith("+") else 129
+    return (
+        f'+CDS: 6,{report.reference},"{report.recipient}",{kind},"{format_time(report.centre_ts)}",'
+        f'"{format_time(report.discharge_ts)}",{report.status}'
+    )
