@@ -127,6 +127,9 @@ MATRIX: Final = (
     # board and supervisors; the treasurer (or manager) confirms the cash received
     Rule("handins", "/handins", ("GET",), READERS),
     Rule("handin_confirm", "/handins/confirm", ("POST",), PAYERS),
+    # branches compared (docs/reports.md, "Branches"): a month per branch and consolidated, for the office,
+    # board and supervisors
+    Rule("branches", "/branches", ("GET",), READERS),
     # members' productive assets (docs/development.md): a member sees and enters their own, a cadre their
     # groups' members', the office enters any, the board and supervisors read all. Checked in the pages: an
     # asset or photo the reader may not see is 404, exactly like one that does not exist.

@@ -12,11 +12,13 @@ from typing import Final
 
 from starlette.responses import RedirectResponse, Response
 
+from central.branches import scope
 from central.handins import store
 from central.office import identity
 from central.office.errors import OfficeError
 from central.portal import accounts
 from central.portal.pages import _today
+from central.portal.pages_branches import branch_choice, branch_label
 from central.portal.tables import ensure_tables
 from central.portal.web import Req
 
@@ -37,16 +39,25 @@ def _refused(req: Req, message: str, status: int = 400) -> Response:
 
 
 def listing(req: Req) -> Response:
-    """The hand-ins of ``?day=`` (default today) beside the ledger's figures, and the missing shifts."""
+    """The hand-ins of ``?day=`` (default today) beside the ledger's figures, and the missing shifts; of
+    the devices of ``?branch=`` only when one is chosen (all branches otherwise)."""
     day = _day(req)
-    rows = store.reconcile(req.ledger, day)
-    received = {h.id: h for h in store.handins(req.ledger, day=day)}
+    known = scope.load(req.ledger)
+    branch = branch_choice(req, known)
+    rows = store.reconcile(req.ledger, day, branch=branch)
+    received = {h.id: h for h in store.handins(req.ledger, day=day, branch=branch, branches=known)}
+    missing = store.missing(req.ledger, day)
+    if branch is not None:  # the missing shifts of the branch's devices only
+        mine = set(known.devices(branch))
+        missing = [m for m in missing if m.device in mine]
     return req.render(
         "handins.html",
         day=day.isoformat(),
         rows=rows,
         received=received,
-        missing=store.missing(req.ledger, day),
+        missing=missing,
+        branches=[(b, branch_label(req, b)) for b in known.names()],
+        branch=branch or "",
     )
 
 
