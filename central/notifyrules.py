@@ -14,6 +14,7 @@ problem is a ``ConfigError`` naming the key and the fix (docs/config.md, docs/no
     retry_first_s = 60               # a retryable modem error waits this long, doubling each attempt ...
     retry_max_s = 3600               # ... up to this
     attempts_max = 6                 # then the message is failed
+    report_wait_h = 72               # a sent SMS without the network's delivery report by then: "no report"
 """
 
 from __future__ import annotations
@@ -32,6 +33,7 @@ MAX_CAP: Final = 100_000
 MAX_DAYS: Final = 90
 MAX_RETRY_S: Final = 7 * 86_400
 MAX_ATTEMPTS: Final = 50
+MAX_REPORT_WAIT_H: Final = 30 * 24
 TIME_RE: Final = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
 _KEYS: Final = frozenset(
     {
@@ -46,6 +48,7 @@ _KEYS: Final = frozenset(
         "retry_first_s",
         "retry_max_s",
         "attempts_max",
+        "report_wait_h",
     }
 )
 
@@ -65,6 +68,13 @@ class NotifyPolicy:
     retry_first_s: int = 60
     retry_max_s: int = 3600
     attempts_max: int = 6
+    report_wait_h: int = 72
+
+    @property
+    def report_wait_s(self) -> int:
+        """How long a sent message waits for its delivery report (and a report for its reference is
+        matched to it) before it shows "no report"."""
+        return self.report_wait_h * 3600
 
     def quiet(self, at: time) -> bool:
         """True when ``at`` (local time) is inside the quiet hours (which may span midnight)."""
@@ -139,4 +149,5 @@ def parse(data: Mapping[str, Any] | None) -> NotifyPolicy:
         retry_first_s=first,
         retry_max_s=most,
         attempts_max=_int(table, "attempts_max", DEFAULT_NOTIFY.attempts_max, 1, MAX_ATTEMPTS),
+        report_wait_h=_int(table, "report_wait_h", DEFAULT_NOTIFY.report_wait_h, 1, MAX_REPORT_WAIT_H),
     )

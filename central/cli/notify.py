@@ -1,5 +1,6 @@
 """``notify``: the SMS service (campaigns' rules once a day, the outbox through the GSM modem);
-``notify-queue list|show|retry|cancel``: the outbox for the office; ``announce``: an announcement or a
+``notify-queue list|show|retry|cancel|reports``: the outbox and the network's delivery reports for the
+office; ``announce``: an announcement or a
 blood-donor call to members, with ``--preview``; ``notify-consent``: a member's choices per kind.
 Thin shells over ``central.notify`` (docs/notify.md); the portal uses the same functions."""
 
@@ -20,14 +21,21 @@ from central.errors import CentralError
 from central.ledger import Ledger
 from central.messages import lang_of
 from central.notify import campaigns, daily, outbox, service
+from central.notify.delivery import Delivery
 from central.notify.errors import NotifyError
 from drivers.errors import DriverError
 
 TEXT: Final[dict[str, tuple[str, str]]] = {
     "head": (
-        "no  status  jenis  anggota  nomor  percobaan  waktu",
-        "no  state  kind  member  number  attempts  time",
+        "no  status  jenis  anggota  nomor  percobaan  waktu  laporan",
+        "no  state  kind  member  number  attempts  time  delivery",
     ),
+    "reports_head": (
+        "diterima  ref  nomor  status  pesan",
+        "received  ref  number  status  message",
+    ),
+    "no_reports": ("Belum ada laporan pengiriman.", "No delivery reports yet."),
+    "unmatched": ("tidak cocok", "unmatched"),
     "none": ("Tidak ada pesan.", "No messages."),
     "counts": (
         "antre {queued}, terkirim {sent}, gagal {failed}, tidak pasti {unknown}, batal {cancelled}",
@@ -144,9 +152,43 @@ def cmd_list(ledger: Ledger, args: argparse.Namespace) -> int:
         print(_t("none", lang))
         return 0
     print(_t("head", lang))
+    reached = outbox.deliveries(ledger, found, int(time.time()))
     for m in found:
         when = _when(ledger, m.updated_ts)
-        print(f"{m.id}  {m.state}  {m.kind}  {m.member}  {m.phone or '-'}  {m.attempts}  {when}")
+        print(
+            f"{m.id}  {m.state}  {m.kind}  {m.member}  {m.phone or '-'}  {m.attempts}  {when}"
+            f"{_delivery(ledger, reached.get(m.id), lang)}"
+        )
+    return 0
+
+
+def _delivery(ledger: Ledger, found: Delivery | None, lang: str) -> str:
+    """``  delivered 2026-12-06 10:00`` / ``  not delivered (reason)`` / ``  awaiting report``, or nothing."""
+    if found is None:
+        return ""
+    text = f"  {found.label(lang)}"
+    if found.at_ts is not None:
+        text += f" {_when(ledger, found.at_ts)}"
+    if found.reason(lang):
+        text += f" ({found.reason(lang)})"
+    return text
+
+
+def cmd_reports(ledger: Ledger, args: argparse.Namespace) -> int:
+    """The network's delivery reports, newest first (``--unmatched``: those that fit no message)."""
+    lang = lang_of(args.lang)
+    found = outbox.reports(ledger, unmatched=args.unmatched, limit=args.limit)
+    if args.json:
+        print(json.dumps([asdict(r) for r in found], ensure_ascii=False, indent=1))
+        return 0
+    if not found:
+        print(_t("no_reports", lang))
+        return 0
+    print(_t("reports_head", lang))
+    for r in found:
+        meaning = outbox.describe_status(r.status)[1 if lang == "en" else 0]
+        target = _t("unmatched", lang) if r.message is None else f"{r.message}/{r.part}"
+        print(f"{_when(ledger, r.received_ts)}  {r.reference}  {r.phone}  {meaning}  {target}")
     return 0
 
 
@@ -154,9 +196,16 @@ def cmd_show(ledger: Ledger, args: argparse.Namespace) -> int:
     """One message with its text and every attempt."""
     m = outbox.get(ledger, args.id)
     if args.json:
+        reached = outbox.deliveries(ledger, [m], int(time.time())).get(m.id)
         print(
             json.dumps(
-                {**asdict(m), "attempts_log": outbox.attempts(ledger, m.id)}, ensure_ascii=False, indent=1
+                {
+                    **asdict(m),
+                    "delivery": asdict(reached) if reached is not None else None,
+                    "attempts_log": outbox.attempts(ledger, m.id),
+                },
+                ensure_ascii=False,
+                indent=1,
             )
         )
         return 0
@@ -164,6 +213,9 @@ def cmd_show(ledger: Ledger, args: argparse.Namespace) -> int:
     print(m.text)
     if m.error:
         print(m.error)
+    line = _delivery(ledger, outbox.deliveries(ledger, [m], int(time.time())).get(m.id), lang_of(args.lang))
+    if line:
+        print(line.strip())
     for ts, outcome, detail in outbox.attempts(ledger, m.id):
         print(f"  {_when(ledger, ts)}  {outcome}  {detail}")
     return 0
@@ -260,7 +312,9 @@ def add_commands(sub: Any) -> None:
     )
     p.set_defaults(func=_guard(cmd_notify))
 
-    q = sub.add_parser("notify-queue", help="the SMS outbox: list, show, retry, cancel (docs/notify.md)")
+    q = sub.add_parser(
+        "notify-queue", help="the SMS outbox: list, show, retry, cancel, delivery reports (docs/notify.md)"
+    )
     qs = q.add_subparsers(dest="notify_action", metavar="ACTION", required=True)
     ls = qs.add_parser("list", help="messages, newest first, with the count per state")
     ls.add_argument("--state", help=f"only this state ({', '.join(outbox.STATES)})")
@@ -280,6 +334,11 @@ def add_commands(sub: Any) -> None:
         r.add_argument("id", type=_positive)
         r.add_argument("--by", default=me, help="who decides (default: the logged-in user)")
         r.set_defaults(func=_guard(handler))
+    rp = qs.add_parser("reports", help="the network's delivery reports, newest first")
+    rp.add_argument("--unmatched", action="store_true", help="only reports that matched no message")
+    rp.add_argument("--limit", type=_positive, default=200, help="at most this many (default 200)")
+    rp.add_argument("--json", action="store_true")
+    rp.set_defaults(func=_guard(cmd_reports))
 
     a = sub.add_parser(
         "announce", help="an announcement or blood-donor call to members by SMS (docs/notify.md)"

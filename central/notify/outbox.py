@@ -18,12 +18,17 @@ parts, and ``parts_sent`` records each part as it goes, so a retry sends only th
 
 A member's number is normalised to +62 when the message is queued; one that cannot be used is recorded as
 ``failed`` with the reason, so the office sees it (and ``retry`` reads the number again after a fix).
+
+A ``sent`` message then waits for the network's status reports (``central.notify.delivery``): each part's
+modem reference is kept in ``notify_parts`` when the part goes out, and ``record_report`` matches a report
+to the newest part sent to that number with that reference within ``[notify] report_wait_h`` (references
+run 0..255 and repeat). Every report is kept in ``notify_reports``, matched or not.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any, Final
 
 from sqlalchemy import Connection, and_, func, select, update
@@ -33,6 +38,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from central.ledger import Ledger, schema
 from central.notify import phone as phones
 from central.notify.campaigns import CHOOSABLE, Draft, consented
+from central.notify.delivery import Delivery, PartReport, delivery
 from central.notify.errors import BadPhone, UnknownMessage, WrongState
 from central.notify.tables import (
     MAX_ERROR,
@@ -40,7 +46,10 @@ from central.notify.tables import (
     notify_attempts,
     notify_consent,
     notify_outbox,
+    notify_parts,
+    notify_reports,
 )
+from drivers.smsreport import describe
 
 STATES: Final = ("queued", "sending", "sent", "failed", "unknown", "cancelled")
 RETRYABLE_STATES: Final = frozenset({"failed", "unknown", "cancelled"})
@@ -219,14 +228,159 @@ def claim(ledger: Ledger, message: int, now_ts: int) -> bool:
         return bool(done.rowcount)
 
 
-def part_sent(ledger: Ledger, message: int, parts: int, now_ts: int) -> None:
-    """Record that the first ``parts`` parts went out."""
+def part_sent(
+    ledger: Ledger,
+    message: int,
+    parts: int,
+    now_ts: int,
+    *,
+    reference: int | None = None,
+    phone: str | None = None,
+) -> None:
+    """Record that the first ``parts`` parts went out (the last one under the modem's ``reference`` to
+    ``phone``, kept for matching its status report)."""
     with ledger.write() as conn:
         conn.execute(
             update(notify_outbox)
             .where(notify_outbox.c.id == message)
             .values(parts_sent=parts, updated_ts=now_ts)
         )
+        if reference is not None and phone is not None:
+            conn.execute(
+                notify_parts.insert().values(
+                    message=message, part=parts, phone=phone, reference=reference % 256, sent_ts=now_ts
+                )
+            )
+
+
+@dataclass(frozen=True)
+class Report:
+    """One status report as the office keeps it (``message`` None when it matched nothing)."""
+
+    id: int
+    received_ts: int
+    reference: int
+    phone: str
+    centre_ts: int
+    discharge_ts: int
+    status: int
+    message: int | None
+    part: int | None
+
+
+def _report_phone(raw: str) -> str:
+    """The report's recipient as the outbox writes numbers (+62...), or as it came if it is not one."""
+    try:
+        return phones.normalise(raw)
+    except BadPhone:
+        return raw.strip()[:20]
+
+
+def record_report(
+    ledger: Ledger,
+    *,
+    reference: int,
+    recipient: str,
+    centre_ts: int,
+    discharge_ts: int,
+    status: int,
+    now_ts: int,
+) -> Report:
+    """Keep a status report and put it on the newest part sent to ``recipient`` under ``reference`` within
+    ``[notify] report_wait_h`` (nothing else changes when none matches). A "still trying" report never
+    replaces a final one already on the part."""
+    ensure_tables(ledger)
+    p = notify_parts
+    number = _report_phone(recipient)
+    wait_s = ledger.config.notify.report_wait_s
+    with ledger.write() as conn:
+        found = conn.execute(
+            select(p.c.id, p.c.message, p.c.part, p.c.status)
+            .where(p.c.phone == number, p.c.reference == reference, p.c.sent_ts > now_ts - wait_s)
+            .order_by(p.c.sent_ts.desc(), p.c.id.desc())
+            .limit(1)
+        ).first()
+        message = part = None
+        if found is not None:
+            message, part = int(found.message), int(found.part)
+            final_before = found.status is not None and not 32 <= int(found.status) < 64
+            if not (final_before and 32 <= status < 64):
+                conn.execute(
+                    update(p)
+                    .where(p.c.id == found.id)
+                    .values(status=status, discharge_ts=discharge_ts, report_ts=now_ts)
+                )
+            meaning = describe_status(status)
+            conn.execute(
+                notify_attempts.insert().values(
+                    message=message,
+                    ts=now_ts,
+                    outcome="report",
+                    detail=f"{meaning[0]} | {meaning[1]}; part {part}, ref {reference}"[:MAX_ERROR],
+                )
+            )
+        kept = Report(0, now_ts, reference, number, centre_ts, discharge_ts, status, message, part)
+        values = {name: getattr(kept, name) for name in Report.__dataclass_fields__ if name != "id"}
+        new = conn.execute(notify_reports.insert().values(**values)).inserted_primary_key
+        assert new is not None
+    return replace(kept, id=int(new[0]))
+
+
+def describe_status(status: int) -> tuple[str, str]:
+    """A status report's TP-ST in (Indonesian, English)."""
+    meaning = describe(status)
+    return meaning.id, meaning.en
+
+
+def reports(ledger: Ledger, *, unmatched: bool = False, limit: int = 200) -> list[Report]:
+    """The status reports received, newest first (only those that matched no message if ``unmatched``)."""
+    ensure_tables(ledger)
+    r = notify_reports
+    query = select(r).order_by(r.c.id.desc()).limit(min(max(1, limit), MAX_LISTED))
+    if unmatched:
+        query = query.where(r.c.message.is_(None))
+    with ledger.read() as conn:
+        return [
+            Report(**{k: row._mapping[k] for k in Report.__dataclass_fields__}) for row in conn.execute(query)
+        ]
+
+
+def awaiting_reports(ledger: Ledger, now_ts: int) -> bool:
+    """True when a part sent within ``[notify] report_wait_h`` has no final status report yet."""
+    ensure_tables(ledger)
+    p = notify_parts
+    since = now_ts - ledger.config.notify.report_wait_s
+    with ledger.read() as conn:
+        found = conn.execute(
+            select(p.c.id)
+            .where(p.c.sent_ts > since, (p.c.status.is_(None)) | p.c.status.between(32, 63))
+            .limit(1)
+        ).first()
+    return found is not None
+
+
+def deliveries(ledger: Ledger, messages: Sequence[Message], now_ts: int) -> dict[int, Delivery]:
+    """The delivery state of each ``sent`` message of ``messages`` (others have none)."""
+    ensure_tables(ledger)
+    sent = [m for m in messages if m.state == "sent" and m.sent_ts is not None]
+    p = notify_parts
+    found: dict[int, list[PartReport]] = {m.id: [] for m in sent}
+    with ledger.read() as conn:
+        ids = list(found)
+        for start in range(0, len(ids), IN_LIST_MAX):
+            rows = conn.execute(
+                select(p.c.message, p.c.part, p.c.reference, p.c.status, p.c.discharge_ts)
+                .where(p.c.message.in_(ids[start : start + IN_LIST_MAX]))
+                .order_by(p.c.id)
+            )
+            for message, part, reference, status, discharge_ts in rows:
+                found[int(message)].append(PartReport(int(part), int(reference), status, discharge_ts))
+    wait_s = ledger.config.notify.report_wait_s
+    out: dict[int, Delivery] = {}
+    for m in sent:
+        assert m.sent_ts is not None
+        out[m.id] = delivery(m.sent_ts, m.parts_sent, found[m.id], now_ts, wait_s)
+    return out
 
 
 def finish(

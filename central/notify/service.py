@@ -12,6 +12,12 @@ What an attempt's outcome does to a message (``central.notify.outbox`` has the s
 - a permanent ``+CMS ERROR`` (bad number, no credit): ``failed`` with the modem's reason;
 - any other modem failure (no answer, the port gone) may come after the text was handed over: the message
   becomes ``unknown`` (never resent blindly), the batch stops, and the modem is opened again later.
+
+Each part's reference is kept as it goes out, and every tick the network's status reports the modem
+passed on (``status_reports()``, when the modem has it) are put on the messages they are about
+(``outbox.record_report``). The modem stays open while any sent message still waits for its report, so
+reports that come after the send (minutes or a day later) are read; after a restart the references are
+read from the database, so a report lands on the right message whatever happened between.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ from central.ledger import Ledger
 from central.notify import campaigns, daily, outbox
 from drivers.errors import DriverError, ModemError, SmsInvalid, SmsRejected
 from drivers.sms import describe_cms, split_sms
+from drivers.smsreport import StatusReport
 
 log = logging.getLogger("central.notify")
 BATCH_MAX: Final = 50  # messages per send round
@@ -40,6 +47,10 @@ class Modem(Protocol):
     def send_part(self, number: str, text: str) -> int: ...
 
     def close(self) -> None: ...
+
+
+class ReportingModem(Modem, Protocol):
+    def status_reports(self) -> list[StatusReport]: ...
 
 
 @dataclass(frozen=True)
@@ -82,6 +93,34 @@ def send_round(ledger: Ledger, modem: Modem, clock: Callable[[], float], *, batc
     return Round(counts["sent"], counts["queued"], counts["failed"], counts["unknown"])
 
 
+def read_reports(ledger: Ledger, modem: Modem, clock: Callable[[], float]) -> list[outbox.Report]:
+    """Put the status reports the modem has passed on since the last call on their messages."""
+    reader = getattr(modem, "status_reports", None)
+    if reader is None:
+        return []
+    kept = []
+    for report in reader():
+        kept.append(
+            outbox.record_report(
+                ledger,
+                reference=report.reference,
+                recipient=report.recipient,
+                centre_ts=report.centre_ts,
+                discharge_ts=report.discharge_ts,
+                status=report.status,
+                now_ts=int(clock()),
+            )
+        )
+        if kept[-1].message is None:
+            log.warning(
+                "status report for reference %s to %s matched no message sent in the last %s h: kept",
+                report.reference,
+                report.recipient,
+                ledger.config.notify.report_wait_h,
+            )
+    return kept
+
+
 def _send_one(ledger: Ledger, modem: Modem, clock: Callable[[], float], message: outbox.Message) -> str:
     policy = ledger.config.notify
     attempt = message.attempts + 1
@@ -92,8 +131,10 @@ def _send_one(ledger: Ledger, modem: Modem, clock: Callable[[], float], message:
             )
         parts = split_sms(message.text)
         for number in range(message.parts_sent, len(parts)):
-            modem.send_part(message.phone, parts[number])
-            outbox.part_sent(ledger, message.id, number + 1, int(clock()))
+            reference = modem.send_part(message.phone, parts[number])
+            outbox.part_sent(
+                ledger, message.id, number + 1, int(clock()), reference=reference, phone=message.phone
+            )
     except SmsRejected as err:
         retry = describe_cms(err.code).retry if err.code is not None else True
         now = int(clock())
@@ -181,9 +222,23 @@ class Service:
             return outbox.enqueue(self.ledger, drafts, int(now_ts))
         return None
 
+    def _reports(self) -> None:
+        """Read the status reports if the modem is open, or if a sent message still waits for one."""
+        if self.modem is None and not outbox.awaiting_reports(self.ledger, int(self.clock())):
+            return
+        modem = self._modem()
+        if modem is None:
+            return
+        try:
+            read_reports(self.ledger, modem, self.clock)
+        except DriverError as err:
+            log.error("reading status reports: %s; the modem is opened again later", err.en)
+            self._drop_modem()
+
     def step(self) -> Round:
-        """One tick: the rules, then one send round if the modem is there."""
+        """One tick: the rules, the status reports that came, then one send round if the modem is there."""
         self.rules()
+        self._reports()
         if not outbox.due(self.ledger, int(self.clock()), 1):
             return Round()
         if self.ledger.config.notify.quiet(local_now(self.ledger, self.clock()).time()):

@@ -96,6 +96,43 @@ notify_announcements = Table(
 )
 
 
+# Each SMS part the modem took, with the reference it gave (``+CMGS: <mr>``, 0..255, so it repeats) and the
+# latest status report on it (TP-ST; None until one came). Beside the outbox rather than in it, so an
+# outbox made before delivery reports is upgraded by creating this table, and its rows stay as they were.
+notify_parts = Table(
+    "notify_parts",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("message", Integer, nullable=False),
+    Column("part", Integer, nullable=False),  # 1, 2, ... of the message's numbered parts
+    Column("phone", String(20), nullable=False),
+    Column("reference", Integer, nullable=False),
+    Column("sent_ts", BigInteger, nullable=False),
+    Column("status", Integer),  # TP-ST of the latest report: 0..31 done, 32..63 still trying, 64+ failed
+    Column("discharge_ts", BigInteger),  # when the phone got it (or the network gave up)
+    Column("report_ts", BigInteger),  # when the report reached the office
+)
+Index("ix_notify_parts_reference", notify_parts.c.phone, notify_parts.c.reference, notify_parts.c.sent_ts)
+Index("ix_notify_parts_message", notify_parts.c.message)
+
+# Every status report the modem passed on, matched to a part or not (a reference nobody here sent, or one
+# older than [notify] report_wait_h): the log the office can read.
+notify_reports = Table(
+    "notify_reports",
+    metadata,
+    Column("id", Integer, primary_key=True, autoincrement=True),
+    Column("received_ts", BigInteger, nullable=False),
+    Column("reference", Integer, nullable=False),
+    Column("phone", String(20), nullable=False),
+    Column("centre_ts", BigInteger, nullable=False),
+    Column("discharge_ts", BigInteger, nullable=False),
+    Column("status", Integer, nullable=False),
+    Column("message", Integer),  # None: matched to nothing
+    Column("part", Integer),
+)
+Index("ix_notify_reports_received", notify_reports.c.received_ts)
+
+
 def ensure_tables(ledger: Ledger) -> None:
     """Create the messaging tables if missing (once per ledger object: ``Ledger.create_side_tables``)."""
     ledger.create_side_tables(metadata)
