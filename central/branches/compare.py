@@ -26,7 +26,7 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import Connection, func, select
 
 from central.books import board
-from central.branches.scope import OFFICE_BRANCH, Branches, load
+from central.branches.scope import OFFICE_BRANCH, Branches, in_branch, load
 from central.handins.store import ensure_tables as ensure_handin_tables
 from central.handins.store import handin_receipts
 from central.ledger import schema
@@ -169,6 +169,35 @@ def compare(ledger: Ledger, month: str, now_ts: int, branches: Branches | None =
     names = list(known.names()) + sorted(set(per) - set(known.names()))
     rows = [Row(name, **per.get(name, {})) for name in names]
     return Comparison(month, tuple(rows), add(TOTAL, rows))
+
+
+UNIT_COLUMNS: Final = ("unit", "sales_rp", "cost_rp", "margin_rp")
+
+
+def units(
+    ledger: Ledger, month: str, branch: str | None = None, branches: Branches | None = None
+) -> tuple[tuple[str, int, int, int], ...]:
+    """Sales, cost of goods and gross margin per unit in ``month``, of ``branch``'s devices (None: every
+    branch, consolidated), by unit: one ``GROUP BY`` with the branch's devices in the ``WHERE``."""
+    lo, hi = month_bounds(month)
+    t = schema.transactions
+    voids = t.alias("voids")
+    voided = select(voids.c.id).where(voids.c.kind == "void", voids.c.ref == t.c.id).exists()
+    query = (
+        select(t.c.unit, func.sum(t.c.total_rp), func.sum(func.coalesce(t.c.cost_rp, 0)))
+        .where(
+            t.c.kind == "sale",
+            t.c.day >= lo,
+            t.c.day <= hi,
+            ~voided,
+            in_branch(t.c.device, branches or load(ledger), branch),
+        )
+        .group_by(t.c.unit)
+        .order_by(t.c.unit)
+    )
+    with ledger.read() as conn:
+        found = conn.execute(query).all()
+    return tuple((str(u), int(s or 0), int(c or 0), int(s or 0) - int(c or 0)) for u, s, c in found)
 
 
 def render_csv(comparison: Comparison) -> str:

@@ -57,6 +57,7 @@ EXTENSIONS: Final = (
     "central.cli.stock",
     "central.cli.notify",
     "central.cli.handins",
+    "central.cli.branches",
     "central.cli.groups",
     "central.cli.assets",
     "central.cli.journal",

@@ -10,6 +10,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from central.cli.branches import checked
 from central.errors import CentralError
 from central.handins import store
 from central.ledger import Ledger
@@ -114,7 +115,11 @@ def _unit(ledger: Ledger, unit: str | None, lang: str) -> None:
 def cmd_list(ledger: Ledger, args: argparse.Namespace) -> int:
     """``handins list``."""
     _unit(ledger, args.unit, lang_of(args.lang))
-    rows = [h.row() for h in store.handins(ledger, day=args.day, unit=args.unit)]
+    known = checked(ledger, args.branch, lang_of(args.lang))
+    rows = [
+        h.row()
+        for h in store.handins(ledger, day=args.day, unit=args.unit, branch=args.branch, branches=known)
+    ]
     _print(LIST_COLUMNS, rows, args)
     return 0
 
@@ -160,8 +165,9 @@ def cmd_missing(ledger: Ledger, args: argparse.Namespace) -> int:
 def cmd_reconcile(ledger: Ledger, args: argparse.Namespace) -> int:
     """``handins reconcile``."""
     _unit(ledger, args.unit, lang_of(args.lang))
+    checked(ledger, args.branch, lang_of(args.lang))
     day = args.day or datetime.now(ledger.config.tz).date()
-    _print(store.RECONCILE_COLUMNS, store.reconcile(ledger, day, args.unit), args)
+    _print(store.RECONCILE_COLUMNS, store.reconcile(ledger, day, args.unit, args.branch), args)
     return 0
 
 
@@ -177,6 +183,7 @@ def add_commands(subparsers: Any) -> None:
     )
     p.add_argument("--day", type=_date, help="the day recorded (default: every day)")
     p.add_argument("--unit", help="one unit (default: every unit)")
+    p.add_argument("--branch", help="the devices of one branch (default: every branch, consolidated)")
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--csv", action="store_true", help="print CSV")
     p.set_defaults(func=cmd_list)
@@ -198,6 +205,7 @@ def add_commands(subparsers: Any) -> None:
     )
     p.add_argument("--day", type=_date, help="the day (default: today)")
     p.add_argument("--unit", help="one unit (default: every unit)")
+    p.add_argument("--branch", help="the devices of one branch (default: every branch, consolidated)")
     p.add_argument("--json", action="store_true", help="print JSON (with each shift's transaction ids)")
     p.add_argument("--csv", action="store_true", help="print CSV (transaction ids space-separated)")
     p.set_defaults(func=cmd_reconcile)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import time
 from collections.abc import Callable
 from typing import Final
+from urllib.parse import urlencode
 
 from starlette.responses import Response
 
@@ -46,7 +47,8 @@ def _month(req: Req) -> str:
 
 
 def page(req: Req) -> Response:
-    """The comparison of ``?month=`` (default this month); ``?format=csv`` downloads it."""
+    """The comparison of ``?month=`` (default this month); ``?format=csv`` downloads it. Below it, sales and
+    margin per unit of ``?branch=`` (all branches when none is chosen)."""
     month = _month(req)
     found = compare.compare(req.ledger, month, int(time.time()))
     if downloads.wanted(req) == "csv":
@@ -54,13 +56,18 @@ def page(req: Req) -> Response:
         section = Section("branches", req.t("br_title"), compare.COLUMNS, rows)
         doc = downloads.Doc("branches", req.t("br_title"), month, (month,), [section], template="")
         return downloads.respond(req, doc, "csv")
+    known = scope.load(req.ledger)
+    branch = branch_choice(req, known)
     return req.render(
         "branches.html",
         month=month,
+        branches=[(b, branch_label(req, b)) for b in known.names()],
+        branch=branch or "",
+        units=compare.units(req.ledger, month, branch, known),
         rows=list(found.rows),
         total=found.total,
         label=lambda b: branch_label(req, b),
-        csv_link="?month=" + month + "&format=csv",
+        csv_link="?" + urlencode({"month": month, "format": "csv"}),
     )
 
 

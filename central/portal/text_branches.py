@@ -31,5 +31,9 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
         "the net loss of the stock counts approved this month. Hand-in difference = received (or counted) "
         "- expected; below zero is short. Offline: not heard from for more than 1 day.",
     ),
+    "br_units": ("Penjualan dan laba kotor per unit: {branch}", "Sales and gross margin per unit: {branch}"),
+    "br_unit": ("Unit", "Unit"),
+    "br_cost": ("Harga pokok", "Cost of goods"),
+    "br_no_sales": ("Tidak ada penjualan bulan ini.", "No sales this month."),
     "file_branches": ("perbandingan-cabang", "branches"),
 }

@@ -4,6 +4,7 @@ never shows another branch's rows, and the office's own entries belong to the ce
 
 from __future__ import annotations
 
+import json
 import time
 from typing import Any
 
@@ -14,6 +15,7 @@ from sqlalchemy import insert, select, update
 
 from central import sample
 from central.branches import compare, scope
+from central.cli.app import main
 from central.handins import store as handins
 from central.ledger import Ledger, schema
 from central.stock.tables import ensure_tables, stock_count_device_lines, stock_counts
@@ -124,6 +126,15 @@ def test_each_branch_and_the_total_equal_the_hand_computed_figures(two: Ledger) 
     assert total == compare.add(compare.TOTAL, list(found.rows))
 
 
+def test_sales_and_margin_per_unit_filter_by_branch(two: Ledger) -> None:
+    """Both branches have a ``toko``: per branch its own sales only, and all branches their sum."""
+    margin = TOKO_PRICE - TOKO_COST
+    assert compare.units(two, MONTH, "bogor") == (("toko", 4 * TOKO_PRICE, 4 * TOKO_COST, 4 * margin),)
+    assert compare.units(two, MONTH, "depok") == (("toko", TOKO_PRICE, TOKO_COST, margin),)
+    assert compare.units(two, MONTH) == (("toko", 5 * TOKO_PRICE, 5 * TOKO_COST, 5 * margin),)
+    assert compare.units(two, MONTH, "nowhere") == ()
+
+
 def test_another_month_is_empty(two: Ledger) -> None:
     """Nothing of March shows in April; the devices are still counted."""
     found = compare.compare(two, "2026-04", int(time.time()))
@@ -179,3 +190,28 @@ def test_the_csv_has_a_line_per_branch_and_the_total(two: Ledger) -> None:
     assert lines[0].split(",") == list(compare.COLUMNS)
     assert lines[-1].startswith("*,")
     assert [line.split(",")[0] for line in lines[1:-1]] == ["bogor", "depok", scope.OFFICE_BRANCH]
+
+
+def test_the_command_line(two: Ledger, capsys: pytest.CaptureFixture[str]) -> None:
+    """``branches list``/``compare`` and ``handins list --branch``; an unknown branch or month is a usage
+    error (exit 2) naming what is known, never a traceback."""
+    if not two.target.endswith(".sqlite"):
+        pytest.skip("the command line is tested on SQLite")
+    db = ["--db", two.target]
+    assert main([*db, "branches", "list", "--json"]) == 0
+    listed = {r["branch"]: r["devices"] for r in json.loads(capsys.readouterr().out)}
+    assert listed == {"bogor": "toko-a1 toko-a2", "depok": "toko-b1"}
+    assert main([*db, "branches", "compare", "--month", MONTH, "--json"]) == 0
+    rows = {r["branch"]: r for r in json.loads(capsys.readouterr().out)}
+    assert rows["bogor"]["sales_rp"] == 4 * TOKO_PRICE and rows["*"]["handin_difference_rp"] == -5_000
+    assert main([*db, "branches", "units", "--month", MONTH, "--branch", "depok", "--json"]) == 0
+    assert json.loads(capsys.readouterr().out) == [
+        {"unit": "toko", "sales_rp": TOKO_PRICE, "cost_rp": TOKO_COST, "margin_rp": TOKO_PRICE - TOKO_COST}
+    ]
+    assert main([*db, "handins", "list", "--branch", "depok", "--json"]) == 0
+    assert [r["device"] for r in json.loads(capsys.readouterr().out)] == ["toko-b1"]
+    assert main([*db, "handins", "list", "--branch", "nowhere"]) == 2
+    assert "bogor, depok" in capsys.readouterr().err
+    with pytest.raises(SystemExit) as stop:
+        main([*db, "branches", "compare", "--month", "2026-13"])
+    assert stop.value.code == 2

@@ -59,6 +59,11 @@ def test_the_board_compares_the_branches_of_a_month(two: World) -> None:
     assert page.status_code == 200 and "Perbandingan cabang" in page.text
     assert "bogor" in page.text and "depok" in page.text and "Jumlah (konsolidasi)" in page.text
     assert 'value="2026-03"' in page.text
+    depok = board.get("/branches?month=2026-03&branch=depok")
+    assert (
+        '<option value="depok" selected>' in depok.text
+        and "Penjualan dan laba kotor per unit: depok" in depok.text
+    )
     got = board.get("/branches?month=2026-03&format=csv&sep=comma")
     assert got.status_code == 200 and "attachment" in got.headers["content-disposition"]
     rows = {r["branch"]: r for r in csv.DictReader(io.StringIO(got.text.lstrip("\ufeff")))}

@@ -1,0 +1,128 @@
+"""``branches``: the branches and their devices, and a month's comparison per branch and consolidated
+(``central.branches``); ``--branch`` on the hand-in commands uses the same branch dimension."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import time
+from datetime import datetime
+from typing import Any, Final
+
+from central.branches import compare, scope
+from central.errors import CentralError
+from central.ledger import Ledger
+from central.members.tabular import csv_text
+from central.messages import lang_of
+
+TEXT: Final[dict[str, tuple[str, str]]] = {
+    "bad_month": (
+        "bulan {text!r} tidak dikenal; tulis YYYY-MM, misalnya 2026-03",
+        "month {text!r} is not a month; write YYYY-MM, e.g. 2026-03",
+    ),
+    "unknown": (
+        "cabang {branch!r} tidak dikenal; cabangnya: {known}",
+        "unknown branch {branch!r}; the branches are {known}",
+    ),
+    "none": ("(belum ada perangkat)", "(no devices yet)"),
+}
+LIST_COLUMNS: Final = ("branch", "devices")
+
+
+def _t(key: str, lang: str, **values: object) -> str:
+    return TEXT[key][1 if lang == "en" else 0].format(**values)
+
+
+def _month(text: str) -> str:
+    try:
+        compare.month_bounds(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(_t("bad_month", lang_of(), text=text)) from err
+    if len(text) != len("2026-03"):
+        raise argparse.ArgumentTypeError(_t("bad_month", lang_of(), text=text))
+    return text
+
+
+def checked(ledger: Ledger, branch: str | None, lang: str) -> scope.Branches:
+    """The ledger's branches; a ``CentralError`` (exit 2) naming the known ones when ``branch`` is not one."""
+    known = scope.load(ledger)
+    if branch is not None and not known.known(branch):
+        raise CentralError(_t("unknown", lang, branch=branch, known=", ".join(known.names()) or "-"))
+    return known
+
+
+def _table(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+    table = [list(columns)] + [[str(c) for c in r] for r in rows]
+    widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
+    for line in table:
+        print("  ".join(cell.ljust(w) for cell, w in zip(line, widths, strict=True)).rstrip())
+
+
+def cmd_list(ledger: Ledger, args: argparse.Namespace) -> int:
+    """``branches list``."""
+    known = scope.load(ledger)
+    rows = [(b, " ".join(known.devices(b))) for b in known.names()]
+    if args.json:
+        print(json.dumps([dict(zip(LIST_COLUMNS, r, strict=True)) for r in rows], ensure_ascii=False))
+    elif not rows:
+        print(_t("none", lang_of(args.lang)))
+    else:
+        _table(LIST_COLUMNS, rows)
+    return 0
+
+
+def cmd_compare(ledger: Ledger, args: argparse.Namespace) -> int:
+    """``branches compare``."""
+    month = args.month or datetime.now(ledger.config.tz).date().isoformat()[:7]
+    found = compare.compare(ledger, month, int(time.time()))
+    rows = [r.values() for r in (*found.rows, found.total)]
+    if args.json:
+        print(json.dumps([dict(zip(compare.COLUMNS, r, strict=True)) for r in rows], ensure_ascii=False))
+    elif args.csv:
+        dicts = [dict(zip(compare.COLUMNS, r, strict=True)) for r in rows]
+        print(csv_text(compare.COLUMNS, dicts, ",", lang_of(args.lang)), end="")
+    else:
+        _table(compare.COLUMNS, rows)
+    return 0
+
+
+def cmd_units(ledger: Ledger, args: argparse.Namespace) -> int:
+    """``branches units``."""
+    known = checked(ledger, args.branch, lang_of(args.lang))
+    month = args.month or datetime.now(ledger.config.tz).date().isoformat()[:7]
+    rows = compare.units(ledger, month, args.branch, known)
+    dicts = [dict(zip(compare.UNIT_COLUMNS, r, strict=True)) for r in rows]
+    if args.json:
+        print(json.dumps(dicts, ensure_ascii=False))
+    elif args.csv:
+        print(csv_text(compare.UNIT_COLUMNS, dicts, ",", lang_of(args.lang)), end="")
+    else:
+        _table(compare.UNIT_COLUMNS, list(rows))
+    return 0
+
+
+def add_commands(subparsers: Any) -> None:
+    """Add ``branches`` and its subcommands to central's command line."""
+    parser = subparsers.add_parser(
+        "branches", help="branches: their devices, and a month compared per branch"
+    )
+    sub = parser.add_subparsers(dest="branches_command", required=True)
+    p = sub.add_parser("list", help="each branch with its devices (the office's chain is the central office)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_list)
+    p = sub.add_parser(
+        "compare",
+        help="a month per branch and consolidated: sales, cost, margin, shrinkage, hand-ins, devices offline",
+    )
+    p.add_argument("--month", type=_month, help="YYYY-MM (default: this month)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--csv", action="store_true", help="print CSV (the last line, branch '*', is the total)")
+    p.set_defaults(func=cmd_compare)
+    p = sub.add_parser(
+        "units", help="a month's sales, cost of goods and gross margin per unit, of one branch or all"
+    )
+    p.add_argument("--month", type=_month, help="YYYY-MM (default: this month)")
+    p.add_argument("--branch", help="the devices of one branch (default: every branch, consolidated)")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.add_argument("--csv", action="store_true", help="print CSV")
+    p.set_defaults(func=cmd_units)
