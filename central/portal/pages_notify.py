@@ -1,6 +1,7 @@
 """The portal's SMS pages (routes in ``central.portal.access.MATRIX``, docs/notify.md): the outbox and its
-log with states, one message with its attempts (retry or cancel it), a member's message history, writing an
-announcement with a preview and the count of recipients before it is sent, and a member's own choices.
+log with states and each sent message's delivery report, one message with its attempts (retry or cancel
+it), a member's message history, writing an announcement with a preview and the count of recipients before
+it is sent, and a member's own choices.
 
 Every step goes through ``central.notify`` as ``central notify-queue`` and ``central announce`` do. A change
 to a message needs its number typed back (``confirm``), and sending an announcement needs the count the
@@ -25,6 +26,7 @@ from central.portal.tables import ensure_tables
 from central.portal.web import Req, not_found
 
 MAX_LISTED: Final = 200
+UNMATCHED_SHOWN: Final = 20  # the newest delivery reports that matched no message, on the queue page
 
 
 def _audit(req: Req, action: str, target: str, detail: str) -> None:
@@ -49,9 +51,12 @@ def queue_page(req: Req) -> Response:
     return req.render(
         "notify_queue.html",
         found=found,
+        reached=outbox.deliveries(req.ledger, found, int(time.time())),
         counts=outbox.counts(req.ledger),
         states=outbox.STATES,
         state=state if state in outbox.STATES else "",
+        unmatched=outbox.reports(req.ledger, unmatched=True, limit=UNMATCHED_SHOWN),
+        meaning=lambda code: outbox.describe_status(code)[1 if req.lang == "en" else 0],
         when=lambda ts: _when(req, ts),
     )
 
@@ -75,6 +80,8 @@ def message_page(req: Req) -> Response:
         "notify_message.html",
         m=found,
         trail=outbox.attempts(req.ledger, found.id),
+        reached=outbox.deliveries(req.ledger, [found], int(time.time())).get(found.id),
+        wait_h=req.ledger.config.notify.report_wait_h,
         retryable=found.state in outbox.RETRYABLE_STATES,
         cancellable=found.state in outbox.CANCELLABLE_STATES,
         when=lambda ts: _when(req, ts),
@@ -117,7 +124,13 @@ def member_page(req: Req) -> Response:
     except UnknownMember:  # a plain 404, as for any member page
         return not_found(req)
     found = outbox.listing(req.ledger, member=number, limit=MAX_LISTED)
-    return req.render("notify_member.html", number=number, found=found, when=lambda ts: _when(req, ts))
+    return req.render(
+        "notify_member.html",
+        number=number,
+        found=found,
+        reached=outbox.deliveries(req.ledger, found, int(time.time())),
+        when=lambda ts: _when(req, ts),
+    )
 
 
 def _announce_form(req: Req, *args: int, **context: Any) -> Response:

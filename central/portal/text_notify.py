@@ -49,6 +49,27 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "nt_state_failed": ("gagal", "failed"),
     "nt_state_unknown": ("tidak pasti", "unknown"),
     "nt_state_cancelled": ("dibatalkan", "cancelled"),
+    "nt_delivery": ("Laporan kirim", "Delivery"),
+    "nt_delivery_sent": ("menunggu laporan", "awaiting report"),
+    "nt_delivery_delivered": ("diterima ponsel", "delivered"),
+    "nt_delivery_not delivered": ("tidak sampai", "not delivered"),
+    "nt_delivery_no report": ("tanpa laporan", "no report"),
+    "nt_delivery_help": (
+        "Terkirim berarti jaringan sudah menerima pesan. Laporan kirim dari jaringan menyatakan apakah "
+        "ponsel anggota menerimanya; jika tidak ada laporan dalam {hours} jam, tertulis 'tanpa laporan' "
+        "(pesan mungkin tetap sampai).",
+        "Sent means the network took the message. The network's delivery report says whether the member's "
+        "phone got it; without a report within {hours} hours it shows 'no report' (it may still have "
+        "arrived).",
+    ),
+    "nt_unmatched": ("Laporan kirim tanpa pesan", "Delivery reports matching no message"),
+    "nt_unmatched_help": (
+        "Laporan dari jaringan untuk nomor referensi yang tidak dikirim kantor ke nomor itu (atau lebih "
+        "lama dari batas tunggu). Disimpan saja; tidak ada pesan yang berubah.",
+        "Reports from the network for a reference the office did not send to that number (or older than "
+        "the wait). Kept only; no message changed.",
+    ),
+    "nt_reference": ("Ref.", "Ref."),
     "nt_kind_wajib": ("pengingat simpanan wajib", "wajib reminder"),
     "nt_kind_installment": ("pengingat angsuran", "installment reminder"),
     "nt_kind_arrears": ("pemberitahuan tunggakan", "arrears notice"),
