@@ -32,6 +32,7 @@ from sqlalchemy import (
     String,
     Table,
     and_,
+    false,
     func,
     insert,
     select,
@@ -99,6 +100,7 @@ def _query(
     end: str | None = None,
     ids: Sequence[str] = (),
     sales: Sequence[str] = (),
+    devices: Sequence[str] | None = None,
 ) -> tuple[Any, Any, list[ColumnElement[bool]]]:
     t = schema.transactions
     sale = t.alias("sale")
@@ -122,6 +124,8 @@ def _query(
         where.append(sale.c.clerk == clerk)
     if device:
         where.append(sale.c.device == device)
+    if devices is not None:  # a branch's devices (central.branches.scope): where the disputed sale was made
+        where.append(sale.c.device.in_(list(devices)) if devices else false())
     if member:
         # through the member's disputes alone (the (member, kind) index): filtering the member's rows by
         # kind would walk every transaction of theirs in time order, on every view of their home page
@@ -201,12 +205,14 @@ def cases(
     end: str | None = None,
     ids: Sequence[str] = (),
     sales: Sequence[str] = (),
+    devices: Sequence[str] | None = None,
     limit: int = MAX_LISTED,
     offset: int = 0,
 ) -> list[Case]:
     """The cases that match, newest dispute first. ``state``: open, decided, accepted, rejected (None or
     ``all``: every case); ``unit``, ``clerk`` and ``device`` are the disputed sale's; ``start``/``end``
-    bound the day of the dispute; ``ids`` are cases, ``sales`` disputed sales."""
+    bound the day of the dispute; ``ids`` are cases, ``sales`` disputed sales; ``devices`` (a branch's,
+    ``central.branches.scope``) those the disputed sale may have been recorded on."""
     ensure_tables(ledger)
     joined, columns, where = _query(
         state=state,
@@ -218,6 +224,7 @@ def cases(
         end=end,
         ids=ids,
         sales=sales,
+        devices=devices,
     )
     t = schema.transactions
     query: Select[Any] = (

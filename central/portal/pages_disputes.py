@@ -16,6 +16,7 @@ from starlette.responses import Response
 
 from central.books import receipts
 from central.books.reports import Section
+from central.branches import scope
 from central.disputes import rules, store
 from central.disputes.errors import DisputeError, UnknownCase
 from central.office import identity
@@ -23,6 +24,7 @@ from central.office.errors import OfficeError
 from central.office.identity import Office
 from central.portal import accounts, downloads
 from central.portal.pages import _int, _period, _redirect, _today
+from central.portal.pages_branches import branch_choice, branch_label
 from central.portal.tables import ensure_tables
 from central.portal.web import Req, not_found
 
@@ -33,7 +35,7 @@ STATES: Final = store.FILTERS
 log = logging.getLogger("central.portal")
 
 
-def _filters(req: Req) -> dict[str, str]:
+def _filters(req: Req, known: scope.Branches) -> dict[str, str]:
     state = req.query("state")
     unit = req.query("unit").strip()
     return {
@@ -41,22 +43,25 @@ def _filters(req: Req) -> dict[str, str]:
         "unit": unit if req.ledger.config.unit(unit) is not None else "",
         "clerk": req.query("clerk").strip()[:MAX_FILTER],
         "device": req.query("device").strip()[:MAX_FILTER],
+        "branch": branch_choice(req, known) or "",
     }
 
 
-def _store_filters(f: dict[str, str]) -> dict[str, Any]:
+def _store_filters(f: dict[str, str], known: scope.Branches | None = None) -> dict[str, Any]:
     return {
         "state": None if f["state"] == "all" else f["state"],
         "unit": f["unit"] or None,
         "clerk": f["clerk"] or None,
         "device": f["device"] or None,
+        "devices": known.devices(f["branch"]) if known is not None and f.get("branch") else None,
     }
 
 
 def listing(req: Req) -> Response:
     """The cases that match the filters (default: the open ones), newest first, 50 a page."""
-    f = _filters(req)
-    chosen = _store_filters(f)
+    known = scope.load(req.ledger)
+    f = _filters(req, known)
+    chosen = _store_filters(f, known)
     total = store.count(req.ledger, **chosen)
     pages = max(1, -(-total // CASES_PAGE))
     page = min(_int(req.query("page"), 1, 1, MAX_PAGE), pages)
@@ -76,6 +81,7 @@ def listing(req: Req) -> Response:
         devices=devices,
         office=identity.office_device(req.ledger),
         states=STATES,
+        branches=[(b, branch_label(req, b)) for b in known.names()],
     )
 
 

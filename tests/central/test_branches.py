@@ -16,6 +16,7 @@ from sqlalchemy import insert, select, update
 from central import sample
 from central.branches import compare, scope
 from central.cli.app import main
+from central.disputes import store as disputes
 from central.handins import store as handins
 from central.ledger import Ledger, schema
 from central.stock.tables import ensure_tables, stock_count_device_lines, stock_counts
@@ -159,6 +160,25 @@ def test_a_branch_filter_never_shows_another_branchs_rows(two: Ledger) -> None:
     assert every == per["bogor"] | per["depok"]
     day_a = [h.device for h in handins.handins(two, branch="bogor", branches=known)]
     assert day_a == ["toko-a1"]
+
+
+def test_disputes_filter_by_the_branch_of_the_disputed_sale(two: Ledger) -> None:
+    """A member disputes a sale in each branch: the bogor filter lists bogor's case only, and so on."""
+    member = str(two.members()[0]["number"])
+    made = {}
+    for name, branch in (("toko-c1", "bogor"), ("toko-d1", "depok")):
+        dev = _register(two, Device(name), branch)
+        sale = dev.sale(member=member, qty=1)
+        dispute = dev.make("dispute", member=member, ref=sale["id"], reason="bukan saya")
+        assert two.ingest([sale, dispute], require_signature=True).rejected == []
+        made[branch] = sale["id"]
+    known = scope.load(two)
+    for branch, sale_id in made.items():
+        found = disputes.cases(two, devices=known.devices(branch))
+        assert [c.sale for c in found] == [sale_id]
+        assert disputes.count(two, devices=known.devices(branch)) == 1
+    assert disputes.cases(two, devices=()) == []
+    assert len(disputes.cases(two)) == 2
 
 
 def test_the_office_chain_belongs_to_the_central_office() -> None:

@@ -91,3 +91,10 @@ def test_the_handins_page_filters_by_branch(two: World) -> None:
     assert '<option value="depok" selected>' in depok.text
     unknown = board.get("/handins?day=2026-03-05&branch=nowhere")
     assert "toko-a1" in unknown.text and "toko-b1" in unknown.text  # an unknown branch: all branches
+
+
+def test_the_disputes_page_offers_the_branch_selector(two: World) -> None:
+    """With two branches the disputes list has a branch selector; the chosen branch stays selected."""
+    board = login(two.client(), two.by_role["pengurus"])
+    page = board.get("/disputes?state=all&branch=bogor")
+    assert page.status_code == 200 and '<option value="bogor" selected>' in page.text
