@@ -21,13 +21,22 @@ from __future__ import annotations
 import re
 import time
 from collections import deque
+from collections.abc import Callable
 from dataclasses import dataclass
 from types import TracebackType
 from typing import Any, Final, Self
 
 from drivers.errors import DeviceNotFound, ModemError, ModemTimeout, SmsRejected
 from drivers.sms import describe_cms, normalise_number, split_sms
-from drivers.smsreport import CDS_PREFIX, BadReport, StatusReport, parse_cds, parse_cmgr, stored_index
+from drivers.smsreport import (
+    CDS_PREFIX,
+    BadReport,
+    StatusReport,
+    parse_cds,
+    parse_cmgr,
+    parse_pdu,
+    stored_index,
+)
 
 COMMAND_TIMEOUT_S: Final = 5.0
 SEND_TIMEOUT_S: Final = 60.0
@@ -42,6 +51,8 @@ _FINAL_OK: Final = "OK"
 _CMS_RE: Final = re.compile(r"^\+CMS ERROR:\s*(\d+)")
 _CME_RE: Final = re.compile(r"^\+CME ERROR:\s*(.+)$")
 _CMGS_RE: Final = re.compile(r"^\+CMGS:\s*(\d+)")
+_PDU_LENGTH_RE: Final = re.compile(r"^\+CDS:\s*\d+$")
+_HEX_RE: Final = re.compile(r"^[0-9A-Fa-f]+$")
 # SMS-SUBMIT, validity relative, status report requested (TP-SRR), reference chosen by the modem: 0x31
 SUBMIT_WITH_REPORT: Final = "AT+CSMP=49,167,0,0"  # 167: validity 24 hours
 ROUTE_REPORTS: Final = "AT+CNMI=2,1,0,1,0"  # new SMS stored (+CMTI), status reports as +CDS lines
@@ -365,28 +376,45 @@ class GsmModem:
         found: list[StatusReport] = []
         kept: list[str] = []
         stored: list[int] = []
-        while self.unsolicited:
-            line = self.unsolicited.popleft()
+        lines = list(self.unsolicited)
+        self.unsolicited.clear()
+        at = 0
+        while at < len(lines):
+            line = lines[at]
+            at += 1
             index = stored_index(line)
-            if line.startswith(CDS_PREFIX):
-                try:
-                    found.append(parse_cds(line))
-                except BadReport:
+            if _PDU_LENGTH_RE.match(line):  # PDU mode: "+CDS: <length>", the PDU on the next line
+                if at == len(lines):
+                    kept.append(line)  # its PDU has not arrived yet: next call
+                elif _HEX_RE.match(lines[at]):
+                    self._report(found, lines[at], parse_pdu)
+                    at += 1
+                else:
                     self.bad_reports.append(line)
+            elif line.startswith(CDS_PREFIX):
+                self._report(found, line, parse_cds)
             elif index is not None:
                 stored.append(index)
             else:
                 kept.append(line)
         self.unsolicited.extend(kept)
         for index in stored:
-            for line in self.command(f"AT+CMGR={index}"):
-                if line.startswith("+CMGR:"):
-                    try:
-                        found.append(parse_cmgr(line))
-                    except BadReport:
-                        self.bad_reports.append(line)
+            answer = self.command(f"AT+CMGR={index}")
+            for number, line in enumerate(answer):
+                if not line.startswith("+CMGR:"):
+                    continue
+                if number + 1 < len(answer) and _HEX_RE.match(answer[number + 1]):
+                    self._report(found, answer[number + 1], parse_pdu)
+                else:
+                    self._report(found, line, parse_cmgr)
             self.command(f"AT+CMGD={index}")
         return found
+
+    def _report(self, found: list[StatusReport], line: str, parse: Callable[[str], StatusReport]) -> None:
+        try:
+            found.append(parse(line))
+        except BadReport:
+            self.bad_reports.append(line)
 
     def send_sms(self, number: str, text: str) -> list[int]:
         """Send ``text`` to ``number`` (split into numbered parts if long); message references in order."""

@@ -9,6 +9,10 @@ or, when the modem stores it (``+CDSI: "SR",3``), as the answer to ``AT+CMGR=3``
 
     +CMGR: "REC UNREAD",6,203,"+6281234567890",145,"26/12/06,10:00:00+28","26/12/06,10:00:07+28",0
 
+A modem in PDU mode gives the same report as ``+CDS: <length>`` and a line of hex (``parse_pdu``): the SMS
+centre's address, first octet (TP-MTI 10), TP-MR, the recipient in semi-octets, both time stamps in swapped
+semi-octets and TP-ST.
+
 The fields are first octet, message reference (TP-MR, 0..255, so it repeats), recipient, its type, the
 service centre's time stamp (when the centre took the SMS), the discharge time (when the phone got it, or
 when the centre gave up) and the status TP-ST: 0..31 done (0: received by the phone), 32..63 the centre is
@@ -162,6 +166,58 @@ def stored_index(line: str) -> int | None:
     """The storage index of a ``+CDSI: "SR",3`` line, or None for any other line."""
     found = CDSI_RE.match(line.strip())
     return int(found.group(2)) if found else None
+
+
+def _semi_octets(data: bytes) -> str:
+    """Swapped-nibble digits (``21 43`` -> ``1234``); an ``F`` filler nibble ends them."""
+    digits = []
+    for byte in data:
+        for nibble in (byte & 0x0F, byte >> 4):
+            if nibble == 0x0F:
+                return "".join(digits)
+            if nibble > 9:
+                raise BadReport(f"not a semi-octet digit: {nibble:X}")
+            digits.append(str(nibble))
+    return "".join(digits)
+
+
+def _pdu_time(data: bytes) -> int:
+    """TP-SCTS / TP-DT: seven swapped semi-octets, the zone's sign in bit 3 of its first nibble."""
+    digits = _semi_octets(data[:6])
+    zone = data[6]
+    quarters = (zone & 0x07) * 10 + (zone >> 4)
+    sign = "-" if zone & 0x08 else "+"
+    stamp = f"{digits[0:2]}/{digits[2:4]}/{digits[4:6]},{digits[6:8]}:{digits[8:10]}:{digits[10:12]}"
+    return parse_time(f"{stamp}{sign}{quarters:02d}")
+
+
+def parse_pdu(hex_text: str) -> StatusReport:
+    """An SMS-STATUS-REPORT PDU (hex, with the SMS centre's address first, as ``+CDS: <length>`` gives it
+    in PDU mode); ``BadReport`` if it is not one."""
+    text = hex_text.strip()
+    if len(text) > 2 * MAX_REPORT_CHARS or len(text) % 2:
+        raise BadReport(f"not a status report PDU: {hex_text[:40]!r}")
+    try:
+        data = bytes.fromhex(text)
+    except ValueError as err:
+        raise BadReport(f"not a status report PDU: {hex_text[:40]!r}") from err
+    try:
+        at = 1 + data[0]  # skip the SMS centre's address
+        first = data[at]
+        if first & 0x03 != 0x02:
+            raise BadReport(f"not a status report PDU (TP-MTI {first & 0x03}): {hex_text[:40]!r}")
+        reference = data[at + 1]
+        digits, kind = data[at + 2], data[at + 3]
+        size = (digits + 1) // 2
+        number = _semi_octets(data[at + 4 : at + 4 + size])[:digits]
+        at += 4 + size
+        if len(data) < at + 15:
+            raise BadReport(f"a status report PDU cut short: {hex_text[:40]!r}")
+        centre, discharge, status = data[at : at + 7], data[at + 7 : at + 14], data[at + 14]
+    except IndexError as err:
+        raise BadReport(f"a status report PDU cut short: {hex_text[:40]!r}") from err
+    recipient = f"+{number}" if kind & 0x70 == 0x10 else number  # type of number: international
+    return StatusReport(reference, recipient, _pdu_time(centre), _pdu_time(discharge), status)
 
 
 def format_time(ts: int, quarters: int = 28) -> str:

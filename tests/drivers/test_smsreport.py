@@ -20,6 +20,7 @@ from drivers.smsreport import (
     outcome,
     parse_cds,
     parse_cmgr,
+    parse_pdu,
     parse_time,
     stored_index,
 )
@@ -159,3 +160,43 @@ def test_reports_can_be_turned_off() -> None:
     with FakeModem() as fake, GsmModem(fake.port, delivery_reports=False) as modem:
         assert not modem.reports
     assert fake.report_settings == []
+
+
+# A status report as a modem in PDU mode gives it (a public test vector of SMS PDU decoders): no SMS
+# centre address, TP-MR 214, +31628870634, 11/01/11 17:59:15 and 17:59:17 at +04 quarters, status 0.
+REAL_PDU = "0006D60B911326880736F4111011719551401110117195714000"
+
+
+def test_a_pdu_mode_report() -> None:
+    """The PDU form parses to the same fields as the text form: reference, international number, both
+    time stamps with their zone, status."""
+    report = parse_pdu(REAL_PDU)
+    assert report == StatusReport(
+        214, "+31628870634", _ts(2011, 1, 11, 16, 59, 15), _ts(2011, 1, 11, 16, 59, 17), 0
+    )
+    with_centre = parse_pdu("07912658050000F0" + "060E0C91261832547698" + "62216001000082" * 2 + "46")
+    assert (with_centre.reference, with_centre.recipient, with_centre.status) == (14, "+628123456789", 70)
+    assert with_centre.discharge_ts == _ts(2026, 12, 6, 3, 0, 0)
+
+
+@pytest.mark.parametrize(
+    "pdu",
+    [
+        REAL_PDU[:-6],  # cut short
+        "0004D60B911326880736F4111011719551401110117195714000",  # an SMS-DELIVER, not a report
+        "zz",
+        REAL_PDU + "0",
+    ],
+)
+def test_malformed_pdus_are_refused(pdu: str) -> None:
+    with pytest.raises(BadReport):
+        parse_pdu(pdu)
+
+
+def test_the_driver_reads_a_pdu_mode_report_line_pair() -> None:
+    """A modem that gives reports as '+CDS: <length>' and a PDU line still has them read."""
+    with FakeModem() as fake, GsmModem(fake.port) as modem:
+        fake.urc(f"+CDS: {len(REAL_PDU) // 2 - 1}")
+        fake.urc(REAL_PDU)
+        found = _reports(modem, 1)
+    assert [(r.reference, r.recipient) for r in found] == [(214, "+31628870634")]
