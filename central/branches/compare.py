@@ -26,12 +26,12 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import Connection, func, select
 
 from central.books import board
-from central.branches.scope import OFFICE_BRANCH, Branches, in_branch, load
+from central.branches.scope import OFFICE_BRANCH, Branches, count_device, in_branch, load
 from central.handins.store import ensure_tables as ensure_handin_tables
 from central.handins.store import handin_receipts
 from central.ledger import schema
 from central.stock.tables import ensure_tables as ensure_stock_tables
-from central.stock.tables import stock_count_device_lines, stock_counts
+from central.stock.tables import stock_counts
 
 if TYPE_CHECKING:
     from central.ledger import Ledger
@@ -112,8 +112,8 @@ def _sales(conn: Connection, lo: str, hi: str) -> dict[str, tuple[int, int]]:
 
 
 def _shrinkage(conn: Connection, lo: str, hi: str) -> dict[str | None, int]:
-    c, dl = stock_counts, stock_count_device_lines
-    device = select(func.min(dl.c.device)).where(dl.c.count == c.c.id).scalar_subquery()
+    c = stock_counts
+    device = count_device(c.c.id)
     query = (
         select(device, func.sum(func.coalesce(c.c.loss_rp, 0) - func.coalesce(c.c.surplus_rp, 0)))
         .where(c.c.state == "approved", c.c.posted_day >= lo, c.c.posted_day <= hi)

@@ -5,6 +5,9 @@ branch of its ``device``; entries on the office's own chain (loans paid out, exp
 count adjustments signed by the office) belong to the central office, shown as ``OFFICE_BRANCH`` ("pusat",
 kantor pusat) whatever branch the office device was registered under.
 
+A stock count (``central.stock.counts``) is attributed through ``count_device``: the devices that sent its
+lines, or the office when it was typed at the office only.
+
 Every report filters the same way: ``Branches.devices(branch)`` gives the device ids of a branch and
 ``in_branch`` turns them into one SQL ``device IN (...)`` condition, so no report walks rows in Python to
 decide where they belong. ``Branches`` itself is plain data; only ``load`` reads the ledger.
@@ -16,9 +19,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import ColumnElement, false, true
+from sqlalchemy import ColumnElement, false, func, or_, select, true
 
 from central.office import identity
+from central.stock.tables import stock_count_device_lines
 
 if TYPE_CHECKING:
     from central.ledger import Ledger
@@ -73,3 +77,19 @@ def in_branch(column: Any, branches: Branches, branch: str | None) -> ColumnElem
         return true()
     devices = branches.devices(branch)
     return column.in_(devices) if devices else false()
+
+
+def count_device(count_id: Any) -> Any:
+    """The device a stock count is attributed to (SQL, per ``count_id``): the lowest device id among those
+    that sent its lines; NULL for a count typed only at the office (the office's, ``OFFICE_BRANCH``)."""
+    dl = stock_count_device_lines
+    return select(func.min(dl.c.device)).where(dl.c.count == count_id).scalar_subquery()
+
+
+def count_in_branch(count_id: Any, branches: Branches, branch: str | None) -> ColumnElement[bool]:
+    """The SQL condition "the stock count ``count_id`` belongs to ``branch``" (by ``count_device``)."""
+    if branch is None:
+        return true()
+    device = count_device(count_id)
+    inside = in_branch(device, branches, branch)
+    return or_(inside, device.is_(None)) if branch == OFFICE_BRANCH else inside

@@ -13,6 +13,7 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any, Final
 
+from central.cli.branches import checked
 from central.errors import CentralError
 from central.ledger import Ledger
 from central.members.tabular import csv_text
@@ -108,9 +109,9 @@ def cmd_shrinkage(ledger: Ledger, args: argparse.Namespace) -> int:
     """The shrinkage of the counts posted in a period, per unit and per item."""
     end = args.to or _today(ledger)
     start = args.from_ or end.replace(day=1)
-    found = shrinkage.report(
-        ledger, start.isoformat(), end.isoformat(), _unit(ledger, args.unit, lang_of(args.lang))
-    )
+    unit = _unit(ledger, args.unit, lang_of(args.lang))
+    checked(ledger, args.branch, lang_of(args.lang))
+    found = shrinkage.report(ledger, start.isoformat(), end.isoformat(), unit, args.branch)
     if args.pdf:
         from central.portal import stock_print
 
@@ -339,6 +340,7 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--from", dest="from_", type=_date, help="first day (default: the month's first)")
     p.add_argument("--to", type=_date, help="last day (default: today)")
     _outputs(p)
+    p.add_argument("--branch", help="one branch's counts, sales and shifts (default: every branch)")
     p.set_defaults(func=cmd_shrinkage)
 
     count = sub.add_parser("count", help="stock counts (stok opname): start, enter, close, approve")

@@ -16,10 +16,12 @@ from typing import Any, Final
 
 from starlette.responses import RedirectResponse, Response
 
+from central.branches import scope
 from central.office import identity
 from central.office.errors import OfficeError
 from central.portal import accounts, downloads, stock_print
 from central.portal.pages import _today
+from central.portal.pages_branches import branch_choice, branch_label
 from central.portal.tables import ensure_tables
 from central.portal.web import Req, not_found
 from central.stock import counts, prices, reports, shiftloss, shrinkage
@@ -93,7 +95,9 @@ def shrinkage_page(req: Req) -> Response:
         end, start = today, today.replace(day=1)
     start = min(start, end)
     unit = _unit(req)
-    found = shrinkage.report(req.ledger, start.isoformat(), end.isoformat(), unit)
+    known = scope.load(req.ledger)
+    branch = branch_choice(req, known)
+    found = shrinkage.report(req.ledger, start.isoformat(), end.isoformat(), unit, branch)
     fmt = downloads.wanted(req)
     if fmt is not None:
         return downloads.respond(req, stock_print.shrinkage_doc(found, req.lang), fmt)
@@ -110,7 +114,11 @@ def shrinkage_page(req: Req) -> Response:
         unit=unit or "",
         start=start.isoformat(),
         end=end.isoformat(),
-        downloads=downloads.links(unit=unit or "", **{"from": start.isoformat(), "to": end.isoformat()}),
+        downloads=downloads.links(
+            unit=unit or "", branch=branch or "", **{"from": start.isoformat(), "to": end.isoformat()}
+        ),
+        branches=[(b, branch_label(req, b)) for b in known.names()],
+        branch=branch or "",
     )
 
 

@@ -12,10 +12,12 @@ from typing import Final
 
 from sqlalchemy import func, select
 
+from central.branches import scope
 from central.ledger import Ledger, schema
 from central.stock import rules, shiftloss
 from central.stock.tables import ensure_tables, stock_count_lines, stock_counts
 
+SHIFT_DEVICE: Final = shiftloss.SHIFT_COLUMNS.index("device")
 ITEM_COLUMNS: Final = ("unit", "sku", "name", "counts", "diff_qty", "loss_rp", "surplus_rp", "net_rp")
 UNIT_COLUMNS: Final = (
     "unit",
@@ -40,15 +42,25 @@ class Report:
     items: tuple[tuple[object, ...], ...]
     units: tuple[tuple[object, ...], ...]
     shifts: tuple[tuple[object, ...], ...] = ()  # rows of ``shiftloss.SHIFT_COLUMNS``
+    branch: str | None = None  # None: every branch
 
 
-def report(ledger: Ledger, start: str, end: str, unit: str | None = None) -> Report:
-    """The shrinkage of counts approved with ``posted_day`` from ``start`` to ``end`` (YYYY-MM-DD)."""
+def report(
+    ledger: Ledger, start: str, end: str, unit: str | None = None, branch: str | None = None
+) -> Report:
+    """The shrinkage of counts approved with ``posted_day`` from ``start`` to ``end`` (YYYY-MM-DD); with
+    ``branch``, the counts of that branch (``central.branches.scope.count_in_branch``) beside the sales and
+    margin its devices recorded, and its devices' shifts."""
     ensure_tables(ledger)
-    c, line, p, j = stock_counts, stock_count_lines, schema.products, schema.journal
+    c, line, p, j, t = stock_counts, stock_count_lines, schema.products, schema.journal, schema.transactions
     where = [c.c.state == "approved", c.c.posted_day >= start, c.c.posted_day <= end]
     if unit is not None:
         where.append(c.c.unit == unit)
+    known = scope.load(ledger) if branch is not None else None
+    books_where = []
+    if known is not None:
+        where.append(scope.count_in_branch(c.c.id, known, branch))
+        books_where.append(j.c.tx.in_(select(t.c.id).where(scope.in_branch(t.c.device, known, branch))))
     value = line.c.value_rp
     with ledger.read() as conn:
         per_item = conn.execute(
@@ -89,6 +101,7 @@ def report(ledger: Ledger, start: str, end: str, unit: str | None = None) -> Rep
                         j.c.unit == code,
                         j.c.day >= start,
                         j.c.day <= end,
+                        *books_where,
                     )
                     .group_by(j.c.account)
                 )
@@ -131,4 +144,8 @@ def report(ledger: Ledger, start: str, end: str, unit: str | None = None) -> Rep
                 rules.pct(lost, margin),
             )
         )
-    return Report(start, end, unit, items, tuple(units), shiftloss.rows(ledger, start, end, unit))
+    shifts = shiftloss.rows(ledger, start, end, unit)
+    if known is not None and branch is not None:  # the branch's devices' shifts (a few rows a month)
+        mine = set(known.devices(branch))
+        shifts = [r for r in shifts if r[SHIFT_DEVICE] in mine]
+    return Report(start, end, unit, items, tuple(units), tuple(shifts), branch)

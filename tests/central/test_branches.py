@@ -19,6 +19,7 @@ from central.cli.app import main
 from central.disputes import store as disputes
 from central.handins import store as handins
 from central.ledger import Ledger, schema
+from central.stock import shrinkage
 from central.stock.tables import ensure_tables, stock_count_device_lines, stock_counts
 from sync import envelope as wire
 from tests.central.helpers import TOKO_COST, TOKO_PRICE, Device
@@ -136,6 +137,23 @@ def test_sales_and_margin_per_unit_filter_by_branch(two: Ledger) -> None:
     assert compare.units(two, MONTH, "nowhere") == ()
 
 
+def test_the_shrinkage_report_filters_by_branch(two: Ledger) -> None:
+    """The stock shrinkage report of one branch: its counts only, beside its own devices' sales and
+    margin; the office's count under pusat; all branches together the whole."""
+    margin = TOKO_PRICE - TOKO_COST
+    per = {
+        b: shrinkage.report(two, "2026-03-01", "2026-03-31", branch=b) for b in ("bogor", "depok", "pusat")
+    }
+    (bogor,) = per["bogor"].units
+    assert (bogor[1], bogor[2], bogor[3], bogor[5], bogor[6]) == (1, 40_000, 0, 4 * TOKO_PRICE, 4 * margin)
+    (depok,) = per["depok"].units
+    assert (depok[1], depok[2], depok[3], depok[5], depok[6]) == (1, 10_000, 2_500, TOKO_PRICE, margin)
+    (office,) = per["pusat"].units
+    assert (office[1], office[2], office[5]) == (1, 3_000, 0)
+    (whole,) = shrinkage.report(two, "2026-03-01", "2026-03-31").units
+    assert whole[1:4] == (3, 53_000, 2_500) and whole[5] == 5 * TOKO_PRICE
+
+
 def test_another_month_is_empty(two: Ledger) -> None:
     """Nothing of March shows in April; the devices are still counted."""
     found = compare.compare(two, "2026-04", int(time.time()))
@@ -230,6 +248,24 @@ def test_the_command_line(two: Ledger, capsys: pytest.CaptureFixture[str]) -> No
     ]
     assert main([*db, "handins", "list", "--branch", "depok", "--json"]) == 0
     assert [r["device"] for r in json.loads(capsys.readouterr().out)] == ["toko-b1"]
+    assert (
+        main(
+            [
+                *db,
+                "stock",
+                "shrinkage",
+                "--from",
+                "2026-03-01",
+                "--to",
+                "2026-03-31",
+                "--branch",
+                "depok",
+                "--json",
+            ]
+        )
+        == 0
+    )
+    assert [u["loss_rp"] for u in json.loads(capsys.readouterr().out)["units"]] == [10_000]
     assert main([*db, "handins", "list", "--branch", "nowhere"]) == 2
     assert "bogor, depok" in capsys.readouterr().err
     with pytest.raises(SystemExit) as stop:

@@ -98,3 +98,11 @@ def test_the_disputes_page_offers_the_branch_selector(two: World) -> None:
     board = login(two.client(), two.by_role["pengurus"])
     page = board.get("/disputes?state=all&branch=bogor")
     assert page.status_code == 200 and '<option value="bogor" selected>' in page.text
+
+
+def test_the_shrinkage_page_keeps_the_chosen_branch(two: World) -> None:
+    """The stock shrinkage page offers the branch selector and keeps the branch in its download links."""
+    board = login(two.client(), two.by_role["pengurus"])
+    page = board.get("/stock/shrinkage?branch=depok")
+    assert page.status_code == 200 and '<option value="depok" selected>' in page.text
+    assert "branch=depok" in page.text
