@@ -6,6 +6,7 @@ from __future__ import annotations
 import argparse
 import json
 import time
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
@@ -51,7 +52,7 @@ def checked(ledger: Ledger, branch: str | None, lang: str) -> scope.Branches:
     return known
 
 
-def _table(columns: tuple[str, ...], rows: list[tuple[object, ...]]) -> None:
+def _table(columns: tuple[str, ...], rows: Sequence[Sequence[object]]) -> None:
     table = [list(columns)] + [[str(c) for c in r] for r in rows]
     widths = [max(len(line[i]) for line in table) for i in range(len(columns))]
     for line in table:

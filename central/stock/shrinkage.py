@@ -147,5 +147,5 @@ def report(
     shifts = shiftloss.rows(ledger, start, end, unit)
     if known is not None and branch is not None:  # the branch's devices' shifts (a few rows a month)
         mine = set(known.devices(branch))
-        shifts = [r for r in shifts if r[SHIFT_DEVICE] in mine]
+        shifts = tuple(r for r in shifts if r[SHIFT_DEVICE] in mine)
     return Report(start, end, unit, items, tuple(units), tuple(shifts), branch)
