@@ -12,8 +12,9 @@ mistaken for answers. The one I/O primitive is the serial read.
 
 Every SMS asks the network for a status report (``AT+CSMP=49,...``: TP-SRR set) and the modem is told to
 pass reports on (``AT+CNMI=2,1,0,1,0``: ``+CDS:`` lines; a modem that stores them instead says
-``+CDSI: "SR",<index>``, which ``status_reports`` reads with ``AT+CMGR`` and deletes). A modem that refuses
-either command still sends; ``reports`` is then False and no report will come.
+``+CDSI: "SR",<index>``, which ``status_reports`` reads with ``AT+CMGR`` and deletes; its first call also
+reads, and deletes, the reports stored while the port was closed, from ``AT+CMGL="ALL"``). A modem that
+refuses either command still sends; ``reports`` is then False and no report will come.
 """
 
 from __future__ import annotations
@@ -33,6 +34,7 @@ from drivers.smsreport import (
     BadReport,
     StatusReport,
     parse_cds,
+    parse_cmgl,
     parse_cmgr,
     parse_pdu,
     stored_index,
@@ -53,6 +55,7 @@ _CME_RE: Final = re.compile(r"^\+CME ERROR:\s*(.+)$")
 _CMGS_RE: Final = re.compile(r"^\+CMGS:\s*(\d+)")
 _PDU_LENGTH_RE: Final = re.compile(r"^\+CDS:\s*\d+$")
 _HEX_RE: Final = re.compile(r"^[0-9A-Fa-f]+$")
+MIN_REPORT_PDU_CHARS: Final = 2 * 20  # SMS-STATUS-REPORT: 18 octets of fields, plus centre and number
 # SMS-SUBMIT, validity relative, status report requested (TP-SRR), reference chosen by the modem: 0x31
 SUBMIT_WITH_REPORT: Final = "AT+CSMP=49,167,0,0"  # 167: validity 24 hours
 ROUTE_REPORTS: Final = "AT+CNMI=2,1,0,1,0"  # new SMS stored (+CMTI), status reports as +CDS lines
@@ -126,6 +129,7 @@ class GsmModem:
         self.delivery_reports = delivery_reports
         self.reports = False  # True once the modem took both report settings
         self.bad_reports: deque[str] = deque(maxlen=UNSOLICITED_KEPT)
+        self._sweep = False
         self.unsolicited: deque[str] = deque(maxlen=UNSOLICITED_KEPT)
         self._serial: Any = None
         self._buffer = bytearray()
@@ -193,6 +197,7 @@ class GsmModem:
                 self.command(SUBMIT_WITH_REPORT)
                 self.command(ROUTE_REPORTS)
                 self.reports = True
+                self._sweep = True  # reports the modem stored while nobody listened: read at first ask
             except ModemError:
                 self.reports = False  # sending works without; the outbox then shows "no report"
 
@@ -282,7 +287,19 @@ class GsmModem:
             if line.startswith(_URC_PREFIXES) and not _answers(sent, line):
                 self.unsolicited.append(line)
                 continue
+            if self._pdu_of_report(line):
+                self.unsolicited.append(line)  # the PDU line of a "+CDS: <length>" that came just before
+                continue
             lines.append(line)
+
+    def _pdu_of_report(self, line: str) -> bool:
+        """True for the hex line that follows an unsolicited ``+CDS: <length>`` (a report in PDU form)."""
+        return (
+            len(line) >= MIN_REPORT_PDU_CHARS
+            and bool(_HEX_RE.match(line))
+            and bool(self.unsolicited)
+            and bool(_PDU_LENGTH_RE.match(self.unsolicited[-1]))
+        )
 
     def command(self, command: str, timeout_s: float | None = None) -> list[str]:
         """Send one AT command and return its answer lines (without echo and ``OK``)."""
@@ -398,7 +415,13 @@ class GsmModem:
             else:
                 kept.append(line)
         self.unsolicited.extend(kept)
+        swept: list[int] = []
+        if self._sweep:
+            self._sweep = False
+            swept = self._stored_reports(found)
         for index in stored:
+            if index in swept:
+                continue
             answer = self.command(f"AT+CMGR={index}")
             for number, line in enumerate(answer):
                 if not line.startswith("+CMGR:"):
@@ -408,7 +431,24 @@ class GsmModem:
                 else:
                     self._report(found, line, parse_cmgr)
             self.command(f"AT+CMGD={index}")
+        for index in swept:
+            self.command(f"AT+CMGD={index}")
         return found
+
+    def _stored_reports(self, found: list[StatusReport]) -> list[int]:
+        """Status reports already stored on the modem (kept while the port was closed): appended to
+        ``found`` and their indexes returned for deleting. A modem that cannot list them is left alone."""
+        try:
+            listed = self.command('AT+CMGL="ALL"', timeout_s=max(self.command_timeout_s, 10.0))
+        except ModemError:
+            return []
+        indexes = []
+        for line in listed:
+            stored = parse_cmgl(line)
+            if stored is not None:
+                indexes.append(stored[0])
+                found.append(stored[1])
+        return indexes
 
     def _report(self, found: list[StatusReport], line: str, parse: Callable[[str], StatusReport]) -> None:
         try:

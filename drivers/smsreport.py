@@ -162,6 +162,22 @@ def parse_cmgr(line: str) -> StatusReport:
     return _report(fields[1:], line)
 
 
+def parse_cmgl(line: str) -> tuple[int, StatusReport] | None:
+    """A ``+CMGL:`` line of a text-mode listing (``AT+CMGL="ALL"``): (index, report) when it is a status
+    report (``<index>,<stat>,<fo>,<mr>,...``), None for any other stored message (an SMS from a member is
+    left alone)."""
+    text = line.strip()[:MAX_REPORT_CHARS]
+    if not text.startswith("+CMGL:"):
+        return None
+    fields = _fields(text[len("+CMGL:") :])
+    if len(fields) != 9 or not fields[0].isdigit():
+        return None
+    try:
+        return int(fields[0]), _report(fields[2:], line)
+    except BadReport:
+        return None
+
+
 def stored_index(line: str) -> int | None:
     """The storage index of a ``+CDSI: "SR",3`` line, or None for any other line."""
     found = CDSI_RE.match(line.strip())

@@ -90,11 +90,13 @@ class FakeModem:
         status: int = 0,
         *,
         stored: bool = False,
+        announce: bool = True,
         recipient: str | None = None,
         at_ts: int | None = None,
     ) -> StatusReport:
         """The network's status report on the message ``reference`` (sent to ``recipient``, by default the
-        number the reference was last used for), now or at ``at_ts``."""
+        number the reference was last used for), now or at ``at_ts``. A stored report with ``announce``
+        False is one that came while nobody listened: only ``AT+CMGL`` finds it."""
         when = int(time.time()) if at_ts is None else at_ts
         number = recipient if recipient is not None else self.recipients.get(reference, "+620000000")
         report = StatusReport(reference, number, when - 2, when, status)
@@ -109,7 +111,8 @@ class FakeModem:
                 f'+CMGR: "REC UNREAD",6,{reference},"{number}",{kind},"{format_time(when - 2)}",'
                 f'"{format_time(when)}",{status}'
             )
-        self.urc(f'+CDSI: "SR",{index}')
+        if announce:
+            self.urc(f'+CDSI: "SR",{index}')
         return report
 
     def stored_reports(self) -> int:
@@ -202,6 +205,13 @@ class FakeModem:
         elif body.startswith(("+CSMP=", "+CNMI=")):
             self.report_settings.append(body)
             self._reply("OK")
+        elif body == '+CMGL="ALL"':
+            with self._lock:
+                listed = [
+                    line.replace("+CMGR: ", f"+CMGL: {index},", 1)
+                    for index, line in sorted(self._stored.items())
+                ]
+            self._reply(*listed, "OK")
         elif body.startswith(("+CMGR=", "+CMGD=")):
             index = int(body[6:]) if body[6:].isdigit() else -1
             with self._lock:

@@ -285,7 +285,8 @@ def test_an_outbox_made_before_reports_is_upgraded_with_its_rows(ledger: Ledger)
 
 def test_killed_after_sending_and_restarted_before_the_report(ledger: Ledger) -> None:
     """`notify --modem` sends and is killed (SIGKILL); a new service started on the same database and
-    modem reads the report that comes later and puts it on the right message."""
+    modem puts both reports on the right messages: one the modem stored while the service was down, and
+    one that comes after the restart."""
     _announce(ledger, "members:A001,A002", now_ts=int(walltime.time()))
 
     def start() -> subprocess.Popen[bytes]:
@@ -308,6 +309,7 @@ def test_killed_after_sending_and_restarted_before_the_report(ledger: Ledger) ->
         by_number = {m.phone: m.id for m in outbox.listing(ledger)}
         references = {number: ref for ref, number in fake.recipients.items()}
         opened = fake.report_settings.count("+CNMI=2,1,0,1,0")
+        fake.report(references["+6281234567890"], 0, stored=True, announce=False)  # while it is down
         proc = start()
         try:
             _until(lambda: fake.report_settings.count("+CNMI=2,1,0,1,0") > opened or proc.poll() is not None)
@@ -320,5 +322,6 @@ def test_killed_after_sending_and_restarted_before_the_report(ledger: Ledger) ->
             proc.send_signal(signal.SIGTERM)
             proc.wait(timeout=30)
     other = by_number["+6281234567890"]
-    assert _state(ledger, other, int(walltime.time())) == "sent"
-    assert [r.message for r in outbox.reports(ledger)] == [target]
+    assert _state(ledger, other, int(walltime.time())) == "delivered"
+    assert sorted(r.message or 0 for r in outbox.reports(ledger)) == sorted([target, other])
+    assert fake.stored_reports() == 0

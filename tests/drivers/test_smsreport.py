@@ -19,6 +19,7 @@ from drivers.smsreport import (
     describe,
     outcome,
     parse_cds,
+    parse_cmgl,
     parse_cmgr,
     parse_pdu,
     parse_time,
@@ -200,3 +201,25 @@ def test_the_driver_reads_a_pdu_mode_report_line_pair() -> None:
         fake.urc(REAL_PDU)
         found = _reports(modem, 1)
     assert [(r.reference, r.recipient) for r in found] == [(214, "+31628870634")]
+
+
+def test_reports_stored_while_the_port_was_closed_are_read_once_on_open() -> None:
+    """A report the modem stored unannounced (it came while no program held the port) is listed with
+    AT+CMGL on the first call after opening, read once and deleted."""
+    with FakeModem() as fake:
+        with GsmModem(fake.port) as modem:
+            reference = modem.send_sms("+6281234567890", "Tes")[0]
+        fake.report(reference, 0, stored=True, announce=False)
+        with GsmModem(fake.port) as modem:
+            found = modem.status_reports()
+            assert [(r.reference, r.recipient, r.status) for r in found] == [(reference, "+6281234567890", 0)]
+            assert fake.stored_reports() == 0
+            assert modem.status_reports() == []
+    assert fake.commands.count('AT+CMGL="ALL"') == 1
+
+
+def test_a_listing_line_is_a_report_or_left_alone() -> None:
+    line = '+CMGL: 4,"REC UNREAD",6,9,"+6281234567890",145,"26/12/06,10:00:00+28","26/12/06,10:00:07+28",0'
+    found = parse_cmgl(line)
+    assert found is not None and found[0] == 4 and found[1].reference == 9
+    assert parse_cmgl('+CMGL: 5,"REC READ","+6281234567890",,"26/12/06,10:00:00+28"') is None
