@@ -186,7 +186,7 @@ def stored_index(line: str) -> int | None:
 
 def _semi_octets(data: bytes) -> str:
     """Swapped-nibble digits (``21 43`` -> ``1234``); an ``F`` filler nibble ends them."""
-    digits = []
+    digits: list[str] = []
     for byte in data:
         for nibble in (byte & 0x0F, byte >> 4):
             if nibble == 0x0F:
