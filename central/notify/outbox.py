@@ -239,6 +239,7 @@ def part_sent(
 ) -> None:
     """Record that the first ``parts`` parts went out (the last one under the modem's ``reference`` to
     ``phone``, kept for matching its status report)."""
+    ensure_tables(ledger)
     with ledger.write() as conn:
         conn.execute(
             update(notify_outbox)

@@ -16,7 +16,7 @@ from datetime import date, datetime, time
 from pathlib import Path
 
 import pytest
-from hypothesis import given
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import text
 
@@ -325,3 +325,33 @@ def test_killed_after_sending_and_restarted_before_the_report(ledger: Ledger) ->
     assert _state(ledger, other, int(walltime.time())) == "delivered"
     assert sorted(r.message or 0 for r in outbox.reports(ledger)) == sorted([target, other])
     assert fake.stored_reports() == 0
+
+
+SENDS = st.lists(
+    st.tuples(st.sampled_from(["+6281234567890", "+6281311112222"]), st.integers(0, 3), st.integers(1, 40)),
+    min_size=1,
+    max_size=25,
+)
+
+
+@settings(max_examples=30, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(sends=SENDS, phone=st.sampled_from(["+6281234567890", "+6281311112222"]), reference=st.integers(0, 3))
+def test_a_report_goes_to_the_newest_part_with_its_number_and_reference_within_the_wait(
+    ledger: Ledger, sends: list[tuple[str, int, int]], phone: str, reference: int
+) -> None:
+    """For any history of sends whose references repeat, a report lands on the newest part sent to its
+    number under its reference less than report_wait_h ago, or on nothing."""
+    outbox.reports(ledger)  # the tables exist
+    with ledger.write() as conn:
+        conn.execute(text("DELETE FROM notify_parts"))
+    now, sent = at(ledger, 8), []
+    for number, (to, ref, gap_h) in enumerate(sends, start=1):
+        now += gap_h * HOUR
+        outbox.part_sent(ledger, number, 1, now, reference=ref, phone=to)
+        sent.append((now, number, to, ref))
+    wait = ledger.config.notify.report_wait_s
+    fits = [(ts, n) for ts, n, to, ref in sent if to == phone and ref == reference and ts > now - wait]
+    kept = outbox.record_report(
+        ledger, reference=reference, recipient=phone, centre_ts=now, discharge_ts=now, status=0, now_ts=now
+    )
+    assert kept.message == (max(fits)[1] if fits else None)
