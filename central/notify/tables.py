@@ -114,6 +114,7 @@ notify_parts = Table(
 )
 Index("ix_notify_parts_reference", notify_parts.c.phone, notify_parts.c.reference, notify_parts.c.sent_ts)
 Index("ix_notify_parts_message", notify_parts.c.message)
+Index("ix_notify_parts_sent", notify_parts.c.sent_ts)  # the service asks every tick what still waits
 
 # Every status report the modem passed on, matched to a part or not (a reference nobody here sent, or one
 # older than [notify] report_wait_h): the log the office can read.
