@@ -22,9 +22,10 @@ from edge.device import Device, Recorded, Status
 from edge.errors import EdgeError, InvalidCatalogFile, InvalidInput, NotUtf8
 from edge.i18n import Lang, current_lang, pick, rupiah
 from edge.install import init_device, install_bundle
-from edge.rules import COUNTER_WITHDRAWABLE, ShiftSummary
+from edge.rules import ShiftSummary
 from edge.settings import BrokerSettings, DeviceSettings, parse_broker_address
 from sync import witness
+from sync.envelope import COUNTER_WITHDRAWABLE
 
 ENV_DIR: Final = "KOP_DEVICE_DIR"
 DEFAULT_DIR: Final = "device"

@@ -56,6 +56,7 @@ from edge.errors import (
 from edge.rules import Clerk, Member, OutboxFact, Product, SavingsMove, ShiftSummary
 from edge.settings import DeviceSettings
 from sync.envelope import (
+    COUNTER_WITHDRAWABLE,
     GENESIS,
     MAX_ENVELOPE_BYTES,
     PAYMENTS,
@@ -445,13 +446,13 @@ class Device:
         self, member: str, product: str, amount_rp: int, clerk: str | None = None
     ) -> Recorded:
         """Record cash paid out of a member's savings ``product`` at this counter: only the products of
-        ``rules.COUNTER_WITHDRAWABLE`` (sukarela), and never above the balance this device knows (see
+        ``COUNTER_WITHDRAWABLE`` (sukarela), and never above the balance this device knows (see
         ``_check_savings_balance``); central checks the ledger balance again at ingest."""
         _positive_rp("amount_rp", amount_rp)
         if product not in SAVINGS_PRODUCTS:
             raise InvalidInput(f"product {product!r} must be one of {', '.join(SAVINGS_PRODUCTS)}")
-        if product not in rules.COUNTER_WITHDRAWABLE:
-            raise NotWithdrawableHere(product, rules.COUNTER_WITHDRAWABLE)
+        if product not in COUNTER_WITHDRAWABLE:
+            raise NotWithdrawableHere(product, COUNTER_WITHDRAWABLE)
         with self._tx():
             self._known_member(member)
             self._check_savings_balance(member, product, amount_rp)
@@ -504,7 +505,7 @@ class Device:
             if conn.execute("SELECT 1 FROM outbox WHERE kind = 'void' AND ref = ?", (ref,)).fetchone():
                 raise NotVoidable(ref, "sudah dibatalkan sebelumnya", "it was voided already")
             original = json.loads(data)
-            if kind == "savings_deposit" and original["product"] in rules.COUNTER_WITHDRAWABLE:
+            if kind == "savings_deposit" and original["product"] in COUNTER_WITHDRAWABLE:
                 self._check_deposit_void(original["member"], original["product"], int(original["total"]))
             for line in original["lines"]:
                 milli = rules.to_milli(rules.qty_value(line["sku"], line["qty"]))

@@ -376,7 +376,7 @@ _WHERE_INSTEAD: Final[dict[str, tuple[str, str]]] = {
 
 
 class NotWithdrawableHere(EdgeError):
-    """A savings product that is not paid out at a counter (only ``edge.rules.COUNTER_WITHDRAWABLE`` are)."""
+    """A savings product a counter does not pay out (only ``sync.envelope.COUNTER_WITHDRAWABLE`` it does)."""
 
     def __init__(self, product: str, allowed: tuple[str, ...]) -> None:
         where_id, where_en = _WHERE_INSTEAD.get(product, ("diurus di kantor", "handled at the office"))

@@ -34,9 +34,6 @@ from sync.envelope import (
 MILLI: Final = 1000
 DOWNLINK_NAMES: Final = ("catalog", "members", "config", "clerks", "counts")
 MAX_DOWNLINK_ITEMS: Final = 100_000
-# Savings products a counter may pay out. Pokok and wajib come back only when a member leaves, berjangka
-# at maturity (or early by its rule), SHR and SMSK by the office's payout: all at the office.
-COUNTER_WITHDRAWABLE: Final = ("sukarela",)
 
 
 @dataclass(frozen=True)

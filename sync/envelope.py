@@ -142,6 +142,12 @@ _OPENING_ITEM_KEYS: Final[dict[str, frozenset[str]]] = {
     "inventory": frozenset({"what", "amount_rp", "unit"}),
 }
 SAVINGS_PRODUCTS: Final = ("pokok", "wajib", "sukarela", "berjangka", "smsk", "shr")
+# Savings products a device's counter may pay out. Pokok and wajib come back only when a member leaves,
+# berjangka at maturity (or early by its rule), SHR and SMSK by the office's payout: all at the office.
+# Devices refuse the others. Central refuses pokok and wajib from any chain but the office's: they are the
+# members' equity, returned only by a leaving member's settlement.
+COUNTER_WITHDRAWABLE: Final = ("sukarela",)
+EQUITY_SAVINGS: Final = ("pokok", "wajib")
 PAYMENTS: Final = ("cash", "credit")
 
 # Bounds: an envelope larger than this is refused before it is parsed.

@@ -12,6 +12,7 @@ from central.config import Config
 from central.ledger.parsed import _Derived, _Device, _Ref
 from central.ledger.posting import Line, PostingError, post, reverse, sale_amounts
 from central.ledger.schema import LINE_KINDS
+from sync import envelope as wire
 
 
 @dataclass
@@ -174,6 +175,16 @@ def _check_content(  # noqa: PLR0917 - private, called once
                     f"member {member} still owes Rp {outstanding:,} on a loan; "
                     "no new loan before the old one is repaid"
                 )
+        elif (
+            kind == "savings_withdrawal"
+            and env["device"] != state.office_device
+            and env["product"] in wire.EQUITY_SAVINGS
+        ):
+            raise _Bad(
+                f"simpanan {env['product']} is the member's equity, returned only when the member leaves, "
+                "by the office's settlement (`central savings leave`); a device never pays it out. If the "
+                "cash was handed over, settle it there and dismiss this row with `central quarantine dismiss`"
+            )
         elif kind == "installment":
             loan = env["loan"]
             owner = state.loan_owner.get(loan)

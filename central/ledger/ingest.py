@@ -401,7 +401,7 @@ def _check_chunk(
     state.loan_outstanding = _loan_outstanding(conn, sorted(set(loan_ids) | ref_loans), posting.loans)
     if any(env["kind"] in ("installment", "journal") for env in envs):
         state.written_off = _written_off(conn, loan_ids)
-    if any(env["kind"] == "journal" for env in envs):
+    if any(env["kind"] in ("journal", "savings_withdrawal") for env in envs):
         state.office_device = _office_device(conn)
     if any(env["kind"] == "opening" for env in envs):
         state.openings = _live_openings(conn)

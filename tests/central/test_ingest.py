@@ -211,6 +211,19 @@ def test_withdrawal_cannot_exceed_balance(loaded: Ledger) -> None:
     assert member_summary(loaded, "A002")["savings"]["sukarela"] == 0
 
 
+def test_a_device_never_pays_out_equity_savings_whatever_the_balance(loaded: Ledger) -> None:
+    """Central checks again what devices refuse: pokok and wajib are the members' equity, returned only by
+    a leaving member's settlement at the office, so a device's withdrawal of one is quarantined with the
+    reason, even with the money there."""
+    dev = Device("sp-10", "simpan-pinjam")
+    report = loaded.ingest([dev.deposit("A003", "wajib", 50_000), dev.withdraw("A003", "wajib", 10_000)])
+    assert len(report.accepted) == 1
+    assert "simpanan wajib is the member's equity, returned only when the member leaves" in (
+        report.rejected[0].reason
+    )
+    assert member_summary(loaded, "A003")["savings"]["wajib"] >= 50_000
+
+
 def test_no_new_loan_before_the_old_one_is_repaid(loaded: Ledger) -> None:
     """Seed 003: a second loan is refused until the first is repaid; then it is allowed."""
     dev = Device("sp-09", "simpan-pinjam")
