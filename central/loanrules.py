@@ -302,8 +302,8 @@ def _classes(tables: list[Mapping[str, Any]]) -> tuple[LoanClass, ...]:
         )
     if found[0].min_days != 0:
         raise ConfigError("loans.classes: the first class must have min_days = 0 (loans not late)")
-    days = [c.min_days for c in found]
-    if days != sorted(set(days)) or len(days) != len(set(days)):
+    starts = [c.min_days for c in found]
+    if starts != sorted(set(starts)):
         raise ConfigError("loans.classes: min_days must rise strictly from one class to the next")
     if len({c.code for c in found}) != len(found):
         raise ConfigError("loans.classes: each class needs its own code")

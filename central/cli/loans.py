@@ -406,7 +406,7 @@ def add_commands(subparsers: Any) -> None:
     me = getpass.getuser()
 
     def add(name: str, handler: Any, text: str) -> argparse.ArgumentParser:
-        p = sub.add_parser(name, help=text, description=text)
+        p: argparse.ArgumentParser = sub.add_parser(name, help=text, description=text)
         p.add_argument("--json", action="store_true", help="print JSON")
         p.set_defaults(func=_guard(handler))
         return p

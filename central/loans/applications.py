@@ -253,7 +253,7 @@ def apply(  # noqa: PLR0917 (the request's own fields, in the order a form asks 
         savings = savings_rp(conn, member, savings_accounts) if chosen.savings_multiple is not None else None
         check_limits(chosen, amount_rp, term_months, savings)
         _open_checks(ledger, conn, member)
-        ident = conn.execute(
+        inserted = conn.execute(
             insert(loan_applications).values(
                 member=member,
                 product=chosen.code,
@@ -264,7 +264,9 @@ def apply(  # noqa: PLR0917 (the request's own fields, in the order a form asks 
                 submitted_ts=now,
                 submitted_by=by[:40],
             )
-        ).inserted_primary_key[0]
+        ).inserted_primary_key
+        assert inserted is not None  # an insert of one row always has its key
+        ident = inserted[0]
         detail = f"{_rp(amount_rp, 'en')} over {term_months} months, {chosen.code}: {purpose}"
         _event(conn, int(ident), by, "submit", detail, now=now)
     return get(ledger, int(ident))
