@@ -1,1 +1,2 @@
-"""Branches (cabang): which devices belong to which branch, and the branches compared side by side."""
+"""Branches (cabang): which devices belong to which branch (``scope``); the branches compared side by side
+are ``central.consolidation``."""

@@ -19,10 +19,9 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, Any, Final
 
-from sqlalchemy import ColumnElement, false, func, or_, select, true
+from sqlalchemy import ColumnElement, false, true
 
 from central.office import identity
-from central.stock.tables import stock_count_device_lines
 
 if TYPE_CHECKING:
     from central.ledger import Ledger
@@ -77,19 +76,3 @@ def in_branch(column: Any, branches: Branches, branch: str | None) -> ColumnElem
         return true()
     devices = branches.devices(branch)
     return column.in_(devices) if devices else false()
-
-
-def count_device(count_id: Any) -> Any:
-    """The device a stock count is attributed to (SQL, per ``count_id``): the lowest device id among those
-    that sent its lines; NULL for a count typed only at the office (the office's, ``OFFICE_BRANCH``)."""
-    dl = stock_count_device_lines
-    return select(func.min(dl.c.device)).where(dl.c.count == count_id).scalar_subquery()
-
-
-def count_in_branch(count_id: Any, branches: Branches, branch: str | None) -> ColumnElement[bool]:
-    """The SQL condition "the stock count ``count_id`` belongs to ``branch``" (by ``count_device``)."""
-    if branch is None:
-        return true()
-    device = count_device(count_id)
-    inside = in_branch(device, branches, branch)
-    return or_(inside, device.is_(None)) if branch == OFFICE_BRANCH else inside

@@ -10,7 +10,8 @@ from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
-from central.branches import compare, scope
+from central.branches import scope
+from central.consolidation import compare
 from central.errors import CentralError
 from central.ledger import Ledger
 from central.members.tabular import csv_text

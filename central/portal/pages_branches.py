@@ -1,6 +1,6 @@
 """The portal's branch comparison (route ``branches`` in ``central.portal.access.MATRIX``): per branch and
 consolidated, a month's sales, gross margin, shrinkage, hand-in differences and devices offline, from
-``central.branches.compare``; also as CSV (``?format=csv``). The month is kept in the URL (``?month=``).
+``central.consolidation.compare``; also as CSV (``?format=csv``). The month is kept in the URL (``?month=``).
 
 ``branch_choice`` is the branch selector the report pages share: ``?branch=`` a known branch, or "" for all
 branches (consolidated)."""
@@ -15,7 +15,8 @@ from urllib.parse import urlencode
 from starlette.responses import Response
 
 from central.books.reports import Section
-from central.branches import compare, scope
+from central.branches import scope
+from central.consolidation import compare
 from central.portal import downloads
 from central.portal.pages import _today
 from central.portal.web import Req

@@ -14,6 +14,7 @@ from sqlalchemy import func, select
 
 from central.branches import scope
 from central.ledger import Ledger, schema
+from central.stock import branch as counted
 from central.stock import rules, shiftloss
 from central.stock.tables import ensure_tables, stock_count_lines, stock_counts
 
@@ -49,7 +50,7 @@ def report(
     ledger: Ledger, start: str, end: str, unit: str | None = None, branch: str | None = None
 ) -> Report:
     """The shrinkage of counts approved with ``posted_day`` from ``start`` to ``end`` (YYYY-MM-DD); with
-    ``branch``, the counts of that branch (``central.branches.scope.count_in_branch``) beside the sales and
+    ``branch``, the counts of that branch (``central.stock.branch.count_in_branch``) beside the sales and
     margin its devices recorded, and its devices' shifts."""
     ensure_tables(ledger)
     c, line, p, j, t = stock_counts, stock_count_lines, schema.products, schema.journal, schema.transactions
@@ -59,7 +60,7 @@ def report(
     known = scope.load(ledger) if branch is not None else None
     books_where = []
     if known is not None:
-        where.append(scope.count_in_branch(c.c.id, known, branch))
+        where.append(counted.count_in_branch(c.c.id, known, branch))
         books_where.append(j.c.tx.in_(select(t.c.id).where(scope.in_branch(t.c.device, known, branch))))
     value = line.c.value_rp
     with ledger.read() as conn:

@@ -14,8 +14,9 @@ from hypothesis import strategies as st
 from sqlalchemy import insert, select, update
 
 from central import sample
-from central.branches import compare, scope
+from central.branches import scope
 from central.cli.app import main
+from central.consolidation import compare
 from central.disputes import store as disputes
 from central.handins import store as handins
 from central.ledger import Ledger, schema

@@ -26,10 +26,11 @@ from typing import TYPE_CHECKING, Final
 from sqlalchemy import Connection, func, select
 
 from central.books import board
-from central.branches.scope import OFFICE_BRANCH, Branches, count_device, in_branch, load
+from central.branches.scope import OFFICE_BRANCH, Branches, in_branch, load
 from central.handins.store import ensure_tables as ensure_handin_tables
 from central.handins.store import handin_receipts
 from central.ledger import schema
+from central.stock.branch import count_device
 from central.stock.tables import ensure_tables as ensure_stock_tables
 from central.stock.tables import stock_counts
 
