@@ -4,12 +4,14 @@
 from __future__ import annotations
 
 import argparse
+import getpass
 import json
 import time
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, Final
 
+from central.branches import members as member_branches
 from central.branches import scope
 from central.consolidation import compare
 from central.errors import CentralError
@@ -27,7 +29,14 @@ TEXT: Final[dict[str, tuple[str, str]]] = {
         "unknown branch {branch!r}; the branches are {known}",
     ),
     "none": ("(belum ada perangkat)", "(no devices yet)"),
+    "assigned": ("{count} anggota kini di cabang {branch}.", "{count} member(s) now in branch {branch}."),
+    "unassigned": (
+        "{count} anggota dikeluarkan dari cabangnya.",
+        "{count} member(s) taken out of their branch.",
+    ),
+    "no_members": ("(belum ada anggota yang punya cabang)", "(no member has a branch yet)"),
 }
+MEMBER_COLUMNS: Final = ("member", "branch")
 LIST_COLUMNS: Final = ("branch", "devices")
 
 
@@ -103,6 +112,43 @@ def cmd_units(ledger: Ledger, args: argparse.Namespace) -> int:
     return 0
 
 
+def cmd_assign(ledger: Ledger, args: argparse.Namespace) -> int:
+    """``branches assign BRANCH NUMBER...``: the office puts members in a branch."""
+    lang = lang_of(args.lang)
+    try:
+        count = member_branches.assign(ledger, args.numbers, args.branch, by=args.by)
+    except member_branches.BranchRefused as err:
+        raise CentralError(err.text(lang)) from err
+    print(_t("assigned", lang, count=count, branch=args.branch))
+    return 0
+
+
+def cmd_unassign(ledger: Ledger, args: argparse.Namespace) -> int:
+    """``branches unassign NUMBER...``."""
+    lang = lang_of(args.lang)
+    try:
+        count = member_branches.unassign(ledger, args.numbers)
+    except member_branches.BranchRefused as err:
+        raise CentralError(err.text(lang)) from err
+    print(_t("unassigned", lang, count=count))
+    return 0
+
+
+def cmd_members(ledger: Ledger, args: argparse.Namespace) -> int:
+    """``branches members [--branch B]``: the members and their branches."""
+    lang = lang_of(args.lang)
+    if args.branch is not None:
+        checked(ledger, args.branch, lang)
+    rows = sorted((n, b) for n, b in member_branches.of_members(ledger).items() if args.branch in (None, b))
+    if args.json:
+        print(json.dumps([dict(zip(MEMBER_COLUMNS, r, strict=True)) for r in rows], ensure_ascii=False))
+    elif not rows:
+        print(_t("no_members", lang))
+    else:
+        _table(MEMBER_COLUMNS, rows)
+    return 0
+
+
 def add_commands(subparsers: Any) -> None:
     """Add ``branches`` and its subcommands to central's command line."""
     parser = subparsers.add_parser(
@@ -128,3 +174,18 @@ def add_commands(subparsers: Any) -> None:
     p.add_argument("--json", action="store_true", help="print JSON")
     p.add_argument("--csv", action="store_true", help="print CSV")
     p.set_defaults(func=cmd_units)
+    p = sub.add_parser(
+        "assign",
+        help="put members in a branch (where they are served; announcements reach them by branch:NAME)",
+    )
+    p.add_argument("branch", help="a branch the ledger knows (`branches list`)")
+    p.add_argument("numbers", nargs="+", metavar="MEMBER", help="member numbers")
+    p.add_argument("--by", default=getpass.getuser(), help="who assigns them (kept with the branch)")
+    p.set_defaults(func=cmd_assign)
+    p = sub.add_parser("unassign", help="take members out of their branch")
+    p.add_argument("numbers", nargs="+", metavar="MEMBER", help="member numbers")
+    p.set_defaults(func=cmd_unassign)
+    p = sub.add_parser("members", help="the members with a branch")
+    p.add_argument("--branch", help="one branch's members")
+    p.add_argument("--json", action="store_true", help="print JSON")
+    p.set_defaults(func=cmd_members)

@@ -346,7 +346,7 @@ def add_commands(sub: Any) -> None:
     a.add_argument(
         "--to",
         required=True,
-        help="all, role:ketua, members:A001,A002, group:3, village:NAME, or blood:A+ (a donor call)",
+        help="all, role:ketua, members:A001,A002, group:3, village:NAME, branch:NAME, or blood:A+ (donors)",
     )
     a.add_argument("--text", required=True, help="the announcement (for blood: the requesting member's note)")
     a.add_argument(

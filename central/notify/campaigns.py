@@ -51,6 +51,7 @@ class Person:
     role: str
     group: int | None = None  # the member's group (docs/groups.md), if any
     village: str | None = None  # that group's village
+    branch: str | None = None  # the member's branch (central.branches.members), if set
 
 
 @dataclass(frozen=True)
@@ -86,10 +87,11 @@ class Deposit:
 
 @dataclass(frozen=True)
 class Audience:
-    """Who an announcement goes to: everybody, a role, listed members, a group, the groups of a village, or
+    """Who an announcement goes to: everybody, a role, listed members, a group, the groups of a village, a
+    branch's members, or
     a blood-donor call."""
 
-    kind: str  # all, role, members, group, village, blood
+    kind: str  # all, role, members, group, village, branch, blood
     values: tuple[str, ...] = ()
 
     def text(self) -> str:
@@ -234,15 +236,30 @@ def village_key(village: str) -> str:
 
 
 def parse_audience(
-    text: str, roles: Iterable[str], groups: Mapping[int, str] | None = None, villages: Iterable[str] = ()
+    text: str,
+    roles: Iterable[str],
+    groups: Mapping[int, str] | None = None,
+    villages: Iterable[str] = (),
+    branches: Iterable[str] = (),
 ) -> Audience:
-    """``all``, ``role:ketua``, ``members:A001,A002``, ``group:3``, ``village:Sukamaju`` or ``blood:A+``;
-    ``BadAudience`` naming the fix. ``groups``: the groups that exist (number to name), ``villages`` the
-    villages that have one."""
+    """``all``, ``role:ketua``, ``members:A001,A002``, ``group:3``, ``village:Sukamaju``, ``branch:bogor`` or
+    ``blood:A+``; ``BadAudience`` naming the fix. ``groups``: the groups that exist (number to name),
+    ``villages`` the villages that have one, ``branches`` the branches members are in."""
     raw = (text or "").strip()
     if raw == "all":
         return Audience("all")
     kind, _, rest = raw.partition(":")
+    if kind == "branch":
+        served = sorted(set(branches))
+        if rest.strip() not in served:
+            listed = ", ".join(served) or "-"
+            raise BadAudience(
+                f"no member is in branch {rest.strip()!r}; the branches with members are {listed} "
+                "(`central branches assign` puts members in one)",
+                f"tidak ada anggota di cabang {rest.strip()!r}; cabang yang punya anggota: {listed} "
+                "(`central branches assign` memasukkan anggota ke cabang)",
+            )
+        return Audience("branch", (rest.strip(),))
     if kind == "village":
         wanted = village_key(rest)
         known = {village_key(v): " ".join(v.split()) for v in villages}
@@ -285,10 +302,10 @@ def parse_audience(
             )
         return Audience("blood", (needed,))
     raise BadAudience(
-        f"audience {raw!r} must be all, role:ROLE, members:A001,A002, group:NUMBER, village:NAME or "
-        "blood:TYPE (e.g. blood:A+)",
-        f"penerima {raw!r} harus all, role:PERAN, members:A001,A002, group:NOMOR, village:NAMA atau "
-        "blood:GOLONGAN (mis. blood:A+)",
+        f"audience {raw!r} must be all, role:ROLE, members:A001,A002, group:NUMBER, village:NAME, "
+        "branch:NAME or blood:TYPE (e.g. blood:A+)",
+        f"penerima {raw!r} harus all, role:PERAN, members:A001,A002, group:NOMOR, village:NAMA, "
+        "branch:NAMA atau blood:GOLONGAN (mis. blood:A+)",
     )
 
 
@@ -305,6 +322,8 @@ def recipients(audience: Audience, people: Iterable[Person]) -> list[Person]:
     if audience.kind == "village":
         place = village_key(audience.values[0])
         return [p for p in chosen if p.village is not None and village_key(p.village) == place]
+    if audience.kind == "branch":
+        return [p for p in chosen if p.branch == audience.values[0]]
     if audience.kind == "blood":
         needed = audience.values[0]
         return [p for p in chosen if p.blood_type and compatible(needed, p.blood_type)]

@@ -14,6 +14,7 @@ from typing import Final
 
 from sqlalchemy import select
 
+from central.branches import members as member_branches
 from central.groups import store as groups_store
 from central.ledger import Ledger, schema
 from central.loans import portfolio
@@ -30,10 +31,12 @@ MAX_DEPOSITS: Final = 10_000
 
 
 def people(ledger: Ledger) -> dict[str, Person]:
-    """The active members by number, each with their group and its village (docs/groups.md) if any."""
+    """The active members by number, each with their group and its village (docs/groups.md) and their
+    branch (central.branches.members) if any."""
     m = schema.members
     groups_store.ensure_tables(ledger)
     g, gm = groups_store.fgs_groups, groups_store.fgs_members
+    branch_of = member_branches.of_members(ledger)
     with ledger.read() as conn:
         rows = conn.execute(
             select(
@@ -41,26 +44,28 @@ def people(ledger: Ledger) -> dict[str, Person]:
             )
             .select_from(m.outerjoin(gm, gm.c.member == m.c.number).outerjoin(g, g.c.id == gm.c.group_id))
             .where(m.c.active.is_(True))
+        ).all()
+    return {
+        str(r.number): Person(
+            str(r.number),
+            str(r.name),
+            r.phone,
+            r.birth_date,
+            r.blood_type,
+            str(r.role),
+            None if r.id is None else int(r.id),
+            r.village,
+            branch_of.get(str(r.number)),
         )
-        return {
-            str(r.number): Person(
-                str(r.number),
-                str(r.name),
-                r.phone,
-                r.birth_date,
-                r.blood_type,
-                str(r.role),
-                None if r.id is None else int(r.id),
-                r.village,
-            )
-            for r in rows
-        }
+        for r in rows
+    }
 
 
 def read_audience(ledger: Ledger, to: str) -> Audience:
     """``to`` read as an announcement's audience against the roles, groups and villages that exist."""
     known = {item.id: item.name for item in groups_store.groups(ledger)}
-    return campaigns.parse_audience(to, ROLES, known, groups_store.villages(ledger))
+    branches = set(member_branches.of_members(ledger).values())
+    return campaigns.parse_audience(to, ROLES, known, groups_store.villages(ledger), branches)
 
 
 def _deposits(ledger: Ledger, day: date, now_ts: int) -> list[Deposit]:

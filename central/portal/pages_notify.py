@@ -11,12 +11,14 @@ preview showed, so an empty or replayed form changes nothing.
 from __future__ import annotations
 
 import time
+from collections import Counter
 from collections.abc import Callable
 from datetime import datetime
 from typing import Any, Final
 
 from starlette.responses import RedirectResponse, Response
 
+from central.branches import members as member_branches
 from central.errors import UnknownMember
 from central.groups import store as groups_store
 from central.notify import campaigns, daily, outbox
@@ -134,12 +136,14 @@ def member_page(req: Req) -> Response:
 
 
 def _announce_form(req: Req, *args: int, **context: Any) -> Response:
-    """The announcement form, with the groups and villages an announcement can go to."""
+    """The announcement form, with the groups, villages and branches an announcement can go to."""
+    counted = Counter(member_branches.of_members(req.ledger).values())
     return req.render(
         "notify_announce.html",
         *args,
         groups=groups_store.groups(req.ledger),
         villages=groups_store.villages(req.ledger),
+        branches=sorted(counted.items()),
         **context,
     )
 

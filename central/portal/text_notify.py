@@ -83,9 +83,11 @@ MESSAGES: Final[dict[str, tuple[str, str]]] = {
     "nt_to": ("Kepada", "To"),
     "nt_to_help": (
         "all (semua anggota), role:ketua, members:A001,A002, group:3 (anggota satu kelompok), "
-        "village:Sukamaju (anggota kelompok-kelompok di desa itu), atau blood:A+ (panggilan donor darah)",
+        "village:Sukamaju (anggota kelompok-kelompok di desa itu), branch:bogor (anggota satu cabang), atau "
+        "blood:A+ (panggilan donor darah)",
         "all (every member), role:ketua, members:A001,A002, group:3 (a group's members), village:Sukamaju "
-        "(the members of that village's groups), or blood:A+ (a blood-donor call)",
+        "(the members of that village's groups), branch:bogor (a branch's members), or blood:A+ "
+        "(a blood-donor call)",
     ),
     "nt_announce_text": (
         "Teks (untuk donor darah: catatan anggota yang meminta)",
