@@ -49,6 +49,7 @@ MAX_RESPONSE_BYTES: Final = 64 * 1024
 UNSOLICITED_KEPT: Final = 64
 CTRL_Z: Final = b"\x1a"
 ESC: Final = b"\x1b"
+EMPTY_INDEX: Final = 321  # +CMS ERROR 321, invalid memory index: nothing stored there (any more)
 _FINAL_OK: Final = "OK"
 _CMS_RE: Final = re.compile(r"^\+CMS ERROR:\s*(\d+)")
 _CME_RE: Final = re.compile(r"^\+CME ERROR:\s*(.+)$")
@@ -422,7 +423,12 @@ class GsmModem:
         for index in stored:
             if index in swept:
                 continue
-            answer = self.command(f"AT+CMGR={index}")
+            try:
+                answer = self.command(f"AT+CMGR={index}")
+            except SmsRejected as err:
+                if err.code == EMPTY_INDEX:  # read and deleted already: the sweep found it before its notice
+                    continue
+                raise
             for number, line in enumerate(answer):
                 if not line.startswith("+CMGR:"):
                     continue

@@ -119,6 +119,25 @@ def _reports(modem: GsmModem, count: int) -> list[StatusReport]:
     return found
 
 
+def test_a_stored_report_the_first_sweep_read_is_not_read_again_from_its_notice() -> None:
+    """The first call lists what the modem stored (the sweep) before it has read the notice of that very
+    report off the line; the notice read next names an index now empty (+CMS ERROR 321): nothing more
+    to read, no error, the report counted once."""
+    with FakeModem() as fake, GsmModem(fake.port) as modem:
+        sent = modem.send_sms("+6281311112222", "Tes dua")
+        fake.report(sent[0], 0, stored=True)
+        deadline = time.monotonic() + DEADLINE_S
+        while fake.stored_reports() == 0 and time.monotonic() < deadline:
+            time.sleep(0.01)
+        assert fake.stored_reports() == 1
+        found = modem.status_reports()  # no command since the notice: it is still on the line
+        assert [r.reference for r in found] == [sent[0]] and fake.stored_reports() == 0
+        again: list[StatusReport] = []
+        for _ in range(3):
+            again += modem.status_reports()
+        assert again == []
+
+
 def test_the_driver_asks_for_reports_and_reads_both_kinds() -> None:
     """Open sets TP-SRR and the report routing; a +CDS line and a stored +CDSI report both come back
     from status_reports, the stored one deleted from the modem, other lines left aside."""
